@@ -1,0 +1,107 @@
+// test_util.c: err, fs, rng, reward terms, cli parsing.
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "err.h"
+#include "fs.h"
+#include "reward.h"
+#include "rng.h"
+#include "testlib.h"
+
+static void test_err(void) {
+    err_info e;
+    CHECK(err_set(&e, ERR_IO, "a\nb %d", 3) == ERR_IO);
+    CHECK(strcmp(e.msg, "a b 3") == 0);
+    err_wrap(&e, "ctx");
+    CHECK(strcmp(e.msg, "ctx: a b 3") == 0);
+    CHECK(err_exit_status(ERR_USAGE) == 2 && err_exit_status(ERR_IO) == 1 && err_exit_status(ERR_OK) == 0);
+    CHECK(err_set(NULL, ERR_PARSE, "x") == ERR_PARSE);
+}
+
+static void test_fs(void) {
+    char dir[] = "/tmp/eureka_fs_XXXXXX", path[256], sub[256];
+    CHECK(mkdtemp(dir) != NULL);
+    err_info e;
+    snprintf(path, sizeof path, "%s/a.txt", dir);
+    CHECK(fs_write_atomic(path, "hello", 5, &e) == ERR_OK);
+    size_t n = 0;
+    char *s = fs_read(path, 100, &n, &e);
+    CHECK(s && n == 5 && strcmp(s, "hello") == 0);
+    free(s);
+    CHECK(fs_read(path, 3, NULL, &e) == NULL && e.code == ERR_LIMIT);
+    snprintf(path, sizeof path, "%s/missing", dir);
+    CHECK(fs_read(path, 100, NULL, &e) == NULL && e.code == ERR_NOTFOUND);
+    CHECK_STR_CONTAINS(e.msg, "missing");
+    snprintf(sub, sizeof sub, "%s/x/y/z", dir);
+    CHECK(fs_mkdirs(sub, &e) == ERR_OK && fs_exists(sub));
+    snprintf(path, sizeof path, "%s/log", dir);
+    CHECK(fs_append_line(path, "one", &e) == ERR_OK && fs_append_line(path, "two", &e) == ERR_OK);
+    s = fs_read(path, 100, NULL, &e);
+    CHECK(s && strcmp(s, "one\ntwo\n") == 0);
+    free(s);
+    CHECK(fs_write_atomic("/proc/version/nope", "x", 1, &e) == ERR_IO);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    CHECK(system(cmd) == 0);
+}
+
+static void test_rng(void) {
+    rng a, b;
+    rng_seed(&a, 42, 0);
+    rng_seed(&b, 42, 0);
+    int same = 1;
+    for (int i = 0; i < 100; i++) same &= rng_next(&a) == rng_next(&b);
+    CHECK(same);
+    rng_seed(&b, 42, 1);
+    CHECK(rng_next(&a) != rng_next(&b));
+    double sum = 0, sq = 0;
+    for (int i = 0; i < 20000; i++) { double x = rng_normal(&a); sum += x; sq += x * x; }
+    CHECK(sum / 20000 > -0.05 && sum / 20000 < 0.05);
+    CHECK(sq / 20000 > 0.95 && sq / 20000 < 1.05);
+}
+
+static void test_terms(void) {
+    reward_terms t;
+    reward_terms_clear(&t);
+    CHECK(reward_term(&t, "a", 1.5) == 1.5);
+    reward_term(&t, "b", 2);
+    char name[] = "a";
+    reward_term(&t, name, 3);  // same name through another pointer overwrites
+    CHECK(t.n == 2 && t.value[0] == 3);
+    reward_term(&t, "9bad", 1);
+    CHECK(t.bad_name == 1 && t.n == 2);
+    char buf[20][8];
+    for (int i = 0; i < 20; i++) { snprintf(buf[i], 8, "c%d", i); reward_term(&t, buf[i], 0); }
+    CHECK(t.n == REWARD_MAX_TERMS && t.overflow == 1);
+}
+
+static void test_cli(void) {
+    const char *task = NULL, *pos[2];
+    long steps = 0; double lr = 0; int quiet = 0, np = 0, help = 0;
+    cli_flag flags[] = {
+        {"--task", CLI_STR, &task, ""}, {"--steps", CLI_LONG, &steps, ""},
+        {"--lr", CLI_DOUBLE, &lr, ""}, {"--quiet", CLI_BOOL, &quiet, ""},
+    };
+    char *argv[] = {"x", "--task", "reorient", "--steps=2M", "file.c", "--lr", "3e-4", "--quiet"};
+    err_info e;
+    CHECK(cli_parse(8, argv, flags, 4, pos, 2, &np, &help, &e) == ERR_OK);
+    CHECK(task && strcmp(task, "reorient") == 0 && steps == 2000000 && lr == 3e-4 && quiet == 1);
+    CHECK(np == 1 && strcmp(pos[0], "file.c") == 0 && help == 0);
+    char *bad[] = {"x", "--steps", "many"};
+    CHECK(cli_parse(3, bad, flags, 4, pos, 2, &np, &help, &e) == ERR_USAGE);
+    CHECK_STR_CONTAINS(e.msg, "--steps");
+    char *unk[] = {"x", "--nope"};
+    CHECK(cli_parse(2, unk, flags, 4, pos, 2, &np, &help, &e) == ERR_USAGE);
+    char *miss[] = {"x", "--task"};
+    CHECK(cli_parse(2, miss, flags, 4, pos, 2, &np, &help, &e) == ERR_USAGE);
+}
+
+int main(void) {
+    TEST_RUN(test_err);
+    TEST_RUN(test_fs);
+    TEST_RUN(test_rng);
+    TEST_RUN(test_terms);
+    TEST_RUN(test_cli);
+    TEST_END();
+}
