@@ -23,6 +23,7 @@
 
 #include "err.h"
 #include "reward.h"
+#include "sandbox.h"
 #include "task.h"
 
 typedef struct train_cfg {
@@ -44,5 +45,10 @@ typedef void (*train_progress)(void *ctx, long steps, long total_steps, double s
 // Train; *out gets the train.json object (owned by the caller).
 int ppo_train(const task_def *t, reward_fn fn, const train_cfg *cfg, train_progress pf,
               void *pctx, cJSON **out, err_info *e);
+
+// The sandbox body (sandbox.h) that trains a candidate: arg is a const train_cfg *.
+// Sends {"steps","total","sps","fitness"} progress objects; returns the train.json object.
+cJSON *ppo_sandbox_body(void *arg, const task_def *task, reward_fn fn, sb_chan *ch,
+                        err_info *e);
 
 #endif

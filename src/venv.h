@@ -50,6 +50,10 @@ const mjModel *venv_model(const venv *v);
 // Current observation of environment i (obs_dim floats). Borrowed until the next step.
 const float *venv_obs(const venv *v, int i);
 
+// The env_state (task->state_size bytes) filled after the last step or reset of
+// environment i; filled even when there is no reward (eureka check uses it). Borrowed.
+const void *venv_state(const venv *v, int i);
+
 // One control step of environment i with action a (act_dim, clipped to [-1, 1]).
 // When the episode ends, final_obs (if non-NULL) gets the last observation before the
 // automatic reset. A non-finite reward component is ERR_RUNTIME with a message naming
