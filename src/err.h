@@ -17,7 +17,9 @@ typedef enum err_code {
     ERR_PARSE,      // malformed input: JSON, template, LLM reply
     ERR_LIMIT,      // an input exceeded a cap (size, count)
     ERR_COMPILE,    // candidate reward did not compile / was rejected
-    ERR_RUNTIME,    // candidate failed while running (crash, NaN, time limit...)
+    ERR_RUNTIME,    // candidate failed while running (crash, time limit...)
+    ERR_NONFINITE,  // a reward component was NaN or infinite (message: which, when)
+    ERR_REWARD,     // the reward broke the ABI: wrote to its state, >16 components, bad name
     ERR_PHYSICS,    // MuJoCo model load or simulation error
     ERR_HTTP,       // LLM transport or API error
     ERR_NOTFOUND,   // unknown task, missing replay entry, ...

@@ -33,6 +33,8 @@ typedef struct llm_opts {
     double temperature;         // default 1.0
     long max_tokens;            // per reply (anthropic requires it); default 4096
     const char *record_path;    // append every exchange here (llm.jsonl); NULL = no record
+    const char *resume_path;    // answer from this llm.jsonl when it holds the request, else
+                                // ask the backend (used by `search --resume`); NULL = off
     const char *task;           // task name (the offline backend reads its components.txt)
     uint64_t seed;              // offline backend seed
     int max_retries;            // default 2
