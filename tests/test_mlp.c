@@ -1,0 +1,98 @@
+// test_mlp.c: the hand-written backprop against finite differences, batch vs single
+// forward, and Adam's first steps.
+#include <math.h>
+#include <stdlib.h>
+
+#include "mlp.h"
+#include "testlib.h"
+
+// Loss = sum over samples and outputs of c[s][k] * y[s][k]^2 / 2 (nonlinear in y).
+static double loss(mlp *m, mlp_batch *b, const float *x, const float *c, int n) {
+    const float *y = mlp_forward(m, b, x, n);
+    double L = 0;
+    for (int k = 0; k < n * m->size[m->n_layers]; k++) L += 0.5 * c[k] * (double)y[k] * y[k];
+    return L;
+}
+
+static void test_gradient_matches_finite_differences(void) {
+    rng r;
+    rng_seed(&r, 7, 0);
+    int nin = 5, nout = 3, n = 4;
+    mlp *m = mlp_new(nin, 8, 2, nout, 1.0, &r);
+    CHECK(m != NULL);
+    for (int k = 0; k < m->n_params; k++) m->param[k] += (float)(0.1 * rng_normal(&r));
+    mlp_batch *b = mlp_batch_new(m, n);
+    float x[4 * 5], c[4 * 3], dy[4 * 3];
+    for (int k = 0; k < n * nin; k++) x[k] = (float)rng_normal(&r);
+    for (int k = 0; k < n * nout; k++) c[k] = (float)rng_range(&r, 0.5, 1.5);
+    const float *y = mlp_forward(m, b, x, n);
+    for (int k = 0; k < n * nout; k++) dy[k] = c[k] * y[k];
+    mlp_zero_grad(m);
+    mlp_backward(m, b, dy, n);
+    int bad = 0;
+    double worst = 0;
+    for (int k = 0; k < m->n_params; k++) {
+        float p0 = m->param[k], h = 1e-2f;
+        m->param[k] = p0 + h;
+        double lp = loss(m, b, x, c, n);
+        m->param[k] = p0 - h;
+        double lm = loss(m, b, x, c, n);
+        m->param[k] = p0;
+        double num = (lp - lm) / (2.0 * h), ana = m->grad[k];
+        double err = fabs(num - ana) / (fabs(num) + fabs(ana) + 1e-3);
+        if (err > worst) worst = err;
+        if (err > 2e-2) bad++;
+    }
+    CHECK_MSG(bad == 0, "%d of %d gradients off, worst relative error %g", bad, m->n_params, worst);
+    mlp_batch_free(b);
+    mlp_free(m);
+}
+
+static void test_single_and_batch_forward_agree(void) {
+    rng r;
+    rng_seed(&r, 3, 0);
+    mlp *m = mlp_new(6, 16, 2, 2, 0.01, &r);
+    mlp_batch *b = mlp_batch_new(m, 3);
+    float x[18], y1[2];
+    float *scratch = malloc(sizeof(float) * (size_t)mlp_scratch_size(m));
+    for (int k = 0; k < 18; k++) x[k] = (float)rng_normal(&r);
+    const float *y = mlp_forward(m, b, x, 3);
+    for (int s = 0; s < 3; s++) {
+        mlp_forward1(m, x + 6 * s, y1, scratch);
+        CHECK(y1[0] == y[2 * s] && y1[1] == y[2 * s + 1]);
+    }
+    // Output layer scaled by 0.01: outputs start small.
+    CHECK(fabsf(y[0]) < 0.2f);
+    free(scratch);
+    mlp_batch_free(b);
+    mlp_free(m);
+}
+
+static void test_adam(void) {
+    mlp_adam *a = mlp_adam_new(2);
+    float p[2] = {1.0f, -1.0f}, g[2] = {0.5f, -20.0f};
+    mlp_adam_step(a, p, g, 0.1, 1e-8);
+    // First bias-corrected step is lr * sign(g) whatever the gradient's size.
+    CHECK(fabsf(p[0] - 0.9f) < 1e-5f);
+    CHECK(fabsf(p[1] + 0.9f) < 1e-5f);
+    // Minimise (p - 3)^2 from 0.
+    float q[1] = {0.0f}, gq[1];
+    mlp_adam *a1 = mlp_adam_new(1);
+    for (int t = 0; t < 2000; t++) {
+        gq[0] = 2.0f * (q[0] - 3.0f);
+        mlp_adam_step(a1, q, gq, 0.05, 1e-8);
+    }
+    CHECK_MSG(fabsf(q[0] - 3.0f) < 1e-2f, "q = %g", q[0]);
+    mlp_adam_free(a);
+    mlp_adam_free(a1);
+    mlp_adam_free(NULL);
+    mlp_free(NULL);
+    mlp_batch_free(NULL);
+}
+
+int main(void) {
+    TEST_RUN(test_gradient_matches_finite_differences);
+    TEST_RUN(test_single_and_batch_forward_agree);
+    TEST_RUN(test_adam);
+    TEST_END();
+}
