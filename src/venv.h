@@ -56,8 +56,11 @@ const void *venv_state(const venv *v, int i);
 
 // One control step of environment i with action a (act_dim, clipped to [-1, 1]).
 // When the episode ends, final_obs (if non-NULL) gets the last observation before the
-// automatic reset. A non-finite reward component is ERR_RUNTIME with a message naming
+// automatic reset. A non-finite reward component is ERR_NONFINITE with a message naming
 // the component and the step: "reward component 'x' is NaN at step 17 of an episode".
+// A reward that writes to its state or breaks term() (more than 16 names, a bad name)
+// is ERR_REWARD. A MuJoCo warning (unstable simulation) resets the environment: done=1,
+// truncated=0, counted in venv_stats.unstable.
 int venv_step(venv *v, int i, const double *a, float *final_obs, venv_step_out *out,
               err_info *e);
 

@@ -1,0 +1,51 @@
+// task.c: the registry of tasks. Each tasks/<name>/task.c defines a task_def named
+// task_<name>; this file is the one place that lists them, in display order.
+#include "task.h"
+
+#include <string.h>
+
+#include "fs.h"
+
+extern const task_def task_cartpole;
+
+static const task_def *const all_tasks[] = {
+    &task_cartpole,
+};
+#define N_TASKS ((int)(sizeof all_tasks / sizeof all_tasks[0]))
+
+// Look a task up by name.
+const task_def *task_find(const char *name) {
+    if (!name) return NULL;
+    for (int i = 0; i < N_TASKS; i++)
+        if (strcmp(all_tasks[i]->name, name) == 0) return all_tasks[i];
+    return NULL;
+}
+
+// All tasks, in display order.
+const task_def *const *task_all(int *n) {
+    if (n) *n = N_TASKS;
+    return all_tasks;
+}
+
+// "reorient, cartpole, ...", built once (the registry is constant).
+const char *task_names(void) {
+    static char buf[512];
+    if (buf[0]) return buf;
+    size_t len = 0;
+    for (int i = 0; i < N_TASKS; i++) {
+        const char *nm = all_tasks[i]->name;
+        size_t k = strlen(nm);
+        if (len + k + 3 >= sizeof buf) break;
+        if (i) { memcpy(buf + len, ", ", 2); len += 2; }
+        memcpy(buf + len, nm, k);
+        len += k;
+        buf[len] = '\0';
+    }
+    return buf;
+}
+
+// <root>/tasks/<name>/<file>.
+int task_file(const task_def *t, const char *file, char *buf, size_t n, err_info *e) {
+    if (!t) return err_set(e, ERR_NOTFOUND, "no task given (known tasks: %s)", task_names());
+    return fs_path(buf, n, e, "%s/tasks/%s/%s", fs_root(), t->name, file);
+}
