@@ -7,9 +7,10 @@
 #include "fs.h"
 
 extern const task_def task_cartpole;
+extern const task_def task_reorient;
 
 static const task_def *const all_tasks[] = {
-    &task_cartpole,
+    &task_reorient, &task_cartpole,
 };
 #define N_TASKS ((int)(sizeof all_tasks / sizeof all_tasks[0]))
 
