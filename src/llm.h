@@ -9,6 +9,7 @@
 #ifndef EUREKA_LLM_H
 #define EUREKA_LLM_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "err.h"
@@ -41,6 +42,7 @@ typedef struct llm_opts {
     double timeout_s;           // total per request, default 600
     double connect_timeout_s;   // default 5
     long max_tokens_total;      // stop when a run has used this many tokens (0 = no cap)
+    size_t max_reply_bytes;     // cap on one HTTP response body (0 = 8 MiB)
 } llm_opts;
 
 typedef struct llm_usage {

@@ -1,0 +1,85 @@
+// llm_backend.h: what llm.c shares with its backends (llm_openai.c, llm_anthropic.c,
+// llm_offline.c, llm_replay.c). Not for use outside the llm_ module.
+//
+// llm.c owns the client, the token budget, recording and the replay/resume lookup;
+// a backend only turns one conversation into replies.
+#ifndef EUREKA_LLM_BACKEND_H
+#define EUREKA_LLM_BACKEND_H
+
+#include <stdint.h>
+
+#include "http.h"
+#include "llm.h"
+
+#define LLM_MAX_REPLY_TEXT (1024 * 1024)    // one reply's text, after JSON decoding
+#define LLM_MAX_RECORD_FILE (512u * 1024u * 1024u)
+
+typedef enum llm_kind { LLM_OPENAI, LLM_ANTHROPIC, LLM_OFFLINE, LLM_REPLAY } llm_kind;
+
+typedef struct llm_record llm_record;   // a loaded llm.jsonl (llm_replay.c)
+
+struct llm_client {
+    llm_opts o;                 // strings below are owned copies
+    llm_kind kind;
+    char backend[16];           // resolved name
+    char *model;
+    char *base_url;             // resolved (openai: .../v1, anthropic: host root)
+    char *api_key;              // never logged, never recorded
+    int azure_key;              // send the key as `api-key:` (Azure OpenAI)
+    char *record_path, *resume_path, *task;
+    http_client *http;
+    int n_unsupported;          // the server rejected `n`: one request per sample from now on
+    int use_max_completion_tokens; // the server wants max_completion_tokens (newer OpenAI models)
+    llm_record *replay;         // replay: the file answered from
+    llm_record *resume;         // resume: answers tried before the backend
+    llm_usage usage;
+    long replay_hits;           // answers served from a recording
+};
+
+// Budget left (tokens), or -1 for no cap.
+long llm_budget_left(const llm_client *c);
+
+// Add one request's token counts to the client totals.
+void llm_add_usage(llm_client *c, long prompt, long completion);
+
+// Backends. Each fills out[0..*n_out) (*n_out <= k) and returns ERR_OK when at least
+// one reply came back.
+int llm_openai_sample(llm_client *c, const llm_msg *msgs, int n_msgs, int k,
+                      llm_reply *out, int *n_out, err_info *e);
+int llm_anthropic_sample(llm_client *c, const llm_msg *msgs, int n_msgs, int k,
+                         llm_reply *out, int *n_out, err_info *e);
+int llm_offline_sample(llm_client *c, const llm_msg *msgs, int n_msgs, int k,
+                       llm_reply *out, int *n_out, err_info *e);
+
+// The message of an API error body in any documented shape (OpenAI, old vLLM,
+// Anthropic), copied into buf; "" when the body is not one. Returns buf.
+char *llm_api_error(const char *body, char *buf, size_t n);
+
+// Error for an HTTP status the backend could not use (401 names key_env).
+int llm_http_error(err_info *e, const char *backend, const char *url, long status,
+                   const char *body, int attempts, const char *key_env);
+
+// A copy of s with at most cap bytes; NULL on out of memory.
+char *llm_strndup(const char *s, size_t cap);
+
+// SHA-256 of data, as 64 lowercase hex digits + NUL.
+void llm_sha256_hex(const void *data, size_t len, char out[65]);
+
+// The request key: SHA-256 of (k, temperature, messages) in an unambiguous layout.
+void llm_request_key(const llm_msg *msgs, int n_msgs, double temperature, int k, char out[65]);
+
+// Recordings (llm_replay.c): load an llm.jsonl; look up the next unused answer for key.
+llm_record *llm_record_load(const char *path, err_info *e);
+void llm_record_free(llm_record *r);
+// Replies recorded for the next unused occurrence of key (owned copies), or ERR_NOTFOUND.
+int llm_record_take(llm_record *r, const char *key, llm_reply **out, int *n_out, err_info *e);
+// The file a recording was loaded from. Borrowed.
+const char *llm_record_path(const llm_record *r);
+// The model of the first entry, or NULL. Borrowed.
+const char *llm_record_model(const llm_record *r);
+// Append one exchange to path as a JSON line.
+int llm_record_append(const char *path, const char *key, const char *backend,
+                      const char *model, const llm_msg *msgs, int n_msgs, double temperature,
+                      int k, const llm_reply *r, int n, err_info *e);
+
+#endif
