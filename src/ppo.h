@@ -46,6 +46,21 @@ typedef void (*train_progress)(void *ctx, long steps, long total_steps, double s
 int ppo_train(const task_def *t, reward_fn fn, const train_cfg *cfg, train_progress pf,
               void *pctx, cJSON **out, err_info *e);
 
+// Where the time went (for bench/bench_train.c), in seconds.
+typedef struct ppo_timing {
+    double rollout, update, eval, total;
+    long steps;             // control steps taken
+} ppo_timing;
+
+// ppo_train that also reports the time split (tm may be NULL).
+int ppo_train_timed(const task_def *t, reward_fn fn, const train_cfg *cfg, train_progress pf,
+                    void *pctx, cJSON **out, ppo_timing *tm, err_info *e);
+
+// Wall-clock limit for a sandboxed training with cfg (filled): 1.5 x max_seconds + 60
+// when a cap is set, else 3x an estimate at a pessimistic 15k physics steps/s per thread
+// + 120, within [300, 14400] seconds.
+double ppo_wall_limit(const task_def *t, const train_cfg *cfg);
+
 // The sandbox body (sandbox.h) that trains a candidate: arg is a const train_cfg *.
 // Sends {"steps","total","sps","fitness"} progress objects; returns the train.json object.
 cJSON *ppo_sandbox_body(void *arg, const task_def *task, reward_fn fn, sb_chan *ch,
