@@ -9,6 +9,8 @@
 #ifndef EUREKA_RCOMP_H
 #define EUREKA_RCOMP_H
 
+#include <stddef.h>
+
 #include "err.h"
 #include "reward.h"
 
@@ -18,6 +20,9 @@ typedef struct rcomp rcomp;
 
 // Lexical checks only (fast, no compiler): ERR_COMPILE with "reward.c:LINE: ..." .
 int rcomp_lint(const char *candidate, err_info *e);
+
+// rcomp_lint for a buffer of len bytes (a file may hold NUL bytes a C string hides).
+int rcomp_lint_n(const char *src, size_t len, err_info *e);
 
 // Compile candidate against env_h (the task's env.h text). On failure NULL and
 // ERR_COMPILE with the first diagnostic in the candidate's own line numbers.

@@ -101,4 +101,15 @@ void sandbox_run(const sb_spec *spec, void (*on_progress)(void *ctx, int index, 
 
 void sb_result_free(sb_result *res);
 
+// The smoke-test body of `eureka check`: real rollouts of the task (venv, uniform random
+// actions); the reward is called on a copy of each state, which must stay unchanged; every
+// component and the total must be finite. Result: {"calls": N, "seconds": s,
+// "components": [{"name", "min", "mean", "max", "count"}...], "total": {"min","mean","max"}}.
+typedef struct sb_check_cfg {
+    int calls;          // reward calls (default 512)
+    int n_envs;         // environments stepped round-robin (default 8)
+    unsigned long long seed;
+} sb_check_cfg;
+cJSON *sb_check_body(void *arg, const task_def *task, reward_fn fn, sb_chan *ch, err_info *e);
+
 #endif
