@@ -8,9 +8,10 @@
 
 extern const task_def task_cartpole;
 extern const task_def task_reorient;
+extern const task_def task_ball_balance;
 
 static const task_def *const all_tasks[] = {
-    &task_reorient, &task_cartpole,
+    &task_reorient, &task_cartpole, &task_ball_balance,
 };
 #define N_TASKS ((int)(sizeof all_tasks / sizeof all_tasks[0]))
 
