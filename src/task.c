@@ -10,9 +10,10 @@ extern const task_def task_cartpole;
 extern const task_def task_reorient;
 extern const task_def task_ball_balance;
 extern const task_def task_quadcopter;
+extern const task_def task_ant;
 
 static const task_def *const all_tasks[] = {
-    &task_reorient, &task_cartpole, &task_ball_balance, &task_quadcopter,
+    &task_reorient, &task_cartpole, &task_ball_balance, &task_quadcopter, &task_ant,
 };
 #define N_TASKS ((int)(sizeof all_tasks / sizeof all_tasks[0]))
 
