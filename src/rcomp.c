@@ -464,17 +464,17 @@ static void on_tcc_error(void *opaque, const char *msg) {
     if (d->n++ == 0) snprintf(d->first, sizeof d->first, "%s", msg);
 }
 
-// The first line in candidate that mentions identifier name (0 if none).
+// The first line of code (not comments or strings) in candidate that uses identifier
+// name; 0 if none.
 static int find_ident_line(const char *candidate, const char *name) {
-    size_t nl = strlen(name);
-    int line = 1;
-    for (const char *p = candidate; *p; p++) {
-        if (*p == '\n') { line++; continue; }
-        if (strncmp(p, name, nl) == 0 && !is_ident_char((unsigned char)p[nl]) &&
-            (p == candidate || !is_ident_char((unsigned char)p[-1])))
-            return line;
-    }
-    return 0;
+    lexer lx;
+    err_info e;
+    int line = 0;
+    if (lex(candidate, strlen(candidate), &lx, &e) == ERR_OK)
+        for (int i = 0; i < lx.ntok && !line; i++)
+            if (lx.toks[i].kind == 'i' && tok_is(&lx.toks[i], name)) line = lx.toks[i].line;
+    lexer_free(&lx);
+    return line;
 }
 
 // Turn libtcc's first diagnostic into our one-line message.

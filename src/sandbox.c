@@ -212,6 +212,9 @@ static int install_filter(int threads, char *why, size_t why_sz) {
         rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(clone), 1,
                                SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_THREAD, CLONE_THREAD));
         rc |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
+        // pthread_create sets up its internal signal handlers. A handler cannot undo the
+        // filter: a trap with SIGSYS ignored or blocked kills the worker instead.
+        ALLOW(rt_sigaction);
     }
     if (rc) { snprintf(why, why_sz, "seccomp_rule_add failed"); seccomp_release(ctx); return -1; }
     rc = seccomp_load(ctx);

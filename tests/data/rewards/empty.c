@@ -1,0 +1,2 @@
+// expect: compile_error
+// message: defines no compute_reward

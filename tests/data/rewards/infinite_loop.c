@@ -1,0 +1,7 @@
+// expect: timeout
+// message: time limit
+double compute_reward(const env_state *s, reward_terms *t) {
+    double x = s->cart_pos;
+    for (;;) x = x * 0.5 + 1.0;
+    return term(t, "x", x);
+}
