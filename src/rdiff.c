@@ -395,11 +395,11 @@ const char *rdiff_label(const rdiff_hunk *h, char *buf, size_t n) {
     size_t used = 0;
     buf[0] = '\0';
 #define ADD(...) do { if (used < n) used += (size_t)snprintf(buf + used, n - used, __VA_ARGS__); } while (0)
-    if (h->kinds & RDIFF_TERM_ADDED) ADD("%sterm added: %s", used ? ", " : "", h->terms_added);
-    if (h->kinds & RDIFF_TERM_REMOVED) ADD("%sterm removed: %s", used ? ", " : "", h->terms_removed);
-    if (h->kinds & RDIFF_FORM) ADD("%sfunctional form changed", used ? ", " : "");
-    if (h->kinds & RDIFF_CONSTANT) ADD("%sconstant changed (hyperparameter)", used ? ", " : "");
-    if (h->kinds & RDIFF_LAYOUT) ADD("%slayout only", used ? ", " : "");
+    if (h->kinds & RDIFF_TERM_ADDED) ADD("%sterm added: %s", used ? "; " : "", h->terms_added);
+    if (h->kinds & RDIFF_TERM_REMOVED) ADD("%sterm removed: %s", used ? "; " : "", h->terms_removed);
+    if (h->kinds & RDIFF_FORM) ADD("%sfunctional form changed", used ? "; " : "");
+    if (h->kinds & RDIFF_CONSTANT) ADD("%sconstant changed (hyperparameter)", used ? "; " : "");
+    if (h->kinds & RDIFF_LAYOUT) ADD("%slayout only", used ? "; " : "");
 #undef ADD
     return buf;
 }
