@@ -1,0 +1,277 @@
+// test_tasks.c: the task registry and every task's contract: model loads with the
+// declared sizes, env.h compiles with the prelude and has the layout task.c fills,
+// resets are deterministic, held-out cases are fixed, the expert and sparse rewards and
+// every offline-mutator component compile; reorient's goals and a = 0 pose.
+#include <math.h>
+#include <stdlib.h>
+
+#include "fs.h"
+#include "rcomp.h"
+#include "testlib.h"
+#include "venv.h"
+
+#include "../tasks/reorient/env.h"
+
+static char *task_text(const task_def *t, const char *file) {
+    char path[4096];
+    err_info e = {0};
+    if (task_file(t, file, path, sizeof path, &e)) return NULL;
+    return fs_read(path, 1 << 20, NULL, &e);
+}
+
+static void test_registry(void) {
+    int n = 0;
+    const task_def *const *all = task_all(&n);
+    CHECK(n == 5);
+    const char *names[] = {"reorient", "cartpole", "ball_balance", "quadcopter", "ant"};
+    for (int i = 0; i < 5; i++) {
+        CHECK(task_find(names[i]) != NULL);
+        CHECK_STR_CONTAINS(task_names(), names[i]);
+    }
+    for (int i = 0; i < n; i++) CHECK(task_find(all[i]->name) == all[i]);
+    CHECK(task_find("nope") == NULL);
+    CHECK(task_find(NULL) == NULL);
+    char buf[4096];
+    err_info e = {0};
+    CHECK(task_file(task_find("cartpole"), "model.xml", buf, sizeof buf, &e) == ERR_OK);
+    CHECK(fs_exists(buf));
+    CHECK(task_file(task_find("cartpole"), "x", buf, 8, &e) == ERR_LIMIT);
+}
+
+// Model loads; observe and fill write exactly obs_dim floats and state_size bytes.
+static void test_sizes(void) {
+    int n;
+    const task_def *const *all = task_all(&n);
+    for (int k = 0; k < n; k++) {
+        const task_def *t = all[k];
+        err_info e = {0};
+        venv *v = venv_new(t, 1, 3, NULL, &e);
+        CHECK_MSG(v != NULL, "%s: %s", t->name, e.msg);
+        if (!v) continue;
+        const mjModel *m = venv_model(v);
+        CHECK_MSG(m->nu == t->act_dim, "%s: nu %d act_dim %d", t->name, m->nu, t->act_dim);
+        CHECK(t->episode_steps > 0 && t->frame_skip > 0 && t->n_eval > 0 && t->fitness_doc);
+        CHECK(t->defaults.train_steps > 0);
+        mjData *d = mj_makeData(m);
+        void *inst = calloc(1, t->inst_size);
+        rng r;
+        rng_seed(&r, 1, 0);
+        t->reset(m, d, inst, &r, -1);
+        float obs[256];
+        for (int j = 0; j < 256; j++) obs[j] = NAN;
+        t->observe(m, d, inst, obs);
+        int ok = 1;
+        for (int j = 0; j < t->obs_dim; j++) ok &= isfinite(obs[j]);
+        for (int j = t->obs_dim; j < 256; j++) ok &= isnan(obs[j]);
+        CHECK_MSG(ok, "%s: observe does not write exactly %d finite floats", t->name, t->obs_dim);
+        unsigned char st[4096];
+        memset(st, 0xAB, sizeof st);
+        double a[64] = {0};
+        t->fill(m, d, inst, a, st);
+        int tail = 1;
+        for (size_t j = t->state_size; j < sizeof st; j++) tail &= st[j] == 0xAB;
+        CHECK_MSG(tail, "%s: fill writes past state_size", t->name);
+        free(inst);
+        mj_deleteData(d);
+        venv_free(v);
+    }
+}
+
+// env.h as the compiled reward sees it (tcc) has the size and layout task.c fills (gcc).
+static double probe_call(rcomp *c, const void *state) {
+    reward_terms t;
+    reward_terms_clear(&t);
+    return rcomp_fn(c)(state, &t);
+}
+
+static void test_env_h_layout(void) {
+    int n;
+    const task_def *const *all = task_all(&n);
+    for (int k = 0; k < n; k++) {
+        const task_def *t = all[k];
+        char *env_h = task_text(t, "env.h");
+        CHECK_MSG(env_h != NULL, "%s: env.h missing", t->name);
+        if (!env_h) continue;
+        err_info e = {0};
+        rcomp *size = rcomp_new(env_h, "double compute_reward(const env_state *s, reward_terms *t) {\n"
+                                       "    return term(t, \"size\", (double)sizeof(env_state));\n}\n", &e);
+        CHECK_MSG(size != NULL, "%s: %s", t->name, e.msg);
+        rcomp *step = rcomp_new(env_h, "double compute_reward(const env_state *s, reward_terms *t) {\n"
+                                       "    return term(t, \"step\", (double)s->step);\n}\n", &e);
+        CHECK_MSG(step != NULL, "%s: %s", t->name, e.msg);
+        if (size && step) {
+            unsigned char st[4096] = {0};
+            CHECK_MSG(probe_call(size, st) == (double)t->state_size, "%s: env.h size %g vs %zu",
+                      t->name, probe_call(size, st), t->state_size);
+            // Fill after 4 control steps: the reward must read step == 3.
+            venv *v = venv_new(t, 1, 5, NULL, &e);
+            double a[64] = {0};
+            venv_step_out o;
+            for (int s = 0; s < 4; s++) venv_step(v, 0, a, NULL, &o, &e);
+            CHECK_MSG(probe_call(step, venv_state(v, 0)) == 3.0, "%s: step field", t->name);
+            venv_free(v);
+        }
+        rcomp_free(size);
+        rcomp_free(step);
+        free(env_h);
+    }
+}
+
+// Files of each task folder; the state fill is marked; rewards and components compile.
+static void test_files_and_rewards(void) {
+    int n;
+    const task_def *const *all = task_all(&n);
+    for (int k = 0; k < n; k++) {
+        const task_def *t = all[k];
+        char *src = task_text(t, "task.c"), *desc = task_text(t, "description.txt");
+        char *env_h = task_text(t, "env.h"), *comp = task_text(t, "components.txt");
+        CHECK_MSG(src && desc && env_h && comp, "%s: a task file is missing", t->name);
+        if (!src || !desc || !env_h || !comp) { free(src); free(desc); free(env_h); free(comp); continue; }
+        char *b = strstr(src, "// BEGIN STATE"), *en = strstr(src, "// END STATE");
+        CHECK_MSG(b && en && b < en && en - b < 2000, "%s: state fill markers", t->name);
+        CHECK(strlen(desc) > 200);
+        const char *kinds[] = {"human", "sparse"};
+        for (int r = 0; r < 2; r++) {
+            char path[4096];
+            err_info e = {0};
+            snprintf(path, sizeof path, "%s/rewards/%s_%s.c", fs_root(), t->name, kinds[r]);
+            char *rw = fs_read(path, RCOMP_MAX_SOURCE, NULL, &e);
+            CHECK_MSG(rw != NULL, "%s", e.msg);
+            rcomp *c = rw ? rcomp_new(env_h, rw, &e) : NULL;
+            CHECK_MSG(c != NULL, "%s: %s", path, e.msg);
+            rcomp_free(c);
+            free(rw);
+        }
+        // Every components.txt line compiles as a term of a reward.
+        int count = 0;
+        for (char *line = strtok(comp, "\n"); line; line = strtok(NULL, "\n")) {
+            if (!*line || *line == '#') continue;
+            char *colon = strchr(line, ':');
+            CHECK_MSG(colon != NULL, "%s: bad component line '%s'", t->name, line);
+            if (!colon) continue;
+            *colon = '\0';
+            char rw[4096];
+            snprintf(rw, sizeof rw, "double compute_reward(const env_state *s, reward_terms *t) {\n"
+                     "    double r = 0.0;\n    r += term(t, \"%s\", %s);\n    return r;\n}\n",
+                     line, colon + 1);
+            err_info e = {0};
+            rcomp *c = rcomp_new(env_h, rw, &e);
+            CHECK_MSG(c != NULL, "%s: component %s: %s", t->name, line, e.msg);
+            rcomp_free(c);
+            count++;
+        }
+        CHECK_MSG(count >= 6 && count <= 10, "%s: %d components", t->name, count);
+        free(src); free(desc); free(env_h); free(comp);
+    }
+}
+
+// Same seed -> same start; held-out case c -> the same start whatever the rng.
+static void test_reset_determinism(void) {
+    int n;
+    const task_def *const *all = task_all(&n);
+    for (int k = 0; k < n; k++) {
+        const task_def *t = all[k];
+        err_info e = {0};
+        venv *v = venv_new(t, 1, 1, NULL, &e);
+        if (!v) { CHECK_MSG(0, "%s", e.msg); continue; }
+        const mjModel *m = venv_model(v);
+        mjData *d1 = mj_makeData(m), *d2 = mj_makeData(m);
+        void *i1 = calloc(1, t->inst_size), *i2 = calloc(1, t->inst_size);
+        rng r1, r2;
+        rng_seed(&r1, 9, 2);
+        rng_seed(&r2, 9, 2);
+        t->reset(m, d1, i1, &r1, -1);
+        t->reset(m, d2, i2, &r2, -1);
+        CHECK(memcmp(d1->qpos, d2->qpos, m->nq * sizeof(mjtNum)) == 0);
+        CHECK(memcmp(d1->qvel, d2->qvel, m->nv * sizeof(mjtNum)) == 0);
+        CHECK(memcmp(i1, i2, t->inst_size) == 0);
+        rng_seed(&r2, 10, 2);
+        mj_resetData(m, d2);
+        memset(i2, 0, t->inst_size);
+        t->reset(m, d2, i2, &r2, -1);
+        CHECK_MSG(memcmp(d1->qpos, d2->qpos, m->nq * sizeof(mjtNum)) != 0, "%s: seed ignored", t->name);
+        // held-out case 3 twice with different rngs, and case 3 vs case 4
+        rng_seed(&r1, 1, 0);
+        rng_seed(&r2, 2, 0);
+        mj_resetData(m, d1); memset(i1, 0, t->inst_size);
+        mj_resetData(m, d2); memset(i2, 0, t->inst_size);
+        t->reset(m, d1, i1, &r1, 3);
+        t->reset(m, d2, i2, &r2, 3);
+        CHECK_MSG(memcmp(d1->qpos, d2->qpos, m->nq * sizeof(mjtNum)) == 0 &&
+                  memcmp(i1, i2, t->inst_size) == 0, "%s: eval case depends on the rng", t->name);
+        mj_resetData(m, d2); memset(i2, 0, t->inst_size);
+        t->reset(m, d2, i2, &r2, 4);
+        CHECK_MSG(memcmp(d1->qpos, d2->qpos, m->nq * sizeof(mjtNum)) != 0 ||
+                  memcmp(i1, i2, t->inst_size) != 0, "%s: eval cases 3 and 4 equal", t->name);
+        free(i1); free(i2);
+        mj_deleteData(d1); mj_deleteData(d2);
+        venv_free(v);
+    }
+}
+
+static double rot_angle(const double a[4], const double b[4]) {
+    double bc[4], r[4];
+    mju_negQuat(bc, b);
+    mju_mulQuat(r, a, bc);
+    double s = sqrt(r[1] * r[1] + r[2] * r[2] + r[3] * r[3]);
+    return 2 * asin(s > 1 ? 1 : s);
+}
+
+// Goals are 0.6-1.2 rad from the start (training and held-out); with a = 0 the fingertip
+// spheres touch the cube's surface.
+static void test_reorient_goals_and_pose(void) {
+    const task_def *t = task_find("reorient");
+    err_info e = {0};
+    venv *v = venv_new(t, 1, 11, NULL, &e);
+    if (!v) { CHECK_MSG(0, "%s", e.msg); return; }
+    const mjModel *m = venv_model(v);
+    mjData *d = mj_makeData(m);
+    void *inst = calloc(1, t->inst_size);
+    env_state s;
+    double a[N_JOINTS] = {0}, lo = 9, hi = 0;
+    rng r;
+    rng_seed(&r, 5, 0);
+    for (int c = -100; c < 100; c++) {
+        mj_resetData(m, d);
+        memset(inst, 0, t->inst_size);
+        t->reset(m, d, inst, &r, c < 0 ? -1 : c);
+        t->fill(m, d, inst, a, &s);
+        double ang = rot_angle(s.goal_quat, s.cube_quat);
+        if (ang < lo) lo = ang;
+        if (ang > hi) hi = ang;
+    }
+    CHECK_MSG(lo >= 0.6 - 1e-9 && hi <= 1.2 + 1e-9, "goal angles %.3f..%.3f", lo, hi);
+    CHECK(hi - lo > 0.4);
+    // a = 0 for 10 control steps: each fingertip sphere (radius 1 cm) within 3 mm of
+    // touching the cube (penetration or gap), measured in the cube's frame.
+    venv_step_out o;
+    for (int k = 0; k < 10; k++) venv_step(v, 0, a, NULL, &o, &e);
+    const env_state *vs = venv_state(v, 0);
+    for (int f = 0; f < N_FINGERS; f++) {
+        double rel[3], loc[3], qc[4], out = 0, in = 1;
+        mju_sub3(rel, vs->fingertip_pos[f], vs->cube_pos);
+        mju_negQuat(qc, vs->cube_quat);
+        mju_rotVecQuat(loc, rel, qc);
+        for (int j = 0; j < 3; j++) {
+            double g = fabs(loc[j]) - CUBE_HALF_SIZE;
+            if (g > 0) out += g * g;
+            if (-g < in) in = -g;
+        }
+        double surf = out > 0 ? sqrt(out) : -in;   // signed distance to the box surface
+        double gap = surf - 0.01;
+        CHECK_MSG(fabs(gap) < 0.003, "fingertip %d: %.4f m from the cube surface", f, gap);
+    }
+    free(inst);
+    mj_deleteData(d);
+    venv_free(v);
+}
+
+int main(void) {
+    TEST_RUN(test_registry);
+    TEST_RUN(test_sizes);
+    TEST_RUN(test_env_h_layout);
+    TEST_RUN(test_files_and_rewards);
+    TEST_RUN(test_reset_determinism);
+    TEST_RUN(test_reorient_goals_and_pose);
+    TEST_END();
+}
