@@ -1,0 +1,213 @@
+// test_search.c: small real searches on cartpole (offline mutator and the loopback mock
+// server), through the real sandbox: run directory contents, the Markovian context,
+// resume of a finished run without re-training, and the retry when every candidate fails.
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "fs.h"
+#include "search.h"
+#include "testlib.h"
+
+#ifndef TOOL_mock_llm_server
+#define TOOL_mock_llm_server "./mock_llm_server"   // tests run in the build directory
+#endif
+
+static char tmp[] = "/tmp/eureka_search_XXXXXX";
+
+static void small_cfg(search_cfg *c, const char *out) {
+    search_cfg_default(c);
+    c->task = task_find("cartpole");
+    c->llm.backend = "offline";
+    c->iterations = 2;
+    c->samples = 2;
+    c->jobs = 2;
+    c->threads = 1;
+    c->train_steps = 8000;
+    c->eval_seeds = 1;
+    c->timeout_s = 60;
+    c->out = out;
+}
+
+static int count_in(const char *path, const char *needle) {
+    char *s = fs_read(path, 1 << 24, NULL, NULL);
+    int n = 0;
+    for (const char *p = s; p && (p = strstr(p, needle)); p += strlen(needle)) n++;
+    free(s);
+    return n;
+}
+
+static void test_offline_search(void) {
+    char out[512], p[600];
+    snprintf(out, sizeof out, "%s/offline", tmp);
+    search_cfg c;
+    small_cfg(&c, out);
+    search_summary s;
+    err_info e = {0};
+    int rc = search_run(&c, &s, &e);
+    CHECK_MSG(rc == ERR_OK, "%s", e.msg);
+    CHECK(s.candidates == 4);
+    CHECK(s.best_iteration >= 1 && s.best_path[0]);
+    CHECK(s.eval_n == 1);
+    const char *files[] = {"run.json", "events.jsonl", "messages.json", "llm.jsonl", "best.c",
+                           "summary.json", "iter01/sample00/response.md", "iter01/sample00/reward.c",
+                           "iter01/sample00/compile.log", "iter01/sample00/train.json",
+                           "iter01/sample00/feedback.txt", "iter01/sample00/status.json",
+                           "iter02/sample01/status.json", "eval/seed01/train.json"};
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        snprintf(p, sizeof p, "%s/%s", out, files[i]);
+        CHECK_MSG(fs_exists(p), "missing %s", files[i]);
+    }
+    // Iteration 2 was asked with [system, user, assistant(best of 1), user(reflection)].
+    cJSON *m = run_read_json(out, "messages.json", &e);
+    CHECK(m && cJSON_GetArraySize(m) == 2);
+    cJSON *second = cJSON_GetObjectItem(cJSON_GetArrayItem(m, 1), "messages");
+    CHECK(cJSON_GetArraySize(second) == 4);
+    const char *asst = cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(second, 2), "content"));
+    const char *refl = cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(second, 3), "content"));
+    CHECK_STR_CONTAINS(refl, "task_score: [");
+    CHECK_STR_CONTAINS(refl, "episode_lengths: [");
+    cJSON *ev_best = NULL;
+    // The assistant turn is the reply of iteration 1's best sample.
+    int b0 = 0;
+    {
+        cJSON *st0 = run_read_json(out, "iter01/sample00/status.json", &e);
+        cJSON *st1 = run_read_json(out, "iter01/sample01/status.json", &e);
+        double f0 = cJSON_GetObjectItem(st0, "fitness")->valuedouble;
+        double f1 = cJSON_GetObjectItem(st1, "fitness")->valuedouble;
+        b0 = f1 > f0 ? 1 : 0;
+        cJSON_Delete(st0);
+        cJSON_Delete(st1);
+    }
+    char rel[64];
+    snprintf(rel, sizeof rel, "iter01/sample%02d/response.md", b0);
+    char *resp = run_read_text(out, rel, 1 << 20, &e);
+    CHECK(resp && asst && strcmp(resp, asst) == 0);
+    free(resp);
+    cJSON_Delete(ev_best);
+    cJSON_Delete(m);
+    // best.c is the overall best candidate's reward.c.
+    snprintf(rel, sizeof rel, "iter%02d/sample%02d/reward.c", s.best_iteration, s.best_sample);
+    char *a = run_read_text(out, rel, 1 << 20, &e), *b = run_read_text(out, "best.c", 1 << 20, &e);
+    CHECK(a && b && strcmp(a, b) == 0);
+    free(a);
+    free(b);
+
+    // Resuming a finished run re-trains nothing and ends with the same best.
+    snprintf(p, sizeof p, "%s/events.jsonl", out);
+    int trained = count_in(p, "\"sample_done\"");
+    search_cfg r;
+    search_cfg_default(&r);
+    cJSON *hold = NULL;
+    CHECK(search_resume_cfg(out, &r, &hold, &e) == ERR_OK);
+    CHECK(r.task == c.task && r.samples == 2 && r.train_steps == 8000 && r.threads == 1);
+    search_summary s2;
+    rc = search_run(&r, &s2, &e);
+    CHECK_MSG(rc == ERR_OK, "%s", e.msg);
+    cJSON_Delete(hold);
+    CHECK(count_in(p, "\"sample_done\"") == trained);
+    CHECK(s2.best_iteration == s.best_iteration && s2.best_sample == s.best_sample);
+    CHECK(s2.best_fitness == s.best_fitness && s2.eval_mean == s.eval_mean);
+}
+
+// Start tests/tools/mock_llm_server serving replies from dir; returns its pid.
+static pid_t start_mock(const char *dir, int *port) {
+    int fd[2];
+    if (pipe(fd) != 0) return -1;
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(fd[1], 1);
+        close(fd[0]);
+        execl(TOOL_mock_llm_server, "mock_llm_server", "--port", "0", "--replies", dir,
+              "--lifetime", "300", (char *)NULL);
+        _exit(127);
+    }
+    close(fd[1]);
+    char buf[32] = "";
+    ssize_t n = read(fd[0], buf, sizeof buf - 1);
+    close(fd[0]);
+    *port = n > 0 ? atoi(buf) : 0;
+    return pid;
+}
+
+static void test_all_failed_retry(void) {
+    int port = 0;
+    pid_t pid = start_mock(EUREKA_TEST_DATA "/search/replies_broken", &port);
+    CHECK(pid > 0 && port > 0);
+    if (pid <= 0 || port <= 0) return;
+    char out[512], url[64];
+    snprintf(out, sizeof out, "%s/broken", tmp);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/v1", port);
+    search_cfg c;
+    small_cfg(&c, out);
+    c.llm.backend = "openai";
+    c.llm.model = "mock";
+    c.llm.base_url = url;
+    c.iterations = 1;
+    c.retries = 1;
+    search_summary s;
+    err_info e = {0};
+    int rc = search_run(&c, &s, &e);
+    kill(pid, SIGTERM);
+    waitpid(pid, NULL, 0);
+    CHECK_MSG(rc == ERR_OK, "%s", e.msg);
+    CHECK(s.candidates == 4 && s.failures == 4 && s.best_iteration == 0 && !s.best_path[0]);
+    char p[600];
+    snprintf(p, sizeof p, "%s/events.jsonl", out);
+    CHECK(count_in(p, "\"all_failed_retry\"") == 1);
+    CHECK(count_in(p, "\"all_failed\"") == 1);
+    // The retry was asked with the error of the most informative failure (the crash ran
+    // further than the compile error), as the last user message.
+    cJSON *m = run_read_json(out, "messages.json", &e);
+    CHECK(m && cJSON_GetArraySize(m) == 2);
+    cJSON *retry = cJSON_GetObjectItem(cJSON_GetArrayItem(m, 1), "messages");
+    const char *last = cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(retry, 3), "content"));
+    CHECK_STR_CONTAINS(last, "crash");
+    const char *asst = cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(retry, 2), "content"));
+    CHECK_STR_CONTAINS(asst, "weights[s->step]");
+    cJSON_Delete(m);
+    cJSON *st = run_read_json(out, "iter01/sample00/status.json", &e);
+    CHECK(st && strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(st, "status")), "compile_error") == 0);
+    CHECK_STR_CONTAINS(cJSON_GetStringValue(cJSON_GetObjectItem(st, "message")), "reward.c:");
+    cJSON_Delete(st);
+    // Retry samples continue the numbering: sample02, sample03.
+    CHECK(run_has(out, "iter01/sample03/status.json"));
+    char *fb = run_read_text(out, "iter01/sample00/feedback.txt", 1 << 20, &e);
+    CHECK_STR_CONTAINS(fb, "angle_distance");
+    free(fb);
+}
+
+static void test_seeds(void) {
+    CHECK(search_candidate_seed(1, 1, 0) != search_candidate_seed(1, 1, 1));
+    CHECK(search_candidate_seed(1, 1, 0) != search_candidate_seed(1, 2, 0));
+    CHECK(search_candidate_seed(1, 1, 0) != search_candidate_seed(2, 1, 0));
+    CHECK(search_candidate_seed(7, 3, 5) == search_candidate_seed(7, 3, 5));
+    CHECK(search_candidate_seed(7, 3, 5) < (1ull << 53));
+}
+
+static void test_bad_cfg(void) {
+    search_cfg c;
+    small_cfg(&c, NULL);
+    c.samples = 0;
+    search_summary s;
+    err_info e = {0};
+    CHECK(search_run(&c, &s, &e) == ERR_USAGE);
+    CHECK_STR_CONTAINS(e.msg, "--samples");
+    small_cfg(&c, "/tmp");
+    c.resume = "/nonexistent-run";
+    CHECK(search_run(&c, &s, &e) == ERR_USAGE);
+    CHECK_STR_CONTAINS(e.msg, "run.json");
+}
+
+int main(void) {
+    if (!mkdtemp(tmp)) { perror("mkdtemp"); return 1; }
+    TEST_RUN(test_seeds);
+    TEST_RUN(test_bad_cfg);
+    TEST_RUN(test_offline_search);
+    TEST_RUN(test_all_failed_retry);
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
+    if (tl_failed == 0 && system(cmd) != 0) fprintf(stderr, "could not remove %s\n", tmp);
+    TEST_END();
+}
