@@ -327,7 +327,7 @@ static int mutate_rescale(program *p, rng *r, sbuf *why) {
         int rc = set_expr(ln, x);
         free(x);
         if (rc) return -1;
-        sb_add(why, "rescaled the constant %s in `%s` by x%.2f (%s -> %s).", old, ln->name, f,
+        sb_add(why, "rescaled the constant %s in `%s` by x%.3g (%s -> %s).", old, ln->name, f,
                old, nv);
         return 0;
     }
@@ -364,23 +364,23 @@ static int mutate_form(program *p, rng *r, sbuf *why) {
         fmt_const(k, sizeof k, exp(rng_range(r, log(0.5), log(10.0))));
         if (penalty) {
             snprintf(out, sizeof out, "exp(-%s * fabs(%s))", k, x);
-            sb_add(why, "changed the form of `%s` from a linear penalty p to exp(-%s*|p|), a "
-                   "bounded bonus.", ln->name, k);
+            sb_add(why, "changed the form of the penalty `%s`: p -> exp(-%s*|p|), a bounded "
+                   "bonus.", ln->name, k);
         } else {
             snprintf(out, sizeof out, "copysign(1.0 - exp(-%s * fabs(%s)), %s)", k, x, x);
-            sb_add(why, "changed the form of `%s` from linear x to the saturating "
-                   "sign(x)*(1 - exp(-%s*|x|)).", ln->name, k);
+            sb_add(why, "changed the form of `%s`: x -> sign(x)*(1 - exp(-%s*|x|)), "
+                   "saturating.", ln->name, k);
         }
         break;
     case 1:
         fmt_const(k, sizeof k, exp(rng_range(r, log(0.02), log(0.5))));
         if (penalty) {
             snprintf(out, sizeof out, "1.0 / (fabs(%s) + %s)", x, k);
-            sb_add(why, "changed the form of `%s` from a linear penalty p to the inverse "
-                   "1/(|p| + %s).", ln->name, k);
+            sb_add(why, "changed the form of the penalty `%s`: p -> 1/(|p| + %s), an inverse "
+                   "bonus.", ln->name, k);
         } else {
             snprintf(out, sizeof out, "(%s) / (fabs(%s) + %s)", x, x, k);
-            sb_add(why, "changed the form of `%s` from linear x to x/(|x| + %s).", ln->name, k);
+            sb_add(why, "changed the form of `%s`: x -> x/(|x| + %s), saturating.", ln->name, k);
         }
         break;
     case 2:
@@ -390,8 +390,7 @@ static int mutate_form(program *p, rng *r, sbuf *why) {
         break;
     default:
         snprintf(out, sizeof out, "copysign(square(%s), %s)", x, x);
-        sb_add(why, "changed the form of `%s` from linear x to the signed square x*|x|.",
-               ln->name);
+        sb_add(why, "changed the form of `%s`: x -> x*|x|, the signed square.", ln->name);
         break;
     }
     return set_expr(ln, out) ? -1 : 0;
