@@ -300,13 +300,20 @@ static const tok *decl_name(const tok *ts, int a, int b) {
     int depth = 0;
     for (int i = a; i < b; i++) {
         const tok *t = &ts[i];
-        if (t->kind == 'p' && (tok_is(t, "(") || tok_is(t, "[") || tok_is(t, "{"))) {
-            if (depth == 0 && (tok_is(t, "[") || tok_is(t, "{"))) break;
-            depth++;
-        } else if (t->kind == 'p' && (tok_is(t, ")") || tok_is(t, "]") || tok_is(t, "}"))) depth--;
-        else if (depth == 0 && t->kind == 'p' && (tok_is(t, "=") || tok_is(t, ",") || tok_is(t, ";"))) break;
-        else if (t->kind == 'i') name = t;
-        else if (depth == 1 && t->kind == 'i') name = t;
+        if (t->kind == 'p' && tok_is(t, "{")) {  // a struct body: not the declarator
+            int bd = 0;
+            for (; i < b; i++) {
+                if (ts[i].kind != 'p') continue;
+                if (tok_is(&ts[i], "{")) bd++;
+                else if (tok_is(&ts[i], "}") && --bd == 0) break;
+            }
+            continue;
+        }
+        if (t->kind == 'p' && tok_is(t, "(")) depth++;
+        else if (t->kind == 'p' && tok_is(t, ")")) depth--;
+        else if (depth == 0 && t->kind == 'p' && (tok_is(t, "[") || tok_is(t, "=") || tok_is(t, ",") || tok_is(t, ";")))
+            break;
+        else if (t->kind == 'i' && (depth == 0 || (i > a && tok_is(&ts[i - 1], "*")))) name = t;
     }
     return name;
 }

@@ -61,7 +61,7 @@ static int no_children(void) {
 // ---- the corpus ---------------------------------------------------------------
 
 typedef struct corpus_case {
-    char name[128];
+    char name[256];
     char *src;
     size_t len;
     char expect[32];
@@ -72,8 +72,14 @@ static void read_expectations(corpus_case *c) {
     const char *p = c->src;
     c->expect[0] = c->message[0] = '\0';
     if (sscanf(p, "// expect: %31s", c->expect) != 1) return;
+#ifdef EUREKA_SANITIZE
+    // A wild write may land in ASan's shadow memory, whose error report then opens
+    // files: the file may name the ending under the sanitizers.
+    const char *as = strstr(p, "// asan-expect: ");
+    if (as && as - p < 400) sscanf(as, "// asan-expect: %31s", c->expect);
+#endif
     const char *nl = strchr(p, '\n');
-    if (nl && strncmp(nl + 1, "// message: ", 12) == 0) {
+    if (nl && strncmp(nl + 1, "// message: ", 12) == 0 && strcmp(c->expect, "forbidden_syscall") != 0) {
         const char *m = nl + 13, *end = strchr(m, '\n');
         size_t n = end ? (size_t)(end - m) : strlen(m);
         if (n >= sizeof c->message) n = sizeof c->message - 1;
@@ -98,7 +104,7 @@ static void test_corpus(void) {
     while ((de = readdir(d)) && n < 128) {
         size_t l = strlen(de->d_name);
         if (l < 3 || strcmp(de->d_name + l - 2, ".c") != 0) continue;
-        char path[4300];
+        char path[4400];
         snprintf(path, sizeof path, "%s/%s", dirpath, de->d_name);
         err_info e;
         corpus_case *c = &cases[n];
@@ -246,6 +252,7 @@ static cJSON *body_huge_malloc(void *arg, const task_def *task, reward_fn fn, sb
     return ok_result();
 }
 
+#ifndef EUREKA_SANITIZE
 // Allocate and touch 16 MiB at a time until the address-space limit says no.
 static cJSON *body_grow(void *arg, const task_def *task, reward_fn fn, sb_chan *ch, err_info *e) {
     for (int i = 0; i < 1000; i++) {
@@ -255,6 +262,7 @@ static cJSON *body_grow(void *arg, const task_def *task, reward_fn fn, sb_chan *
     }
     return ok_result();
 }
+#endif
 
 static cJSON *body_mj_error(void *arg, const task_def *task, reward_fn fn, sb_chan *ch, err_info *e) {
     mju_warning("a warning that must not reach a file");
