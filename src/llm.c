@@ -69,6 +69,7 @@ void llm_free(llm_client *c) {
     free(c->record_path);
     free(c->resume_path);
     free(c->task);
+    pthread_mutex_destroy(&c->mu);
     free(c);
 }
 
@@ -99,6 +100,7 @@ static int setup_anthropic(llm_client *c, err_info *e) {
 llm_client *llm_new(const llm_opts *o, err_info *e) {
     llm_client *c = calloc(1, sizeof *c);
     if (!c) { err_set(e, ERR_NOMEM, "llm client: out of memory"); return NULL; }
+    pthread_mutex_init(&c->mu, NULL);
     c->o = *o;
     if (c->o.temperature < 0) c->o.temperature = 1.0;
     if (c->o.max_tokens <= 0) c->o.max_tokens = 4096;
@@ -175,7 +177,7 @@ const char *llm_model(const llm_client *c) { return c->model; }
 
 llm_usage llm_get_usage(const llm_client *c) {
     llm_usage u = c->usage;
-    if (c->http) u.requests = http_requests(c->http);
+    u.requests = http_requests(c->http) + c->extra_requests;
     return u;
 }
 
@@ -186,8 +188,75 @@ long llm_budget_left(const llm_client *c) {
 }
 
 void llm_add_usage(llm_client *c, long prompt, long completion) {
+    pthread_mutex_lock(&c->mu);
     if (prompt > 0) c->usage.prompt_tokens += prompt;
     if (completion > 0) c->usage.completion_tokens += completion;
+    c->last_request_tokens = (prompt > 0 ? prompt : 0) + (completion > 0 ? completion : 0);
+    pthread_mutex_unlock(&c->mu);
+}
+
+// ---- parallel single-sample requests -------------------------------------------------
+
+typedef struct job {
+    llm_client *c;
+    llm_single_fn fn;
+    void *ctx;
+    llm_reply r;
+    err_info e;
+    int rc;
+    long requests;
+} job;
+
+static void *job_run(void *arg) {
+    job *j = arg;
+    http_opts ho = {j->c->o.max_retries, j->c->o.timeout_s, j->c->o.connect_timeout_s,
+                    j->c->o.max_reply_bytes};
+    http_client *h = http_new(&ho, &j->e);
+    if (!h) { j->rc = j->e.code; return NULL; }
+    j->rc = j->fn(j->c, h, j->ctx, &j->r, &j->e);
+    j->requests = http_requests(h);
+    http_free(h);
+    return NULL;
+}
+
+int llm_parallel(llm_client *c, int n, llm_single_fn fn, void *ctx, llm_reply *out, int *got,
+                 err_info *e) {
+    *got = 0;
+    int rc = ERR_OK;
+    while (*got < n) {
+        long left = llm_budget_left(c);
+        if (left == 0) break;
+        int m = n - *got < LLM_PARALLEL ? n - *got : LLM_PARALLEL;
+        // Under a budget, send no more requests than the budget is likely to pay for.
+        if (left > 0 && c->last_request_tokens > 0 && left / c->last_request_tokens < m)
+            m = left / c->last_request_tokens > 0 ? (int)(left / c->last_request_tokens) : 1;
+        job jobs[LLM_PARALLEL];
+        pthread_t th[LLM_PARALLEL];
+        int started[LLM_PARALLEL] = {0};
+        memset(jobs, 0, sizeof jobs);
+        for (int i = 0; i < m; i++) {
+            jobs[i] = (job){.c = c, .fn = fn, .ctx = ctx};
+            // One request runs on this thread; the others get their own.
+            if (i > 0) started[i] = pthread_create(&th[i], NULL, job_run, &jobs[i]) == 0;
+        }
+        job_run(&jobs[0]);
+        for (int i = 1; i < m; i++) {
+            if (started[i]) pthread_join(th[i], NULL);
+            else job_run(&jobs[i]);
+        }
+        int ok = 0, failed = -1;
+        for (int i = 0; i < m; i++) {
+            c->extra_requests += jobs[i].requests;
+            if (jobs[i].rc == ERR_OK) out[(*got)++] = jobs[i].r, ok++;
+            else if (failed < 0) failed = i;
+        }
+        if (failed >= 0) {
+            if (e) *e = jobs[failed].e;
+            rc = ok > 0 || *got > 0 ? ERR_OK : jobs[failed].rc;
+            break;
+        }
+    }
+    return rc;
 }
 
 void llm_replies_free(llm_reply *r, int n) {

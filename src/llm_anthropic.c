@@ -118,6 +118,24 @@ done:
     return rc;
 }
 
+typedef struct single_ctx {
+    const char *url;
+    const char *body;
+    const char *const *headers;
+} single_ctx;
+
+static int single(llm_client *c, http_client *h, void *ctx, llm_reply *out, err_info *e) {
+    single_ctx *s = ctx;
+    http_response r;
+    int rc = http_post(h, s->url, s->headers, s->body, &r, e);
+    if (!rc && r.status != 200)
+        rc = llm_http_error(e, "anthropic", s->url, r.status, r.body, r.attempts,
+                            "ANTHROPIC_API_KEY");
+    if (!rc) rc = parse_reply(c, s->url, r.body, out, e);
+    http_response_free(&r);
+    return rc;
+}
+
 int llm_anthropic_sample(llm_client *c, const llm_msg *msgs, int n_msgs, int k, llm_reply *out,
                          int *n_out, err_info *e) {
     *n_out = 0;
@@ -138,27 +156,11 @@ int llm_anthropic_sample(llm_client *c, const llm_msg *msgs, int n_msgs, int k, 
     }
     const char *headers[] = {"Content-Type: application/json", "anthropic-version: 2023-06-01",
                              c->api_key ? key : NULL, NULL};
-    int got = 0, rc = ERR_OK;
-    while (got < k) {
-        if (llm_budget_left(c) == 0) break;
-        http_response r;
-        err_info se = {0};
-        rc = http_post(c->http, url, headers, body, &r, &se);
-        if (!rc && r.status != 200)
-            rc = llm_http_error(&se, "anthropic", url, r.status, r.body, r.attempts,
-                                "ANTHROPIC_API_KEY");
-        if (!rc) rc = parse_reply(c, url, r.body, &out[got], &se);
-        http_response_free(&r);
-        if (rc) {
-            if (e) *e = se;
-            if (got > 0) rc = ERR_OK;       // keep the samples that came back
-            break;
-        }
-        got++;
-    }
+    // No n in the Messages API: k single requests, several in flight at once.
+    single_ctx sc = {url, body, headers};
+    int rc = llm_parallel(c, k, single, &sc, out, n_out, e);
     memset(key, 0, sizeof key);
     free(url);
     free(body);
-    *n_out = got;
     return rc;
 }

@@ -6,6 +6,7 @@
 #ifndef EUREKA_LLM_BACKEND_H
 #define EUREKA_LLM_BACKEND_H
 
+#include <pthread.h>
 #include <stdint.h>
 
 #include "http.h"
@@ -13,6 +14,7 @@
 
 #define LLM_MAX_REPLY_TEXT (1024 * 1024)    // one reply's text, after JSON decoding
 #define LLM_MAX_RECORD_FILE (512u * 1024u * 1024u)
+#define LLM_PARALLEL 8          // single-sample requests in flight at once
 
 typedef enum llm_kind { LLM_OPENAI, LLM_ANTHROPIC, LLM_OFFLINE, LLM_REPLAY } llm_kind;
 
@@ -32,14 +34,28 @@ struct llm_client {
     int use_max_completion_tokens; // the server wants max_completion_tokens (newer OpenAI models)
     llm_record *replay;         // replay: the file answered from
     llm_record *resume;         // resume: answers tried before the backend
+    pthread_mutex_t mu;         // guards usage and the flags above during parallel requests
     llm_usage usage;
+    long extra_requests;        // requests sent by the parallel workers' own connections
+    long last_request_tokens;   // tokens of the latest request: sizes batches under a budget
     long replay_hits;           // answers served from a recording
 };
+
+// One single-sample request on connection h into *out (a worker of llm_parallel).
+typedef int (*llm_single_fn)(llm_client *c, http_client *h, void *ctx, llm_reply *out,
+                             err_info *e);
+
+// Up to n single-sample requests, LLM_PARALLEL at a time (each worker has its own
+// connection), in batches sized so as not to overrun the token budget. Replies go to
+// out[0..*got) in request order. Stops at the first batch with a failure: ERR_OK if any
+// reply came back (the caller gets fewer), else the first failure.
+int llm_parallel(llm_client *c, int n, llm_single_fn fn, void *ctx, llm_reply *out, int *got,
+                 err_info *e);
 
 // Budget left (tokens), or -1 for no cap.
 long llm_budget_left(const llm_client *c);
 
-// Add one request's token counts to the client totals.
+// Add one request's token counts to the client totals (thread-safe).
 void llm_add_usage(llm_client *c, long prompt, long completion);
 
 // Backends. Each fills out[0..*n_out) (*n_out <= k) and returns ERR_OK when at least

@@ -25,7 +25,7 @@ static char *chat_url(const char *base) {
     return u;
 }
 
-static char *request_body(const llm_client *c, const llm_msg *msgs, int n_msgs, int n) {
+static char *request_body(const llm_client *c, const llm_msg *msgs, int n_msgs, int n, int mct) {
     cJSON *j = cJSON_CreateObject(), *arr;
     if (!j) return NULL;
     cJSON_AddStringToObject(j, "model", c->model);
@@ -37,8 +37,8 @@ static char *request_body(const llm_client *c, const llm_msg *msgs, int n_msgs, 
         cJSON_AddItemToArray(arr, m);
     }
     cJSON_AddNumberToObject(j, "temperature", c->o.temperature);
-    cJSON_AddNumberToObject(j, c->use_max_completion_tokens ? "max_completion_tokens"
-                            : "max_tokens", (double)c->o.max_tokens);
+    cJSON_AddNumberToObject(j, mct ? "max_completion_tokens" : "max_tokens",
+                            (double)c->o.max_tokens);
     if (n > 1) cJSON_AddNumberToObject(j, "n", n);
     char *s = cJSON_PrintUnformatted(j);
     cJSON_Delete(j);
@@ -127,12 +127,15 @@ done:
 
 // One request for n choices; replies into out[0..max). *status gets the HTTP status
 // (0 when no answer came).
-static int one_request(llm_client *c, const char *url, const llm_msg *msgs, int n_msgs, int n,
+static int one_request(llm_client *c, http_client *h, const char *url, const llm_msg *msgs, int n_msgs, int n,
                        llm_reply *out, int max, int *got, long *status, err_info *e) {
     *got = 0;
     *status = 0;
     for (int adapt = 0;; adapt++) {
-        char *body = request_body(c, msgs, n_msgs, n);
+        pthread_mutex_lock(&c->mu);
+        int mct = c->use_max_completion_tokens;
+        pthread_mutex_unlock(&c->mu);
+        char *body = request_body(c, msgs, n_msgs, n, mct);
         if (!body) return err_set(e, ERR_NOMEM, "out of memory");
         char auth[1024];
         const char *headers[3] = {"Content-Type: application/json", NULL, NULL};
@@ -145,7 +148,7 @@ static int one_request(llm_client *c, const char *url, const llm_msg *msgs, int 
             headers[1] = auth;
         }
         http_response r;
-        int rc = http_post(c->http, url, headers, body, &r, e);
+        int rc = http_post(h, url, headers, body, &r, e);
         memset(auth, 0, sizeof auth);
         free(body);
         if (rc) return rc;
@@ -158,9 +161,10 @@ static int one_request(llm_client *c, const char *url, const llm_msg *msgs, int 
         char msg[256];
         llm_api_error(r.body, msg, sizeof msg);
         // Newer OpenAI models reject max_tokens and name the parameter they want.
-        if (r.status == 400 && adapt == 0 && !c->use_max_completion_tokens &&
-            strstr(msg, "max_completion_tokens")) {
+        if (r.status == 400 && adapt == 0 && !mct && strstr(msg, "max_completion_tokens")) {
+            pthread_mutex_lock(&c->mu);
             c->use_max_completion_tokens = 1;
+            pthread_mutex_unlock(&c->mu);
             http_response_free(&r);
             continue;
         }
@@ -171,6 +175,23 @@ static int one_request(llm_client *c, const char *url, const llm_msg *msgs, int 
     }
 }
 
+typedef struct single_ctx {
+    const char *url;
+    const llm_msg *msgs;
+    int n_msgs;
+} single_ctx;
+
+// One sample by a request without n (the top-up, and every sample once n is known bad).
+static int single(llm_client *c, http_client *h, void *ctx, llm_reply *out, err_info *e) {
+    single_ctx *s = ctx;
+    int g = 0;
+    long status = 0;
+    int rc = one_request(c, h, s->url, s->msgs, s->n_msgs, 1, out, 1, &g, &status, e);
+    if (rc == ERR_OK && g == 0)
+        rc = err_set(e, ERR_PARSE, "the answer from %s had no choices", s->url);
+    return rc;
+}
+
 int llm_openai_sample(llm_client *c, const llm_msg *msgs, int n_msgs, int k, llm_reply *out,
                       int *n_out, err_info *e) {
     *n_out = 0;
@@ -179,30 +200,18 @@ int llm_openai_sample(llm_client *c, const llm_msg *msgs, int n_msgs, int k, llm
     int got = 0, rc = ERR_OK, n_suspect = 0;
     long status = 0;
     if (k > 1 && !c->n_unsupported) {
-        int g = 0;
-        rc = one_request(c, url, msgs, n_msgs, k, out, k, &g, &status, e);
-        got += g;
+        rc = one_request(c, c->http, url, msgs, n_msgs, k, out, k, &got, &status, e);
         if (rc == ERR_HTTP && status == 400) { n_suspect = 1; rc = ERR_OK; }
         if (rc) goto done;
     }
-    while (got < k) {
-        if (llm_budget_left(c) == 0) break;     // the caller sees fewer than k
+    if (got < k) {
+        single_ctx sc = {url, msgs, n_msgs};
         int g = 0;
-        err_info se = {0};
-        rc = one_request(c, url, msgs, n_msgs, 1, out + got, k - got, &g, &status, &se);
-        if (rc) {
-            if (e) *e = se;
-            if (got > 0) rc = ERR_OK;           // keep what came back
-            goto done;
-        }
-        if (g == 0) {
-            rc = err_set(e, ERR_PARSE, "the answer from %s had no choices", url);
-            if (got > 0) rc = ERR_OK;
-            goto done;
-        }
-        got += g;
+        rc = llm_parallel(c, k - got, single, &sc, out + got, &g, e);
         // A single request worked where n > 1 got a 400: the server does not take n.
-        if (n_suspect) { c->n_unsupported = 1; n_suspect = 0; }
+        if (n_suspect && g > 0) c->n_unsupported = 1;
+        got += g;
+        if (rc && got > 0) rc = ERR_OK;         // keep what came back
     }
 done:
     free(url);

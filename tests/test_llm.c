@@ -456,6 +456,27 @@ static void test_malformed_and_odd_replies(void) {
     outcome_free(&o);
 }
 
+static void test_max_completion_tokens(void) {
+    server s;
+    if (server_start(&s, "--scenario", DATA "max_completion_tokens.scn", NULL, NULL)) { CHECK(0); return; }
+    llm_opts o;
+    llm_opts_default(&o);
+    o.model = "o3-mini";
+    err_info e = {0};
+    llm_client *c = openai_client(&s, &o, &e);
+    llm_reply *r = NULL;
+    int n = 0;
+    CHECK_MSG(llm_sample(c, conv, 2, 1, &r, &n, &e) == ERR_OK && n == 1, "%s", e.msg);
+    CHECK(server_count(&s) == 2);
+    CHECK_STR_CONTAINS(server_last(&s), "\"max_completion_tokens\":4096");
+    llm_replies_free(r, n);
+    CHECK(llm_sample(c, conv, 2, 1, &r, &n, &e) == ERR_OK && n == 1);
+    CHECK(server_count(&s) == 3);                   // remembered
+    llm_replies_free(r, n);
+    llm_free(c);
+    server_stop(&s);
+}
+
 static void test_azure_url_and_header(void) {
     server s;
     if (server_start(&s, NULL, NULL, NULL, NULL)) { CHECK(0); return; }
@@ -510,8 +531,10 @@ static void test_anthropic(void) {
     CHECK_STR_CONTAINS(req, "\"max_tokens\":4096");
     CHECK(strstr(req, "\"role\":\"system\"") == NULL);
     if (n == 2) {
-        CHECK_STR_CONTAINS(r[0].text, "reward the cosine");
-        CHECK_STR_CONTAINS(r[1].text, "centre of the rail");
+        // The two requests run in parallel: either may get either canned reply.
+        int a = strstr(r[0].text, "reward the cosine") != NULL;
+        CHECK_STR_CONTAINS(r[a ? 0 : 1].text, "reward the cosine");
+        CHECK_STR_CONTAINS(r[a ? 1 : 0].text, "centre of the rail");
         CHECK(strcmp(r[0].finish, "end_turn") == 0 && !r[0].truncated && r[0].prompt_tokens > 0);
     }
     llm_replies_free(r, n);
@@ -522,6 +545,18 @@ static void test_anthropic(void) {
     c = anthropic_client(&s, &e);
     CHECK(llm_sample(c, conv, 2, 1, &r, &n, &e) == ERR_OK && n == 1);
     CHECK(server_count(&s) == 2);                   // 529 retried once
+    llm_replies_free(r, n);
+    llm_free(c);
+    server_stop(&s);
+
+    // Four samples, each answered after 0.3 s: they run at once, not one after another.
+    if (server_start(&s, "--scenario", DATA "anthropic_slow.scn", NULL, NULL)) { CHECK(0); return; }
+    c = anthropic_client(&s, &e);
+    double t0 = now_s();
+    CHECK(llm_sample(c, conv, 2, 4, &r, &n, &e) == ERR_OK && n == 4);
+    double secs = now_s() - t0;
+    CHECK_MSG(secs < 0.9, "%.3f s for 4 parallel requests of 0.3 s", secs);
+    CHECK(server_count(&s) == 4 && llm_get_usage(c).requests == 4);
     llm_replies_free(r, n);
     llm_free(c);
     server_stop(&s);
@@ -707,6 +742,7 @@ int main(void) {
     TEST_RUN(test_connection_refused);
     TEST_RUN(test_stall_timeout);
     TEST_RUN(test_malformed_and_odd_replies);
+    TEST_RUN(test_max_completion_tokens);
     TEST_RUN(test_azure_url_and_header);
     TEST_RUN(test_anthropic);
     TEST_RUN(test_record_replay);
