@@ -555,7 +555,7 @@ static void classify(sb_proc *p, sb_result *res) {
                      "compute from their state");
     } else if (p->timed_out) {
         res->status = SB_TIMEOUT;
-        snprintf(res->message, sizeof res->message, "time limit: the worker ran longer than %g s and was killed; "
+        snprintf(res->message, sizeof res->message, "the worker ran longer than the %g s time limit and was killed; "
                  "compute_reward must return quickly (no long or endless loops)", l->wall_seconds);
     } else if (sig == SIGXCPU || (sig == SIGKILL && l->cpu_seconds > 0 && cpu >= l->cpu_seconds)) {
         res->status = SB_TIMEOUT;
@@ -563,20 +563,20 @@ static void classify(sb_proc *p, sb_result *res) {
                  "quickly (no long or endless loops)", l->cpu_seconds);
     } else if (sig == SIGKILL) {
         res->status = SB_MEMORY;
-        snprintf(res->message, sizeof res->message, "memory limit: the worker was killed by the system (out of "
-                 "memory); use less memory (no large arrays)");
+        snprintf(res->message, sizeof res->message, "the worker was killed by the system, out of memory; use less "
+                 "memory (no large arrays)");
     } else if (sig == SIGFPE) {
         res->status = SB_ARITH;
-        snprintf(res->message, sizeof res->message, "arithmetic error: SIGFPE (integer division by zero or "
-                 "overflow) in the reward; divide in double precision or guard the divisor");
+        snprintf(res->message, sizeof res->message, "SIGFPE (integer division by zero or overflow) in the "
+                 "reward; divide in double precision or guard the divisor");
     } else if (sig) {
         res->status = SB_CRASH;
         const char *txt = signal_text(sig);
         if (txt)
-            snprintf(res->message, sizeof res->message, "crash: %s while running the reward; check pointers, "
+            snprintf(res->message, sizeof res->message, "%s while running the reward; check pointers, "
                      "array indices and recursion", txt);
         else
-            snprintf(res->message, sizeof res->message, "crash: the worker was killed by signal %d (%s)", sig,
+            snprintf(res->message, sizeof res->message, "the worker was killed by signal %d (%s)", sig,
                      strsignal(sig));
     } else if (p->have_error) {
         static const struct { const char *name; sb_status st; } map[] = {

@@ -3,7 +3,7 @@
 # components fast, hostile ones fail with one line and exit 1, usage errors exit 2,
 # nothing is written to the current directory.
 set -u
-EUREKA="$1"
+EUREKA="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
 DATA="$(cd "$(dirname "$0")" && pwd)/data/rewards"
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 work=$(mktemp -d)

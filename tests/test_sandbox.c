@@ -345,7 +345,7 @@ static void test_bodies(void) {
         {"huge_malloc", body_huge_malloc, 1, 10, 0, 0, 0, SB_MEMORY, "1 TiB"},
         {"mj_error", body_mj_error, 1, 10, 0, 0, 0, SB_ERROR, "MuJoCo error: boom from the test body"},
         {"abort", body_abort, 1, 10, 0, 0, 0, SB_CRASH, "SIGABRT"},
-        {"wall_timeout", body_sleep, 1, 0.5, 0, 0, 0, SB_TIMEOUT, "time limit"},
+        {"wall_timeout", body_sleep, 1, 0.5, 0, 0, 0, SB_TIMEOUT, "time limit and was killed"},
         {"cpu_timeout", body_spin, 1, 20, 1, 0, 0, SB_TIMEOUT, "CPU time limit"},
         {"progress", body_progress, 1, 10, 0, 0, 0, SB_OK, NULL},
         {"flood", body_flood, 1, 10, 0, 0, 1 << 20, SB_ERROR, "exceeded the 1048576-byte limit"},
