@@ -573,8 +573,8 @@ static void classify(sb_proc *p, sb_result *res) {
         res->status = SB_CRASH;
         const char *txt = signal_text(sig);
         if (txt)
-            snprintf(res->message, sizeof res->message, "%s while running the reward; check pointers, "
-                     "array indices and recursion", txt);
+            snprintf(res->message, sizeof res->message, "%s while running the reward; check pointers, array indices, "
+                     "recursion, and writes to globals (read-only)", txt);
         else
             snprintf(res->message, sizeof res->message, "the worker was killed by signal %d (%s)", sig,
                      strsignal(sig));
