@@ -122,6 +122,8 @@ llm_client *llm_new(const llm_opts *o, err_info *e) {
     if (strcmp(b, "auto") == 0) {
         if (env_nonempty("OPENAI_API_KEY")) b = "openai";
         else if (env_nonempty("ANTHROPIC_API_KEY")) b = "anthropic";
+        // A base URL without a key: a local OpenAI-compatible server.
+        else if (o->base_url || env_nonempty("OPENAI_BASE_URL")) b = "openai";
         else b = "offline";
     }
     // The setup functions read these from c->o.

@@ -3,7 +3,8 @@
 // Backends: "openai" (Chat Completions; also any compatible server via base URL),
 // "anthropic" (Messages API), "replay:FILE" (answers recorded in an llm.jsonl),
 // "offline" (a seeded local reward-program mutator, not a language model), and
-// "auto" (openai if $OPENAI_API_KEY, else anthropic if $ANTHROPIC_API_KEY, else offline).
+// "auto" (openai if $OPENAI_API_KEY, else anthropic if $ANTHROPIC_API_KEY, else openai
+// if a base URL is given (a local server needs no key), else offline).
 // Every request and its replies can be recorded to an llm.jsonl keyed by a hash of
 // the request, so any run replays exactly.
 #ifndef EUREKA_LLM_H

@@ -46,9 +46,12 @@ static char *request_body(const llm_client *c, const llm_msg *msgs, int n_msgs, 
 }
 
 // The text of a choice's message: a string, null (""), or an array of text parts.
-static char *choice_text(const cJSON *msg) {
+static char *choice_text(const cJSON *msg, int *cut) {
     const cJSON *content = cJSON_GetObjectItemCaseSensitive(msg, "content");
-    if (cJSON_IsString(content)) return llm_strndup(content->valuestring, LLM_MAX_REPLY_TEXT);
+    if (cJSON_IsString(content)) {
+        if (strlen(content->valuestring) > LLM_MAX_REPLY_TEXT) *cut = 1;
+        return llm_strndup(content->valuestring, LLM_MAX_REPLY_TEXT);
+    }
     if (cJSON_IsArray(content)) {
         size_t len = 0;
         const cJSON *part;
@@ -56,7 +59,7 @@ static char *choice_text(const cJSON *msg) {
             const cJSON *t = cJSON_GetObjectItemCaseSensitive(part, "text");
             if (cJSON_IsString(t)) len += strlen(t->valuestring);
         }
-        if (len > LLM_MAX_REPLY_TEXT) len = LLM_MAX_REPLY_TEXT;
+        if (len > LLM_MAX_REPLY_TEXT) { len = LLM_MAX_REPLY_TEXT; *cut = 1; }
         char *s = malloc(len + 1);
         if (!s) return NULL;
         size_t at = 0;
@@ -112,10 +115,11 @@ static int parse_choices(llm_client *c, const char *url, const char *body, llm_r
         const cJSON *fin = cJSON_GetObjectItemCaseSensitive(ch, "finish_reason");
         llm_reply *r = &out[*got];
         memset(r, 0, sizeof *r);
-        r->text = cJSON_IsObject(msg) ? choice_text(msg) : strdup("");
+        int cut = 0;
+        r->text = cJSON_IsObject(msg) ? choice_text(msg, &cut) : strdup("");
         if (!r->text) { rc = err_set(e, ERR_NOMEM, "out of memory"); goto done; }
         snprintf(r->finish, sizeof r->finish, "%s", cJSON_IsString(fin) ? fin->valuestring : "");
-        r->truncated = strcmp(r->finish, "length") == 0;
+        r->truncated = strcmp(r->finish, "length") == 0 || cut;
         // Usage is per request: it goes to the first reply the request produced.
         if (*got == 0) { r->prompt_tokens = pt; r->completion_tokens = ct; }
         (*got)++;
@@ -204,12 +208,19 @@ int llm_openai_sample(llm_client *c, const llm_msg *msgs, int n_msgs, int k, llm
         if (rc == ERR_HTTP && status == 400) { n_suspect = 1; rc = ERR_OK; }
         if (rc) goto done;
     }
+    single_ctx sc = {url, msgs, n_msgs};
+    if (n_suspect) {
+        // One single request first: if it fails the same way, n was not the problem and
+        // the user sees that error after one more request, not after k.
+        int g = 0;
+        rc = llm_parallel(c, 1, single, &sc, out, &g, e);
+        if (rc || g == 0) goto done;
+        c->n_unsupported = 1;                   // the server does not take n
+        got = g;
+    }
     if (got < k) {
-        single_ctx sc = {url, msgs, n_msgs};
         int g = 0;
         rc = llm_parallel(c, k - got, single, &sc, out + got, &g, e);
-        // A single request worked where n > 1 got a 400: the server does not take n.
-        if (n_suspect && g > 0) c->n_unsupported = 1;
         got += g;
         if (rc && got > 0) rc = ERR_OK;         // keep what came back
     }

@@ -222,11 +222,15 @@ static void test_backend_choice(void) {
     c = llm_new(&o, &e);
     CHECK(!c && e.code == ERR_NOTFOUND);
     CHECK_STR_CONTAINS(e.msg, "/nonexistent/llm.jsonl");
-    // A local server needs no key: a base URL is enough.
+    // A local server needs no key: a base URL is enough, and auto then means openai.
     o.backend = "openai";
     o.base_url = "http://127.0.0.1:9/v1";
     c = llm_new(&o, &e);
     CHECK(c != NULL);
+    llm_free(c);
+    o.backend = "auto";
+    c = llm_new(&o, &e);
+    CHECK(c && strcmp(llm_backend(c), "openai") == 0);
     llm_free(c);
 }
 
@@ -359,6 +363,11 @@ static void test_bad_request_not_retried(void) {
     outcome o = run_scn("bad_request.scn", NULL, NULL, 1, NULL);
     CHECK(o.rc == ERR_HTTP && o.seen == 1);
     CHECK_STR_CONTAINS(o.e.msg, "HTTP 400");
+    CHECK_STR_CONTAINS(o.e.msg, "maximum context length");
+    outcome_free(&o);
+    // With k > 1 a 400 may mean "no n": one single request tells, not k of them.
+    o = run_scn("bad_request_always.scn", NULL, NULL, 4, NULL);
+    CHECK(o.rc == ERR_HTTP && o.seen == 2);
     CHECK_STR_CONTAINS(o.e.msg, "maximum context length");
     outcome_free(&o);
 }
