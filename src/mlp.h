@@ -7,6 +7,8 @@
 #ifndef EUREKA_MLP_H
 #define EUREKA_MLP_H
 
+#include <stddef.h>
+
 #include "rng.h"
 
 #define MLP_MAX_LAYERS 4    // weight layers (hidden layers + 1)
@@ -51,6 +53,9 @@ const float *mlp_forward(const mlp *m, mlp_batch *b, const float *x, int n);
 void mlp_backward(mlp *m, mlp_batch *b, const float *dy, int n);
 
 void mlp_zero_grad(mlp *m);
+
+// tanh of n floats in place (a vectorised rational approximation, |error| < 1e-6).
+void mlp_tanh(float *x, size_t n);
 
 // Adam (Kingma and Ba) over a flat parameter array.
 typedef struct mlp_adam {

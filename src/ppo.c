@@ -311,6 +311,24 @@ static void advantages(ppo *p) {
     }
 }
 
+typedef struct critic_job {
+    ppo *p;
+    const int *idx;
+    int M;
+} critic_job;
+
+// Value loss vf_coef * 0.5 * mean((V - target)^2) of one minibatch: gradients only.
+static void *critic_part(void *arg) {
+    critic_job *j = arg;
+    ppo *p = j->p;
+    mlp_zero_grad(p->critic);
+    const float *v = mlp_forward(p->critic, p->bc, p->mb_obs, j->M);
+    for (int s = 0; s < j->M; s++)
+        p->mb_dv[s] = (float)(p->cfg.vf_coef * (v[s] - p->tgt[j->idx[s]]) / j->M);
+    mlp_backward(p->critic, p->bc, p->mb_dv, j->M);
+    return NULL;
+}
+
 // epochs x minibatches of clipped PPO steps; *kl, *cf get means over all minibatches.
 static void update(ppo *p, double *kl_out, double *cf_out) {
     int N = p->N, od = p->od, ad = p->ad, nmb = p->cfg.minibatches;
@@ -337,8 +355,13 @@ static void update(ppo *p, double *kl_out, double *cf_out) {
             for (int s = 0; s < M; s++) av += (p->adv[idx[s]] - am) * (p->adv[idx[s]] - am);
             double asd = sqrt(av / (M > 1 ? M - 1 : 1)) + 1e-8;
 
+            // The critic's half runs on a second thread when there is one: the two
+            // networks do not share anything until the gradient-norm clip.
+            critic_job cj = {p, idx, M};
+            pthread_t th;
+            int par = p->nt > 1 && pthread_create(&th, NULL, critic_part, &cj) == 0;
+            if (!par) critic_part(&cj);
             mlp_zero_grad(p->actor);
-            mlp_zero_grad(p->critic);
             const float *mu = mlp_forward(p->actor, p->ba, p->mb_obs, M);
             float istd[64], glog[64];
             for (int k = 0; k < ad; k++) {
@@ -369,10 +392,7 @@ static void update(ppo *p, double *kl_out, double *cf_out) {
             }
             for (int k = 0; k < ad; k++) p->g_log_std[k] = glog[k] - (float)p->cfg.ent_coef;
             mlp_backward(p->actor, p->ba, p->mb_dmu, M);
-            const float *v = mlp_forward(p->critic, p->bc, p->mb_obs, M);
-            for (int s = 0; s < M; s++)
-                p->mb_dv[s] = (float)(p->cfg.vf_coef * (v[s] - p->tgt[idx[s]]) / M);
-            mlp_backward(p->critic, p->bc, p->mb_dv, M);
+            if (par) pthread_join(th, NULL);
             // Global gradient-norm clip over all parameters.
             double nrm = 0;
             for (int k = 0; k < p->actor->n_params; k++) nrm += (double)p->actor->grad[k] * p->actor->grad[k];

@@ -68,6 +68,18 @@ static void test_single_and_batch_forward_agree(void) {
     mlp_free(m);
 }
 
+static void test_tanh(void) {
+    float x[2001];
+    double worst = 0;
+    for (int k = 0; k <= 2000; k++) x[k] = (float)(-10.0 + 0.01 * k);
+    mlp_tanh(x, 2001);
+    for (int k = 0; k <= 2000; k++) {
+        double d = fabs(x[k] - tanh(-10.0 + 0.01 * k));
+        if (d > worst) worst = d;
+    }
+    CHECK_MSG(worst < 1e-6, "worst tanh error %g", worst);
+}
+
 static void test_adam(void) {
     mlp_adam *a = mlp_adam_new(2);
     float p[2] = {1.0f, -1.0f}, g[2] = {0.5f, -20.0f};
@@ -93,6 +105,7 @@ static void test_adam(void) {
 int main(void) {
     TEST_RUN(test_gradient_matches_finite_differences);
     TEST_RUN(test_single_and_batch_forward_agree);
+    TEST_RUN(test_tanh);
     TEST_RUN(test_adam);
     TEST_END();
 }

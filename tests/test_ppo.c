@@ -36,8 +36,7 @@ static const task_def *cartpole(void) {
 static void test_cartpole_learns(void) {
     const task_def *t = cartpole();
     if (!t) return;
-    train_cfg cfg = {0};
-    cfg.steps = 61440;
+    train_cfg cfg = {0};     // the task's default budget (300k control steps)
     cfg.seed = 1;
     cfg.threads = 2;
     cfg.checkpoints = 4;
@@ -50,14 +49,17 @@ static void test_cartpole_learns(void) {
     cJSON *fit = cJSON_GetObjectItem(ck, "fitness");
     double best = cJSON_GetObjectItem(out, "fitness")->valuedouble;
     CHECK(cJSON_GetArraySize(fit) == 4);
-    // A policy that does nothing keeps the pole up for about 40 of 500 steps (0.08).
-    fprintf(stderr, "cartpole fitness after %ld steps: %.3f (final %.3f)\n", cfg.steps, best,
-            cJSON_GetObjectItem(out, "fitness_final")->valuedouble);
-    CHECK_MSG(best >= 0.5, "fitness %.3f", best);
+    // The first checkpoint's policy is barely trained; a policy that does nothing keeps
+    // the pole up for about 40 of 500 steps (0.08).
+    double first = cJSON_GetArrayItem(fit, 0)->valuedouble;
+    fprintf(stderr, "cartpole fitness: first checkpoint %.3f, best %.3f, final %.3f\n", first,
+            best, cJSON_GetObjectItem(out, "fitness_final")->valuedouble);
+    CHECK_MSG(best >= 0.9, "fitness %.3f", best);
+    CHECK(best > first);
     cJSON *comp = cJSON_GetObjectItem(out, "components");
     cJSON *up = cJSON_GetObjectItem(comp, "upright");
     int U = cJSON_GetObjectItem(out, "updates")->valueint;
-    CHECK(U == 61440 / (32 * 32));
+    CHECK(U == (t->defaults.train_steps + 1023) / (32 * 32));
     CHECK(cJSON_GetArraySize(up) == U);
     CHECK(cJSON_GetArraySize(cJSON_GetObjectItem(comp, "fail")) == U);
     CHECK(cJSON_GetArraySize(cJSON_GetObjectItem(out, "policy_std")) == U);

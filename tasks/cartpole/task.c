@@ -72,7 +72,7 @@ const task_def task_cartpole = {
     .inst_size = sizeof(cp_inst),
     .n_eval = N_EVAL,
     .fitness_max = 1.0,
-    .defaults = {.train_steps = 150000, .n_envs = 32, .horizon = 32, .checkpoints = 5},
+    .defaults = {.train_steps = 300000, .n_envs = 32, .horizon = 32, .checkpoints = 5},
     .reset = cp_reset,
     .act = cp_act,
     .fill = cp_fill,
