@@ -341,6 +341,11 @@ static void test_backoff_timing(void) {
     CHECK(o.rc == ERR_OK && o.seen == 2);
     CHECK_MSG(o.secs >= 0.37 && o.secs < 0.9, "%.3f s", o.secs);
     outcome_free(&o);
+    // Retry-After as a date in the past: not usable, so the same backoff.
+    o = run_scn("retry_after_past_date.scn", NULL, NULL, 1, NULL);
+    CHECK(o.rc == ERR_OK && o.seen == 2);
+    CHECK_MSG(o.secs >= 0.37 && o.secs < 0.9, "%.3f s", o.secs);
+    outcome_free(&o);
 }
 
 static void test_server_error_always(void) {
