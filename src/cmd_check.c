@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "extract.h"
 #include "fs.h"
 #include "rcomp.h"
 #include "sandbox.h"
@@ -28,7 +29,7 @@ int cmd_check(int argc, char **argv) {
     err_info e = {0};
     if (cli_parse(argc, argv, flags, nf, pos, 1, &n_pos, &help, &e)) return cli_fail("check", &e);
     if (help) {
-        cli_usage("check", "--task T FILE", flags, nf);
+        cli_usage("check", "--task T FILE   (FILE: a reward .c, or an LLM reply .md)", flags, nf);
         return 0;
     }
     if (!task_name) {
@@ -60,6 +61,19 @@ int cmd_check(int argc, char **argv) {
             err_set(&e, ERR_COMPILE, "%s: over the %d-byte limit for a reward: write a shorter reward", pos[0],
                     RCOMP_MAX_SOURCE);
         return cli_fail("check", &e);
+    }
+
+    // An LLM reply saved as Markdown: check the code block it would contribute.
+    size_t nl = strlen(pos[0]);
+    if (nl > 3 && strcmp(pos[0] + nl - 3, ".md") == 0) {
+        char *code = extract_code(src, &e);
+        free(src);
+        if (!code) {
+            fprintf(stderr, "eureka check: %s: %s\n", pos[0], e.msg);
+            return 1;
+        }
+        src = code;
+        len = strlen(code);
     }
 
     sb_result res;

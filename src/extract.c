@@ -117,11 +117,9 @@ char *extract_code(const char *reply, err_info *e) {
         p = eol ? eol + 1 : end;
     }
 
-    int pick = -1, n_c = 0;
-    for (int i = 0; i < nb; i++) {
-        if (blocks[i].c_like) n_c++;
+    int pick = -1;
+    for (int i = 0; i < nb; i++)
         if (blocks[i].defines && blocks[i].c_like) pick = i;
-    }
     if (pick < 0)
         for (int i = 0; i < nb; i++)
             if (blocks[i].defines) pick = i;  // e.g. ```cuda: still C if it compiles
@@ -142,7 +140,6 @@ char *extract_code(const char *reply, err_info *e) {
         free(text);
         return NULL;
     }
-    (void)n_c;
     char *code = malloc(blocks[pick].len + 1);
     if (!code) { free(text); err_set(e, ERR_NOMEM, "out of memory reading the reply"); return NULL; }
     memcpy(code, blocks[pick].start, blocks[pick].len);

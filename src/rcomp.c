@@ -99,7 +99,17 @@ static int parse_prelude(const char *text, err_info *e) {
     return ERR_OK;
 }
 
+static pthread_mutex_t tcc_lock = PTHREAD_MUTEX_INITIALIZER;  // libtcc 0.9.27 has global state
+
+// Workers compile right after fork(): never let them inherit a lock held by another
+// thread of the parent.
+static void locks_prepare(void) { pthread_mutex_lock(&prelude_lock); pthread_mutex_lock(&tcc_lock); }
+static void locks_release(void) { pthread_mutex_unlock(&tcc_lock); pthread_mutex_unlock(&prelude_lock); }
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+static void install_atfork(void) { pthread_atfork(locks_prepare, locks_release, locks_release); }
+
 const char *rcomp_prelude(err_info *e) {
+    pthread_once(&atfork_once, install_atfork);
     pthread_mutex_lock(&prelude_lock);
     if (prelude_state == 0) {
         char path[4096];
@@ -541,8 +551,6 @@ static void explain(const diag *d, const char *candidate, err_info *e) {
     }
     err_set(e, ERR_COMPILE, "%s", out);
 }
-
-static pthread_mutex_t tcc_lock = PTHREAD_MUTEX_INITIALIZER;  // libtcc 0.9.27 has global state
 
 rcomp *rcomp_new(const char *env_h, const char *candidate, err_info *e) {
     if (rcomp_lint(candidate, e) != ERR_OK) return NULL;

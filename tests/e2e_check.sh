@@ -56,6 +56,12 @@ expect_fail infinite_loop.c timeout
 expect_fail write_state.c bad_reward
 expect_fail inf_component.c nonfinite_reward
 
+# An LLM reply saved as Markdown: its code block is checked; a reply without code fails.
+REPLIES="$(cd "$(dirname "$0")" && pwd)/data/replies"
+"$EUREKA" check --task cartpole "$REPLIES/cpp_fence.md" | grep -q "^  upright " && ok || bad "reply .md not checked"
+err=$("$EUREKA" check --task cartpole "$REPLIES/cut_off.md" 2>&1); rc=$?
+[ $rc -eq 1 ] && echo "$err" | grep -q "cut off" && ok || bad "cut-off reply: rc=$rc $err"
+
 # Usage errors exit 2; an unknown task lists the known ones.
 "$EUREKA" check --task nope "$DATA/good_cartpole.c" 2> u.txt; rc=$?
 [ $rc -eq 2 ] && ok || bad "unknown task rc=$rc"
