@@ -5,6 +5,7 @@
 set -u
 EUREKA="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
 DATA="$(cd "$(dirname "$0")" && pwd)/data/rewards"
+REPLIES="$(cd "$(dirname "$0")" && pwd)/data/replies"
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -57,7 +58,6 @@ expect_fail write_state.c bad_reward
 expect_fail inf_component.c nonfinite_reward
 
 # An LLM reply saved as Markdown: its code block is checked; a reply without code fails.
-REPLIES="$(cd "$(dirname "$0")" && pwd)/data/replies"
 "$EUREKA" check --task cartpole "$REPLIES/cpp_fence.md" | grep -q "^  upright " && ok || bad "reply .md not checked"
 err=$("$EUREKA" check --task cartpole "$REPLIES/cut_off.md" 2>&1); rc=$?
 [ $rc -eq 1 ] && echo "$err" | grep -q "cut off" && ok || bad "cut-off reply: rc=$rc $err"
