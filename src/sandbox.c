@@ -138,7 +138,8 @@ void sb_progress(sb_chan *ch, const cJSON *progress) {
 static void on_mj_error(const char *msg) {
     char m[ERR_MSG_MAX];
     snprintf(m, sizeof m, "MuJoCo error: %s", msg ? msg : "(no message)");
-    send_error("error", m);
+    // MuJoCo's allocation failures under RLIMIT_AS are the memory limit, said plainly.
+    send_error(msg && strstr(msg, "alloc") ? "memory_limit" : "error", m);
     _exit(0);
 }
 
@@ -702,6 +703,11 @@ cJSON *sb_check_body(void *arg, const task_def *task, reward_fn fn, sb_chan *ch,
         reward_terms_clear(&t);
         double total = fn(copy, &t);
         int call = c + 1;
+        if (t.n < 0 || t.n > REWARD_MAX_TERMS) {  // reward_terms is host memory the reward can reach
+            rc = err_set(e, ERR_REWARD, "compute_reward overwrote its reward_terms (call %d): record "
+                         "components only through term()", call);
+            break;
+        }
         if (memcmp(copy, ref, task->state_size) != 0) {
             rc = err_set(e, ERR_REWARD, "compute_reward wrote to its read-only state (call %d): treat `s` as "
                          "const and keep intermediate values in locals", call);
