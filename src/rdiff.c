@@ -265,34 +265,67 @@ static void classify(rdiff_hunk *h, const lines *A, const lines *B, const op *op
     for (int i = 0; i < removed.n; i++) ns_add(&skip, removed.s[i]);
     char *r = collect(A, ops, from, to, OP_DEL, &skip);
     char *a = collect(B, ops, from, to, OP_ADD, &skip);
-    char *nr = r ? rdiff_normalise(r) : NULL, *na = a ? rdiff_normalise(a) : NULL;
     char *sr = r ? squeeze(r) : NULL, *sa = a ? squeeze(a) : NULL;
-    if (nr && na && sr && sa) {
-        int term_change = added.n || removed.n;
-        if (strcmp(sr, sa) == 0) {
-            if (!term_change && strcmp(r, a) != 0) h->kinds |= RDIFF_LAYOUT;
-        } else if (strcmp(nr, na) == 0) {
-            h->kinds |= RDIFF_CONSTANT;
-        } else if (!term_change) {
-            h->kinds |= RDIFF_FORM;
-        } else {
-            // Lines around an added or removed term (its helper variables, the sum in
-            // the return) belong to that edit. A surviving line that reappears with
-            // other numbers is a constant change on top of it.
-            for (int q = from; q < to; q++) {
-                if (ops[q].kind != OP_DEL) continue;
-                char *x = rdiff_normalise(A->s[ops[q].ai]);
-                for (int w = from; x && *x && w < to; w++) {
-                    if (ops[w].kind != OP_ADD) continue;
-                    char *y = rdiff_normalise(B->s[ops[w].bi]);
-                    if (y && strcmp(x, y) == 0 && strcmp(A->s[ops[q].ai], B->s[ops[w].bi]) != 0)
-                        h->kinds |= RDIFF_CONSTANT;
-                    free(y);
+    int term_change = added.n || removed.n;
+    if (sr && sa && strcmp(sr, sa) == 0) {
+        if (!term_change && strcmp(r, a) != 0) h->kinds |= RDIFF_LAYOUT;
+    } else if (sr && sa) {
+        // Pair changed lines: the same line modulo numbers is a constant change; the
+        // same term with another expression is a form change. Lines left unpaired are
+        // code added or dropped: part of the term edit when there is one, else a form
+        // change.
+        int unpaired = 0;
+        unsigned char *used = calloc((size_t)(to - from) + 1, 1);
+        for (int q = from; q < to && used; q++) {
+            if (ops[q].kind != OP_DEL) continue;
+            const char *rl = A->s[ops[q].ai];
+            nameset rn = {0};
+            scan_terms(rl, &rn);
+            int own = 0;
+            for (int i = 0; i < rn.n; i++) if (ns_has(&skip, rn.s[i])) own = 1;
+            char *x = rdiff_normalise(rl), *xs = squeeze(rl);
+            if (own || !x || !xs || !*xs) { free(x); free(xs); continue; }
+            int paired = 0;
+            for (int w = from; w < to && !paired; w++) {
+                if (ops[w].kind != OP_ADD || used[w - from]) continue;
+                char *y = rdiff_normalise(B->s[ops[w].bi]), *ys = squeeze(B->s[ops[w].bi]);
+                if (y && ys && strcmp(x, y) == 0) {
+                    if (strcmp(xs, ys) != 0) h->kinds |= RDIFF_CONSTANT;
+                    paired = 1;
+                    used[w - from] = 1;
                 }
-                free(x);
+                free(y); free(ys);
             }
+            for (int w = from; w < to && !paired && rn.n; w++) {
+                if (ops[w].kind != OP_ADD || used[w - from]) continue;
+                nameset an = {0};
+                scan_terms(B->s[ops[w].bi], &an);
+                for (int i = 0; i < an.n && !paired; i++)
+                    if (ns_has(&rn, an.s[i])) {
+                        h->kinds |= RDIFF_FORM;
+                        paired = 1;
+                        used[w - from] = 1;
+                    }
+            }
+            if (!paired) unpaired = 1;
+            free(x); free(xs);
         }
+        for (int w = from; w < to && used; w++) {
+            if (ops[w].kind != OP_ADD || used[w - from]) continue;
+            const char *al = B->s[ops[w].bi];
+            nameset an = {0};
+            scan_terms(al, &an);
+            int own = 0;
+            for (int i = 0; i < an.n; i++) if (ns_has(&skip, an.s[i])) own = 1;
+            char *ys = squeeze(al);
+            if (!own && ys && *ys) unpaired = 1;
+            free(ys);
+        }
+        free(used);
+        if (unpaired && !term_change) h->kinds |= RDIFF_FORM;
+        if (!h->kinds) h->kinds |= RDIFF_FORM;
     }
+    char *nr = NULL, *na = NULL;
     free(r); free(a); free(nr); free(na); free(sr); free(sa);
 }
 

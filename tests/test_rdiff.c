@@ -69,6 +69,25 @@ static void test_form(void) {
     free(b);
 }
 
+static void test_mixed_hunk(void) {
+    // Two adjacent lines: one changes shape, the other only a number.
+    char *b1 = edit("cos(s->pole_angle)", "exp(-fabs(s->pole_angle))");
+    const char *at = strstr(b1, "-0.1 * fabs");
+    char *b = malloc(strlen(b1) + 8);
+    snprintf(b, strlen(b1) + 8, "%.*s-0.3%s", (int)(at - b1), b1, at + 4);
+    rdiff *d = diff(BASE, b);
+    CHECK(d && d->n == 1 && d->hunks[0].kinds == (RDIFF_FORM | RDIFF_CONSTANT));
+    // ... and with a term added next to them, all three labels.
+    char *c = malloc(strlen(b) + 128);
+    const char *ret = strstr(b, "    return");
+    snprintf(c, strlen(b) + 128, "%.*s    double k = term(t, \"k\", 1.0);\n%s", (int)(ret - b), b, ret);
+    rdiff_free(d);
+    d = diff(BASE, c);
+    CHECK(d && d->n == 1 && d->hunks[0].kinds == (RDIFF_FORM | RDIFF_CONSTANT | RDIFF_TERM_ADDED));
+    rdiff_free(d);
+    free(b1); free(b); free(c);
+}
+
 static void test_term_added(void) {
     char *b = edit("    return up + centre + slow;\n",
                    "    double still = term(t, \"still\", -0.05 * fabs(s->pole_angvel));\n"
@@ -164,6 +183,7 @@ int main(void) {
     TEST_RUN(test_equal);
     TEST_RUN(test_constant);
     TEST_RUN(test_form);
+    TEST_RUN(test_mixed_hunk);
     TEST_RUN(test_term_added);
     TEST_RUN(test_term_removed);
     TEST_RUN(test_renamed_is_add_and_remove);

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# e2e_search_mock: `eureka search` against the loopback OpenAI-compatible mock server
+# (tests/tools/mock_llm_server) with canned replies: one good, one that does not
+# compile, one that crashes, one that loops. `show` must list each failure's reason and
+# the errors must reach the model (messages.json of iteration 2).
+# Usage: e2e_search_mock.sh path/to/eureka
+set -euo pipefail
+EUREKA=$1
+MOCK="$(dirname "$1")/mock_llm_server"
+DATA=$(cd "$(dirname "$0")" && pwd)/data/search
+OUT=$(mktemp -d /tmp/eureka_e2e_mock.XXXXXX)
+fail() { echo "FAIL: $*"; exit 1; }
+[ -x "$MOCK" ] || fail "no mock server at $MOCK (build the tests/tools targets)"
+"$MOCK" --port 0 --replies "$DATA/replies" --lifetime 240 > "$OUT/port" &
+MPID=$!
+trap 'kill $MPID 2>/dev/null || true; rm -rf "$OUT"' EXIT
+for _ in $(seq 1 50); do [ -s "$OUT/port" ] && break; sleep 0.1; done
+PORT=$(head -1 "$OUT/port")
+
+"$EUREKA" search --task cartpole --llm openai --model mock --base-url "http://127.0.0.1:$PORT/v1" \
+    --iterations 2 --samples 4 --jobs 2 --threads 1 --train-steps 20000 --timeout 15 \
+    --eval-seeds 1 --out "$OUT/run" --quiet > "$OUT/summary.txt"
+cat "$OUT/summary.txt"
+grep -q "^best: .*best.c" "$OUT/summary.txt" || fail "no best"
+grep -q "^tokens: .*[1-9][0-9]* prompt" "$OUT/summary.txt" || fail "tokens not counted"
+
+"$EUREKA" show "$OUT/run" > "$OUT/show.txt"
+cat "$OUT/show.txt"
+grep -q "compile_error .*reward.c:3: 'angle_distance'" "$OUT/show.txt" || fail "show: compile error reason"
+grep -q "crash .*SIGSEGV" "$OUT/show.txt" || fail "show: crash reason"
+grep -q "timeout .*time limit" "$OUT/show.txt" || fail "show: timeout reason"
+"$EUREKA" show "$OUT/run" --json | python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+st = [x["status"] for it in s["iterations"] for x in it["samples"]]
+assert st[:4] == ["ok", "compile_error", "crash", "timeout"], st
+assert s["finished"] and s["prompt_tokens"] > 0'
+
+python3 - "$OUT/run/messages.json" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+assert len(m) == 2
+it2 = m[1]["messages"]
+assert [x["role"] for x in it2] == ["system", "user", "assistant", "user"]
+fb = it2[3]["content"]
+for needle in ["angle_distance", "SIGSEGV", "time limit", "task_score: ["]:
+    assert needle in fb, needle
+PY
+echo "e2e_search_mock: ok"

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# e2e_search_resume: a search killed with SIGKILL mid-way and continued with --resume
+# ends with the same best (same reward text, same fitness, same evaluation) as an
+# uninterrupted search, without asking the LLM again for answered requests.
+# Usage: e2e_search_resume.sh path/to/eureka
+set -euo pipefail
+EUREKA=$1
+OUT=$(mktemp -d /tmp/eureka_e2e_resume.XXXXXX)
+trap 'rm -rf "$OUT"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+ARGS=(--task cartpole --llm offline --iterations 3 --samples 2 --jobs 2 --threads 1
+      --train-steps 30000 --eval-seeds 2 --seed 5 --quiet --json)
+
+"$EUREKA" search "${ARGS[@]}" --out "$OUT/full" > "$OUT/full.json"
+
+"$EUREKA" search "${ARGS[@]}" --out "$OUT/killed" > /dev/null &
+PID=$!
+# Kill once a few candidates have finished (in iteration 2, if the machine is fast).
+for _ in $(seq 1 600); do
+    n=$(grep -c '"sample_done"' "$OUT/killed/events.jsonl" 2>/dev/null || true)
+    [ "${n:-0}" -ge 3 ] && break
+    sleep 0.1
+done
+kill -9 $PID
+wait $PID 2>/dev/null || true
+[ -f "$OUT/killed/summary.json" ] && fail "the search finished before it was killed"
+before=$(grep -c '"sample_done"' "$OUT/killed/events.jsonl")
+echo "killed after $before finished candidates"
+sleep 1   # orphaned workers notice the closed pipe and end
+
+"$EUREKA" search --resume "$OUT/killed" --quiet --json > "$OUT/resumed.json"
+python3 - "$OUT" "$before" <<'PY'
+import json, sys, os
+out, before = sys.argv[1], int(sys.argv[2])
+full = json.load(open(os.path.join(out, "full.json")))
+res = json.load(open(os.path.join(out, "resumed.json")))
+for k in ["best_iteration", "best_sample", "best_fitness", "eval_mean", "eval_std", "candidates"]:
+    assert full[k] == res[k], (k, full[k], res[k])
+a = open(os.path.join(out, "full/best.c")).read()
+b = open(os.path.join(out, "killed/best.c")).read()
+assert a == b, "same best reward"
+ev = [json.loads(l) for l in open(os.path.join(out, "killed/events.jsonl"))]
+done = sum(1 for e in ev if e["event"] == "sample_done")
+# finished candidates were not trained again: 6 candidates in all
+assert done == 6, (done, before)
+assert any(e["event"] == "resume" for e in ev)
+# every request of the run is in llm.jsonl once: the resumed part was not re-asked
+rec = [json.loads(l) for l in open(os.path.join(out, "killed/llm.jsonl")) if l.strip()]
+recf = [json.loads(l) for l in open(os.path.join(out, "full/llm.jsonl")) if l.strip()]
+assert len(rec) == len(recf), (len(rec), len(recf))
+print("resume ok:", res["best_fitness"], res["eval_mean"])
+PY
+echo "e2e_search_resume: ok"
