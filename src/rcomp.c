@@ -146,6 +146,7 @@ typedef struct tok {
     int line;       // in the candidate's own numbering
     char kind;      // 'i' identifier, 'n' number, 's' string/char, 'p' punctuator
     char directive; // part of a preprocessor directive line
+    char dstart;    // the '#' that starts a directive
 } tok;
 
 typedef struct lexer {
@@ -249,7 +250,8 @@ static int lex(const char *src, size_t len, lexer *lx, err_info *e) {
             tk->kind = 'p';
         }
         tk->len = (int)(j - i);
-        if (line_start && tk->kind == 'p' && (tok_is(tk, "#") || tok_is(tk, "%:"))) in_directive = 1;
+        tk->dstart = 0;
+        if (line_start && tk->kind == 'p' && (tok_is(tk, "#") || tok_is(tk, "%:"))) in_directive = tk->dstart = 1;
         tk->directive = (char)in_directive;
         line_start = 0;
         lx->ntok++;
@@ -272,9 +274,9 @@ static int check_tokens(const lexer *lx, err_info *e) {
         if (t->kind == 'p' && tok_is(t, "##"))
             return err_set(e, ERR_COMPILE, "reward.c:%d: token pasting (##) is not allowed in rewards; write the names out",
                            t->line);
-        if (t->kind == 'p' && tok_is(t, "#") && t->directive && (i == 0 || !lx->toks[i - 1].directive ||
-                                                                  lx->toks[i - 1].line != t->line)) {
-            const tok *d = i + 1 < lx->ntok && lx->toks[i + 1].line == t->line ? &lx->toks[i + 1] : NULL;
+        if (t->kind == 'p' && tok_is(t, "#") && t->dstart) {
+            const tok *d = i + 1 < lx->ntok && lx->toks[i + 1].directive && !lx->toks[i + 1].dstart
+                               ? &lx->toks[i + 1] : NULL;
             if (!d) continue;  // the null directive
             int ok = 0;
             for (size_t k = 0; d->kind == 'i' && k < sizeof allowed_directives / sizeof allowed_directives[0]; k++)

@@ -93,6 +93,10 @@ static void test_lexical(void) {
                          "  static const double w[2] = {1, 2};\n  char *str = \"#include asm _Pragma\";\n"
                          "  return w[0] + SQ(2) + helper(1) + (str != 0);\n}\n"
                          "static double helper(double x) { return x; }\n", &e) == ERR_OK, "%s", e.msg);
+    // Stringizing inside a macro continued over two lines is not a directive.
+    CHECK_MSG(rcomp_lint("#define NAME(x) \\\n    #x\n#define TWO 2\n"
+                         "double compute_reward(const env_state *s, reward_terms *t) { return term(t, NAME(a), TWO); }\n",
+                         &e) == ERR_OK, "%s", e.msg);
     // NUL bytes are visible to rcomp_lint_n only.
     const char nul[] = "double compute_reward(const env_state *s, reward_terms *t) { return 0; }\n\0#include <x>\n";
     CHECK(rcomp_lint(nul, &e) == ERR_OK);
