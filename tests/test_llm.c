@@ -316,7 +316,7 @@ static void test_retry_after_ms(void) {
     CHECK_MSG(o.rc == ERR_OK, "%s", o.e.msg);
     CHECK(o.n == 2);
     CHECK(o.seen == 2 && o.requests == 2);
-    CHECK_MSG(o.secs < 0.3, "%.3f s: retry-after-ms: 10 was not honoured", o.secs);
+    CHECK_MSG(o.secs < 0.35, "%.3f s: retry-after-ms: 10 was not honoured", o.secs);
     outcome_free(&o);
 }
 
@@ -339,12 +339,12 @@ static void test_backoff_timing(void) {
     // No Retry-After: the first retry waits 0.5 s * (1 - 0.25 * rand), 0.375-0.5 s.
     outcome o = run_scn("backoff_once.scn", NULL, NULL, 1, NULL);
     CHECK(o.rc == ERR_OK && o.seen == 2);
-    CHECK_MSG(o.secs >= 0.37 && o.secs < 0.9, "%.3f s", o.secs);
+    CHECK_MSG(o.secs >= 0.37 && o.secs < 1.2, "%.3f s", o.secs);
     outcome_free(&o);
     // Retry-After as a date in the past: not usable, so the same backoff.
     o = run_scn("retry_after_past_date.scn", NULL, NULL, 1, NULL);
     CHECK(o.rc == ERR_OK && o.seen == 2);
-    CHECK_MSG(o.secs >= 0.37 && o.secs < 0.9, "%.3f s", o.secs);
+    CHECK_MSG(o.secs >= 0.37 && o.secs < 1.2, "%.3f s", o.secs);
     outcome_free(&o);
 }
 
@@ -432,7 +432,7 @@ static void test_stall_timeout(void) {
     CHECK(o.rc == ERR_HTTP);
     CHECK_STR_CONTAINS(o.e.msg, "no answer from");
     CHECK(o.seen == 2 && o.requests == 2);          // timeouts are retried
-    CHECK_MSG(o.secs < 2.0, "%.3f s", o.secs);
+    CHECK_MSG(o.secs < 2.5, "%.3f s", o.secs);
     outcome_free(&o);
 }
 
@@ -569,7 +569,7 @@ static void test_anthropic(void) {
     double t0 = now_s();
     CHECK(llm_sample(c, conv, 2, 4, &r, &n, &e) == ERR_OK && n == 4);
     double secs = now_s() - t0;
-    CHECK_MSG(secs < 0.9, "%.3f s for 4 parallel requests of 0.3 s", secs);
+    CHECK_MSG(secs < 1.0, "%.3f s for 4 parallel requests of 0.3 s", secs);
     CHECK(server_count(&s) == 4 && llm_get_usage(c).requests == 4);
     llm_replies_free(r, n);
     llm_free(c);
