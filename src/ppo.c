@@ -101,6 +101,8 @@ struct ppo {
     float *obs_raw, *obs, *act, *logp, *val, *boot, *adv, *tgt, *last_val;
     double *rew;
     unsigned char *done;
+    long *age;              // control steps into the current episode, per env
+    int seen_episode;       // an episode has completed
     rng *env_rng, upd_rng;
     int *perm;
     float *mb_obs, *mb_dmu, *mb_dv;
@@ -131,7 +133,7 @@ static void ppo_free(ppo *p) {
     mlp_batch_free(p->bc);
     void *bufs[] = {p->log_std, p->g_log_std, p->om, p->ov, p->nm, p->ns, p->ret, p->obs_raw,
                     p->obs, p->act, p->logp, p->val, p->boot, p->adv, p->tgt, p->last_val,
-                    p->rew, p->done, p->env_rng, p->perm, p->mb_obs, p->mb_dmu, p->mb_dv,
+                    p->rew, p->done, p->age, p->env_rng, p->perm, p->mb_obs, p->mb_dmu, p->mb_dv,
                     p->rtot.v, p->eplen.v, p->pstd.v, p->kl.v, p->clipf.v, p->ck_steps.v,
                     p->ck_fit.v, p->ck_len.v};
     for (size_t k = 0; k < sizeof bufs / sizeof bufs[0]; k++) free(bufs[k]);
@@ -154,7 +156,7 @@ static int ppo_alloc(ppo *p, err_info *e) {
              ALLOC(p->obs_raw, (size_t)N * od) && ALLOC(p->obs, (size_t)N * od) &&
              ALLOC(p->act, (size_t)N * ad) && ALLOC(p->logp, N) && ALLOC(p->val, N) &&
              ALLOC(p->boot, N) && ALLOC(p->adv, N) && ALLOC(p->tgt, N) &&
-             ALLOC(p->last_val, ne) && ALLOC(p->rew, N) && ALLOC(p->done, N) &&
+             ALLOC(p->last_val, ne) && ALLOC(p->rew, N) && ALLOC(p->done, N) && ALLOC(p->age, ne) &&
              ALLOC(p->env_rng, ne) && ALLOC(p->perm, N) && ALLOC(p->mb_obs, (size_t)M * od) &&
              ALLOC(p->mb_dmu, (size_t)M * ad) && ALLOC(p->mb_dv, M) && ALLOC(p->rtot.v, U) &&
              ALLOC(p->eplen.v, U) && ALLOC(p->pstd.v, U) && ALLOC(p->kl.v, U) &&
@@ -244,6 +246,7 @@ static void *rollout_thread(void *arg) {
             }
             p->rew[i] = so.reward;
             p->done[i] = (unsigned char)(so.done != 0);
+            p->age[e] = so.done ? 0 : p->age[e] + 1;
             p->boot[i] = so.done && so.truncated ? value_of(p, w, w->fo) : 0.0f;
         }
     }
@@ -452,7 +455,16 @@ static void record_stats(ppo *p, const venv_stats *st) {
         series_push(&p->comp[k], x);
     }
     series_push(&p->rtot, st->reward_mean);
-    if (st->episodes > 0) p->last_eplen = st->episode_len_mean;
+    // Until the first episode ends, the longest episode so far is the best estimate
+    // (a lower bound); afterwards an update without a completed episode repeats the last.
+    if (st->episodes > 0) {
+        p->last_eplen = st->episode_len_mean;
+        p->seen_episode = 1;
+    } else if (!p->seen_episode) {
+        long mx = 0;
+        for (int e = 0; e < p->ne; e++) if (p->age[e] > mx) mx = p->age[e];
+        p->last_eplen = (double)mx;
+    }
     series_push(&p->eplen, p->last_eplen);
     p->unstable += st->unstable;
 }

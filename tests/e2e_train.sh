@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# e2e_train.sh: `eureka train` and `eureka eval` through the real binary and sandbox.
+# usage: e2e_train.sh /path/to/eureka
+set -u
+EUREKA=${1:?usage: e2e_train.sh /path/to/eureka}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+pass=0; fail=0
+ok()  { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+
+# 1. The expert cartpole reward reaches >= 0.95 of the maximum within the default budget.
+if "$EUREKA" train --task cartpole --reward "$ROOT/rewards/cartpole_human.c" --quiet \
+        --out "$TMP/cp" > "$TMP/cp.txt"; then ok; else bad "train cartpole_human exited $?"; fi
+fit=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["fitness"])' "$TMP/cp/train.json" 2>/dev/null)
+echo "cartpole_human fitness: ${fit:-none}"
+python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) >= 0.95 else 1)' "${fit:-0}" && ok || bad "fitness ${fit:-none} < 0.95"
+grep -q "^upright: \['" "$TMP/cp.txt" && ok || bad "no reflection line for 'upright'"
+grep -q "^task_score: \['" "$TMP/cp.txt" && ok || bad "no task_score line"
+grep -q "^fitness: " "$TMP/cp.txt" && ok || bad "no fitness line"
+
+# 2. Same seed and threads: the same train.json (apart from the wall time).
+for k in a b; do
+    "$EUREKA" train --task cartpole --reward "$ROOT/rewards/cartpole_human.c" --steps 20000 \
+        --seed 3 --threads 2 --json --quiet > "$TMP/det_$k.json" || bad "determinism run $k"
+done
+python3 - "$TMP/det_a.json" "$TMP/det_b.json" <<'PY' && ok || bad "train.json differs between identical runs"
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+for d in (a, b): d.pop("seconds")
+sys.exit(0 if a == b and a["updates"] > 0 else 1)
+PY
+
+# 3. A reward that turns NaN fails with one line naming the component; exit 1.
+cat > "$TMP/nan.c" <<'C'
+double compute_reward(const env_state *s, reward_terms *t) {
+    double x = s->step > 30 ? log(-1.0 - fabs(s->pole_angle)) : 0.0;
+    return term(t, "upright", 1.0) + term(t, "bad_log", x);
+}
+C
+"$EUREKA" train --task cartpole --reward "$TMP/nan.c" --quiet > /dev/null 2> "$TMP/nan.err"
+rc=$?
+[ $rc -eq 1 ] && ok || bad "NaN reward exited $rc, want 1"
+[ "$(wc -l < "$TMP/nan.err")" -eq 1 ] && grep -q "eureka train: nonfinite_reward: .*'bad_log'" "$TMP/nan.err" \
+    && ok || bad "NaN message: $(cat "$TMP/nan.err")"
+
+# 4. Usage errors exit 2.
+"$EUREKA" train --task cartpole > /dev/null 2>&1
+[ $? -eq 2 ] && ok || bad "missing --reward should exit 2"
+"$EUREKA" train --task nosuchtask --reward "$TMP/nan.c" > /dev/null 2>&1
+[ $? -eq 2 ] && ok || bad "unknown task should exit 2"
+
+# 5. eval: two seeds, a fitness each, mean and std.
+if "$EUREKA" eval --task cartpole --reward "$ROOT/rewards/cartpole_human.c" --seeds 2 \
+        --steps 30000 --json --quiet > "$TMP/eval.json"; then ok; else bad "eval exited $?"; fi
+python3 - "$TMP/eval.json" <<'PY' && ok || bad "eval json: $(cat "$TMP/eval.json")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+f = d["fitness"]
+sys.exit(0 if len(f) == 2 and all(0 <= x <= 1 for x in f) and abs(d["mean"] - sum(f) / 2) < 1e-9 else 1)
+PY
+
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
