@@ -12,7 +12,7 @@
 // It must stay short, readable and free of reward and fitness logic.
 //
 // Per control step, the environment (venv.c) does:
-//     act(a) -> frame_skip x mj_step -> positions brought up to date -> fill(state)
+//     act(a) -> frame_skip x mj_step -> poses brought up to date (needs_poses) -> fill(state)
 //     -> reward(state) -> track() -> done()? / time limit -> fitness(), reset()
 #ifndef EUREKA_TASK_H
 #define EUREKA_TASK_H
@@ -46,6 +46,10 @@ typedef struct task_def {
     int act_dim;                // action size; actions are in [-1, 1]
     int episode_steps;          // control steps per episode (time limit)
     int frame_skip;             // physics steps per control step
+    int needs_poses;            // 1: fill/observe/track/done read body, geom or site poses
+                                // (xpos, geom_xpos, ...), which mj_step leaves one physics
+                                // step old: venv runs mj_kinematics after stepping. 0: they
+                                // read only qpos/qvel, and the cost is saved.
     size_t state_size;          // sizeof(env_state)
     size_t inst_size;           // per-environment task data (goal, fitness bookkeeping)
     int n_eval;                 // held-out evaluation episodes (fixed set)

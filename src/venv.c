@@ -68,14 +68,15 @@ static void reset_one(const task_def *t, const mjModel *m, mjData *d, void *inst
     t->reset(m, d, inst, r, eval_case);
 }
 
-// Physics of one control step: frame_skip steps, then the kinematics of the final
-// positions (mj_step leaves xpos one physics step behind qpos). Returns the number of
+// Physics of one control step: frame_skip steps, then, for tasks that read poses, the
+// kinematics of the final positions (mj_step leaves xpos one physics step behind qpos;
+// mj_kinematics is the cheap way to catch up, no mj_forward). Returns the number of
 // MuJoCo warnings raised (bad qacc, full contact list, ...): the episode is unusable.
 static int physics_step(const task_def *t, const mjModel *m, mjData *d) {
     for (int k = 0; k < t->frame_skip; k++) mj_step(m, d);
     int warned = 0;
     for (int w = 0; w < mjNWARNING; w++) warned += d->warning[w].number;
-    if (!warned) mj_kinematics(m, d);
+    if (!warned && t->needs_poses) mj_kinematics(m, d);
     return warned;
 }
 

@@ -71,6 +71,28 @@ static void test_sizes(void) {
         int tail = 1;
         for (size_t j = t->state_size; j < sizeof st; j++) tail &= st[j] == 0xAB;
         CHECK_MSG(tail, "%s: fill writes past state_size", t->name);
+        // needs_poses = 0 promises fill and observe read no poses: scrambling every pose
+        // mj_kinematics computes must not change what they produce.
+        if (!t->needs_poses) {
+            unsigned char st2[4096];
+            float obs2[256];
+            mjData *d2 = mj_makeData(m);
+            mj_copyData(d2, m, d);
+            for (int j = 0; j < 3 * m->nbody; j++) d2->xpos[j] = d2->xipos[j] = 1e3 + j;
+            for (int j = 0; j < 4 * m->nbody; j++) d2->xquat[j] = 0.5;
+            for (int j = 0; j < 9 * m->nbody; j++) d2->xmat[j] = d2->ximat[j] = 0.25;
+            for (int j = 0; j < 3 * m->ngeom; j++) d2->geom_xpos[j] = 2e3 + j;
+            for (int j = 0; j < 9 * m->ngeom; j++) d2->geom_xmat[j] = 0.125;
+            for (int j = 0; j < 3 * m->nsite; j++) d2->site_xpos[j] = 3e3 + j;
+            for (int j = 0; j < 9 * m->nsite; j++) d2->site_xmat[j] = 0.0625;
+            memset(st2, 0xAB, sizeof st2);
+            t->fill(m, d2, inst, a, st2);
+            t->observe(m, d2, inst, obs2);
+            CHECK_MSG(memcmp(st, st2, t->state_size) == 0 &&
+                      memcmp(obs, obs2, t->obs_dim * sizeof(float)) == 0,
+                      "%s: needs_poses = 0 but fill or observe reads poses", t->name);
+            mj_deleteData(d2);
+        }
         free(inst);
         mj_deleteData(d);
         venv_free(v);

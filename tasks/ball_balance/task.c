@@ -114,6 +114,7 @@ const task_def task_ball_balance = {
     .obs_dim = 10,
     .act_dim = 2,
     .episode_steps = EPISODE,
+    .needs_poses = 1,            // fill reads body and geom poses
     .frame_skip = 4,
     .state_size = sizeof(env_state),
     .inst_size = sizeof(bb_inst),

@@ -145,6 +145,7 @@ const task_def task_reorient = {
     .obs_dim = OBS_DIM,
     .act_dim = N_JOINTS,
     .episode_steps = EPISODE,
+    .needs_poses = 1,            // fill reads body and geom poses
     .frame_skip = 8,
     .state_size = sizeof(env_state),
     .inst_size = sizeof(ro_inst),
