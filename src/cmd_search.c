@@ -218,6 +218,7 @@ int cmd_search(int argc, char **argv) {
         cJSON_AddNumberToObject(o, "prompt_tokens", (double)s.prompt_tokens);
         cJSON_AddNumberToObject(o, "completion_tokens", (double)s.completion_tokens);
         cJSON_AddNumberToObject(o, "seconds", s.seconds);
+        cJSON_AddBoolToObject(o, "budget_exhausted", s.budget_exhausted);
         char *txt = cJSON_Print(o);
         printf("%s\n", txt);
         free(txt);
@@ -236,5 +237,6 @@ int cmd_search(int argc, char **argv) {
     printf("candidates: %d trained or tried, %d failed\n", s.candidates, s.failures);
     printf("tokens:     %ld prompt + %ld completion\n", s.prompt_tokens, s.completion_tokens);
     printf("time:       %.0f s\n", s.seconds);
+    if (s.budget_exhausted) printf("note:       stopped early: the --max-tokens-total budget was spent\n");
     return 0;
 }

@@ -865,6 +865,7 @@ int search_run(const search_cfg *c, search_summary *sum, err_info *e) {
             cJSON *x = cJSON_CreateObject();
             cJSON_AddStringToObject(x, "message", e->msg);
             emit(&S, "budget_exhausted", x);
+            sum->budget_exhausted = 1;
             rc = ERR_OK;
             break;
         }
@@ -901,6 +902,7 @@ int search_run(const search_cfg *c, search_summary *sum, err_info *e) {
         cJSON_AddNumberToObject(o, "prompt_tokens", (double)sum->prompt_tokens);
         cJSON_AddNumberToObject(o, "completion_tokens", (double)sum->completion_tokens);
         cJSON_AddNumberToObject(o, "seconds", sum->seconds);
+        cJSON_AddBoolToObject(o, "budget_exhausted", sum->budget_exhausted);
         rc = run_write_json(S.dir, "summary.json", o, e);
         emit(&S, "done", o);
     }

@@ -76,6 +76,7 @@ typedef struct search_summary {
     int candidates, failures;       // over the whole search
     long prompt_tokens, completion_tokens;
     double seconds;
+    int budget_exhausted;           // stopped asking: --max-tokens-total reached
 } search_summary;
 
 // Defaults: N=4, K=8, temperature 1.0, 3 eval seeds, 2 retries, seed 1.
