@@ -753,9 +753,21 @@ static int do_iteration(search *S, int it, err_info *e) {
             char *fb = run_read_text(S->dir, rel, 1 << 20, e);
             if (!fb) { free_cands(S); return e->code; }
             if (c->human_feedback && c->ask_feedback) {
-                char *refl = reflect_text(k->train, e);
-                char *text = c->ask_feedback(c->ctx, it, refl ? refl : "");
-                free(refl);
+                // A person's words are kept in the run so a resumed search reuses them.
+                char hrel[64];
+                snprintf(hrel, sizeof hrel, "iter%02d/human_feedback.txt", it);
+                char *text = run_has(S->dir, hrel) ? run_read_text(S->dir, hrel, 1 << 16, e) : NULL;
+                if (!text) {
+                    char *refl = reflect_text(k->train, e);
+                    text = c->ask_feedback(c->ctx, it, refl ? refl : "");
+                    free(refl);
+                    if (text && run_write_text(S->dir, hrel, text, e)) {
+                        free(text);
+                        free(fb);
+                        free_cands(S);
+                        return e->code;
+                    }
+                }
                 if (text && *text) {
                     char *h = prompt_human_feedback(text, e);
                     if (h) { free(fb); fb = h; }
