@@ -882,6 +882,11 @@ int search_run(const search_cfg *c, search_summary *sum, err_info *e) {
             break;
         }
     }
+    if (rc && rc != ERR_USAGE && !(c->stop && *c->stop) && run_has(S.dir, "run.json")) {
+        char msg[ERR_MSG_MAX + 160];
+        snprintf(msg, sizeof msg, "%.380s (the run is kept: eureka search --resume %.100s)", e->msg, S.dir);
+        err_set(e, rc, "%s", msg);
+    }
     llm_usage u = llm_get_usage(S.llm);
     sum->prompt_tokens = u.prompt_tokens;
     sum->completion_tokens = u.completion_tokens;
