@@ -583,6 +583,11 @@ static int final_eval(search *S, const char *best_src, err_info *e) {
     lim.cpu_seconds = lim.wall_seconds * S->threads + 30;
     emit(S, "eval_start", NULL);
     search_pool(S->t, jobs, n, S->jobs, &lim, S->c, NULL, NULL);
+    if (S->c->stop && *S->c->stop) {
+        for (int i = 0; i < n; i++) if (!jobs[i].skip) sb_result_free(&jobs[i].res);
+        free(jobs);
+        return err_set(e, ERR_RUNTIME, "interrupted; continue with: eureka search --resume %s", S->dir);
+    }
     int rc = ERR_OK;
     double sum = 0, sq = 0;
     int got = 0;
@@ -618,10 +623,6 @@ static int final_eval(search *S, const char *best_src, err_info *e) {
     }
     free(jobs);
     if (rc) { cJSON_Delete(fits); return rc; }
-    if (S->c->stop && *S->c->stop) {
-        cJSON_Delete(fits);
-        return err_set(e, ERR_RUNTIME, "interrupted; continue with: eureka search --resume %s", S->dir);
-    }
     S->sum->eval_n = got;
     S->sum->eval_mean = got ? sum / got : 0;
     double var = got > 1 ? (sq - sum * sum / got) / (got - 1) : 0;
