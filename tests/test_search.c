@@ -178,6 +178,64 @@ static void test_all_failed_retry(void) {
     free(fb);
 }
 
+static int asked;
+
+static char *canned_feedback(void *ctx, int iteration, const char *reflection) {
+    (void)ctx;
+    asked++;
+    CHECK_STR_CONTAINS(reflection, "task_score: [");
+    char *s = malloc(64);
+    snprintf(s, 64, "keep the cart near the centre (iteration %d)", iteration);
+    return s;
+}
+
+// --init-human seeds iteration 1 with the human reward; --feedback replaces the
+// reflection with a person's text, kept in the run for resume.
+static void test_init_human_and_feedback(void) {
+    char out[512];
+    snprintf(out, sizeof out, "%s/human", tmp);
+    search_cfg c;
+    small_cfg(&c, out);
+    c.init_human = 1;
+    c.human_feedback = 1;
+    c.ask_feedback = canned_feedback;
+    c.eval_seeds = 0;
+    search_summary s;
+    err_info e = {0};
+    int rc = search_run(&c, &s, &e);
+    CHECK_MSG(rc == ERR_OK, "%s", e.msg);
+    CHECK(asked == 2);
+    CHECK(run_has(out, "iter00/sample00/train.json"));
+    CHECK(s.best_iteration >= 1);   // the human reward is the start, not a candidate
+    cJSON *m = run_read_json(out, "messages.json", &e);
+    cJSON *first = cJSON_GetObjectItem(cJSON_GetArrayItem(m, 0), "messages");
+    CHECK(cJSON_GetArraySize(first) == 4);
+    char path[600];
+    snprintf(path, sizeof path, "%s/rewards/cartpole_human.c", fs_root());
+    char *human = fs_read(path, 1 << 20, NULL, &e);
+    const char *asst = cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(first, 2), "content"));
+    CHECK(human && asst && strstr(asst, human) != NULL);
+    free(human);
+    cJSON *second = cJSON_GetObjectItem(cJSON_GetArrayItem(m, 1), "messages");
+    const char *last = cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(second, 3), "content"));
+    CHECK_STR_CONTAINS(last, "keep the cart near the centre (iteration 1)");
+    cJSON_Delete(m);
+    char *kept = run_read_text(out, "iter01/human_feedback.txt", 1000, &e);
+    CHECK_STR_CONTAINS(kept, "(iteration 1)");
+    free(kept);
+    // Resume: the stored feedback is reused, nobody is asked again.
+    search_cfg r;
+    search_cfg_default(&r);
+    cJSON *hold = NULL;
+    CHECK(search_resume_cfg(out, &r, &hold, &e) == ERR_OK);
+    CHECK(r.init_human && r.human_feedback);
+    r.ask_feedback = canned_feedback;
+    rc = search_run(&r, &s, &e);
+    CHECK_MSG(rc == ERR_OK, "%s", e.msg);
+    CHECK(asked == 2);
+    cJSON_Delete(hold);
+}
+
 static void test_seeds(void) {
     CHECK(search_candidate_seed(1, 1, 0) != search_candidate_seed(1, 1, 1));
     CHECK(search_candidate_seed(1, 1, 0) != search_candidate_seed(1, 2, 0));
@@ -206,6 +264,7 @@ int main(void) {
     TEST_RUN(test_bad_cfg);
     TEST_RUN(test_offline_search);
     TEST_RUN(test_all_failed_retry);
+    TEST_RUN(test_init_human_and_feedback);
     char cmd[256];
     snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
     if (tl_failed == 0 && system(cmd) != 0) fprintf(stderr, "could not remove %s\n", tmp);
