@@ -215,6 +215,8 @@ int cmd_search(int argc, char **argv) {
         cJSON_AddNumberToObject(o, "eval_std", s.eval_std);
         cJSON_AddNumberToObject(o, "candidates", s.candidates);
         cJSON_AddNumberToObject(o, "failures", s.failures);
+        cJSON_AddStringToObject(o, "backend", s.backend);
+        cJSON_AddStringToObject(o, "model", s.model);
         cJSON_AddNumberToObject(o, "prompt_tokens", (double)s.prompt_tokens);
         cJSON_AddNumberToObject(o, "completion_tokens", (double)s.completion_tokens);
         cJSON_AddNumberToObject(o, "seconds", s.seconds);
@@ -235,6 +237,8 @@ int cmd_search(int argc, char **argv) {
         printf("best:       none (every candidate failed; see eureka show %s)\n", s.run_dir);
     }
     printf("candidates: %d trained or tried, %d failed\n", s.candidates, s.failures);
+    printf("llm:        %s (%s)%s\n", s.backend, s.model,
+           strcmp(s.backend, "offline") == 0 ? ": the built-in mutator, not a language model" : "");
     printf("tokens:     %ld prompt + %ld completion\n", s.prompt_tokens, s.completion_tokens);
     printf("time:       %.0f s\n", s.seconds);
     if (s.budget_exhausted) printf("note:       stopped early: the --max-tokens-total budget was spent\n");

@@ -854,6 +854,8 @@ int search_run(const search_cfg *c, search_summary *sum, err_info *e) {
     if (!lo.seed) lo.seed = c->seed;
     S.llm = llm_new(&lo, e);
     if (!S.llm) return e->code;
+    snprintf(sum->backend, sizeof sum->backend, "%s", llm_backend(S.llm));
+    snprintf(sum->model, sizeof sum->model, "%s", llm_model(S.llm));
     S.messages = cJSON_CreateArray();
     if (!c->resume) {
         cJSON *settings = settings_json(&S);

@@ -77,6 +77,7 @@ typedef struct search_summary {
     long prompt_tokens, completion_tokens;
     double seconds;
     int budget_exhausted;           // stopped asking: --max-tokens-total reached
+    char backend[32], model[96];    // the LLM that answered (resolved from auto)
 } search_summary;
 
 // Defaults: N=4, K=8, temperature 1.0, 3 eval seeds, 2 retries, seed 1.
