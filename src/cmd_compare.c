@@ -115,7 +115,11 @@ int cmd_compare(int argc, char **argv) {
                 }
         } else {
             x->src = fs_read(pos[i], RCOMP_MAX_SOURCE, NULL, &e);
-            if (!x->src) { rc = err_wrap(&e, "compare: give a run directory or a reward .c file"); break; }
+            if (!x->src) {
+                rc = err_set(&e, e.code, "%s: neither a run directory (no run.json) nor a readable reward file",
+                             pos[i]);
+                break;
+            }
             snprintf(x->label, sizeof x->label, "%s", pos[i]);
         }
         n++;
