@@ -2,6 +2,7 @@
 // task_<name>; this file is the one place that lists them, in display order.
 #include "task.h"
 
+#include <pthread.h>
 #include <string.h>
 
 #include "fs.h"
@@ -31,21 +32,27 @@ const task_def *const *task_all(int *n) {
     return all_tasks;
 }
 
-// "reorient, cartpole, ...", built once (the registry is constant).
-const char *task_names(void) {
-    static char buf[512];
-    if (buf[0]) return buf;
+static char names_buf[512];
+static pthread_once_t names_once = PTHREAD_ONCE_INIT;
+
+static void build_names(void) {
+    char *buf = names_buf;
     size_t len = 0;
     for (int i = 0; i < N_TASKS; i++) {
         const char *nm = all_tasks[i]->name;
         size_t k = strlen(nm);
-        if (len + k + 3 >= sizeof buf) break;
+        if (len + k + 3 >= sizeof names_buf) break;
         if (i) { memcpy(buf + len, ", ", 2); len += 2; }
         memcpy(buf + len, nm, k);
         len += k;
         buf[len] = '\0';
     }
-    return buf;
+}
+
+// "reorient, cartpole, ...", built once (the registry is constant).
+const char *task_names(void) {
+    pthread_once(&names_once, build_names);
+    return names_buf;
 }
 
 // <root>/tasks/<name>/<file>.

@@ -117,7 +117,7 @@ venv *venv_new(const task_def *t, int n_envs, uint64_t seed, reward_fn fn, err_i
         err_set(e, ERR_PHYSICS, "%s: %s", path, lerr[0] ? lerr : "MuJoCo could not load the model");
         return NULL;
     }
-    if (m->nu != t->act_dim && !t->setup) {
+    if (m->nu != t->act_dim) {
         err_set(e, ERR_PHYSICS, "%s: %d actuators but task %s expects %d", path, m->nu, t->name,
                 t->act_dim);
         mj_deleteModel(m);
@@ -230,6 +230,8 @@ int venv_step(venv *v, int i, const double *a, float *final_obs, venv_step_out *
               err_info *e) {
     const task_def *t = v->task;
     const mjModel *m = v->m;
+    if (i < 0 || i >= v->n)
+        return err_set(e, ERR_INTERNAL, "venv_step: environment %d of %d", i, v->n);
     venv_env *en = &v->env[i];
     venv_step_out o = {0};
     clip_action(t, a, en->act);
