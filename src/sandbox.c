@@ -58,6 +58,7 @@ void sb_limits_default(sb_limits *l) {
     l->cpu_seconds = 2400;
     l->mem_bytes = (size_t)1 << 30;
     l->out_cap = (size_t)4 << 20;
+    l->stall_seconds = 0;
 }
 
 static double now_s(void) {
@@ -322,10 +323,11 @@ struct sb_proc {
     int index;
     sb_limits limits;
     double t0, deadline;
+    double last_msg;        // when the worker last sent a complete line
     char *buf;              // current partial line
     size_t len, bufcap;
     size_t total;           // bytes received
-    int timed_out, overflow, stopped, reaped, wstatus;
+    int timed_out, stalled, overflow, stopped, reaped, wstatus;
     struct rusage ru;
     cJSON *result;
     int have_error;
@@ -356,6 +358,7 @@ static void handle_line(sb_proc *p, const char *line, size_t n,
                         void (*on_progress)(void *, int, const cJSON *), void *ctx) {
     cJSON *o = cJSON_ParseWithLength(line, n);
     if (!o || !cJSON_IsObject(o)) { p->garbled++; cJSON_Delete(o); return; }
+    p->last_msg = now_s();
     const cJSON *type = cJSON_GetObjectItemCaseSensitive(o, "type");
     const char *t = cJSON_IsString(type) ? type->valuestring : "";
     if (strcmp(t, "progress") == 0) {
@@ -459,6 +462,7 @@ sb_proc *sandbox_start(const sb_spec *spec, err_info *e) {
     fflush(NULL);
     p->t0 = now_s();
     p->deadline = p->t0 + p->limits.wall_seconds;
+    p->last_msg = p->t0;
     pid_t pid = fork();
     if (pid < 0) {
         err_set(e, ERR_INTERNAL, "cannot fork a worker: %s", strerror(errno));
@@ -489,6 +493,8 @@ void sandbox_poll(sb_proc **procs, int n, int timeout_ms,
         if (!p || sandbox_done(p)) continue;
         p->index = i;
         double left = p->deadline - t;
+        if (p->limits.stall_seconds > 0 && p->last_msg + p->limits.stall_seconds - t < left)
+            left = p->last_msg + p->limits.stall_seconds - t;
         int lm = left <= 0 ? 0 : (int)(left * 1000) + 1;
         if (lm < wait_ms) wait_ms = lm;
         if (p->fd >= 0) { pfs[k].fd = p->fd; pfs[k].events = POLLIN; pfs[k].revents = 0; map[k++] = i; }
@@ -508,8 +514,10 @@ void sandbox_poll(sb_proc **procs, int n, int timeout_ms,
     for (int i = 0; i < n; i++) {
         sb_proc *p = procs[i];
         if (!p || sandbox_done(p)) continue;
-        if (!p->reaped && t >= p->deadline && !p->timed_out) {
+        if (!p->reaped && !p->timed_out &&
+            (t >= p->deadline || (p->limits.stall_seconds > 0 && t >= p->last_msg + p->limits.stall_seconds))) {
             p->timed_out = 1;
+            p->stalled = t < p->deadline;
             kill_worker(p);
         }
         if (p->fd < 0 || p->timed_out || p->overflow) try_reap(p, p->timed_out || p->overflow);
@@ -554,6 +562,10 @@ static void classify(sb_proc *p, sb_result *res) {
         else
             snprintf(res->message, sizeof res->message, "forbidden system call (killed by SIGSYS): rewards may only "
                      "compute from their state");
+    } else if (p->stalled) {
+        res->status = SB_TIMEOUT;
+        snprintf(res->message, sizeof res->message, "no progress for %g s and the worker was killed; compute_reward "
+                 "must return quickly (no long or endless loops)", l->stall_seconds);
     } else if (p->timed_out) {
         res->status = SB_TIMEOUT;
         snprintf(res->message, sizeof res->message, "the worker ran longer than the %g s time limit and was killed; "

@@ -40,9 +40,12 @@ typedef struct sb_limits {
     double cpu_seconds;     // RLIMIT_CPU (all threads)
     size_t mem_bytes;       // RLIMIT_AS (ignored under ASan, see platform notes)
     size_t out_cap;         // bytes of worker output the parent accepts
+    double stall_seconds;   // kill when the worker sends nothing for this long (0 = off):
+                            // a reward that never returns stops progress long before the
+                            // wall limit of a whole training run
 } sb_limits;
 
-// Defaults: 1200 s wall, 2400 s CPU, 1 GiB, 4 MiB output.
+// Defaults: 1200 s wall, 2400 s CPU, 1 GiB, 4 MiB output, no stall limit.
 void sb_limits_default(sb_limits *l);
 
 // Channel from the worker's job body back to the parent.

@@ -414,6 +414,20 @@ static void test_kill(void) {
     CHECK(no_children());
 }
 
+// A worker that goes quiet (a reward that never returns) is killed at the stall limit,
+// long before its wall-clock limit, and the message says why.
+static void test_stall(void) {
+    sb_spec s = make_spec(good_src, body_sleep, NULL, 60);
+    s.limits.stall_seconds = 0.5;
+    sb_result r;
+    sandbox_run(&s, NULL, NULL, &r);
+    CHECK(r.status == SB_TIMEOUT);
+    CHECK_STR_CONTAINS(r.message, "no progress for 0.5 s");
+    CHECK_MSG(r.seconds < 5.0, "stalled worker took %.1f s", r.seconds);
+    sb_result_free(&r);
+    CHECK(no_children());
+}
+
 // The check body on a good reward: components in order, plausible values, fast.
 static void test_check_good(void) {
     sb_check_cfg cfg = {.calls = 256, .n_envs = 8, .seed = 1};
@@ -441,6 +455,7 @@ int main(void) {
     TEST_RUN(test_check_good);
     TEST_RUN(test_bodies);
     TEST_RUN(test_kill);
+    TEST_RUN(test_stall);
     TEST_RUN(test_corpus);
     CHECK(!fs_exists("MUJOCO_LOG.TXT"));
     CHECK(no_children());
