@@ -169,8 +169,10 @@ void venv_free(venv *v) {
 }
 
 // Slot of component `name` in this environment's statistics (copying the name the
-// first time), or -1 when all slots are taken.
-static int stat_slot(env_stats *st, const char *name) {
+// first time), or -1 when all slots are taken. A reward records its components in the
+// same order every call, so the hint (the component's index this call) is usually right.
+static int stat_slot(env_stats *st, const char *name, int hint) {
+    if (hint < st->n_terms && st->last_ptr[hint] == name) return hint;
     for (int k = 0; k < st->n_terms; k++)
         if (st->last_ptr[k] == name) return k;
     for (int k = 0; k < st->n_terms; k++)
@@ -217,7 +219,7 @@ static int call_reward(venv *v, venv_env *en, double *reward, err_info *e) {
                        nonfinite_word(r), step);
     env_stats *st = &en->st;
     for (int k = 0; k < terms.n; k++) {
-        int slot = stat_slot(st, terms.name[k]);
+        int slot = stat_slot(st, terms.name[k], k);
         if (slot >= 0) st->term_sum[slot] += terms.value[k];
     }
     st->reward_sum += r;
