@@ -4,6 +4,7 @@
 // every offline-mutator component compile; reorient's goals and a = 0 pose.
 #include <math.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 
 #include "fs.h"
 #include "rcomp.h"
@@ -288,6 +289,32 @@ static void test_reorient_goals_and_pose(void) {
     venv_free(v);
 }
 
+// `eureka tasks`: every task in the table and the JSON; an unknown name lists the known.
+static void test_cli(void) {
+    FILE *f = popen(EUREKA_BIN " tasks --json 2>&1", "r");
+    char buf[16384];
+    const char *out = buf;     // the CHECK macro wants a pointer
+    size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+    buf[n] = '\0';
+    CHECK(f && pclose(f) == 0);
+    const char *names[] = {"\"reorient\"", "\"cartpole\"", "\"ball_balance\"", "\"quadcopter\"", "\"ant\""};
+    for (int i = 0; i < 5; i++) CHECK_STR_CONTAINS(out, names[i]);
+    CHECK_STR_CONTAINS(out, "\"obs_dim\":\t51");
+    CHECK_STR_CONTAINS(out, "\"episode_seconds\":\t3");
+    f = popen(EUREKA_BIN " tasks 2>&1", "r");
+    n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+    buf[n] = '\0';
+    CHECK(f && pclose(f) == 0);
+    CHECK_STR_CONTAINS(out, "75 x 25 Hz = 3 s");
+    CHECK_STR_CONTAINS(out, "fitness: success rate over 100 held-out goals");
+    f = popen(EUREKA_BIN " tasks nope 2>&1", "r");
+    n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+    buf[n] = '\0';
+    int st = f ? pclose(f) : -1;
+    CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 2);
+    CHECK_STR_CONTAINS(out, "unknown task 'nope' (known tasks: reorient, cartpole, ball_balance, quadcopter, ant)");
+}
+
 int main(void) {
     TEST_RUN(test_registry);
     TEST_RUN(test_sizes);
@@ -295,5 +322,6 @@ int main(void) {
     TEST_RUN(test_files_and_rewards);
     TEST_RUN(test_reset_determinism);
     TEST_RUN(test_reorient_goals_and_pose);
+    TEST_RUN(test_cli);
     TEST_END();
 }
