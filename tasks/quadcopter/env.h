@@ -1,9 +1,10 @@
 /* quadcopter: what the reward can read at every control step (50 Hz).
  * World frame: z up, metres, gravity -9.81 m/s^2 along z. Quaternions are (w, x, y, z).
  * An X-frame quadcopter (0.5 kg, rotors 14 cm from its centre) must fly to a target
- * point and hover there. The episode ends early on a crash (centre below 5 cm) or when
- * the drone is more than MAX_DIST from the target. */
+ * point and hover there. The episode ends early on a crash (centre below CRASH_HEIGHT)
+ * or when the drone is more than MAX_DIST from the target. */
 #define MAX_DIST 3.0             /* m: the episode fails beyond this distance from the target */
+#define CRASH_HEIGHT 0.05        /* m: the episode fails when the centre is lower than this */
 
 typedef struct env_state {
     double pos[3];               /* drone centre, world frame, m */

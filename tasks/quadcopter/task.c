@@ -103,7 +103,7 @@ static void qc_track(const mjModel *m, const mjData *d, void *inst) {
 }
 
 static int qc_done(const mjModel *m, const mjData *d, const void *inst) {
-    return d->qpos[2] < 0.05 || target_dist(d, inst) > MAX_DIST;
+    return d->qpos[2] < CRASH_HEIGHT || target_dist(d, inst) > MAX_DIST;
 }
 
 static double qc_fitness(const mjModel *m, const mjData *d, const void *inst, int steps) {
