@@ -12,9 +12,11 @@ extern const task_def task_reorient;
 extern const task_def task_ball_balance;
 extern const task_def task_quadcopter;
 extern const task_def task_ant;
+extern const task_def task_humanoid;
 
 static const task_def *const all_tasks[] = {
     &task_reorient, &task_cartpole, &task_ball_balance, &task_quadcopter, &task_ant,
+    &task_humanoid,
 };
 #define N_TASKS ((int)(sizeof all_tasks / sizeof all_tasks[0]))
 

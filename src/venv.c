@@ -33,8 +33,10 @@ typedef struct env_stats {
     double fitness_sum;
 } env_stats;
 
+// Aligned to cache lines: neighbouring environments are stepped by different threads,
+// and a shared line would bounce between cores on every step.
 typedef struct venv_env {
-    mjData *d;
+    _Alignas(64) mjData *d;
     rng r;
     void *inst;
     unsigned char *state, *state_copy;
@@ -134,8 +136,9 @@ venv *venv_new(const task_def *t, int n_envs, uint64_t seed, reward_fn fn, err_i
     venv *v = calloc(1, sizeof *v);
     if (!v) { mj_deleteModel(m); err_set(e, ERR_NOMEM, "out of memory for environments"); return NULL; }
     v->task = t; v->m = m; v->fn = fn; v->seed = seed; v->n = n_envs;
-    v->env = calloc((size_t)n_envs, sizeof *v->env);
+    v->env = aligned_alloc(64, (size_t)n_envs * sizeof *v->env);
     if (!v->env) goto nomem;
+    memset(v->env, 0, (size_t)n_envs * sizeof *v->env);
     for (int i = 0; i < n_envs; i++) {
         venv_env *en = &v->env[i];
         en->d = mj_makeData(m);

@@ -23,9 +23,9 @@ static char *task_text(const task_def *t, const char *file) {
 static void test_registry(void) {
     int n = 0;
     const task_def *const *all = task_all(&n);
-    CHECK(n == 5);
-    const char *names[] = {"reorient", "cartpole", "ball_balance", "quadcopter", "ant"};
-    for (int i = 0; i < 5; i++) {
+    CHECK(n == 6);
+    const char *names[] = {"reorient", "cartpole", "ball_balance", "quadcopter", "ant", "humanoid"};
+    for (int i = 0; i < 6; i++) {
         CHECK(task_find(names[i]) != NULL);
         CHECK_STR_CONTAINS(task_names(), names[i]);
     }
@@ -297,8 +297,9 @@ static void test_cli(void) {
     size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
     buf[n] = '\0';
     CHECK(f && pclose(f) == 0);
-    const char *names[] = {"\"reorient\"", "\"cartpole\"", "\"ball_balance\"", "\"quadcopter\"", "\"ant\""};
-    for (int i = 0; i < 5; i++) CHECK_STR_CONTAINS(out, names[i]);
+    const char *names[] = {"\"reorient\"", "\"cartpole\"", "\"ball_balance\"", "\"quadcopter\"",
+                           "\"ant\"", "\"humanoid\""};
+    for (int i = 0; i < 6; i++) CHECK_STR_CONTAINS(out, names[i]);
     CHECK_STR_CONTAINS(out, "\"obs_dim\":\t51");
     CHECK_STR_CONTAINS(out, "\"episode_seconds\":\t3");
     f = popen(EUREKA_BIN " tasks 2>&1", "r");
@@ -312,7 +313,7 @@ static void test_cli(void) {
     buf[n] = '\0';
     int st = f ? pclose(f) : -1;
     CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 2);
-    CHECK_STR_CONTAINS(out, "unknown task 'nope' (known tasks: reorient, cartpole, ball_balance, quadcopter, ant)");
+    CHECK_STR_CONTAINS(out, "unknown task 'nope' (known tasks: reorient, cartpole, ball_balance, quadcopter, ant, humanoid)");
 }
 
 int main(void) {
