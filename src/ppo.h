@@ -35,7 +35,8 @@ typedef struct train_cfg {
     double lr, gamma, lambda, clip, ent_coef, vf_coef, max_grad_norm, init_log_std;
 } train_cfg;
 
-// Fill cfg from the task's defaults (and the trainer's own for zeros).
+// Fill the fields of cfg that are 0 from the task's defaults, and the trainer's own where
+// the task has none (threads 0 -> 1; seed and max_seconds are left alone).
 void train_cfg_defaults(train_cfg *cfg, const task_def *t);
 
 // Progress: called after every update (from the training thread).
