@@ -218,9 +218,11 @@ static void *rollout_thread(void *arg) {
     ppo *p = w->p;
     int od = p->od, ad = p->ad, ne = p->ne;
     w->rc = ERR_OK;
-    for (int t = 0; t < p->H; t++) {
+    // Environment-major: one environment runs its whole horizon while its mjData is hot
+    // in cache (the policy is frozen during a rollout, so the order changes nothing else).
+    for (int e = w->e0; e < w->e1; e++) {
         if (__atomic_load_n(&p->abort_flag, __ATOMIC_RELAXED)) return NULL;
-        for (int e = w->e0; e < w->e1; e++) {
+        for (int t = 0; t < p->H; t++) {
             size_t i = (size_t)t * ne + e;
             const float *raw = venv_obs(p->v, e);
             memcpy(p->obs_raw + i * od, raw, (size_t)od * sizeof(float));
