@@ -224,8 +224,11 @@ static void *rollout_thread(void *arg) {
         if (__atomic_load_n(&p->abort_flag, __ATOMIC_RELAXED)) return NULL;
         for (int t = 0; t < p->H; t++) {
             size_t i = (size_t)t * ne + e;
-            const float *raw = venv_obs(p->v, e);
-            memcpy(p->obs_raw + i * od, raw, (size_t)od * sizeof(float));
+            // A non-finite observation (physics that diverged without a MuJoCo warning)
+            // would poison the running statistics: it enters as 0.
+            const float *src = venv_obs(p->v, e);
+            float *raw = p->obs_raw + i * od;
+            for (int k = 0; k < od; k++) raw[k] = isfinite(src[k]) ? src[k] : 0.0f;
             float *on = p->obs + i * od;
             obs_norm(p, raw, on);
             mlp_forward1(p->actor, on, w->mu, w->sa);
