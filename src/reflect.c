@@ -107,3 +107,10 @@ char *reflect_text(const cJSON *train, err_info *e) {
     if (rc) { free(b.s); return NULL; }
     return b.s;
 }
+
+int reflect_stride(const cJSON *train) {
+    const cJSON *len = cJSON_GetObjectItemCaseSensitive(train, "episode_length");
+    if (!cJSON_IsArray(len)) return 0;
+    int n = cJSON_GetArraySize(len);
+    return n / 10 > 1 ? n / 10 : 1;
+}

@@ -15,4 +15,9 @@
 // if train is not a train.json object.
 char *reflect_text(const cJSON *train, err_info *e);
 
+// The stride (in updates) between the values shown for the per-update series:
+// max(updates / 10, 1), EUREKA's epoch_freq, for the prompt's "after every N epochs".
+// 0 if train has no episode_length list.
+int reflect_stride(const cJSON *train);
+
 #endif

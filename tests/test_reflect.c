@@ -25,6 +25,8 @@ static void test_format(void) {
         "episode_lengths: ['75.00', '75.00', '75.00', '75.00'], Max: 75.00, Mean: 75.00, Min: 75.00";
     CHECK_MSG(text && strcmp(text, want) == 0, "got:\n%s\nwant:\n%s", text ? text : "(null)", want);
     free(text);
+    CHECK(reflect_stride(train) == 1);   // 4 episode lengths
+    CHECK(reflect_stride(NULL) == 0);
     cJSON_Delete(train);
     free(src);
 }
