@@ -1,6 +1,9 @@
 // bench_train.c: is training physics-bound? Training throughput (physics steps/s) over
 // raw mj_step throughput on the same model with the same number of threads, both
 // measured in this run, plus where the training time goes (rollout / update / eval).
+// Raw physics is measured twice: with uniform random actions (fingers flail, few contacts)
+// and with a = 0 (reorient: fingertips resting on the cube, many contacts); training,
+// with actions around the policy mean, lies in between.
 //
 // usage: bench_train [threads (default: cores)] [reorient control steps (default 204800)]
 #include <math.h>
@@ -51,6 +54,7 @@ typedef struct raw_job {
     long steps;          // physics steps to run
     double seconds;
     uint64_t seed;
+    int zero;            // a = 0 throughout (reorient: fingertips resting on the cube)
 } raw_job;
 
 // Raw physics: mj_step with random actions (a new one every frame_skip steps), reset
@@ -68,7 +72,7 @@ static void *raw_thread(void *arg) {
     long ctrl = 0;
     for (long s = 0; s < j->steps; s++) {
         if (s % j->t->frame_skip == 0) {
-            for (int k = 0; k < j->t->act_dim; k++) a[k] = rng_range(&r, -1, 1);
+            for (int k = 0; k < j->t->act_dim; k++) a[k] = j->zero ? 0.0 : rng_range(&r, -1, 1);
             j->t->act(j->m, d, inst, a);
             if (++ctrl % j->t->episode_steps == 0) {
                 mj_resetData(j->m, d);
@@ -83,7 +87,7 @@ static void *raw_thread(void *arg) {
     return NULL;
 }
 
-static double raw_rate(const task_def *t, int threads, long steps_per_thread) {
+static double raw_rate(const task_def *t, int threads, long steps_per_thread, int zero) {
     char path[4096], err[512];
     err_info e = {0};
     if (task_file(t, "model.xml", path, sizeof path, &e)) return 0;
@@ -94,7 +98,7 @@ static double raw_rate(const task_def *t, int threads, long steps_per_thread) {
     pthread_t th[64];
     double t0 = now_s();
     for (int i = 0; i < threads; i++) {
-        jobs[i] = (raw_job){t, m, steps_per_thread, 0, (uint64_t)i + 1};
+        jobs[i] = (raw_job){t, m, steps_per_thread, 0, (uint64_t)i + 1, zero};
         pthread_create(&th[i], NULL, raw_thread, &jobs[i]);
     }
     for (int i = 0; i < threads; i++) pthread_join(th[i], NULL);
@@ -113,7 +117,7 @@ static int bench_task(const char *name, reward_fn fn, int threads, long ctrl_ste
     cfg.checkpoints = 1;
     train_cfg_defaults(&cfg, t);
     long raw_steps = 200000 * (long)t->frame_skip / 8;
-    double raw = raw_rate(t, threads, raw_steps);
+    double raw = raw_rate(t, threads, raw_steps, 0);
     cJSON *out = NULL;
     err_info e = {0};
     ppo_timing tm = {0};
@@ -121,13 +125,17 @@ static int bench_task(const char *name, reward_fn fn, int threads, long ctrl_ste
         fprintf(stderr, "%s: %s\n", name, e.msg);
         return 1;
     }
-    double raw2 = raw_rate(t, threads, raw_steps);   // again: the machine is shared
-    double rawm = 0.5 * (raw + raw2);
+    // Raw again (the machine may be shared), and with a = 0 throughout: physics speed
+    // depends on the number of contacts, which depends on the actions.
+    double rawm = 0.5 * (raw + raw_rate(t, threads, raw_steps, 0));
+    double raw0 = raw_rate(t, threads, raw_steps, 1);
     double phys = (double)tm.steps * t->frame_skip;
     double train_rate = phys / (tm.rollout + tm.update);
-    printf("%-9s threads %d  raw %.0f physics steps/s  training %.0f steps/s "
-           "(rollout+update; %.0f with evaluation)  ratio %.2f\n", name, threads, rawm, train_rate,
-           phys / tm.total, train_rate / rawm);
+    printf("%-9s threads %d  raw %.0f physics steps/s (random actions), %.0f (a = 0)\n", name,
+           threads, rawm, raw0);
+    printf("%-9s training %.0f physics steps/s (rollout+update; %.0f with evaluation)  "
+           "ratio %.2f (vs random actions), %.2f (vs a = 0)\n", "", train_rate, phys / tm.total,
+           train_rate / rawm, train_rate / raw0);
     printf("%-9s %ld control steps in %.1f s: rollout %.1f s (%.0f%%), update %.1f s (%.0f%%), "
            "evaluation %.1f s; fitness %.2f\n", "", tm.steps, tm.total, tm.rollout,
            100 * tm.rollout / tm.total, tm.update, 100 * tm.update / tm.total, tm.eval,
