@@ -12,17 +12,24 @@
 
 typedef struct reward_terms {
     int n;                                   // distinct components recorded this call
-    const char *name[REWARD_MAX_TERMS];      // borrowed from the candidate's literals
+    const char *name[REWARD_MAX_TERMS];      // name[k] points at names[k] (our copy)
     double value[REWARD_MAX_TERMS];
     int overflow;                            // a 17th distinct name was recorded
     int bad_name;                            // a name that is not a C identifier (or too long)
+    // A reward records the same components in the same order every step: names[] keeps
+    // the previous call's names so term() usually costs one strcmp (reward_terms_next).
+    int n_prev, in_order;
+    char names[REWARD_MAX_TERMS][REWARD_NAME_MAX];
 } reward_terms;
 
 // The candidate's compute_reward, with the task's env_state behind the void pointer.
 typedef double (*reward_fn)(const void *state, reward_terms *t);
 
-// Forget the components of the previous call.
+// Forget everything, including the name cache (use on a fresh or local reward_terms).
 void reward_terms_clear(reward_terms *t);
+
+// Start the next call of the same reward: forget the values, keep the name cache.
+void reward_terms_next(reward_terms *t);
 
 // Implementation of the prelude's term(): record (or overwrite) a component, return value.
 double reward_term(reward_terms *t, const char *name, double value);

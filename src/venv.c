@@ -44,6 +44,7 @@ typedef struct venv_env {
     double act[VENV_MAX_ACT];
     int ep_steps;
     env_stats st;
+    reward_terms terms;     // kept across steps: its name cache makes term() cheap
 } venv_env;
 
 struct venv {
@@ -145,6 +146,7 @@ venv *venv_new(const task_def *t, int n_envs, uint64_t seed, reward_fn fn, err_i
         en->inst = calloc(1, t->inst_size ? t->inst_size : 1);
         en->state = calloc(1, t->state_size ? t->state_size : 1);
         en->state_copy = calloc(1, t->state_size ? t->state_size : 1);
+        reward_terms_clear(&en->terms);
         en->obs = calloc((size_t)t->obs_dim + 1, sizeof(float));
         if (!en->d || !en->inst || !en->state || !en->state_copy || !en->obs) goto nomem;
         rng_seed(&en->r, seed, (uint64_t)i);
@@ -196,34 +198,39 @@ static const char *nonfinite_word(double x) { return x != x ? "NaN" : "infinite"
 // Call the candidate on this environment's state and check the ABI around the call.
 static int call_reward(venv *v, venv_env *en, double *reward, err_info *e) {
     const task_def *t = v->task;
-    reward_terms terms;
-    reward_terms_clear(&terms);
+    reward_terms *terms = &en->terms;
+    reward_terms_next(terms);
     memcpy(en->state_copy, en->state, t->state_size);
-    double r = v->fn(en->state, &terms);
+    double r = v->fn(en->state, terms);
     int step = en->ep_steps;    // 1-based count of control steps in this episode
     if (memcmp(en->state_copy, en->state, t->state_size) != 0)
         return err_set(e, ERR_REWARD, "compute_reward wrote to its state argument at step %d "
                        "of an episode: treat `s` as read-only", step);
-    if (terms.overflow)
+    if (terms->n < 0 || terms->n > REWARD_MAX_TERMS) {  // host memory the reward can reach
+        reward_terms_clear(terms);
+        return err_set(e, ERR_REWARD, "compute_reward overwrote its reward_terms at step %d of an "
+                       "episode: record components only through term()", step);
+    }
+    if (terms->overflow)
         return err_set(e, ERR_REWARD, "compute_reward recorded more than %d distinct components "
                        "with term(): merge or drop some", REWARD_MAX_TERMS);
-    if (terms.bad_name)
+    if (terms->bad_name)
         return err_set(e, ERR_REWARD, "term() got a component name that is not a C identifier "
                        "of at most %d characters: use names like \"rot_reward\"",
                        REWARD_NAME_MAX - 1);
-    for (int k = 0; k < terms.n; k++) {
-        double x = terms.value[k];
+    for (int k = 0; k < terms->n; k++) {
+        double x = terms->value[k];
         if (x - x != 0.0)
             return err_set(e, ERR_NONFINITE, "reward component '%s' is %s at step %d of an episode",
-                           terms.name[k], nonfinite_word(x), step);
+                           terms->names[k], nonfinite_word(x), step);
     }
     if (r - r != 0.0)
         return err_set(e, ERR_NONFINITE, "the total reward is %s at step %d of an episode",
                        nonfinite_word(r), step);
     env_stats *st = &en->st;
-    for (int k = 0; k < terms.n; k++) {
-        int slot = stat_slot(st, terms.name[k], k);
-        if (slot >= 0) st->term_sum[slot] += terms.value[k];
+    for (int k = 0; k < terms->n; k++) {
+        int slot = stat_slot(st, terms->names[k], k);
+        if (slot >= 0) st->term_sum[slot] += terms->value[k];
     }
     st->reward_sum += r;
     *reward = r;

@@ -76,6 +76,33 @@ static void test_terms(void) {
     CHECK(t.n == REWARD_MAX_TERMS && t.overflow == 1);
 }
 
+// reward_terms_next keeps the previous call's names: the fast path must still see a
+// changed order, a repeated name, and a reused buffer holding another name.
+static void test_terms_cache(void) {
+    reward_terms t;
+    reward_terms_clear(&t);
+    reward_term(&t, "a", 1); reward_term(&t, "b", 2);
+    reward_terms_next(&t);
+    reward_term(&t, "a", 3); reward_term(&t, "b", 4);
+    CHECK(t.n == 2 && t.value[0] == 3 && t.value[1] == 4 && strcmp(t.name[1], "b") == 0);
+    reward_terms_next(&t);
+    reward_term(&t, "b", 5); reward_term(&t, "a", 6);     // other order
+    CHECK(t.n == 2 && strcmp(t.name[0], "b") == 0 && t.value[0] == 5 && t.value[1] == 6);
+    reward_terms_next(&t);
+    reward_term(&t, "b", 7); reward_term(&t, "b", 8);     // repeated: overwrite, not a new one
+    CHECK(t.n == 1 && t.value[0] == 8);
+    char buf[8];
+    reward_terms_next(&t);
+    strcpy(buf, "b"); reward_term(&t, buf, 1);
+    strcpy(buf, "c"); reward_term(&t, buf, 2);            // same pointer, another name
+    CHECK(t.n == 2 && strcmp(t.name[0], "b") == 0 && strcmp(t.name[1], "c") == 0);
+    strcpy(buf, "zz");                                    // names are copies, not borrowed
+    CHECK(strcmp(t.name[1], "c") == 0);
+    reward_terms_next(&t);
+    reward_term(&t, "b", 1); reward_term(&t, NULL, 2);
+    CHECK(t.n == 1 && t.bad_name == 1);
+}
+
 static void test_cli(void) {
     const char *task = NULL, *pos[2];
     long steps = 0; double lr = 0; int quiet = 0, np = 0, help = 0;
@@ -102,6 +129,7 @@ int main(void) {
     TEST_RUN(test_fs);
     TEST_RUN(test_rng);
     TEST_RUN(test_terms);
+    TEST_RUN(test_terms_cache);
     TEST_RUN(test_cli);
     TEST_END();
 }
