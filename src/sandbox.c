@@ -181,8 +181,8 @@ static void set_limit(int res, rlim_t soft, rlim_t hard) {
 
 #define ALLOW(name) rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(name), 0)
 
-// The allow-list: what MuJoCo stepping, the trainer's threads, malloc and venv's model
-// loading need; every other system call traps into on_sigsys.
+// The allow-list: what MuJoCo stepping, the trainer's threads and malloc need; every
+// other system call (opening any file included) traps into on_sigsys.
 static int install_filter(int threads, char *why, size_t why_sz) {
     scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_TRAP);
     if (!ctx) { snprintf(why, why_sz, "seccomp_init failed"); return -1; }
@@ -193,10 +193,8 @@ static int install_filter(int threads, char *why, size_t why_sz) {
     rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 1, SCMP_A0(SCMP_CMP_EQ, 2));
     ALLOW(sigaltstack); ALLOW(prctl); ALLOW(readlink); ALLOW(sched_getaffinity);
 #endif
-    // venv loads the task's model.xml inside the body: read-only opens only.
-    rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(openat), 1,
-                           SCMP_A2(SCMP_CMP_MASKED_EQ, O_ACCMODE | O_CREAT | O_TRUNC | O_APPEND, O_RDONLY));
-    ALLOW(read); ALLOW(pread64); ALLOW(lseek); ALLOW(close); ALLOW(fstat); ALLOW(newfstatat);
+    // No file is opened after the filter: the task model was preloaded (venv_preload).
+    ALLOW(read); ALLOW(close);
     // Memory, never executable: the reward cannot make new code.
     rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1, SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
     rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1, SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
@@ -288,6 +286,7 @@ static void worker(const sb_spec *spec, int wfd) {
     rcomp *rc = rcomp_new(env_h, spec->reward_src, &e);
     free(env_h);
     if (!rc) { send_error(e.code == ERR_COMPILE ? "compile_error" : "error", e.msg); _exit(0); }
+    if (venv_preload(spec->task, &e)) { send_error("error", e.msg); _exit(0); }
 
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);

@@ -99,6 +99,48 @@ static void fresh_episode(venv *v, venv_env *en) {
     en->ep_steps = 0;
 }
 
+// Models loaded by venv_preload, copied by venv_new. A worker preloads before its
+// seccomp filter, so the process that runs generated code never needs to open a file.
+static struct { const task_def *t; mjModel *m; } model_cache[16];
+static int n_cached;
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static mjModel *cached_copy(const task_def *t) {
+    mjModel *m = NULL;
+    pthread_mutex_lock(&cache_lock);
+    for (int i = 0; i < n_cached && !m; i++)
+        if (model_cache[i].t == t) m = mj_copyModel(NULL, model_cache[i].m);
+    pthread_mutex_unlock(&cache_lock);
+    return m;
+}
+
+// A fresh model of t (before t->setup): a copy of the preloaded one, else from model.xml.
+static mjModel *load_model(const task_def *t, char *path, size_t n, err_info *e) {
+    if (task_file(t, "model.xml", path, n, e)) return NULL;
+    mjModel *m = cached_copy(t);
+    if (m) return m;
+    char lerr[1000] = "";
+    m = mj_loadXML(path, NULL, lerr, sizeof lerr);
+    if (!m) {
+        for (char *p = lerr; *p; p++) if (*p == '\n') *p = ' ';
+        err_set(e, ERR_PHYSICS, "%s: %s", path, lerr[0] ? lerr : "MuJoCo could not load the model");
+    }
+    return m;
+}
+
+int venv_preload(const task_def *t, err_info *e) {
+    char path[4096];
+    mjModel *m = cached_copy(t);
+    if (m) { mj_deleteModel(m); return ERR_OK; }
+    if (!(m = load_model(t, path, sizeof path, e))) return e ? e->code : ERR_PHYSICS;
+    pthread_mutex_lock(&cache_lock);
+    int full = n_cached == (int)(sizeof model_cache / sizeof model_cache[0]);
+    if (!full) { model_cache[n_cached].t = t; model_cache[n_cached].m = m; n_cached++; }
+    pthread_mutex_unlock(&cache_lock);
+    if (full) mj_deleteModel(m);  // still correct, just loads from the file again
+    return ERR_OK;
+}
+
 // Make n_envs environments of task t.
 venv *venv_new(const task_def *t, int n_envs, uint64_t seed, reward_fn fn, err_info *e) {
     if (!t) { err_set(e, ERR_NOTFOUND, "no task given (known tasks: %s)", task_names()); return NULL; }
@@ -112,14 +154,8 @@ venv *venv_new(const task_def *t, int n_envs, uint64_t seed, reward_fn fn, err_i
         return NULL;
     }
     char path[4096];
-    if (task_file(t, "model.xml", path, sizeof path, e)) return NULL;
-    char lerr[1000] = "";
-    mjModel *m = mj_loadXML(path, NULL, lerr, sizeof lerr);
-    if (!m) {
-        for (char *p = lerr; *p; p++) if (*p == '\n') *p = ' ';
-        err_set(e, ERR_PHYSICS, "%s: %s", path, lerr[0] ? lerr : "MuJoCo could not load the model");
-        return NULL;
-    }
+    mjModel *m = load_model(t, path, sizeof path, e);
+    if (!m) return NULL;
     if (m->nu != t->act_dim) {
         err_set(e, ERR_PHYSICS, "%s: %d actuators but task %s expects %d", path, m->nu, t->name,
                 t->act_dim);

@@ -38,7 +38,11 @@ typedef struct venv_stats {
 // `thread` identifies the calling thread (0..n_threads-1) for scratch memory.
 typedef void (*venv_policy)(void *ctx, int thread, const float *obs, double *action);
 
-// Load tasks/<name>/model.xml and make n_envs environments seeded by seed.
+// Load t's model.xml once for this process; later venv_new calls copy it instead of
+// reading the file (the sandbox preloads before its filter forbids opening files).
+int venv_preload(const task_def *t, err_info *e);
+
+// Load tasks/<name>/model.xml (or copy the preloaded model) and make n_envs environments seeded by seed.
 // fn may be NULL (zero reward: for raw-throughput benchmarks and fitness evaluation).
 venv *venv_new(const task_def *t, int n_envs, uint64_t seed, reward_fn fn, err_info *e);
 void venv_free(venv *v);

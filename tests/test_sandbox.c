@@ -223,6 +223,13 @@ static cJSON *body_open_write(void *arg, const task_def *task, reward_fn fn, sb_
     return ok_result();
 }
 
+// Reading files is forbidden too: the task model is preloaded before the filter.
+static cJSON *body_open_read(void *arg, const task_def *task, reward_fn fn, sb_chan *ch, err_info *e) {
+    int fd = open("/etc/passwd", O_RDONLY);
+    (void)fd;
+    return ok_result();
+}
+
 static cJSON *body_socket(void *arg, const task_def *task, reward_fn fn, sb_chan *ch, err_info *e) {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     (void)fd;
@@ -339,6 +346,7 @@ static void test_bodies(void) {
         {"fork", body_fork, 1, 10, 0, 0, 0, SB_SYSCALL, "clone"},
         {"fork_with_threads_allowed", body_fork, 2, 10, 0, 0, 0, SB_SYSCALL, "clone"},
         {"open_write", body_open_write, 1, 10, 0, 0, 0, SB_SYSCALL, "openat"},
+        {"open_read", body_open_read, 1, 10, 0, 0, 0, SB_SYSCALL, "openat"},
         {"socket", body_socket, 1, 10, 0, 0, 0, SB_SYSCALL, "(socket)"},
         {"kill_parent", body_kill_parent, 1, 10, 0, 0, 0, SB_SYSCALL, "(kill)"},
         {"fds", body_fds, 1, 10, 0, 0, 0, SB_OK, NULL},
