@@ -5,59 +5,38 @@
 #include <math.h>
 #include <stdio.h>
 
+#include "loco.h"
 #include "task.h"
 
 #include "env.h"
 
 #define EPISODE 200
 #define N_EVAL 20
-#define JOINT_QPOS 7             // after the torso's free joint
-#define JOINT_QVEL 6
-
-typedef struct ant_inst {
-    double start_x;              // torso x at the start of the episode
-    double prev_action[N_JOINTS];
-    int steps;                   // control steps taken in this episode
-} ant_inst;
+#define JOINT_QPOS LOCO_JOINT_QPOS
+#define JOINT_QVEL LOCO_JOINT_QVEL
 
 static int ant_setup(mjModel *m, char *err, int err_sz) {
-    if (m->nu != N_JOINTS || m->nq != JOINT_QPOS + N_JOINTS) {
-        snprintf(err, (size_t)err_sz, "ant model: expected a free torso and %d joints", N_JOINTS);
-        return 1;
-    }
-    return 0;
+    return loco_check(m, N_JOINTS, "ant", err, err_sz);
 }
 
 // Gym's reset: joint angles within +-0.1 of the model's initial pose, velocities ~0.1 N(0,1).
 static void ant_reset(const mjModel *m, mjData *d, void *inst, rng *r, int eval_case) {
-    ant_inst *in = inst;
-    rng er;
-    if (eval_case >= 0) { rng_seed(&er, 0xa27a27ULL, (uint64_t)eval_case); r = &er; }
-    for (int j = 0; j < m->nq; j++)
-        if (j < 3 || j >= JOINT_QPOS) d->qpos[j] = m->qpos0[j] + rng_range(r, -0.1, 0.1);
-    for (int j = 0; j < m->nv; j++) d->qvel[j] = 0.1 * rng_normal(r);
-    in->start_x = d->qpos[0];
-    mj_forward(m, d);
+    loco_reset(m, d, inst, r, eval_case, 0.1, 0.1);
 }
 
 static void ant_act(const mjModel *m, mjData *d, void *inst, const double *a) {
-    ant_inst *in = inst;
-    for (int j = 0; j < N_JOINTS; j++) {
-        d->ctrl[j] = a[j];
-        in->prev_action[j] = a[j];
-    }
-    in->steps++;
+    loco_act(d, inst, a, N_JOINTS);
 }
 
 static void ant_fill(const mjModel *m, const mjData *d, const void *inst, const double *a,
                      void *state) {
-    const ant_inst *in = inst;
+    const loco_inst *in = inst;
     env_state *s = state;
     // BEGIN STATE
     mju_copy3(s->torso_pos, d->qpos);                         // free joint: position, quat
     mju_copy4(s->torso_quat, d->qpos + 3);
     mju_copy3(s->torso_vel, d->qvel);                         // linear velocity: world frame
-    mju_rotVecQuat(s->torso_angvel, d->qvel + 3, s->torso_quat); // angular: body frame
+    mju_rotVecQuat(s->torso_angvel, d->qvel + 3, s->torso_quat); // body -> world frame
     double up[3], fwd[3];
     const double z[3] = {0, 0, 1}, x[3] = {1, 0, 0};
     mju_rotVecQuat(up, z, s->torso_quat);
@@ -71,19 +50,9 @@ static void ant_fill(const mjModel *m, const mjData *d, const void *inst, const 
     // END STATE
 }
 
-// Observation (35): torso height (1), orientation (4, w >= 0), linear velocity (3),
-// angular velocity in body frame (3), joint angles (8) and velocities (8), previous
-// action (8). Like Gym's ant, x and y are left out: the policy runs the same anywhere.
+// Observation (35): see loco_observe.
 static void ant_observe(const mjModel *m, const mjData *d, const void *inst, float *obs) {
-    const ant_inst *in = inst;
-    double sq = d->qpos[3] < 0 ? -1.0 : 1.0;
-    int k = 0;
-    obs[k++] = (float)d->qpos[2];
-    for (int j = 0; j < 4; j++) obs[k++] = (float)(sq * d->qpos[3 + j]);
-    for (int j = 0; j < 6; j++) obs[k++] = (float)d->qvel[j];
-    for (int j = 0; j < N_JOINTS; j++) obs[k++] = (float)d->qpos[JOINT_QPOS + j];
-    for (int j = 0; j < N_JOINTS; j++) obs[k++] = (float)(0.1 * d->qvel[JOINT_QVEL + j]);
-    for (int j = 0; j < N_JOINTS; j++) obs[k++] = (float)in->prev_action[j];
+    loco_observe(d, inst, N_JOINTS, obs);
 }
 
 static int ant_done(const mjModel *m, const mjData *d, const void *inst) {
@@ -91,7 +60,7 @@ static int ant_done(const mjModel *m, const mjData *d, const void *inst) {
 }
 
 static double ant_fitness(const mjModel *m, const mjData *d, const void *inst, int steps) {
-    return d->qpos[0] - ((const ant_inst *)inst)->start_x;
+    return loco_progress(d, inst);
 }
 
 const task_def task_ant = {
@@ -104,7 +73,7 @@ const task_def task_ant = {
     .episode_steps = EPISODE,
     .frame_skip = 5,
     .state_size = sizeof(env_state),
-    .inst_size = sizeof(ant_inst),
+    .inst_size = sizeof(loco_inst),
     .n_eval = N_EVAL,
     .fitness_max = 30.0,         // not a hard bound: about 3 m/s for 10 s
     .defaults = {.train_steps = 2000000, .n_envs = 64, .horizon = 32, .checkpoints = 10},
