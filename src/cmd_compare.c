@@ -142,6 +142,7 @@ int cmd_compare(int argc, char **argv) {
         if (jl) {
             sb_limits lim;
             sb_limits_default(&lim);
+            lim.stall_seconds = PPO_STALL_SECONDS;
             search_cfg sc;
             search_cfg_default(&sc);
             if (cli_progress_enabled(quiet || json)) sc.on_progress = progress;

@@ -103,9 +103,7 @@ int cmd_eval(int argc, char **argv) {
             spec.reward_src = src;
             spec.body = ppo_sandbox_body;
             spec.arg = &cfg[next];
-            sb_limits_default(&spec.limits);
-            spec.limits.wall_seconds = ppo_wall_limit(t, &cfg[next]);
-            spec.limits.cpu_seconds = spec.limits.wall_seconds * threads;
+            ppo_limits(t, &cfg[next], &spec.limits);
             spec.threads = threads;
             sb_proc *p = sandbox_start(&spec, &e);
             if (!p) {

@@ -49,9 +49,7 @@ static int train_run_file(const task_def *t, const char *reward_path, const trai
     spec.reward_src = src;
     spec.body = ppo_sandbox_body;
     spec.arg = (void *)cfg;
-    sb_limits_default(&spec.limits);
-    spec.limits.wall_seconds = ppo_wall_limit(t, cfg);
-    spec.limits.cpu_seconds = spec.limits.wall_seconds * (cfg->threads > 0 ? cfg->threads : 1);
+    ppo_limits(t, cfg, &spec.limits);
     spec.threads = cfg->threads;
     train_view view = {draw, 0, 0};
     sandbox_run(&spec, on_progress, &view, res);

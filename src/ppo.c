@@ -56,6 +56,13 @@ double ppo_wall_limit(const task_def *t, const train_cfg *cfg) {
     return w < 300 ? 300 : w > 14400 ? 14400 : w;
 }
 
+void ppo_limits(const task_def *t, const train_cfg *cfg, sb_limits *lim) {
+    sb_limits_default(lim);
+    lim->wall_seconds = ppo_wall_limit(t, cfg);
+    lim->cpu_seconds = lim->wall_seconds * (cfg->threads > 0 ? cfg->threads : 1);
+    lim->stall_seconds = PPO_STALL_SECONDS;
+}
+
 static double now_s(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);

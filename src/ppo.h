@@ -62,6 +62,15 @@ int ppo_train_timed(const task_def *t, reward_fn fn, const train_cfg *cfg, train
 // + 120, within [300, 14400] seconds.
 double ppo_wall_limit(const task_def *t, const train_cfg *cfg);
 
+// Seconds without a progress report after which a training worker is killed: the trainer
+// reports after every update (well under a second), so only a reward that never returns
+// goes this long.
+#define PPO_STALL_SECONDS 60
+
+// Sandbox limits for one training with cfg: wall clock from ppo_wall_limit, CPU for all
+// threads, the stall limit, and the other defaults of sb_limits_default.
+void ppo_limits(const task_def *t, const train_cfg *cfg, sb_limits *lim);
+
 // The sandbox body (sandbox.h) that trains a candidate: arg is a const train_cfg *.
 // Sends {"steps","total","sps","fitness"} progress objects; returns the train.json object.
 cJSON *ppo_sandbox_body(void *arg, const task_def *task, reward_fn fn, sb_chan *ch,

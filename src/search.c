@@ -363,6 +363,7 @@ static void limits_for(const search *S, sb_limits *lim) {
     sb_limits_default(lim);
     lim->wall_seconds = S->timeout;
     lim->cpu_seconds = S->timeout * S->threads + 30;
+    lim->stall_seconds = PPO_STALL_SECONDS;
 }
 
 static void train_cfg_for(const search *S, train_cfg *cfg, long steps, uint64_t seed) {
