@@ -20,6 +20,10 @@ fi
 BUILD=build; FLAGS="-DCMAKE_BUILD_TYPE=RelWithDebInfo"
 if [ "${1:-}" = "--sanitize" ]; then BUILD=build-asan; FLAGS="-DCMAKE_BUILD_TYPE=Debug -DEUREKA_SANITIZE=ON"; fi
 cmake -S . -B "$BUILD" $FLAGS >/dev/null
-cmake --build "$BUILD" -j"$(nproc)" 2>&1 | grep -E "warning|error|Error" || true
-test -x "$BUILD/eureka"
+if ! cmake --build "$BUILD" -j"$(nproc)" > "$BUILD/build.log" 2>&1; then
+    grep -E "error|Error" "$BUILD/build.log" | head -40 >&2
+    echo "setup: the build failed; the whole log is in $BUILD/build.log" >&2
+    exit 1
+fi
+grep -E "warning" "$BUILD/build.log" >&2 || true
 echo "setup: built $BUILD/eureka" >&2
