@@ -71,10 +71,9 @@ static double now_s(void) {
 
 typedef struct ppo ppo;
 
-// Per-thread scratch: rollout of environments [e0, e1), and evaluation.
+// Per-thread scratch for rollouts and evaluation.
 typedef struct ppo_worker {
     ppo *p;
-    int e0, e1;
     float *sa, *sc;         // mlp scratch (actor, critic)
     float *on, *mu, *fo;    // normalised obs, action mean, final obs
     double *a;              // action handed to the environment
@@ -115,6 +114,7 @@ struct ppo {
     float *mb_obs, *mb_dmu, *mb_dv;
     ppo_worker w[PPO_MAX_THREADS];
     int abort_flag;
+    int next_env;           // rollout: the next environment a thread takes
     // Statistics.
     int n_upd_cap, n_comp;
     char comp_name[REWARD_MAX_TERMS][REWARD_NAME_MAX];
@@ -226,8 +226,12 @@ static void *rollout_thread(void *arg) {
     int od = p->od, ad = p->ad, ne = p->ne;
     w->rc = ERR_OK;
     // Environment-major: one environment runs its whole horizon while its mjData is hot
-    // in cache (the policy is frozen during a rollout, so the order changes nothing else).
-    for (int e = w->e0; e < w->e1; e++) {
+    // in cache. Threads take environments one at a time (contacts make some much slower
+    // than others, so a static split leaves a thread idle); every environment has its own
+    // rng stream and the policy is frozen, so which thread runs it changes nothing.
+    for (;;) {
+        int e = __atomic_fetch_add(&p->next_env, 1, __ATOMIC_RELAXED);
+        if (e >= ne) break;
         if (__atomic_load_n(&p->abort_flag, __ATOMIC_RELAXED)) return NULL;
         for (int t = 0; t < p->H; t++) {
             size_t i = (size_t)t * ne + e;
@@ -261,13 +265,14 @@ static void *rollout_thread(void *arg) {
             p->age[e] = so.done ? 0 : p->age[e] + 1;
             p->boot[i] = so.done && so.truncated ? value_of(p, w, w->fo) : 0.0f;
         }
+        p->last_val[e] = value_of(p, w, venv_obs(p->v, e));
     }
-    for (int e = w->e0; e < w->e1; e++) p->last_val[e] = value_of(p, w, venv_obs(p->v, e));
     return NULL;
 }
 
 static int rollout(ppo *p, err_info *e) {
     p->abort_flag = 0;
+    p->next_env = 0;
     int started[PPO_MAX_THREADS] = {0};
     for (int i = 1; i < p->nt; i++)
         started[i] = pthread_create(&p->w[i].th, NULL, rollout_thread, &p->w[i]) == 0;
@@ -559,11 +564,7 @@ int ppo_train_timed(const task_def *t, reward_fn fn, const train_cfg *cfg_in,
     if (rc) { ppo_free(p); return rc; }
     for (int k = 0; k < p->ad; k++) p->log_std[k] = (float)cfg.init_log_std;
     for (int i = 0; i < p->ne; i++) rng_seed(&p->env_rng[i], cfg.seed, 0x2000000 + (uint64_t)i);
-    for (int i = 0; i < p->nt; i++) {
-        p->w[i].p = p;
-        p->w[i].e0 = (int)((long)p->ne * i / p->nt);
-        p->w[i].e1 = (int)((long)p->ne * (i + 1) / p->nt);
-    }
+    for (int i = 0; i < p->nt; i++) p->w[i].p = p;
     p->v = venv_new(t, p->ne, cfg.seed, fn, e);
     if (!p->v) { ppo_free(p); return e ? e->code : ERR_PHYSICS; }
     p->ve = venv_new(t, p->nt, cfg.seed ^ 0x5eed, NULL, e);
