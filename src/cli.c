@@ -7,6 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "task.h"
+
 static int set_value(const cli_flag *f, const char *v, err_info *e) {
     char *end = NULL;
     errno = 0;
@@ -84,6 +86,13 @@ void cli_usage(const char *cmd, const char *args, const cli_flag *flags, int n_f
         snprintf(left, sizeof left, "%s%s", flags[k].name, meta);
         printf("  %-22s %s\n", left, flags[k].help);
     }
+}
+
+const task_def *cli_task(const char *name, err_info *e) {
+    const task_def *t = name ? task_find(name) : NULL;
+    if (!name) err_set(e, ERR_USAGE, "--task is required (known tasks: %s)", task_names());
+    else if (!t) err_set(e, ERR_USAGE, "unknown task '%s' (known tasks: %s)", name, task_names());
+    return t;
 }
 
 int cli_fail(const char *cmd, const err_info *e) {

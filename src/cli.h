@@ -24,6 +24,10 @@ int cli_parse(int argc, char **argv, const cli_flag *flags, int n_flags, const c
 // Print "usage: eureka CMD ARGS" and the flag table to stdout.
 void cli_usage(const char *cmd, const char *args, const cli_flag *flags, int n_flags);
 
+// The task called name: NULL and ERR_USAGE naming the known tasks when name is NULL
+// ("--task is required (known tasks: ...)") or unknown ("unknown task 'x' (known tasks: ...)").
+const struct task_def *cli_task(const char *name, err_info *e);
+
 // Print "eureka CMD: <message>" to stderr; return the exit status for e.
 int cli_fail(const char *cmd, const err_info *e);
 

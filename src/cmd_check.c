@@ -32,15 +32,8 @@ int cmd_check(int argc, char **argv) {
         cli_usage("check", "--task T FILE   (FILE: a reward .c, or an LLM reply .md)", flags, nf);
         return 0;
     }
-    if (!task_name) {
-        err_set(&e, ERR_USAGE, "--task is required (known tasks: %s)", task_names());
-        return cli_fail("check", &e);
-    }
-    const task_def *task = task_find(task_name);
-    if (!task) {
-        err_set(&e, ERR_USAGE, "unknown task '%s' (known tasks: %s)", task_name, task_names());
-        return cli_fail("check", &e);
-    }
+    const task_def *task = cli_task(task_name, &e);
+    if (!task) return cli_fail("check", &e);
     if (n_pos != 1) {
         err_set(&e, ERR_USAGE, "give the reward file to check: eureka check --task %s FILE", task_name);
         return cli_fail("check", &e);

@@ -60,11 +60,8 @@ int cmd_compare(int argc, char **argv) {
     if (cli_parse(argc, argv, flags, nf, pos, MAX_REWARDS - 2, &n_pos, &help, &e))
         return cli_fail("compare", &e);
     if (help) { cli_usage("compare", "--task T [RUN|FILE ...]", flags, nf); return 0; }
-    const task_def *t = task ? task_find(task) : NULL;
-    if (!t) {
-        err_set(&e, ERR_USAGE, "%s (one of: %s)", task ? "unknown --task" : "--task is required", task_names());
-        return cli_fail("compare", &e);
-    }
+    const task_def *t = cli_task(task, &e);
+    if (!t) return cli_fail("compare", &e);
     if (seeds < 1 || seeds > MAX_SEEDS) {
         err_set(&e, ERR_USAGE, "--seeds %d: use 1..%d", seeds, MAX_SEEDS);
         return cli_fail("compare", &e);

@@ -58,13 +58,10 @@ int cmd_eval(int argc, char **argv) {
         cli_usage("eval", "--task T --reward FILE [--seeds 5] [flags]", flags, nf);
         return 0;
     }
-    if (!task || !reward) {
-        err_set(&e, ERR_USAGE, "--task and --reward are required (try --help)");
-        return cli_fail("eval", &e);
-    }
-    const task_def *t = task_find(task);
-    if (!t) {
-        err_set(&e, ERR_USAGE, "unknown task '%s' (known: %s)", task, task_names());
+    const task_def *t = cli_task(task, &e);
+    if (!t) return cli_fail("eval", &e);
+    if (!reward) {
+        err_set(&e, ERR_USAGE, "--reward FILE is required (try --help)");
         return cli_fail("eval", &e);
     }
     if (seeds < 1 || seeds > EVAL_MAX_SEEDS || steps < 0 || seconds < 0 || jobs < 0 || seed < 0) {

@@ -170,15 +170,7 @@ int cmd_search(int argc, char **argv) {
         }
         if (search_resume_cfg(resume, &c, &hold, &e)) return cli_fail("search", &e);
     } else {
-        if (!task) {
-            err_set(&e, ERR_USAGE, "--task is required (one of: %s)", task_names());
-            return cli_fail("search", &e);
-        }
-        c.task = task_find(task);
-        if (!c.task) {
-            err_set(&e, ERR_USAGE, "unknown task '%s' (one of: %s)", task, task_names());
-            return cli_fail("search", &e);
-        }
+        if (!(c.task = cli_task(task, &e))) return cli_fail("search", &e);
         if (seed < 0 || seed >= (1L << 53)) {
             err_set(&e, ERR_USAGE, "--seed %ld: use 0..2^53", seed);
             return cli_fail("search", &e);

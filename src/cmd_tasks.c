@@ -54,11 +54,7 @@ int cmd_tasks(int argc, char **argv) {
     const task_def *const *all = task_all(&n);
     const task_def *only = NULL;
     if (n_pos == 1) {
-        only = task_find(pos[0]);
-        if (!only) {
-            err_set(&e, ERR_USAGE, "unknown task '%s' (known tasks: %s)", pos[0], task_names());
-            return cli_fail("tasks", &e);
-        }
+        if (!(only = cli_task(pos[0], &e))) return cli_fail("tasks", &e);
     }
     if (json) {
         cJSON *arr = cJSON_CreateArray();

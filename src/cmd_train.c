@@ -81,13 +81,10 @@ int cmd_train(int argc, char **argv) {
         cli_usage("train", "--task T --reward FILE [flags]", flags, nf);
         return 0;
     }
-    if (!task || !reward) {
-        err_set(&e, ERR_USAGE, "--task and --reward are required (try --help)");
-        return cli_fail("train", &e);
-    }
-    const task_def *t = task_find(task);
-    if (!t) {
-        err_set(&e, ERR_USAGE, "unknown task '%s' (known: %s)", task, task_names());
+    const task_def *t = cli_task(task, &e);
+    if (!t) return cli_fail("train", &e);
+    if (!reward) {
+        err_set(&e, ERR_USAGE, "--reward FILE is required (try --help)");
         return cli_fail("train", &e);
     }
     if (steps < 0 || seconds < 0 || threads < 0 || seed < 0) {
