@@ -1,6 +1,5 @@
 // expect: crash
 // message: SIGSEGV
-// asan-expect: forbidden_syscall
 // A 1 GiB array on the stack: far past the 8 MiB stack limit. (Not 4 GiB: tcc 0.9.27
 // truncates a frame size to 32 bits, so a 4 GiB array would overlap the reward's own
 // frame and the outcome would depend on the stack layout; see README, isolation.)
