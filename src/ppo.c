@@ -120,6 +120,12 @@ struct ppo {
     char comp_name[REWARD_MAX_TERMS][REWARD_NAME_MAX];
     series comp[REWARD_MAX_TERMS], rtot, eplen, pstd, kl, clipf;
     series ck_steps, ck_fit, ck_len;
+    // The policy of the best checkpoint (actor weights, observation normalisation): it
+    // goes into train.json so that its fitness can be re-measured in a worker that never
+    // loaded the reward (ppo_verify).
+    float *best_param, *best_nm, *best_ns;
+    double best_fit;
+    int have_best;
     double last_eplen;
     long unstable;
     double t_roll, t_upd, t_eval;
@@ -142,7 +148,7 @@ static void ppo_free(ppo *p) {
                     p->obs, p->act, p->logp, p->val, p->boot, p->adv, p->tgt, p->last_val,
                     p->rew, p->done, p->age, p->env_rng, p->perm, p->mb_obs, p->mb_dmu, p->mb_dv,
                     p->rtot.v, p->eplen.v, p->pstd.v, p->kl.v, p->clipf.v, p->ck_steps.v,
-                    p->ck_fit.v, p->ck_len.v};
+                    p->ck_fit.v, p->ck_len.v, p->best_param, p->best_nm, p->best_ns};
     for (size_t k = 0; k < sizeof bufs / sizeof bufs[0]; k++) free(bufs[k]);
     for (int c = 0; c < REWARD_MAX_TERMS; c++) free(p->comp[c].v);
     for (int i = 0; i < PPO_MAX_THREADS; i++) {
@@ -168,7 +174,8 @@ static int ppo_alloc(ppo *p, err_info *e) {
              ALLOC(p->mb_dmu, (size_t)M * ad) && ALLOC(p->mb_dv, M) && ALLOC(p->rtot.v, U) &&
              ALLOC(p->eplen.v, U) && ALLOC(p->pstd.v, U) && ALLOC(p->kl.v, U) &&
              ALLOC(p->clipf.v, U) && ALLOC(p->ck_steps.v, U) && ALLOC(p->ck_fit.v, U) &&
-             ALLOC(p->ck_len.v, U);
+             ALLOC(p->ck_len.v, U) && ALLOC(p->best_param, p->actor->n_params) &&
+             ALLOC(p->best_nm, od) && ALLOC(p->best_ns, od);
     for (int i = 0; ok && i < p->nt; i++) {
         ppo_worker *w = &p->w[i];
         ok = ALLOC(w->sa, mlp_scratch_size(p->actor)) && ALLOC(w->sc, mlp_scratch_size(p->critic)) &&
@@ -521,6 +528,13 @@ static cJSON *result_json(const ppo *p, long steps, double seconds) {
     cJSON_AddNumberToObject(o, "fitness", best);
     cJSON_AddNumberToObject(o, "fitness_final", fin);
     cJSON_AddNumberToObject(o, "unstable_episodes", (double)p->unstable);
+    if (p->have_best) {
+        cJSON *pol = cJSON_AddObjectToObject(o, "policy");
+        cJSON_AddNumberToObject(pol, "hidden", p->cfg.hidden);
+        cJSON_AddItemToObject(pol, "obs_mean", cJSON_CreateFloatArray(p->best_nm, p->od));
+        cJSON_AddItemToObject(pol, "obs_inv_std", cJSON_CreateFloatArray(p->best_ns, p->od));
+        cJSON_AddItemToObject(pol, "actor", cJSON_CreateFloatArray(p->best_param, p->actor->n_params));
+    }
     return o;
 }
 
@@ -611,6 +625,13 @@ int ppo_train_timed(const task_def *t, reward_fn fn, const train_cfg *cfg_in,
             if (rc) break;
             series_push(&p->ck_steps, (double)steps);
             series_push(&p->ck_fit, fit);
+            if (!p->have_best || fit > p->best_fit) {
+                memcpy(p->best_param, p->actor->param, (size_t)p->actor->n_params * sizeof(float));
+                memcpy(p->best_nm, p->nm, (size_t)p->od * sizeof(float));
+                memcpy(p->best_ns, p->ns, (size_t)p->od * sizeof(float));
+                p->best_fit = fit;
+                p->have_best = 1;
+            }
             series_push(&p->ck_len, len);
             last_fit = fit;
             ck_done = (int)((u * ck_n) / n_upd);
@@ -646,6 +667,93 @@ static void sandbox_progress(void *ctx, long steps, long total, double sps, doub
     if (isfinite(fitness)) cJSON_AddNumberToObject(o, "fitness", fitness);
     sb_progress(ctx, o);
     cJSON_Delete(o);
+}
+
+// Read n floats from a JSON number array; 0 when it is not exactly that.
+static int float_array(const cJSON *a, float *out, int n) {
+    if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) != n) return 0;
+    int k = 0;
+    const cJSON *x;
+    cJSON_ArrayForEach(x, a) {
+        if (!cJSON_IsNumber(x)) return 0;
+        out[k++] = (float)x->valuedouble;
+    }
+    return 1;
+}
+
+typedef struct verify_policy { const mlp *actor; const float *nm, *ns; float *on, *mu, *sa; int od, ad; } verify_policy;
+
+static void verify_act(void *ctx, int thread, const float *obs, double *action) {
+    verify_policy *v = ctx;
+    for (int k = 0; k < v->od; k++) {
+        float x = (obs[k] - v->nm[k]) * v->ns[k];
+        v->on[k] = x > PPO_OBS_CLIP ? PPO_OBS_CLIP : x < -PPO_OBS_CLIP ? -PPO_OBS_CLIP : x;
+    }
+    mlp_forward1(v->actor, v->on, v->mu, v->sa);
+    for (int k = 0; k < v->ad; k++) action[k] = v->mu[k] > 1 ? 1 : v->mu[k] < -1 ? -1 : v->mu[k];
+}
+
+// Sandbox body of ppo_verify: the task's fitness of the policy in arg (a train.json
+// object), on one thread. The reward compiled in this worker is a constant 0.
+static cJSON *verify_body(void *arg, const task_def *task, reward_fn fn, sb_chan *ch, err_info *e) {
+    const cJSON *pol = cJSON_GetObjectItemCaseSensitive((const cJSON *)arg, "policy");
+    const cJSON *hid = cJSON_GetObjectItemCaseSensitive(pol, "hidden");
+    if (!cJSON_IsNumber(hid) || hid->valueint < 1 || hid->valueint > 4096) {
+        err_set(e, ERR_PARSE, "train.json has no policy to verify");
+        return NULL;
+    }
+    rng init;
+    rng_seed(&init, 0, 0);
+    int od = task->obs_dim, ad = task->act_dim;
+    mlp *actor = mlp_new(od, hid->valueint, 2, ad, 0.01, &init);
+    verify_policy v = {actor, NULL, NULL, NULL, NULL, NULL, od, ad};
+    float *nm = calloc((size_t)od, sizeof *nm), *ns = calloc((size_t)od, sizeof *ns);
+    v.nm = nm; v.ns = ns;
+    v.on = calloc((size_t)od, sizeof(float));
+    v.mu = calloc((size_t)ad, sizeof(float));
+    v.sa = actor ? calloc((size_t)mlp_scratch_size(actor), sizeof(float)) : NULL;
+    cJSON *out = NULL;
+    venv *ve = NULL;
+    double fit = 0, len = 0;
+    if (!actor || !nm || !ns || !v.on || !v.mu || !v.sa)
+        err_set(e, ERR_NOMEM, "out of memory verifying a policy");
+    else if (!float_array(cJSON_GetObjectItemCaseSensitive(pol, "actor"), actor->param, actor->n_params) ||
+             !float_array(cJSON_GetObjectItemCaseSensitive(pol, "obs_mean"), nm, od) ||
+             !float_array(cJSON_GetObjectItemCaseSensitive(pol, "obs_inv_std"), ns, od))
+        err_set(e, ERR_PARSE, "train.json's policy does not fit task %s", task->name);
+    else if ((ve = venv_new(task, 1, 0x5eed, NULL, e)) &&
+             venv_evaluate(ve, verify_act, &v, 1, &fit, &len, e) == ERR_OK) {
+        out = cJSON_CreateObject();
+        cJSON_AddNumberToObject(out, "fitness", fit);
+    }
+    venv_free(ve);
+    mlp_free(actor);
+    free(nm); free(ns); free(v.on); free(v.mu); free(v.sa);
+    return out;
+}
+
+int ppo_verify(const task_def *t, const cJSON *train, double *fitness, err_info *e) {
+    sb_spec spec = {0};
+    spec.task = t;
+    spec.reward_src = "double compute_reward(const env_state *s, reward_terms *t) { return 0.0; }\n";
+    spec.body = verify_body;
+    spec.arg = (void *)train;
+    spec.threads = 1;
+    sb_limits_default(&spec.limits);
+    spec.limits.wall_seconds = 600;
+    spec.limits.cpu_seconds = 600;
+    spec.limits.stall_seconds = 0;   // evaluation sends no progress
+    sb_result r;
+    sandbox_run(&spec, NULL, NULL, &r);
+    const cJSON *f = r.result ? cJSON_GetObjectItemCaseSensitive(r.result, "fitness") : NULL;
+    int rc = ERR_OK;
+    if (r.status != SB_OK || !cJSON_IsNumber(f))
+        rc = err_set(e, ERR_RUNTIME, "could not re-measure the policy: %s: %s", sb_status_name(r.status),
+                     r.message);
+    else
+        *fitness = f->valuedouble;
+    sb_result_free(&r);
+    return rc;
 }
 
 cJSON *ppo_sandbox_body(void *arg, const task_def *task, reward_fn fn, sb_chan *ch,

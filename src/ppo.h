@@ -13,7 +13,9 @@
 //   "policy_std": [...], "approx_kl": [...], "clip_frac": [...],
 //   "checkpoints": {"steps": [...], "fitness": [...], "episode_length": [...]},
 //   "fitness": <max over checkpoints>, "fitness_final": <last checkpoint>,
-//   "unstable_episodes": 0
+//   "unstable_episodes": 0,
+//   "policy": {"hidden": 64, "obs_mean": [...], "obs_inv_std": [...], "actor": [...]}
+//             (the best checkpoint's policy, for ppo_verify)
 // }
 #ifndef EUREKA_PPO_H
 #define EUREKA_PPO_H
@@ -70,6 +72,13 @@ double ppo_wall_limit(const task_def *t, const train_cfg *cfg);
 // Sandbox limits for one training with cfg: wall clock from ppo_wall_limit, CPU for all
 // threads, the stall limit, and the other defaults of sb_limits_default.
 void ppo_limits(const task_def *t, const train_cfg *cfg, sb_limits *lim);
+
+// Re-measure the fitness of train's best-checkpoint policy (its "policy" object) in a
+// fresh worker that never loads the candidate reward: a reward shares its training
+// worker with the trainer and could overwrite the fitness it reports. *fitness gets the
+// re-measured value; evaluation is deterministic, so it equals train's "fitness" unless
+// something interfered.
+int ppo_verify(const task_def *t, const cJSON *train, double *fitness, err_info *e);
 
 // The sandbox body (sandbox.h) that trains a candidate: arg is a const train_cfg *.
 // Sends {"steps","total","sps","fitness"} progress objects; returns the train.json object.

@@ -56,6 +56,14 @@ static void test_cartpole_learns(void) {
             best, cJSON_GetObjectItem(out, "fitness_final")->valuedouble);
     CHECK_MSG(best >= 0.9, "fitness %.3f", best);
     CHECK(best > first);
+    // The best checkpoint's policy, re-measured in a worker that never loads the reward,
+    // scores exactly what training reported; a forged policy does not.
+    double again = -1;
+    CHECK_MSG(ppo_verify(t, out, &again, &e) == ERR_OK, "%s", e.msg);
+    CHECK_MSG(again == best, "verified %.6f, reported %.6f", again, best);
+    cJSON *actor = cJSON_GetObjectItem(cJSON_GetObjectItem(out, "policy"), "actor");
+    for (int k = 0; k < cJSON_GetArraySize(actor); k++) cJSON_SetNumberValue(cJSON_GetArrayItem(actor, k), 0.0);
+    CHECK(ppo_verify(t, out, &again, &e) == ERR_OK && again < best);
     cJSON *comp = cJSON_GetObjectItem(out, "components");
     cJSON *up = cJSON_GetObjectItem(comp, "upright");
     int U = cJSON_GetObjectItem(out, "updates")->valueint;
@@ -100,6 +108,13 @@ static void test_deterministic(void) {
     // Environments own their RNG streams and the learner runs on one thread: the
     // thread count does not change the result either.
     if (a && c) CHECK_MSG(strcmp(a, c) == 0, "1 and 2 threads gave different train.json");
+    // A barely trained policy (fitness well below 1) re-measures exactly, from the text.
+    cJSON *ja = a ? cJSON_Parse(a) : NULL;
+    double again = -1, reported = ja ? cJSON_GetObjectItem(ja, "fitness")->valuedouble : -2;
+    err_info e = {0};
+    CHECK_MSG(ja && ppo_verify(cartpole(), ja, &again, &e) == ERR_OK, "%s", e.msg);
+    CHECK_MSG(again == reported && reported < 0.9, "verified %.6f, reported %.6f", again, reported);
+    cJSON_Delete(ja);
     if (a && d) CHECK(strcmp(a, d) != 0);
     free(a); free(b); free(c); free(d);
 }
