@@ -119,6 +119,7 @@ int cmd_eval(int argc, char **argv) {
         for (int i = 0; i < n_run;) {
             if (!sandbox_done(run[i])) { i++; continue; }
             sandbox_finish(run[i], &res[view.slot_seed[i]]);
+            ppo_verify_result(t, &res[view.slot_seed[i]]);
             finished++;
             run[i] = run[n_run - 1];
             view.slot_seed[i] = view.slot_seed[n_run - 1];

@@ -53,6 +53,7 @@ static int train_run_file(const task_def *t, const char *reward_path, const trai
     spec.threads = cfg->threads;
     train_view view = {draw, 0, 0};
     sandbox_run(&spec, on_progress, &view, res);
+    ppo_verify_result(t, res);
     if (view.drawn) fprintf(stderr, "\r%*s\r", 72, "");
     free(src);
     return ERR_OK;

@@ -756,6 +756,26 @@ int ppo_verify(const task_def *t, const cJSON *train, double *fitness, err_info 
     return rc;
 }
 
+void ppo_verify_result(const task_def *t, sb_result *res) {
+    if (res->status != SB_OK || !res->result) return;
+    const cJSON *f = cJSON_GetObjectItem(res->result, "fitness");
+    double again = 0;
+    err_info e = {0};
+    if (ppo_verify(t, res->result, &again, &e)) {
+        res->status = SB_ERROR;
+        snprintf(res->message, sizeof res->message, "%s", e.msg);
+    } else if (!cJSON_IsNumber(f) || again != f->valuedouble) {
+        res->status = SB_REWARD;
+        snprintf(res->message, sizeof res->message, "the training worker reported fitness %.4g but its "
+                 "policy scores %.4g in a clean worker: the reward interfered with the trainer (it must "
+                 "only compute from its state)", cJSON_IsNumber(f) ? f->valuedouble : NAN, again);
+    } else {
+        return;
+    }
+    cJSON_Delete(res->result);
+    res->result = NULL;
+}
+
 cJSON *ppo_sandbox_body(void *arg, const task_def *task, reward_fn fn, sb_chan *ch,
                         err_info *e) {
     cJSON *out = NULL;

@@ -80,6 +80,11 @@ void ppo_limits(const task_def *t, const train_cfg *cfg, sb_limits *lim);
 // something interfered.
 int ppo_verify(const task_def *t, const cJSON *train, double *fitness, err_info *e);
 
+// Check a finished training worker's result with ppo_verify. A mismatch becomes
+// SB_REWARD ("the reward interfered with the trainer"), a failed check SB_ERROR; either
+// way the untrusted result is dropped. Anything but SB_OK with a result is left alone.
+void ppo_verify_result(const task_def *t, sb_result *res);
+
 // The sandbox body (sandbox.h) that trains a candidate: arg is a const train_cfg *.
 // Sends {"steps","total","sps","fitness"} progress objects; returns the train.json object.
 cJSON *ppo_sandbox_body(void *arg, const task_def *task, reward_fn fn, sb_chan *ch,

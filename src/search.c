@@ -113,6 +113,7 @@ void search_pool(const task_def *t, search_job *jobs, int n, int n_parallel,
             if (!sandbox_done(procs[r])) { r++; continue; }
             int i = index[r];
             sandbox_finish(procs[r], &jobs[i].res);
+            ppo_verify_result(t, &jobs[i].res);   // the reported fitness, re-measured cleanly
             procs[r] = procs[running - 1];
             index[r] = index[running - 1];
             running--;
@@ -323,27 +324,6 @@ static int write_sample_text(search *S, int it, int s, const char *file, const c
     return run_write_text(S->dir, rel, text, e);
 }
 
-// 1 when train's reported fitness is what its policy scores in a worker that never
-// loaded the reward (ppo_verify); else 0 with status and message for the candidate.
-static int verified(const search *S, const cJSON *train, char *status, size_t ns, char *msg, size_t nm) {
-    const cJSON *f = cJSON_GetObjectItem(train, "fitness");
-    double again = 0;
-    err_info e = {0};
-    if (ppo_verify(S->t, train, &again, &e)) {
-        snprintf(status, ns, "error");
-        snprintf(msg, nm, "%s", e.msg);
-        return 0;
-    }
-    if (!cJSON_IsNumber(f) || again != f->valuedouble) {
-        snprintf(status, ns, "bad_reward");
-        snprintf(msg, nm, "the training worker reported fitness %.4g but its policy scores %.4g in a clean "
-                 "worker: the reward interfered with the trainer (it must only compute from its state)",
-                 cJSON_IsNumber(f) ? f->valuedouble : NAN, again);
-        return 0;
-    }
-    return 1;
-}
-
 typedef struct done_ctx { search *S; int it; search_job *jobs; int *cand_of; int rc; err_info *e; } done_ctx;
 
 static void on_train_done(void *ctx, int i) {
@@ -357,11 +337,7 @@ static void on_train_done(void *ctx, int i) {
     err_info e2;
     write_sample_text(S, d->it, k->sample, "compile.log",
                       r->status == SB_COMPILE ? r->message : "compiled (libtcc): ok\n", &e2);
-    if (r->status == SB_OK && r->result &&
-        !verified(S, r->result, k->status, sizeof k->status, k->message, sizeof k->message)) {
-        cJSON_Delete(r->result);
-        r->result = NULL;
-    } else if (r->status == SB_OK && r->result) {
+    if (r->status == SB_OK && r->result) {
         k->train = r->result;
         r->result = NULL;
         cJSON *f = cJSON_GetObjectItem(k->train, "fitness");
@@ -626,14 +602,9 @@ static int final_eval(search *S, const char *best_src, err_info *e) {
             tr = run_read_json(S->dir, rel, e);
             if (!tr) { rc = e->code; break; }
         } else if (jobs[i].res.status == SB_OK && jobs[i].res.result) {
-            char st[32];
-            if (verified(S, jobs[i].res.result, st, sizeof st, jobs[i].res.message, sizeof jobs[i].res.message)) {
-                tr = jobs[i].res.result;
-                jobs[i].res.result = NULL;
-                if ((rc = run_write_json(S->dir, rel, tr, e))) { cJSON_Delete(tr); break; }
-            } else {
-                jobs[i].res.status = strcmp(st, "bad_reward") == 0 ? SB_REWARD : SB_ERROR;
-            }
+            tr = jobs[i].res.result;
+            jobs[i].res.result = NULL;
+            if ((rc = run_write_json(S->dir, rel, tr, e))) { cJSON_Delete(tr); break; }
         }
         if (!jobs[i].skip) sb_result_free(&jobs[i].res);
         if (!tr) {
