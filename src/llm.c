@@ -350,6 +350,28 @@ int llm_sample(llm_client *c, const llm_msg *msgs, int n_msgs, int k, llm_reply 
 
 // ---- API error bodies --------------------------------------------------------------
 
+int llm_parse_answer(const char *backend, const char *url, const char *body, const char *field,
+                     const char *hint, cJSON **json, const cJSON **array, err_info *e) {
+    *json = cJSON_Parse(body);
+    *array = NULL;
+    if (!*json) {
+        char start[64];
+        snprintf(start, sizeof start, "%.40s", body);
+        for (char *p = start; *p; p++)
+            if ((unsigned char)*p < 32) *p = ' ';
+        return err_set(e, ERR_PARSE, "the answer from %s is not JSON (it starts '%s')%s", url, start, hint);
+    }
+    *array = cJSON_GetObjectItemCaseSensitive(*json, field);
+    if (cJSON_IsArray(*array)) return ERR_OK;
+    char msg[256];
+    llm_api_error(body, msg, sizeof msg);
+    cJSON_Delete(*json);
+    *json = NULL;
+    *array = NULL;
+    return msg[0] ? err_set(e, ERR_HTTP, "%s API error from %s: %s", backend, url, msg)
+                  : err_set(e, ERR_PARSE, "the answer from %s has no \"%s\" array", url, field);
+}
+
 char *llm_api_error(const char *body, char *buf, size_t n) {
     buf[0] = '\0';
     cJSON *j = body ? cJSON_Parse(body) : NULL;

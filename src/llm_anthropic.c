@@ -62,24 +62,10 @@ fail:
 
 static int parse_reply(llm_client *c, const char *url, const char *body, llm_reply *r,
                        err_info *e) {
-    cJSON *j = cJSON_Parse(body);
-    if (!j) {
-        char start[64];
-        snprintf(start, sizeof start, "%.40s", body);
-        for (char *p = start; *p; p++)
-            if ((unsigned char)*p < 32) *p = ' ';
-        return err_set(e, ERR_PARSE, "the answer from %s is not JSON (it starts '%s')", url,
-                       start);
-    }
-    int rc = ERR_OK;
-    const cJSON *content = cJSON_GetObjectItemCaseSensitive(j, "content");
-    if (!cJSON_IsArray(content)) {
-        char msg[256];
-        llm_api_error(body, msg, sizeof msg);
-        rc = msg[0] ? err_set(e, ERR_HTTP, "anthropic API error from %s: %s", url, msg)
-                    : err_set(e, ERR_PARSE, "the answer from %s has no \"content\" array", url);
-        goto done;
-    }
+    cJSON *j;
+    const cJSON *content;
+    int rc = llm_parse_answer("anthropic", url, body, "content", "", &j, &content, e);
+    if (rc) return rc;
     size_t len = 0;
     const cJSON *b;
     cJSON_ArrayForEach(b, content) {

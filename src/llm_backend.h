@@ -9,6 +9,8 @@
 #include <pthread.h>
 #include <stdint.h>
 
+#include <cjson/cJSON.h>
+
 #include "http.h"
 #include "llm.h"
 
@@ -70,6 +72,13 @@ int llm_offline_sample(llm_client *c, const llm_msg *msgs, int n_msgs, int k,
 // The message of an API error body in any documented shape (OpenAI, old vLLM,
 // Anthropic), copied into buf; "" when the body is not one. Returns buf.
 char *llm_api_error(const char *body, char *buf, size_t n);
+
+// Parse a 200 answer and find its top-level array `field` ("choices", "content").
+// On ERR_OK, *json is the parsed body (owned) and *array borrowed from it. Otherwise
+// ERR_PARSE naming url and how the body starts (then `hint`), or the API's own error
+// message (ERR_HTTP) when the body is an error object; *json is NULL.
+int llm_parse_answer(const char *backend, const char *url, const char *body, const char *field,
+                     const char *hint, cJSON **json, const cJSON **array, err_info *e);
 
 // Error for an HTTP status the backend could not use (401 names key_env).
 int llm_http_error(err_info *e, const char *backend, const char *url, long status,

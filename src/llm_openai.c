@@ -81,24 +81,11 @@ static char *choice_text(const cJSON *msg, int *cut) {
 static int parse_choices(llm_client *c, const char *url, const char *body, llm_reply *out,
                          int max, int *got, err_info *e) {
     *got = 0;
-    cJSON *j = cJSON_Parse(body);
-    if (!j) {
-        char start[64];
-        snprintf(start, sizeof start, "%.40s", body);
-        for (char *p = start; *p; p++)
-            if ((unsigned char)*p < 32) *p = ' ';
-        return err_set(e, ERR_PARSE, "the answer from %s is not JSON (it starts '%s'): is the "
-                       "base URL an OpenAI-compatible /v1 endpoint?", url, start);
-    }
-    int rc = ERR_OK;
-    const cJSON *choices = cJSON_GetObjectItemCaseSensitive(j, "choices");
-    if (!cJSON_IsArray(choices)) {
-        char msg[256];
-        llm_api_error(body, msg, sizeof msg);
-        rc = msg[0] ? err_set(e, ERR_HTTP, "openai API error from %s: %s", url, msg)
-                    : err_set(e, ERR_PARSE, "the answer from %s has no \"choices\" array", url);
-        goto done;
-    }
+    cJSON *j;
+    const cJSON *choices;
+    int rc = llm_parse_answer("openai", url, body, "choices",
+                              ": is the base URL an OpenAI-compatible /v1 endpoint?", &j, &choices, e);
+    if (rc) return rc;
     const cJSON *usage = cJSON_GetObjectItemCaseSensitive(j, "usage");
     long pt = 0, ct = 0;
     if (cJSON_IsObject(usage)) {
