@@ -53,7 +53,7 @@ static void *raw_thread(void *arg) {
     for (int i = 0; i < ENVS_PER_THREAD; i++) {
         d[i] = mj_makeData(m);
         inst[i] = calloc(1, t->inst_size);
-        t->reset(m, d[i], inst[i], &r, -1);
+        task_reset(t, m, d[i], inst[i], &r, -1);
     }
     double a[64];
     double start = now(), end = start + j->seconds;
@@ -66,7 +66,7 @@ static void *raw_thread(void *arg) {
             if (++ep[i] >= t->episode_steps || (t->done && t->done(m, d[i], inst[i]))) {
                 mj_resetData(m, d[i]);
                 memset(inst[i], 0, t->inst_size);
-                t->reset(m, d[i], inst[i], &r, -1);
+                task_reset(t, m, d[i], inst[i], &r, -1);
                 ep[i] = 0;
             }
             steps++;

@@ -67,7 +67,7 @@ static void *raw_thread(void *arg) {
     rng r;
     rng_seed(&r, j->seed, 0);
     mj_resetData(j->m, d);
-    j->t->reset(j->m, d, inst, &r, -1);
+    task_reset(j->t, j->m, d, inst, &r, -1);
     double t0 = now_s();
     long ctrl = 0;
     for (long s = 0; s < j->steps; s++) {
@@ -76,7 +76,7 @@ static void *raw_thread(void *arg) {
             j->t->act(j->m, d, inst, a);
             if (++ctrl % j->t->episode_steps == 0) {
                 mj_resetData(j->m, d);
-                j->t->reset(j->m, d, inst, &r, -1);
+                task_reset(j->t, j->m, d, inst, &r, -1);
             }
         }
         mj_step(j->m, d);

@@ -11,10 +11,8 @@ int loco_check(const mjModel *m, int n_joints, const char *task, char *err, int 
     return 0;
 }
 
-void loco_reset(const mjModel *m, mjData *d, loco_inst *in, rng *r, int eval_case,
-                double pos_noise, double vel_noise) {
-    rng er;
-    if (eval_case >= 0) { rng_seed(&er, 0xa27a27ULL, (uint64_t)eval_case); r = &er; }
+void loco_reset(const mjModel *m, mjData *d, loco_inst *in, rng *r, double pos_noise,
+                double vel_noise) {
     for (int j = 0; j < m->nq; j++)
         if (j < 3 || j >= LOCO_JOINT_QPOS) d->qpos[j] = m->qpos0[j] + rng_range(r, -pos_noise, pos_noise);
     for (int j = 0; j < m->nv; j++) d->qvel[j] = vel_noise * rng_normal(r);

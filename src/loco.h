@@ -23,10 +23,9 @@ typedef struct loco_inst {
 int loco_check(const mjModel *m, int n_joints, const char *task, char *err, int err_sz);
 
 // Start an episode: the model's initial pose with uniform +-pos_noise on the torso
-// position and joint angles, N(0, vel_noise^2) velocities. Held-out case eval_case >= 0
-// uses its own stream, independent of r.
-void loco_reset(const mjModel *m, mjData *d, loco_inst *in, rng *r, int eval_case,
-                double pos_noise, double vel_noise);
+// position and joint angles, N(0, vel_noise^2) velocities, drawn from r.
+void loco_reset(const mjModel *m, mjData *d, loco_inst *in, rng *r, double pos_noise,
+                double vel_noise);
 
 // Motors take the action as it is; remember it for the next observation.
 void loco_act(mjData *d, loco_inst *in, const double *a, int n_joints);

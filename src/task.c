@@ -21,6 +21,16 @@ static const task_def *const all_tasks[] = {
 #define N_TASKS ((int)(sizeof all_tasks / sizeof all_tasks[0]))
 
 // Look a task up by name.
+void task_reset(const task_def *t, const mjModel *m, mjData *d, void *inst, rng *r,
+                int eval_case) {
+    rng held_out;
+    if (eval_case >= 0) {
+        rng_seed(&held_out, t->eval_seed, (uint64_t)eval_case);
+        r = &held_out;
+    }
+    t->reset(m, d, inst, r);
+}
+
 const task_def *task_find(const char *name) {
     if (!name) return NULL;
     for (int i = 0; i < N_TASKS; i++)

@@ -18,6 +18,7 @@
 #define EUREKA_TASK_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <mujoco/mujoco.h>
 
 #include "err.h"
@@ -53,15 +54,15 @@ typedef struct task_def {
     size_t state_size;          // sizeof(env_state)
     size_t inst_size;           // per-environment task data (goal, fitness bookkeeping)
     int n_eval;                 // held-out evaluation episodes (fixed set)
+    uint64_t eval_seed;         // held-out case c resets from rng stream (eval_seed, c)
     double fitness_max;         // best possible fitness (1 for success rates), for reports
     task_defaults defaults;
 
     // Once, after the model is loaded (set options, check sizes). May be NULL.
     int (*setup)(mjModel *m, char *err, int err_sz);
-    // Start an episode: randomise the initial state and goal from r. eval_case >= 0
-    // selects held-out case eval_case (deterministic, independent of r); -1 = training.
-    // Must leave d consistent (mj_forward or equivalent).
-    void (*reset)(const mjModel *m, mjData *d, void *inst, rng *r, int eval_case);
+    // Start an episode: randomise the initial state and goal from r (task_reset hands a
+    // held-out case its own stream). Must leave d consistent (mj_forward or equivalent).
+    void (*reset)(const mjModel *m, mjData *d, void *inst, rng *r);
     // Map an action in [-1, 1]^act_dim to d->ctrl.
     void (*act)(const mjModel *m, mjData *d, void *inst, const double *a);
     // Fill the env_state (state_size bytes) the reward reads. `a` is this step's action.
@@ -78,6 +79,11 @@ typedef struct task_def {
     // task's fitness is the mean over its n_eval held-out episodes.
     double (*fitness)(const mjModel *m, const mjData *d, const void *inst, int steps);
 } task_def;
+
+// Start an episode of t: eval_case >= 0 selects held-out case eval_case (from its own
+// stream, independent of r); -1 = a training episode drawn from r.
+void task_reset(const task_def *t, const mjModel *m, mjData *d, void *inst, rng *r,
+                int eval_case);
 
 // Look a task up by name; NULL if unknown.
 const task_def *task_find(const char *name);

@@ -68,7 +68,7 @@ static void reset_one(const task_def *t, const mjModel *m, mjData *d, void *inst
                       int eval_case) {
     mj_resetData(m, d);
     if (t->inst_size) memset(inst, 0, t->inst_size);
-    t->reset(m, d, inst, r, eval_case);
+    task_reset(t, m, d, inst, r, eval_case);
 }
 
 // Physics of one control step: frame_skip steps, then, for tasks that read poses, the

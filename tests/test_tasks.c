@@ -57,7 +57,7 @@ static void test_sizes(void) {
         void *inst = calloc(1, t->inst_size);
         rng r;
         rng_seed(&r, 1, 0);
-        t->reset(m, d, inst, &r, -1);
+        task_reset(t, m, d, inst, &r, -1);
         float obs[256];
         for (int j = 0; j < 256; j++) obs[j] = NAN;
         t->observe(m, d, inst, obs);
@@ -203,27 +203,27 @@ static void test_reset_determinism(void) {
         rng r1, r2;
         rng_seed(&r1, 9, 2);
         rng_seed(&r2, 9, 2);
-        t->reset(m, d1, i1, &r1, -1);
-        t->reset(m, d2, i2, &r2, -1);
+        task_reset(t, m, d1, i1, &r1, -1);
+        task_reset(t, m, d2, i2, &r2, -1);
         CHECK(memcmp(d1->qpos, d2->qpos, m->nq * sizeof(mjtNum)) == 0);
         CHECK(memcmp(d1->qvel, d2->qvel, m->nv * sizeof(mjtNum)) == 0);
         CHECK(memcmp(i1, i2, t->inst_size) == 0);
         rng_seed(&r2, 10, 2);
         mj_resetData(m, d2);
         memset(i2, 0, t->inst_size);
-        t->reset(m, d2, i2, &r2, -1);
+        task_reset(t, m, d2, i2, &r2, -1);
         CHECK_MSG(memcmp(d1->qpos, d2->qpos, m->nq * sizeof(mjtNum)) != 0, "%s: seed ignored", t->name);
         // held-out case 3 twice with different rngs, and case 3 vs case 4
         rng_seed(&r1, 1, 0);
         rng_seed(&r2, 2, 0);
         mj_resetData(m, d1); memset(i1, 0, t->inst_size);
         mj_resetData(m, d2); memset(i2, 0, t->inst_size);
-        t->reset(m, d1, i1, &r1, 3);
-        t->reset(m, d2, i2, &r2, 3);
+        task_reset(t, m, d1, i1, &r1, 3);
+        task_reset(t, m, d2, i2, &r2, 3);
         CHECK_MSG(memcmp(d1->qpos, d2->qpos, m->nq * sizeof(mjtNum)) == 0 &&
                   memcmp(i1, i2, t->inst_size) == 0, "%s: eval case depends on the rng", t->name);
         mj_resetData(m, d2); memset(i2, 0, t->inst_size);
-        t->reset(m, d2, i2, &r2, 4);
+        task_reset(t, m, d2, i2, &r2, 4);
         CHECK_MSG(memcmp(d1->qpos, d2->qpos, m->nq * sizeof(mjtNum)) != 0 ||
                   memcmp(i1, i2, t->inst_size) != 0, "%s: eval cases 3 and 4 equal", t->name);
         free(i1); free(i2);
@@ -257,7 +257,7 @@ static void test_reorient_goals_and_pose(void) {
     for (int c = -100; c < 100; c++) {
         mj_resetData(m, d);
         memset(inst, 0, t->inst_size);
-        t->reset(m, d, inst, &r, c < 0 ? -1 : c);
+        task_reset(t, m, d, inst, &r, c < 0 ? -1 : c);
         t->fill(m, d, inst, a, &s);
         double ang = rot_angle(s.goal_quat, s.cube_quat);
         if (ang < lo) lo = ang;

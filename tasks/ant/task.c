@@ -20,8 +20,8 @@ static int ant_setup(mjModel *m, char *err, int err_sz) {
 }
 
 // Gym's reset: joint angles within +-0.1 of the model's initial pose, velocities ~0.1 N(0,1).
-static void ant_reset(const mjModel *m, mjData *d, void *inst, rng *r, int eval_case) {
-    loco_reset(m, d, inst, r, eval_case, 0.1, 0.1);
+static void ant_reset(const mjModel *m, mjData *d, void *inst, rng *r) {
+    loco_reset(m, d, inst, r, 0.1, 0.1);
 }
 
 static void ant_act(const mjModel *m, mjData *d, void *inst, const double *a) {
@@ -75,6 +75,7 @@ const task_def task_ant = {
     .state_size = sizeof(env_state),
     .inst_size = sizeof(loco_inst),
     .n_eval = N_EVAL,
+    .eval_seed = 0xa27a27ULL,
     .fitness_max = 30.0,         // not a hard bound: about 3 m/s for 10 s
     .defaults = {.train_steps = 2000000, .n_envs = 64, .horizon = 32, .checkpoints = 10},
     .setup = ant_setup,

@@ -38,10 +38,8 @@ static int bb_setup(mjModel *m, char *err, int err_sz) {
 }
 
 // Level tray; ball resting on it up to 15 cm from the centre, rolling at up to 0.3 m/s.
-static void bb_reset(const mjModel *m, mjData *d, void *inst, rng *r, int eval_case) {
+static void bb_reset(const mjModel *m, mjData *d, void *inst, rng *r) {
     bb_inst *in = inst;
-    rng er;
-    if (eval_case >= 0) { rng_seed(&er, 0xba11ba1aULL, (uint64_t)eval_case); r = &er; }
     double ang = rng_range(r, 0, 2 * M_PI), rad = 0.15 * sqrt(rng_uniform(r));
     d->qpos[BALL_QPOS + 0] = rad * cos(ang);
     d->qpos[BALL_QPOS + 1] = rad * sin(ang);
@@ -119,6 +117,7 @@ const task_def task_ball_balance = {
     .state_size = sizeof(env_state),
     .inst_size = sizeof(bb_inst),
     .n_eval = N_EVAL,
+    .eval_seed = 0xba11ba1aULL,
     .fitness_max = 1.0,
     .defaults = {.train_steps = 600000, .n_envs = 64, .horizon = 32, .checkpoints = 8},
     .setup = bb_setup,

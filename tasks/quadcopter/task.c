@@ -36,10 +36,8 @@ static int qc_setup(mjModel *m, char *err, int err_sz) {
 
 // Drone near (0, 0, 1), tilted up to 0.1 rad, drifting up to 0.2 m/s; target in
 // [-1, 1] x [-1, 1] x [0.5, 1.5] m.
-static void qc_reset(const mjModel *m, mjData *d, void *inst, rng *r, int eval_case) {
+static void qc_reset(const mjModel *m, mjData *d, void *inst, rng *r) {
     qc_inst *in = inst;
-    rng er;
-    if (eval_case >= 0) { rng_seed(&er, 0x9adc0b7eULL, (uint64_t)eval_case); r = &er; }
     for (int j = 0; j < 3; j++) d->qpos[j] = (j == 2 ? 1.0 : 0.0) + rng_range(r, -0.1, 0.1);
     double axis[3] = {rng_normal(r), rng_normal(r), rng_normal(r)};
     mju_normalize3(axis);
@@ -124,6 +122,7 @@ const task_def task_quadcopter = {
     .state_size = sizeof(env_state),
     .inst_size = sizeof(qc_inst),
     .n_eval = N_EVAL,
+    .eval_seed = 0x9adc0b7eULL,
     .fitness_max = 0.0,
     .defaults = {.train_steps = 1000000, .n_envs = 64, .horizon = 32, .checkpoints = 8},
     .setup = qc_setup,
