@@ -115,7 +115,9 @@ static op *edit_script(const lines *A, const lines *B, int *n_ops) {
     return ops;
 }
 
-char *rdiff_normalise(const char *s) {
+// Text without whitespace and comments, string literals kept verbatim; numeric literals
+// become '#' when hash_numbers (so constant edits compare equal), else stay as written.
+static char *strip_code(const char *s, int hash_numbers) {
     size_t n = strlen(s);
     char *out = malloc(n + 1), *o = out;
     if (!out) return NULL;
@@ -140,6 +142,7 @@ char *rdiff_normalise(const char *s) {
             continue;
         }
         if (isdigit((unsigned char)*p) || (*p == '.' && isdigit((unsigned char)p[1]))) {
+            const char *start = p;
             if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
                 p += 2;
                 while (isxdigit((unsigned char)*p)) p++;
@@ -152,7 +155,8 @@ char *rdiff_normalise(const char *s) {
                 }
             }
             while (*p == 'f' || *p == 'F' || *p == 'l' || *p == 'L' || *p == 'u' || *p == 'U') p++;
-            *o++ = '#';
+            if (hash_numbers) *o++ = '#';
+            else while (start < p) *o++ = *start++;
             continue;
         }
         *o++ = *p++;
@@ -161,25 +165,10 @@ char *rdiff_normalise(const char *s) {
     return out;
 }
 
+char *rdiff_normalise(const char *s) { return strip_code(s, 1); }
+
 // Text without whitespace and comments (numbers kept): for layout-only edits.
-static char *squeeze(const char *s) {
-    size_t n = strlen(s);
-    char *out = malloc(n + 1), *o = out;
-    if (!out) return NULL;
-    for (const char *p = s; *p;) {
-        if (p[0] == '/' && p[1] == '/') { while (*p && *p != '\n') p++; continue; }
-        if (p[0] == '/' && p[1] == '*') {
-            p += 2;
-            while (*p && !(p[0] == '*' && p[1] == '/')) p++;
-            if (*p) p += 2;
-            continue;
-        }
-        if (isspace((unsigned char)*p)) { p++; continue; }
-        *o++ = *p++;
-    }
-    *o = '\0';
-    return out;
-}
+static char *squeeze(const char *s) { return strip_code(s, 0); }
 
 // Term names in text: every term(<ident>, "name", ...). Appends to names (set).
 #define MAX_NAMES 64
