@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "rng.h"
 
 struct http_client {
@@ -21,29 +22,10 @@ struct http_client {
     rng jitter;             // backoff jitter only: need not be reproducible
 };
 
-typedef struct sink {
-    char *buf;
-    size_t len, size, cap;
-    int over;               // the body went past cap
-    int nomem;
-} sink;
-
+// libcurl's write callback: the body goes into a buf capped at max_body; returning
+// less than asked makes curl stop the transfer.
 static size_t sink_write(char *data, size_t sz, size_t nm, void *ud) {
-    sink *s = ud;
-    size_t n = sz * nm;
-    if (s->len + n > s->cap) { s->over = 1; return 0; }
-    if (s->len + n + 1 > s->size) {
-        size_t ns = s->size ? s->size : 16384;
-        while (ns < s->len + n + 1) ns *= 2;
-        char *nb = realloc(s->buf, ns);
-        if (!nb) { s->nomem = 1; return 0; }
-        s->buf = nb;
-        s->size = ns;
-    }
-    memcpy(s->buf + s->len, data, n);
-    s->len += n;
-    s->buf[s->len] = '\0';
-    return n;
+    return buf_add(ud, data, sz * nm) == ERR_OK ? sz * nm : 0;
 }
 
 http_client *http_new(const http_opts *o, err_info *e) {
@@ -180,7 +162,8 @@ int http_post(http_client *h, const char *url, const char *const *headers, const
     char errbuf[CURL_ERROR_SIZE];
     int rc_out = ERR_OK;
     for (int attempt = 0;; attempt++) {
-        sink s = {NULL, 0, 0, h->o.max_body, 0, 0};
+        buf s;
+        buf_init(&s, h->o.max_body);
         errbuf[0] = '\0';
         curl_easy_reset(c);
         curl_easy_setopt(c, CURLOPT_URL, url);
@@ -213,30 +196,30 @@ int http_post(http_client *h, const char *url, const char *const *headers, const
             if (!retry || attempt >= h->o.max_retries) {
                 free(r->body);
                 r->status = status;
-                r->body = s.buf ? s.buf : strdup("");
                 r->len = s.len;
+                r->body = buf_take(&s);
                 if (!r->body) rc_out = err_set(e, ERR_NOMEM, "http: out of memory");
                 break;
             }
-        } else if (s.over) {
-            free(s.buf);
+        } else if (s.failed == ERR_LIMIT) {
+            buf_free(&s);
             rc_out = err_set(e, ERR_LIMIT, "the answer from %s is larger than the %zu-byte "
                              "limit", url, h->o.max_body);
             break;
-        } else if (s.nomem) {
-            free(s.buf);
+        } else if (s.failed == ERR_NOMEM) {
+            buf_free(&s);
             rc_out = err_set(e, ERR_NOMEM, "http: out of memory reading %s", url);
             break;
         } else {
             retry = curl_retryable(rc);
             if (!retry || attempt >= h->o.max_retries) {
-                free(s.buf);
+                buf_free(&s);
                 rc_out = transport_error(e, rc, url, errbuf[0] ? errbuf : curl_easy_strerror(rc),
                                          &h->o, attempt + 1);
                 break;
             }
         }
-        free(s.buf);
+        buf_free(&s);
         if (wait < 0) wait = http_backoff_s(attempt, rng_uniform(&h->jitter));
         sleep_s(wait);
     }

@@ -12,11 +12,11 @@
 // (seed, request, sample index). Token usage is 0.
 #include <ctype.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "extract.h"
 #include "fs.h"
 #include "llm_backend.h"
@@ -38,35 +38,8 @@ typedef struct components {
     int n;
 } components;
 
-// A growable text with a cap (replies stay small).
-typedef struct sbuf {
-    char *s;
-    size_t len, size;
-    int bad;
-} sbuf;
-
-static void sb_add(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_add(sbuf *b, const char *fmt, ...) {
-    if (b->bad) return;
-    va_list ap;
-    va_start(ap, fmt);
-    va_list ap2;
-    va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (n < 0 || b->len + (size_t)n + 1 > OFF_MAX_SOURCE * 2) { b->bad = 1; va_end(ap2); return; }
-    if (b->len + (size_t)n + 1 > b->size) {
-        size_t ns = b->size ? b->size : 1024;
-        while (ns < b->len + (size_t)n + 1) ns *= 2;
-        char *p = realloc(b->s, ns);
-        if (!p) { b->bad = 1; va_end(ap2); return; }
-        b->s = p;
-        b->size = ns;
-    }
-    vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap2);
-    va_end(ap2);
-    b->len += (size_t)n;
-}
+// Every text the mutator builds stays below this (replies stay small).
+#define OFF_MAX_TEXT (OFF_MAX_SOURCE * 2 - 1)
 
 static void components_free(components *cs) {
     for (int i = 0; i < cs->n; i++) free(cs->c[i].expr);
@@ -305,7 +278,7 @@ static double pick_factor(rng *r) {
     return f;
 }
 
-static int mutate_rescale(program *p, rng *r, sbuf *why) {
+static int mutate_rescale(program *p, rng *r, buf *why) {
     int nt = count_terms(p);
     // Prefer a term that has a constant; else weight a whole term.
     int start = (int)rng_below(r, (uint64_t)nt);
@@ -327,7 +300,7 @@ static int mutate_rescale(program *p, rng *r, sbuf *why) {
         int rc = set_expr(ln, x);
         free(x);
         if (rc) return -1;
-        sb_add(why, "rescaled the constant %s in `%s` by x%.3g (%s -> %s).", old, ln->name, f,
+        buf_printf(why, "rescaled the constant %s in `%s` by x%.3g (%s -> %s).", old, ln->name, f,
                old, nv);
         return 0;
     }
@@ -342,11 +315,11 @@ static int mutate_rescale(program *p, rng *r, sbuf *why) {
     int rc = set_expr(ln, x);
     free(x);
     if (rc) return -1;
-    sb_add(why, "rescaled the term `%s` by x%s.", ln->name, w);
+    buf_printf(why, "rescaled the term `%s` by x%s.", ln->name, w);
     return 0;
 }
 
-static int mutate_form(program *p, rng *r, sbuf *why) {
+static int mutate_form(program *p, rng *r, buf *why) {
     int nt = count_terms(p), start = (int)rng_below(r, (uint64_t)nt);
     line *ln = NULL;
     for (int j = 0; j < nt && !ln; j++) {
@@ -364,11 +337,11 @@ static int mutate_form(program *p, rng *r, sbuf *why) {
         fmt_const(k, sizeof k, exp(rng_range(r, log(0.5), log(10.0))));
         if (penalty) {
             snprintf(out, sizeof out, "exp(-%s * fabs(%s))", k, x);
-            sb_add(why, "changed the form of the penalty `%s`: p -> exp(-%s*|p|), a bounded "
+            buf_printf(why, "changed the form of the penalty `%s`: p -> exp(-%s*|p|), a bounded "
                    "bonus.", ln->name, k);
         } else {
             snprintf(out, sizeof out, "copysign(1.0 - exp(-%s * fabs(%s)), %s)", k, x, x);
-            sb_add(why, "changed the form of `%s`: x -> sign(x)*(1 - exp(-%s*|x|)), "
+            buf_printf(why, "changed the form of `%s`: x -> sign(x)*(1 - exp(-%s*|x|)), "
                    "saturating.", ln->name, k);
         }
         break;
@@ -376,21 +349,21 @@ static int mutate_form(program *p, rng *r, sbuf *why) {
         fmt_const(k, sizeof k, exp(rng_range(r, log(0.02), log(0.5))));
         if (penalty) {
             snprintf(out, sizeof out, "1.0 / (fabs(%s) + %s)", x, k);
-            sb_add(why, "changed the form of the penalty `%s`: p -> 1/(|p| + %s), an inverse "
+            buf_printf(why, "changed the form of the penalty `%s`: p -> 1/(|p| + %s), an inverse "
                    "bonus.", ln->name, k);
         } else {
             snprintf(out, sizeof out, "(%s) / (fabs(%s) + %s)", x, x, k);
-            sb_add(why, "changed the form of `%s`: x -> x/(|x| + %s), saturating.", ln->name, k);
+            buf_printf(why, "changed the form of `%s`: x -> x/(|x| + %s), saturating.", ln->name, k);
         }
         break;
     case 2:
         fmt_const(k, sizeof k, exp(rng_range(r, log(0.2), log(5.0))));
         snprintf(out, sizeof out, "clamp(%s, -%s, %s)", x, k, k);
-        sb_add(why, "clipped `%s` to [-%s, %s].", ln->name, k, k);
+        buf_printf(why, "clipped `%s` to [-%s, %s].", ln->name, k, k);
         break;
     default:
         snprintf(out, sizeof out, "copysign(square(%s), %s)", x, x);
-        sb_add(why, "changed the form of `%s`: x -> x*|x|, the signed square.", ln->name);
+        buf_printf(why, "changed the form of `%s`: x -> x*|x|, the signed square.", ln->name);
         break;
     }
     return set_expr(ln, out) ? -1 : 0;
@@ -416,7 +389,7 @@ static int insert_term(program *p, int after, const char *prefix, size_t plen,
     return 0;
 }
 
-static int mutate_add(program *p, const components *cs, rng *r, sbuf *why) {
+static int mutate_add(program *p, const components *cs, rng *r, buf *why) {
     if (!cs || count_terms(p) >= REWARD_MAX_TERMS) return 1;
     int avail[OFF_MAX_COMPONENTS], na = 0;
     for (int i = 0; i < cs->n; i++)
@@ -426,15 +399,15 @@ static int mutate_add(program *p, const components *cs, rng *r, sbuf *why) {
     int last = term_index(p, count_terms(p) - 1);
     int rc = insert_term(p, last, p->l[last].text, p->l[last].prefix_len, c);
     if (rc) return rc;
-    sb_add(why, "added the term `%s` = %s from the task's components.", c->name, c->expr);
+    buf_printf(why, "added the term `%s` = %s from the task's components.", c->name, c->expr);
     return 0;
 }
 
-static int mutate_drop(program *p, rng *r, sbuf *why) {
+static int mutate_drop(program *p, rng *r, buf *why) {
     int nt = count_terms(p);
     if (nt < 2) return 1;
     int i = term_index(p, (int)rng_below(r, (uint64_t)nt));
-    sb_add(why, "dropped the term `%s`.", p->l[i].name);
+    buf_printf(why, "dropped the term `%s`.", p->l[i].name);
     free(p->l[i].text);
     free(p->l[i].expr);
     memmove(&p->l[i], &p->l[i + 1], (size_t)(p->n - i - 1) * sizeof(line));
@@ -443,7 +416,7 @@ static int mutate_drop(program *p, rng *r, sbuf *why) {
 }
 
 // A fresh program of 2-4 distinct components (the first iteration has no parent).
-static int random_program(const components *cs, rng *r, sbuf *out, sbuf *why) {
+static int random_program(const components *cs, rng *r, buf *out, buf *why) {
     int want = 2 + (int)rng_below(r, 3);
     if (want > cs->n) want = cs->n;
     int idx[OFF_MAX_COMPONENTS];
@@ -452,16 +425,16 @@ static int random_program(const components *cs, rng *r, sbuf *out, sbuf *why) {
         int j = i + (int)rng_below(r, (uint64_t)(cs->n - i));
         int t = idx[i]; idx[i] = idx[j]; idx[j] = t;
     }
-    sb_add(out, "double compute_reward(const env_state *s, reward_terms *t) {\n"
+    buf_printf(out, "double compute_reward(const env_state *s, reward_terms *t) {\n"
                 "    double r = 0.0;\n");
-    sb_add(why, "started from a random program of %d components from the task's list:", want);
+    buf_printf(why, "started from a random program of %d components from the task's list:", want);
     for (int i = 0; i < want; i++) {
         const component *c = &cs->c[idx[i]];
-        sb_add(out, "    r += term(t, \"%s\", %s);\n", c->name, c->expr);
-        sb_add(why, "%s `%s`", i ? "," : "", c->name);
+        buf_printf(out, "    r += term(t, \"%s\", %s);\n", c->name, c->expr);
+        buf_printf(why, "%s `%s`", i ? "," : "", c->name);
     }
-    sb_add(out, "    return r;\n}\n");
-    sb_add(why, ".");
+    buf_printf(out, "    return r;\n}\n");
+    buf_printf(why, ".");
     return 0;
 }
 
@@ -470,7 +443,9 @@ static int offline_one(const char *parent, const components *cs, const char *cs_
                        uint64_t seed, int i, llm_reply *out, err_info *e) {
     rng r;
     rng_seed(&r, seed, (uint64_t)i);
-    sbuf code = {0}, why = {0};
+    buf code, why;
+    buf_init(&code, OFF_MAX_TEXT);
+    buf_init(&why, OFF_MAX_TEXT);
     program p;
     p.n = 0;
     int rc = ERR_OK;
@@ -498,25 +473,26 @@ static int offline_one(const char *parent, const components *cs, const char *cs_
             }
         }
         if (done < 0) { rc = err_set(e, ERR_NOMEM, "offline mutator: out of memory"); goto done; }
-        for (int j = 0; j < p.n; j++) sb_add(&code, "%s\n", p.l[j].text);
+        for (int j = 0; j < p.n; j++) buf_printf(&code, "%s\n", p.l[j].text);
     }
-    sbuf reply = {0};
-    sb_add(&reply, "[eureka offline mutator: a seeded local program mutator, not a language "
+    buf reply;
+    buf_init(&reply, OFF_MAX_TEXT);
+    buf_printf(&reply, "[eureka offline mutator: a seeded local program mutator, not a language "
                    "model; 0 tokens used]\n\nMutation: %s\n\n```c\n%s```\n",
-           why.s ? why.s : "", code.s ? code.s : "");
-    if (reply.bad || code.bad || why.bad) {
-        free(reply.s);
+           why.p ? why.p : "", code.p ? code.p : "");
+    if (reply.failed || code.failed || why.failed) {
+        buf_free(&reply);
         rc = err_set(e, ERR_LIMIT, "offline mutator: the program grew past %d bytes",
                      OFF_MAX_SOURCE);
         goto done;
     }
     memset(out, 0, sizeof *out);
-    out->text = reply.s;
+    out->text = buf_take(&reply);
     snprintf(out->finish, sizeof out->finish, "stop");
 done:
     program_free(&p);
-    free(code.s);
-    free(why.s);
+    buf_free(&code);
+    buf_free(&why);
     return rc;
 }
 

@@ -8,27 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "fs.h"
 #include "rcomp.h"
-
-// A growable string with a hard cap.
-typedef struct sbuf { char *p; size_t n, cap, max; } sbuf;
-
-static int sb_add(sbuf *b, const char *s, size_t n) {
-    if (b->n + n + 1 > b->max) return ERR_LIMIT;
-    if (b->n + n + 1 > b->cap) {
-        size_t c = b->cap ? b->cap : 256;
-        while (c < b->n + n + 1) c *= 2;
-        char *q = realloc(b->p, c);
-        if (!q) return ERR_NOMEM;
-        b->p = q;
-        b->cap = c;
-    }
-    memcpy(b->p + b->n, s, n);
-    b->n += n;
-    b->p[b->n] = '\0';
-    return ERR_OK;
-}
 
 static int is_name_char(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
@@ -36,20 +18,21 @@ static int is_name_char(char c) {
 
 char *prompt_render_text(const char *tmpl, const char *file, const prompt_var *vars, int n,
                          err_info *e) {
-    sbuf b = {NULL, 0, 0, PROMPT_MAX_OUTPUT};
+    buf b;
+    buf_init(&b, PROMPT_MAX_OUTPUT - 1);
     const char *p = tmpl;
-    int rc = sb_add(&b, "", 0);
+    int rc = buf_add(&b, "", 0);
     while (rc == ERR_OK) {
         const char *open = strstr(p, "{{");
-        if (!open) { rc = sb_add(&b, p, strlen(p)); break; }
-        rc = sb_add(&b, p, (size_t)(open - p));
+        if (!open) { rc = buf_add(&b, p, strlen(p)); break; }
+        rc = buf_add(&b, p, (size_t)(open - p));
         if (rc) break;
         const char *name = open + 2, *q = name;
         while (is_name_char(*q)) q++;
         if (q == name || q[0] != '}' || q[1] != '}') {
             int line = 1;
             for (const char *c = tmpl; c < open; c++) line += *c == '\n';
-            free(b.p);
+            buf_free(&b);
             err_set(e, ERR_PARSE, "%s:%d: malformed placeholder (write {{name}} with a C identifier)",
                     file, line);
             return NULL;
@@ -63,21 +46,21 @@ char *prompt_render_text(const char *tmpl, const char *file, const prompt_var *v
                 val = vars[i].value;
             }
         if (!found || !val) {
-            free(b.p);
+            buf_free(&b);
             err_set(e, ERR_PARSE, "%s: placeholder {{%.*s}} has no value here (remove it from the template)",
                     file, (int)len, name);
             return NULL;
         }
-        rc = sb_add(&b, val, strlen(val));
+        rc = buf_add(&b, val, strlen(val));
         p = q + 2;
     }
     if (rc) {
-        free(b.p);
+        buf_free(&b);
         err_set(e, rc, "%s: rendered prompt is %s", file,
                 rc == ERR_LIMIT ? "larger than the 1 MiB limit" : "out of memory");
         return NULL;
     }
-    return b.p;
+    return buf_take(&b);
 }
 
 char *prompt_render(const char *name, const prompt_var *vars, int n, err_info *e) {

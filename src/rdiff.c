@@ -5,11 +5,12 @@
 #include "rdiff.h"
 
 #include <ctype.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "buf.h"
 
 typedef struct lines { int n; char **s; } lines;
 
@@ -314,33 +315,11 @@ static void classify(rdiff_hunk *h, const lines *A, const lines *B, const op *op
         if (unpaired && !term_change) h->kinds |= RDIFF_FORM;
         if (!h->kinds) h->kinds |= RDIFF_FORM;
     }
-    char *nr = NULL, *na = NULL;
-    free(r); free(a); free(nr); free(na); free(sr); free(sa);
+    free(r); free(a); free(sr); free(sa);
 }
 
-// Append printf output to a growing buffer.
-static int app(char **buf, size_t *len, size_t *cap, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static int app(char **buf, size_t *len, size_t *cap, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    int need = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (need < 0) return -1;
-    if (*len + (size_t)need + 1 > *cap) {
-        size_t c = *cap ? *cap : 256;
-        while (c < *len + (size_t)need + 1) c *= 2;
-        char *nb = realloc(*buf, c);
-        if (!nb) return -1;
-        *buf = nb;
-        *cap = c;
-    }
-    va_start(ap, fmt);
-    vsnprintf(*buf + *len, *cap - *len, fmt, ap);
-    va_end(ap);
-    *len += (size_t)need;
-    return 0;
-}
+// Diff text never grows past this: both sides are rewards of at most 64 KiB.
+#define RDIFF_MAX_TEXT (1 << 20)
 
 rdiff *rdiff_new(const char *a, const char *b, int context, err_info *e) {
     lines A, B;
@@ -388,15 +367,14 @@ rdiff *rdiff_new(const char *a, const char *b, int context, err_info *e) {
         // Unified diff: an empty range names the line before it.
         h->a_start = a_start < 0 ? ops[from].ai : a_start + 1;
         h->b_start = b_start < 0 ? ops[from].bi : b_start + 1;
-        char *body = NULL;
-        size_t len = 0, cap = 0;
-        app(&body, &len, &cap, "%s", "");
+        buf body;
+        buf_init(&body, RDIFF_MAX_TEXT);
         for (int r = from; r < to; r++) {
-            if (ops[r].kind == OP_EQ) app(&body, &len, &cap, " %s\n", A.s[ops[r].ai]);
-            else if (ops[r].kind == OP_DEL) app(&body, &len, &cap, "-%s\n", A.s[ops[r].ai]);
-            else app(&body, &len, &cap, "+%s\n", B.s[ops[r].bi]);
+            if (ops[r].kind == OP_EQ) buf_printf(&body, " %s\n", A.s[ops[r].ai]);
+            else if (ops[r].kind == OP_DEL) buf_printf(&body, "-%s\n", A.s[ops[r].ai]);
+            else buf_printf(&body, "+%s\n", B.s[ops[r].bi]);
         }
-        h->body = body;
+        h->body = buf_take(&body);
         classify(h, &A, &B, ops, first, last + 1, &all_a, &all_b);
         q = last + 1;
     }
@@ -427,19 +405,18 @@ const char *rdiff_label(const rdiff_hunk *h, char *buf, size_t n) {
 }
 
 char *rdiff_format(const rdiff *d, const char *name_a, const char *name_b) {
-    char *out = NULL;
-    size_t len = 0, cap = 0;
-    app(&out, &len, &cap, "%s", "");
-    if (d->n == 0) return out;
-    app(&out, &len, &cap, "--- %s\n+++ %s\n", name_a, name_b);
+    buf out;
+    buf_init(&out, RDIFF_MAX_TEXT);
+    if (d->n == 0) return buf_take(&out);
+    buf_printf(&out, "--- %s\n+++ %s\n", name_a, name_b);
     for (int i = 0; i < d->n; i++) {
         const rdiff_hunk *h = &d->hunks[i];
         char label[640];
         rdiff_label(h, label, sizeof label);
-        app(&out, &len, &cap, "@@ -%d,%d +%d,%d @@ %s\n%s", h->a_start, h->a_len, h->b_start,
-            h->b_len, label, h->body);
+        buf_printf(&out, "@@ -%d,%d +%d,%d @@ %s\n%s", h->a_start, h->a_len, h->b_start,
+                   h->b_len, label, h->body);
     }
-    return out;
+    return buf_take(&out);
 }
 
 cJSON *rdiff_json(const rdiff *d, const char *name_a, const char *name_b) {

@@ -9,29 +9,13 @@
 #include "reflect.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
+
 #define REFLECT_MAX (64 * 1024)   // cap on the text (16 components x ~200 bytes fit easily)
-
-typedef struct sbuf {
-    char *s;
-    size_t n, cap;
-    int full;
-} sbuf;
-
-static void sb_add(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_add(sbuf *b, const char *fmt, ...) {
-    if (b->full) return;
-    va_list ap;
-    va_start(ap, fmt);
-    int k = vsnprintf(b->s + b->n, b->cap - b->n, fmt, ap);
-    va_end(ap);
-    if (k < 0 || (size_t)k >= b->cap - b->n) { b->full = 1; b->s[b->n] = 0; return; }
-    b->n += (size_t)k;
-}
 
 // printf format for a series whose largest magnitude is mx: 2 decimals, or enough for
 // two significant digits of small values.
@@ -43,7 +27,7 @@ static void number_format(double mx, char *fmt, size_t n) {
 }
 
 // One line: "name: ['a', 'b', ...], Max: x, Mean: y, Min: z".
-static int series_line(sbuf *b, const char *name, const cJSON *arr, err_info *e) {
+static int series_line(buf *b, const char *name, const cJSON *arr, err_info *e) {
     if (!cJSON_IsArray(arr)) return err_set(e, ERR_PARSE, "train.json: '%s' is not a list", name);
     int n = cJSON_GetArraySize(arr);
     double mx = -INFINITY, mn = INFINITY, sum = 0, amax = 0;
@@ -58,23 +42,23 @@ static int series_line(sbuf *b, const char *name, const cJSON *arr, err_info *e)
         sum += x;
     }
     if (n == 0) {
-        sb_add(b, "%s: [], no values recorded", name);
+        buf_printf(b, "%s: [], no values recorded", name);
         return ERR_OK;
     }
     char f[16], item[64];
     number_format(amax, f, sizeof f);
     int freq = n / 10 > 1 ? n / 10 : 1;
-    sb_add(b, "%s: [", name);
+    buf_printf(b, "%s: [", name);
     for (int i = 0; i < n; i += freq) {
         snprintf(item, sizeof item, f, cJSON_GetArrayItem(arr, i)->valuedouble);
-        sb_add(b, "%s'%s'", i ? ", " : "", item);
+        buf_printf(b, "%s'%s'", i ? ", " : "", item);
     }
-    sb_add(b, "], Max: ");
-    sb_add(b, f, mx);
-    sb_add(b, ", Mean: ");
-    sb_add(b, f, sum / n);
-    sb_add(b, ", Min: ");
-    sb_add(b, f, mn);
+    buf_printf(b, "], Max: ");
+    buf_printf(b, f, mx);
+    buf_printf(b, ", Mean: ");
+    buf_printf(b, f, sum / n);
+    buf_printf(b, ", Min: ");
+    buf_printf(b, f, mn);
     return ERR_OK;
 }
 
@@ -89,23 +73,23 @@ char *reflect_text(const cJSON *train, err_info *e) {
                 "and episode_length)");
         return NULL;
     }
-    sbuf b = {malloc(REFLECT_MAX), 0, REFLECT_MAX, 0};
-    if (!b.s) { err_set(e, ERR_NOMEM, "out of memory for the reflection"); return NULL; }
-    b.s[0] = 0;
+    buf b;
+    buf_init(&b, REFLECT_MAX - 1);
     int rc = ERR_OK;
     const cJSON *c;
     cJSON_ArrayForEach(c, comp) {
         if (!c->string) continue;
         if ((rc = series_line(&b, c->string, c, e))) break;
-        sb_add(&b, "\n");
+        buf_printf(&b, "\n");
     }
     if (!rc && !(rc = series_line(&b, "task_score", fit, e))) {
-        sb_add(&b, "\n");
+        buf_printf(&b, "\n");
         rc = series_line(&b, "episode_lengths", len, e);
     }
-    if (!rc && b.full) rc = err_set(e, ERR_LIMIT, "reflection longer than %d bytes", REFLECT_MAX);
-    if (rc) { free(b.s); return NULL; }
-    return b.s;
+    if (!rc && b.failed == ERR_NOMEM) rc = err_set(e, ERR_NOMEM, "out of memory for the reflection");
+    if (!rc && b.failed) rc = err_set(e, ERR_LIMIT, "reflection longer than %d bytes", REFLECT_MAX);
+    if (rc) { buf_free(&b); return NULL; }
+    return buf_take(&b);
 }
 
 int reflect_stride(const cJSON *train) {

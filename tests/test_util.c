@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "cli.h"
 #include "err.h"
 #include "fs.h"
@@ -103,6 +104,27 @@ static void test_terms_cache(void) {
     CHECK(t.n == 1 && t.bad_name == 1);
 }
 
+// buf: a mandatory maximum, sticky failures, printf, take.
+static void test_buf(void) {
+    buf b;
+    buf_init(&b, 8);
+    CHECK(buf_add(&b, "abc", 3) == ERR_OK && b.len == 3 && strcmp(b.p, "abc") == 0);
+    CHECK(buf_printf(&b, "%d%s", 12, "de") == ERR_OK && strcmp(b.p, "abc12de") == 0);
+    CHECK(buf_add(&b, "x", 1) == ERR_OK && b.len == 8);          // exactly max
+    CHECK(buf_add(&b, "y", 1) == ERR_LIMIT && b.len == 8);       // past max: nothing added
+    CHECK(buf_printf(&b, "z") == ERR_LIMIT && b.failed == ERR_LIMIT);
+    char *t = buf_take(&b);
+    CHECK(t && strcmp(t, "abc12dex") == 0 && b.p == NULL && b.len == 0 && b.failed == ERR_OK);
+    free(t);
+    t = buf_take(&b);                                             // nothing added: ""
+    CHECK(t && t[0] == '\0');
+    free(t);
+    buf_init(&b, 4);
+    CHECK(buf_printf(&b, "%s", "toolong") == ERR_LIMIT && b.len == 0);
+    CHECK(buf_add(&b, "ok", 2) == ERR_LIMIT);                     // sticky
+    buf_free(&b);
+}
+
 static void test_cli(void) {
     const char *task = NULL, *pos[2];
     long steps = 0; double lr = 0; int quiet = 0, np = 0, help = 0;
@@ -130,6 +152,7 @@ int main(void) {
     TEST_RUN(test_rng);
     TEST_RUN(test_terms);
     TEST_RUN(test_terms_cache);
+    TEST_RUN(test_buf);
     TEST_RUN(test_cli);
     TEST_END();
 }
