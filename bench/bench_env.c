@@ -12,9 +12,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "fs.h"
-#include "rcomp.h"
-#include "venv.h"
+#include "util/fs.h"
+#include "reward/rcomp.h"
+#include "rl/venv.h"
 
 #define ENVS_PER_THREAD 4
 

@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ppo.h"
+#include "rl/ppo.h"
 
 #include "../tasks/reorient/env.h"
 

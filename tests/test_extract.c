@@ -4,8 +4,8 @@
 #include <dirent.h>
 #include <stdlib.h>
 
-#include "extract.h"
-#include "fs.h"
+#include "search/extract.h"
+#include "util/fs.h"
 #include "testlib.h"
 
 static void test_fixtures(void) {

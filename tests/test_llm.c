@@ -13,10 +13,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "fs.h"
-#include "http.h"
-#include "llm.h"
-#include "llm_backend.h"    // llm_sha256_hex
+#include "util/fs.h"
+#include "llm/http.h"
+#include "llm/llm.h"
+#include "llm/llm_backend.h"    // llm_sha256_hex
 #include "testlib.h"
 
 #ifndef TOOL_mock_llm_server

@@ -3,7 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "mlp.h"
+#include "rl/mlp.h"
 #include "testlib.h"
 
 // Loss = sum over samples and outputs of c[s][k] * y[s][k]^2 / 2 (nonlinear in y).

@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "extract.h"
-#include "fs.h"
-#include "llm.h"
-#include "rcomp.h"
+#include "search/extract.h"
+#include "util/fs.h"
+#include "llm/llm.h"
+#include "reward/rcomp.h"
 #include "testlib.h"
 
 #define DATA EUREKA_TEST_DATA "/llm/"

@@ -4,8 +4,8 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "ppo.h"
-#include "reflect.h"
+#include "rl/ppo.h"
+#include "search/reflect.h"
 #include "testlib.h"
 
 #include "../tasks/cartpole/env.h"

@@ -2,8 +2,8 @@
 // and the real prompts/ templates.
 #include <stdlib.h>
 
-#include "fs.h"
-#include "prompt.h"
+#include "util/fs.h"
+#include "search/prompt.h"
 #include "testlib.h"
 
 static void test_render(void) {

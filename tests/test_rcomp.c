@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "fs.h"
-#include "rcomp.h"
-#include "task.h"
+#include "util/fs.h"
+#include "reward/rcomp.h"
+#include "task/task.h"
 #include "testlib.h"
 
 static char *env_h;
@@ -116,7 +116,7 @@ static void test_lexical(void) {
 static void test_compile_errors(void) {
     expect_reject("int system(const char *);\n\ndouble compute_reward(const env_state *s, reward_terms *t) {\n"
                   "  return system(\"id\");\n}\n",
-                  "reward.c:1: 'system' is not available to rewards (only the prelude's functions: see src/reward_prelude.h)");
+                  "reward.c:1: 'system' is not available to rewards (only the prelude's functions: see src/reward/prelude.h)");
     expect_reject("double compute_reward(const env_state *s, reward_terms *t) {\n  return getpid();\n}\n",
                   "reward.c:2: 'getpid' is not available to rewards");
     expect_reject("double compute_reward(const env_state *s, reward_terms *t) {\n  return s->nope;\n}\n",

@@ -1,7 +1,7 @@
 // test_rdiff.c: the line diff and the label of each kind of edit (EUREKA Figure 3).
 #include <stdlib.h>
 
-#include "rdiff.h"
+#include "search/rdiff.h"
 #include "testlib.h"
 
 static const char *BASE =

@@ -2,8 +2,8 @@
 // and the errors for things that are not train.json.
 #include <stdlib.h>
 
-#include "fs.h"
-#include "reflect.h"
+#include "util/fs.h"
+#include "search/reflect.h"
 #include "testlib.h"
 
 static void test_format(void) {

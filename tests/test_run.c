@@ -2,8 +2,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "fs.h"
-#include "run.h"
+#include "util/fs.h"
+#include "search/run.h"
 #include "testlib.h"
 
 static char tmp[] = "/tmp/eureka_run_XXXXXX";

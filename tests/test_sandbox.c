@@ -17,10 +17,10 @@
 
 #include <mujoco/mujoco.h>
 
-#include "fs.h"
-#include "rcomp.h"
-#include "sandbox.h"
-#include "task.h"
+#include "util/fs.h"
+#include "reward/rcomp.h"
+#include "judge/sandbox.h"
+#include "task/task.h"
 #include "testlib.h"
 
 #ifdef EUREKA_SANITIZE

@@ -6,8 +6,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "fs.h"
-#include "search.h"
+#include "util/fs.h"
+#include "search/search.h"
 #include "testlib.h"
 
 #ifndef TOOL_mock_llm_server

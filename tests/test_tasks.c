@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <sys/wait.h>
 
-#include "fs.h"
-#include "rcomp.h"
+#include "util/fs.h"
+#include "reward/rcomp.h"
 #include "testlib.h"
-#include "venv.h"
+#include "rl/venv.h"
 
 #include "../tasks/reorient/env.h"
 

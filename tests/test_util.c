@@ -2,12 +2,12 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "cli.h"
-#include "err.h"
-#include "fs.h"
-#include "reward.h"
-#include "rng.h"
+#include "util/buf.h"
+#include "cli/cli.h"
+#include "util/err.h"
+#include "util/fs.h"
+#include "reward/reward.h"
+#include "util/rng.h"
 #include "testlib.h"
 
 static void test_err(void) {

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 
 #include "testlib.h"
-#include "venv.h"
+#include "rl/venv.h"
 
 static void random_action(rng *r, int n, double *a) {
     for (int j = 0; j < n; j++) a[j] = rng_range(r, -1.0, 1.0);

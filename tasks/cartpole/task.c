@@ -3,7 +3,7 @@
 // pole passes horizontal), averaged over 20 held-out starts: 1 means always balanced.
 #include <string.h>
 
-#include "task.h"
+#include "task/task.h"
 
 #include "env.h"
 

@@ -5,8 +5,8 @@
 #include <math.h>
 #include <stdio.h>
 
-#include "loco.h"
-#include "task.h"
+#include "task/loco.h"
+#include "task/task.h"
 
 #include "env.h"
 

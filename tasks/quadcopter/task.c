@@ -5,7 +5,7 @@
 #include <math.h>
 #include <stdio.h>
 
-#include "task.h"
+#include "task/task.h"
 
 #include "env.h"
 

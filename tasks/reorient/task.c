@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "task.h"
+#include "task/task.h"
 
 #include "env.h"
 

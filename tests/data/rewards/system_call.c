@@ -1,5 +1,5 @@
 // expect: compile_error
-// message: reward.c:3: 'system' is not available to rewards (only the prelude's functions: see src/reward_prelude.h)
+// message: reward.c:3: 'system' is not available to rewards (only the prelude's functions: see src/reward/prelude.h)
 int system(const char *command);
 double compute_reward(const env_state *s, reward_terms *t) {
     system("touch /tmp/eureka_pwned");

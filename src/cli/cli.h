@@ -1,0 +1,46 @@
+// cli.h: the command line. main.c dispatches `eureka <command>` to cmd_<command>;
+// each command lives in cmd_<command>.c, parses its flags with cli_parse, and is the
+// only code that prints to the user or picks an exit status (0 ok, 1 failure, 2 usage).
+#ifndef EUREKA_CLI_H
+#define EUREKA_CLI_H
+
+#include "util/err.h"
+
+typedef enum cli_kind { CLI_STR, CLI_INT, CLI_LONG, CLI_DOUBLE, CLI_BOOL } cli_kind;
+
+typedef struct cli_flag {
+    const char *name;       // "--task"
+    cli_kind kind;
+    void *out;              // const char **, int *, long *, double *, int * (bool)
+    const char *help;       // one line for --help
+} cli_flag;
+
+// Parse argv[1..] (argv[0] is the command name): flags from the table (a flag may be
+// given as "--x v" or "--x=v"), the rest into pos[0..max_pos). ERR_USAGE on unknown
+// flags, missing or bad values, too many positionals. "--help" sets *help.
+int cli_parse(int argc, char **argv, const cli_flag *flags, int n_flags, const char **pos,
+              int max_pos, int *n_pos, int *help, err_info *e);
+
+// Print "usage: eureka CMD ARGS" and the flag table to stdout.
+void cli_usage(const char *cmd, const char *args, const cli_flag *flags, int n_flags);
+
+// The task called name: NULL and ERR_USAGE naming the known tasks when name is NULL
+// ("--task is required (known tasks: ...)") or unknown ("unknown task 'x' (known tasks: ...)").
+const struct task_def *cli_task(const char *name, err_info *e);
+
+// Print "eureka CMD: <message>" to stderr; return the exit status for e.
+int cli_fail(const char *cmd, const err_info *e);
+
+// 1 when progress lines should be drawn (stderr is a terminal and not quiet).
+int cli_progress_enabled(int quiet);
+
+int cmd_tasks(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_train(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
+int cmd_search(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+
+#endif

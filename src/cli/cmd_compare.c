@@ -1,0 +1,225 @@
+// cmd_compare.c: `eureka compare --task T [RUN|FILE ...]`: the sparse reward, the human
+// reward and the given ones trained with the same seeds, with EUREKA's human-normalised
+// score (F - F_sparse) / |F_human - F_sparse|. A RUN stands for its best.c; its final
+// evaluation is reused when it used the same seeds and steps.
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "util/fs.h"
+#include "reward/rcomp.h"
+#include "search/run.h"
+#include "search/search.h"
+
+#define MAX_REWARDS 16
+#define MAX_SEEDS 20
+
+typedef struct entry {
+    char label[256];
+    char *src;
+    const char *run;            // RUN directory when the reward is a run's best.c
+    double fit[MAX_SEEDS];
+    int ok[MAX_SEEDS];
+    char err[MAX_SEEDS][ERR_MSG_MAX];
+    int reused;
+} entry;
+
+static void progress(void *ctx, const search_progress *p) {
+    (void)ctx;
+    fprintf(stderr, "\r\033[K  reward %d seed %d: %ld / %ld steps", p->iteration, p->sample, p->steps, p->total);
+    fflush(stderr);
+}
+
+static int stats(const entry *en, int n, double *mean, double *sd) {
+    double s = 0, q = 0;
+    int k = 0;
+    for (int i = 0; i < n; i++) if (en->ok[i]) { s += en->fit[i]; q += en->fit[i] * en->fit[i]; k++; }
+    *mean = k ? s / k : NAN;
+    double var = k > 1 ? (q - s * s / k) / (k - 1) : 0;
+    *sd = var > 0 ? sqrt(var) : 0;
+    return k;
+}
+
+int cmd_compare(int argc, char **argv) {
+    const char *task = NULL;
+    int seeds = 3, jobs = 0, json = 0, quiet = 0, help = 0, n_pos = 0;
+    long steps = 0;
+    const char *pos[MAX_REWARDS];
+    cli_flag flags[] = {
+        {"--task", CLI_STR, &task, "task name"},
+        {"--seeds", CLI_INT, &seeds, "trainings per reward, seeds 1..N (default 3)"},
+        {"--steps", CLI_LONG, &steps, "steps per training (default the task's train_steps)"},
+        {"--jobs", CLI_INT, &jobs, "trainings at once (default: number of cores)"},
+        {"--json", CLI_BOOL, &json, "print the table as JSON"},
+        {"--quiet", CLI_BOOL, &quiet, "no progress line"},
+    };
+    int nf = (int)(sizeof flags / sizeof flags[0]);
+    err_info e = {0};
+    if (cli_parse(argc, argv, flags, nf, pos, MAX_REWARDS - 2, &n_pos, &help, &e))
+        return cli_fail("compare", &e);
+    if (help) { cli_usage("compare", "--task T [RUN|FILE ...]", flags, nf); return 0; }
+    const task_def *t = cli_task(task, &e);
+    if (!t) return cli_fail("compare", &e);
+    if (seeds < 1 || seeds > MAX_SEEDS) {
+        err_set(&e, ERR_USAGE, "--seeds %d: use 1..%d", seeds, MAX_SEEDS);
+        return cli_fail("compare", &e);
+    }
+    if (steps <= 0) steps = t->defaults.train_steps > 0 ? t->defaults.train_steps : 1000000;
+    int cores = search_cores();
+    if (jobs <= 0) jobs = cores;
+    int threads = cores / jobs > 1 ? cores / jobs : 1;
+
+    entry *en = calloc(MAX_REWARDS, sizeof *en);
+    int n = 0, rc = ERR_OK;
+    if (!en) { err_set(&e, ERR_NOMEM, "compare: out of memory"); return cli_fail("compare", &e); }
+    const char *kinds[2] = {"sparse", "human"};
+    for (int i = 0; i < 2 && !rc; i++) {
+        char path[RUN_PATH_MAX];
+        if ((rc = fs_path(path, sizeof path, &e, "%s/rewards/%s_%s.c", fs_root(), t->name, kinds[i]))) break;
+        en[n].src = fs_read(path, RCOMP_MAX_SOURCE, NULL, &e);
+        if (!en[n].src) { rc = err_wrap(&e, "compare needs the task's %s reward", kinds[i]); break; }
+        snprintf(en[n].label, sizeof en[n].label, "%s (rewards/%s_%s.c)", kinds[i], t->name, kinds[i]);
+        n++;
+    }
+    for (int i = 0; i < n_pos && !rc; i++) {
+        entry *x = &en[n];
+        if (run_has(pos[i], "run.json")) {
+            cJSON *r = run_read_json(pos[i], "run.json", &e);
+            const char *rt = r ? cJSON_GetStringValue(cJSON_GetObjectItem(r, "task")) : NULL;
+            if (!rt || strcmp(rt, t->name) != 0) {
+                rc = err_set(&e, ERR_USAGE, "%s is a run of task '%s', not '%s'", pos[i], rt ? rt : "?", t->name);
+                cJSON_Delete(r);
+                break;
+            }
+            cJSON *es = cJSON_GetObjectItem(r, "eval_steps");
+            long run_eval_steps = cJSON_IsNumber(es) ? (long)es->valuedouble : -1;
+            cJSON_Delete(r);
+            x->src = run_read_text(pos[i], "best.c", RCOMP_MAX_SOURCE, &e);
+            if (!x->src) { rc = err_wrap(&e, "%s has no best candidate yet", pos[i]); break; }
+            x->run = pos[i];
+            snprintf(x->label, sizeof x->label, "%s/best.c", pos[i]);
+            // Reuse the run's final evaluation: same seeds 1..N, same steps.
+            if (run_eval_steps == steps)
+                for (int s = 0; s < seeds; s++) {
+                    char rel[64];
+                    snprintf(rel, sizeof rel, "eval/seed%02d/train.json", s + 1);
+                    cJSON *tr = run_has(pos[i], rel) ? run_read_json(pos[i], rel, NULL) : NULL;
+                    cJSON *f = cJSON_GetObjectItem(tr, "fitness");
+                    if (cJSON_IsNumber(f)) { x->fit[s] = f->valuedouble; x->ok[s] = 1; x->reused++; }
+                    cJSON_Delete(tr);
+                }
+        } else {
+            x->src = fs_read(pos[i], RCOMP_MAX_SOURCE, NULL, &e);
+            if (!x->src) {
+                rc = err_set(&e, e.code, "%s: neither a run directory (no run.json) nor a readable reward file",
+                             pos[i]);
+                break;
+            }
+            snprintf(x->label, sizeof x->label, "%s", pos[i]);
+        }
+        n++;
+    }
+    if (!rc) {
+        search_job *jl = calloc((size_t)(n * seeds), sizeof *jl);
+        if (!jl) rc = err_set(&e, ERR_NOMEM, "compare: out of memory");
+        for (int i = 0; i < n && jl; i++)
+            for (int s = 0; s < seeds; s++) {
+                search_job *j = &jl[i * seeds + s];
+                j->reward_src = en[i].src;
+                j->cfg.steps = steps;
+                j->cfg.threads = threads;
+                j->cfg.seed = (uint64_t)(s + 1);
+                train_cfg_defaults(&j->cfg, t);
+                j->iteration = i + 1;
+                j->sample = s + 1;
+                j->skip = en[i].ok[s];
+            }
+        if (jl) {
+            sb_limits lim;
+            sb_limits_default(&lim);
+            lim.stall_seconds = PPO_STALL_SECONDS;
+            search_cfg sc;
+            search_cfg_default(&sc);
+            if (cli_progress_enabled(quiet || json)) sc.on_progress = progress;
+            search_pool(t, jl, n * seeds, jobs, &lim, &sc, NULL, NULL);
+            if (sc.on_progress) fprintf(stderr, "\r\033[K");
+            for (int k = 0; k < n * seeds; k++) {
+                entry *x = &en[k / seeds];
+                int s = k % seeds;
+                if (jl[k].skip) continue;
+                cJSON *f = jl[k].res.result ? cJSON_GetObjectItem(jl[k].res.result, "fitness") : NULL;
+                if (jl[k].res.status == SB_OK && cJSON_IsNumber(f)) { x->fit[s] = f->valuedouble; x->ok[s] = 1; }
+                else snprintf(x->err[s], sizeof x->err[s], "%s: %s", sb_status_name(jl[k].res.status), jl[k].res.message);
+                sb_result_free(&jl[k].res);
+            }
+            free(jl);
+        }
+    }
+    if (rc) {
+        for (int i = 0; i < n; i++) free(en[i].src);
+        free(en);
+        return cli_fail("compare", &e);
+    }
+    double fs_mean, fs_sd, fh_mean, fh_sd;
+    stats(&en[0], seeds, &fs_mean, &fs_sd);
+    stats(&en[1], seeds, &fh_mean, &fh_sd);
+    double denom = fabs(fh_mean - fs_mean);
+    cJSON *out = cJSON_CreateObject();
+    cJSON_AddStringToObject(out, "task", t->name);
+    cJSON_AddNumberToObject(out, "seeds", seeds);
+    cJSON_AddNumberToObject(out, "steps", (double)steps);
+    cJSON *rows = cJSON_AddArrayToObject(out, "rewards");
+    if (!json)
+        printf("task %s, %d seeds x %ld steps\n%-44s %8s %8s %8s  %s\n", t->name, seeds, steps,
+               "reward", "fitness", "spread", "HNS", "per seed");
+    for (int i = 0; i < n; i++) {
+        double m, sd;
+        int k = stats(&en[i], seeds, &m, &sd);
+        double hns = (k && denom > 1e-12 && !isnan(fs_mean)) ? (m - fs_mean) / denom : NAN;
+        cJSON *r = cJSON_CreateObject();
+        cJSON_AddStringToObject(r, "reward", en[i].label);
+        cJSON *fa = cJSON_AddArrayToObject(r, "fitness");
+        char per[512] = "";
+        size_t used = 0;
+        for (int s = 0; s < seeds; s++) {
+            if (en[i].ok[s]) {
+                cJSON_AddItemToArray(fa, cJSON_CreateNumber(en[i].fit[s]));
+                used += (size_t)snprintf(per + used, used < sizeof per ? sizeof per - used : 0, "%s%.3f",
+                                         s ? " " : "", en[i].fit[s]);
+            } else {
+                cJSON_AddItemToArray(fa, cJSON_CreateNull());
+                used += (size_t)snprintf(per + used, used < sizeof per ? sizeof per - used : 0, "%sfailed",
+                                         s ? " " : "");
+            }
+        }
+        if (k) cJSON_AddNumberToObject(r, "mean", m); else cJSON_AddNullToObject(r, "mean");
+        cJSON_AddNumberToObject(r, "spread", sd);
+        if (!isnan(hns)) cJSON_AddNumberToObject(r, "hns", hns); else cJSON_AddNullToObject(r, "hns");
+        cJSON_AddNumberToObject(r, "reused_seeds", en[i].reused);
+        cJSON *errs = cJSON_AddArrayToObject(r, "errors");
+        for (int s = 0; s < seeds; s++) if (en[i].err[s][0]) cJSON_AddItemToArray(errs, cJSON_CreateString(en[i].err[s]));
+        cJSON_AddItemToArray(rows, r);
+        if (!json) {
+            char ms[16] = "-", hs[16] = "-";
+            if (k) snprintf(ms, sizeof ms, "%.3f", m);
+            if (!isnan(hns)) snprintf(hs, sizeof hs, "%.2f", hns);
+            printf("%-44.44s %8s %8.3f %8s  %s%s\n", en[i].label, ms, sd, hs, per,
+                   en[i].reused ? "  (reused the run's final evaluation)" : "");
+            for (int s = 0; s < seeds; s++)
+                if (en[i].err[s][0]) printf("    seed %d: %s\n", s + 1, en[i].err[s]);
+        }
+    }
+    if (json) {
+        char *s = cJSON_Print(out);
+        printf("%s\n", s);
+        free(s);
+    } else {
+        printf("HNS = (F - F_sparse) / |F_human - F_sparse|; spread = sample standard deviation\n");
+    }
+    cJSON_Delete(out);
+    for (int i = 0; i < n; i++) free(en[i].src);
+    free(en);
+    return 0;
+}

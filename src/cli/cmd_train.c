@@ -1,0 +1,149 @@
+// cmd_train.c: `eureka train`: one reward file -> sandboxed PPO training -> fitness and
+// the reflection text the search would send back to the LLM.
+//
+// The reward is compiled and trained in a sandboxed worker (sandbox.h) exactly as a
+// search candidate is, so what this command reports is what the search would see.
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "util/fs.h"
+#include "rl/ppo.h"
+#include "reward/rcomp.h"
+#include "search/reflect.h"
+#include "judge/sandbox.h"
+
+typedef struct train_view {
+    int draw;
+    double t0;
+    int drawn;
+} train_view;
+
+static void on_progress(void *ctx, int index, const cJSON *o) {
+    train_view *v = ctx;
+    if (!v->draw) return;
+    double steps = cJSON_GetNumberValue(cJSON_GetObjectItem(o, "steps"));
+    double total = cJSON_GetNumberValue(cJSON_GetObjectItem(o, "total"));
+    double sps = cJSON_GetNumberValue(cJSON_GetObjectItem(o, "sps"));
+    const cJSON *f = cJSON_GetObjectItem(o, "fitness");
+    if (isnan(steps) || isnan(total) || isnan(sps)) return;
+    char fit[32] = "-";
+    if (cJSON_IsNumber(f)) snprintf(fit, sizeof fit, "%.3f", f->valuedouble);
+    double eta = sps > 0 && total > steps ? (total - steps) / sps : 0;
+    fprintf(stderr, "\r  %.0f/%.0f steps  %.0f steps/s  fitness %s  ETA %dm%02ds   ", steps,
+            total, sps, fit, (int)(eta / 60), (int)fmod(eta, 60));
+    fflush(stderr);
+    v->drawn = 1;
+}
+
+// Read the reward file and run the sandboxed training; res gets the outcome.
+static int train_run_file(const task_def *t, const char *reward_path, const train_cfg *cfg, int draw,
+                   sb_result *res, err_info *e) {
+    char *src = fs_read(reward_path, RCOMP_MAX_SOURCE, NULL, e);
+    if (!src) return e ? e->code : ERR_IO;
+    sb_spec spec = {0};
+    spec.task = t;
+    spec.reward_src = src;
+    spec.body = ppo_sandbox_body;
+    spec.arg = (void *)cfg;
+    ppo_limits(t, cfg, &spec.limits);
+    spec.threads = cfg->threads;
+    train_view view = {draw, 0, 0};
+    sandbox_run(&spec, on_progress, &view, res);
+    ppo_verify_result(t, res);
+    if (view.drawn) fprintf(stderr, "\r%*s\r", 72, "");
+    free(src);
+    return ERR_OK;
+}
+
+int cmd_train(int argc, char **argv) {
+    const char *task = NULL, *reward = NULL, *out_dir = NULL;
+    long steps = 0, seed = 1;
+    double seconds = 0;
+    int threads = 0, json = 0, quiet = 0, help = 0, n_pos = 0;
+    cli_flag flags[] = {
+        {"--task", CLI_STR, &task, "task name (see `eureka tasks`)"},
+        {"--reward", CLI_STR, &reward, "reward file (C, the reward ABI)"},
+        {"--steps", CLI_LONG, &steps, "training budget in control steps (default: the task's)"},
+        {"--seconds", CLI_DOUBLE, &seconds, "wall-clock cap on training, seconds"},
+        {"--seed", CLI_LONG, &seed, "training seed (default 1)"},
+        {"--threads", CLI_INT, &threads, "rollout threads (default: number of cores)"},
+        {"--out", CLI_STR, &out_dir, "write DIR/train.json"},
+        {"--json", CLI_BOOL, &json, "print the train.json object instead of text"},
+        {"--quiet", CLI_BOOL, &quiet, "no progress line"},
+    };
+    int nf = (int)(sizeof flags / sizeof flags[0]);
+    err_info e = {0};
+    if (cli_parse(argc, argv, flags, nf, NULL, 0, &n_pos, &help, &e)) return cli_fail("train", &e);
+    if (help) {
+        cli_usage("train", "--task T --reward FILE [flags]", flags, nf);
+        return 0;
+    }
+    const task_def *t = cli_task(task, &e);
+    if (!t) return cli_fail("train", &e);
+    if (!reward) {
+        err_set(&e, ERR_USAGE, "--reward FILE is required (try --help)");
+        return cli_fail("train", &e);
+    }
+    if (steps < 0 || seconds < 0 || threads < 0 || seed < 0) {
+        err_set(&e, ERR_USAGE, "--steps, --seconds, --threads and --seed must be >= 0");
+        return cli_fail("train", &e);
+    }
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    train_cfg cfg = {0};
+    cfg.steps = steps;
+    cfg.max_seconds = seconds;
+    cfg.seed = (uint64_t)seed;
+    cfg.threads = threads ? threads : (int)(cores > 0 ? cores : 1);
+    train_cfg_defaults(&cfg, t);
+
+    sb_result res = {0};
+    if (train_run_file(t, reward, &cfg, cli_progress_enabled(quiet), &res, &e))
+        return cli_fail("train", &e);
+    if (res.status != SB_OK) {
+        if (json) {
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddStringToObject(o, "status", sb_status_name(res.status));
+            cJSON_AddStringToObject(o, "message", res.message);
+            char *s = cJSON_PrintUnformatted(o);
+            if (s) printf("%s\n", s);
+            free(s);
+            cJSON_Delete(o);
+        }
+        fprintf(stderr, "eureka train: %s: %s\n", sb_status_name(res.status), res.message);
+        sb_result_free(&res);
+        return 1;
+    }
+    int rc = 0;
+    char *text = reflect_text(res.result, &e);
+    char *js = cJSON_Print(res.result);
+    if (!text || !js) {
+        if (!text) rc = cli_fail("train", &e);
+        else { err_set(&e, ERR_NOMEM, "out of memory"); rc = cli_fail("train", &e); }
+    } else {
+        if (out_dir) {
+            char path[4096];
+            if (fs_mkdirs(out_dir, &e) || fs_path(path, sizeof path, &e, "%s/train.json", out_dir) ||
+                fs_write_atomic(path, js, strlen(js), &e))
+                rc = cli_fail("train", &e);
+        }
+        double fit = cJSON_GetNumberValue(cJSON_GetObjectItem(res.result, "fitness"));
+        double fin = cJSON_GetNumberValue(cJSON_GetObjectItem(res.result, "fitness_final"));
+        double secs = cJSON_GetNumberValue(cJSON_GetObjectItem(res.result, "seconds"));
+        double st = cJSON_GetNumberValue(cJSON_GetObjectItem(res.result, "steps"));
+        if (json) {
+            printf("%s\n", js);
+        } else {
+            printf("%s\n", text);
+            printf("fitness: %.3f (best checkpoint), final: %.3f  [%s, %.0f steps, %.1f s]\n",
+                   fit, fin, t->name, st, secs);
+        }
+    }
+    free(text);
+    free(js);
+    sb_result_free(&res);
+    return rc;
+}

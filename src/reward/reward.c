@@ -1,0 +1,58 @@
+// reward.c: term() for generated rewards. Runs once per component per environment
+// step, so it stays small: pointer comparison first (the same string literal comes
+// back every step), strcmp only for a name seen through another pointer.
+#include "reward/reward.h"
+
+#include <string.h>
+
+void reward_terms_clear(reward_terms *t) {
+    t->n = 0;
+    t->overflow = 0;
+    t->bad_name = 0;
+    t->n_prev = 0;
+    t->in_order = 1;
+}
+
+void reward_terms_next(reward_terms *t) {
+    // names[0..n-1] hold this call's names, in order (both paths below keep that true).
+    t->n_prev = t->n >= 0 && t->n <= REWARD_MAX_TERMS ? t->n : 0;
+    t->n = 0;
+    t->overflow = 0;
+    t->bad_name = 0;
+    t->in_order = 1;
+}
+
+static int is_identifier(const char *s) {
+    if (!s) return 0;
+    int n = 0;
+    for (const char *p = s; *p; p++, n++) {
+        int alpha = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '_';
+        int digit = *p >= '0' && *p <= '9';
+        if (!(alpha || (digit && n > 0)) || n >= REWARD_NAME_MAX - 1) return 0;
+    }
+    return n > 0;
+}
+
+double reward_term(reward_terms *t, const char *name, double value) {
+    if (!t) return value;
+    int k = t->n;
+    // Fast path: the k-th name of this call is the k-th of the previous one. Names of a
+    // call are distinct, so it cannot repeat one recorded earlier in this call.
+    if (t->in_order && k < t->n_prev && name && strcmp(name, t->names[k]) == 0) {
+        t->name[k] = t->names[k];
+        t->value[k] = value;
+        t->n = k + 1;
+        return value;
+    }
+    t->in_order = 0;
+    if (!is_identifier(name)) { t->bad_name = 1; return value; }
+    for (int i = 0; i < t->n; i++)
+        if (strcmp(t->names[i], name) == 0) { t->value[i] = value; return value; }
+    if (t->n >= REWARD_MAX_TERMS) { t->overflow = 1; return value; }
+    // Copy: the name may live in the candidate's stack frame, gone after the call.
+    strcpy(t->names[k], name);  // is_identifier bounds it to REWARD_NAME_MAX - 1
+    t->name[k] = t->names[k];
+    t->value[k] = value;
+    t->n = k + 1;
+    return value;
+}

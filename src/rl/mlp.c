@@ -1,0 +1,329 @@
+// mlp.c: dense tanh networks and Adam for the PPO learner (see mlp.h).
+//
+// Sized for 64x64 networks and minibatches of a few hundred samples, where a plain
+// loop nest that the compiler vectorises is as fast as anything fancier. Every loop
+// accumulates in a fixed order, so training is reproducible bit for bit.
+#pragma GCC optimize("O3")
+#include "rl/mlp.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+mlp *mlp_new(int n_in, int hidden, int n_hidden_layers, int n_out, double out_gain, rng *r) {
+    if (n_in <= 0 || n_out <= 0 || hidden <= 0 || n_hidden_layers < 0 ||
+        n_hidden_layers + 1 > MLP_MAX_LAYERS)
+        return NULL;
+    mlp *m = calloc(1, sizeof *m);
+    if (!m) return NULL;
+    m->n_layers = n_hidden_layers + 1;
+    m->size[0] = n_in;
+    for (int l = 1; l <= n_hidden_layers; l++) m->size[l] = hidden;
+    m->size[m->n_layers] = n_out;
+    int off = 0, w = 0;
+    for (int l = 0; l < m->n_layers; l++) {
+        m->w_off[l] = off;
+        off += m->size[l] * m->size[l + 1];
+        m->b_off[l] = off;
+        off += m->size[l + 1];
+    }
+    for (int l = 0; l <= m->n_layers; l++) if (m->size[l] > w) w = m->size[l];
+    m->n_params = off;
+    m->max_width = w;
+    m->param = calloc((size_t)off, sizeof(float));
+    m->grad = calloc((size_t)off, sizeof(float));
+    if (!m->param || !m->grad) { mlp_free(m); return NULL; }
+    for (int l = 0; l < m->n_layers; l++) {
+        int fan_in = m->size[l], n = m->size[l] * m->size[l + 1];
+        double gain = l == m->n_layers - 1 ? out_gain : sqrt(2.0);
+        double sd = gain / sqrt((double)fan_in);
+        for (int k = 0; k < n; k++) m->param[m->w_off[l] + k] = (float)(sd * rng_normal(r));
+    }
+    return m;
+}
+
+void mlp_free(mlp *m) {
+    if (!m) return;
+    free(m->param);
+    free(m->grad);
+    free(m);
+}
+
+int mlp_scratch_size(const mlp *m) { return 2 * m->max_width; }
+
+// The two matrix products of the learner, register-tiled over 4 samples x 16 outputs
+// with GCC vector types (8 floats: AVX on x86-64-v3, two SSE halves otherwise; the
+// haswell clone also fuses multiply-adds). Every output element sums its terms in index
+// order whatever the tile it falls in, so a sample's result does not depend on the
+// batch it is computed in. Loads and stores go through memcpy: no alignment needed.
+typedef float v8 __attribute__((vector_size(32)));
+#define MLP_KERNEL static inline __attribute__((always_inline))
+
+typedef float v8u __attribute__((vector_size(32), aligned(4), may_alias));
+#define ld8(p) ((v8)(*(const v8u *)(p)))
+#define st8(p, v) (*(v8u *)(p) = (v))
+
+// C[n][m] = bias[m] (zeros when bias is NULL) + A[n][k] B[k][m].
+MLP_KERNEL void gemm_nn_k(const float *restrict A, const float *restrict B, const float *restrict bias,
+                    float *restrict C, int n, int k, int m) {
+    int s = 0;
+    for (; s + 4 <= n; s += 4) {
+        const float *a0 = A + (size_t)s * k, *a1 = a0 + k, *a2 = a1 + k, *a3 = a2 + k;
+        float *c0 = C + (size_t)s * m, *c1 = c0 + m, *c2 = c1 + m, *c3 = c2 + m;
+        int j = 0;
+        for (; j + 16 <= m; j += 16) {
+            v8 z = {0}, b0 = bias ? ld8(bias + j) : z, b1 = bias ? ld8(bias + j + 8) : z;
+            v8 x00 = b0, x01 = b1, x10 = b0, x11 = b1, x20 = b0, x21 = b1, x30 = b0, x31 = b1;
+            for (int i = 0; i < k; i++) {
+                v8 w0 = ld8(B + (size_t)i * m + j), w1 = ld8(B + (size_t)i * m + j + 8);
+                x00 += a0[i] * w0; x01 += a0[i] * w1;
+                x10 += a1[i] * w0; x11 += a1[i] * w1;
+                x20 += a2[i] * w0; x21 += a2[i] * w1;
+                x30 += a3[i] * w0; x31 += a3[i] * w1;
+            }
+            st8(c0 + j, x00); st8(c0 + j + 8, x01);
+            st8(c1 + j, x10); st8(c1 + j + 8, x11);
+            st8(c2 + j, x20); st8(c2 + j + 8, x21);
+            st8(c3 + j, x30); st8(c3 + j + 8, x31);
+        }
+        for (; j + 8 <= m; j += 8) {
+            v8 z = {0}, b0 = bias ? ld8(bias + j) : z;
+            v8 x0 = b0, x1 = b0, x2 = b0, x3 = b0;
+            for (int i = 0; i < k; i++) {
+                v8 w0 = ld8(B + (size_t)i * m + j);
+                x0 += a0[i] * w0; x1 += a1[i] * w0; x2 += a2[i] * w0; x3 += a3[i] * w0;
+            }
+            st8(c0 + j, x0); st8(c1 + j, x1); st8(c2 + j, x2); st8(c3 + j, x3);
+        }
+        for (; j < m; j++) {
+            float b0 = bias ? bias[j] : 0.0f, x0 = b0, x1 = b0, x2 = b0, x3 = b0;
+            for (int i = 0; i < k; i++) {
+                float w = B[(size_t)i * m + j];
+                x0 += a0[i] * w; x1 += a1[i] * w; x2 += a2[i] * w; x3 += a3[i] * w;
+            }
+            c0[j] = x0; c1[j] = x1; c2[j] = x2; c3[j] = x3;
+        }
+    }
+    for (; s < n; s++) {
+        const float *a0 = A + (size_t)s * k;
+        float *c0 = C + (size_t)s * m;
+        int j = 0;
+        for (; j + 8 <= m; j += 8) {
+            v8 z = {0}, x0 = bias ? ld8(bias + j) : z;
+            for (int i = 0; i < k; i++) x0 += a0[i] * ld8(B + (size_t)i * m + j);
+            st8(c0 + j, x0);
+        }
+        for (; j < m; j++) {
+            float x0 = bias ? bias[j] : 0.0f;
+            for (int i = 0; i < k; i++) x0 += a0[i] * B[(size_t)i * m + j];
+            c0[j] = x0;
+        }
+    }
+}
+
+// G[k][m] += A[n][k]^T D[n][m] (weight gradients), summing over samples in order.
+MLP_KERNEL void gemm_tn_k(const float *restrict A, const float *restrict D, float *restrict G, int n,
+                    int k, int m) {
+    int i = 0;
+    for (; i + 4 <= k; i += 4) {
+        float *g0 = G + (size_t)i * m, *g1 = g0 + m, *g2 = g1 + m, *g3 = g2 + m;
+        int j = 0;
+        for (; j + 16 <= m; j += 16) {
+            v8 x00 = ld8(g0 + j), x01 = ld8(g0 + j + 8), x10 = ld8(g1 + j), x11 = ld8(g1 + j + 8);
+            v8 x20 = ld8(g2 + j), x21 = ld8(g2 + j + 8), x30 = ld8(g3 + j), x31 = ld8(g3 + j + 8);
+            for (int s = 0; s < n; s++) {
+                const float *a = A + (size_t)s * k + i;
+                v8 d0 = ld8(D + (size_t)s * m + j), d1 = ld8(D + (size_t)s * m + j + 8);
+                x00 += a[0] * d0; x01 += a[0] * d1;
+                x10 += a[1] * d0; x11 += a[1] * d1;
+                x20 += a[2] * d0; x21 += a[2] * d1;
+                x30 += a[3] * d0; x31 += a[3] * d1;
+            }
+            st8(g0 + j, x00); st8(g0 + j + 8, x01);
+            st8(g1 + j, x10); st8(g1 + j + 8, x11);
+            st8(g2 + j, x20); st8(g2 + j + 8, x21);
+            st8(g3 + j, x30); st8(g3 + j + 8, x31);
+        }
+        for (; j < m; j++) {
+            float x0 = g0[j], x1 = g1[j], x2 = g2[j], x3 = g3[j];
+            for (int s = 0; s < n; s++) {
+                const float *a = A + (size_t)s * k + i;
+                float d = D[(size_t)s * m + j];
+                x0 += a[0] * d; x1 += a[1] * d; x2 += a[2] * d; x3 += a[3] * d;
+            }
+            g0[j] = x0; g1[j] = x1; g2[j] = x2; g3[j] = x3;
+        }
+    }
+    for (; i < k; i++) {
+        float *g0 = G + (size_t)i * m;
+        for (int j = 0; j < m; j++) {
+            float x0 = g0[j];
+            for (int s = 0; s < n; s++) x0 += A[(size_t)s * k + i] * D[(size_t)s * m + j];
+            g0[j] = x0;
+        }
+    }
+}
+
+// tanh of n floats in place: a rational approximation (the odd 13/6 one Eigen uses,
+// float-accurate within a few ulp) that vectorises, unlike libm's tanhf, which
+// otherwise dominates the forward pass.
+MLP_KERNEL void tanh_k(float *restrict x, size_t n) {
+    for (size_t k = 0; k < n; k++) {
+        float v = x[k];
+        v = v > 7.90531110763549805f ? 7.90531110763549805f : v < -7.90531110763549805f ? -7.90531110763549805f : v;
+        float x2 = v * v;
+        float p = x2 * -2.76076847742355e-16f + 2.00018790482477e-13f;
+        p = x2 * p + -8.60467152213735e-11f;
+        p = x2 * p + 5.12229709037114e-08f;
+        p = x2 * p + 1.48572235717979e-05f;
+        p = x2 * p + 6.37261928875436e-04f;
+        p = x2 * p + 4.89352455891786e-03f;
+        p = v * p;
+        float q = x2 * 1.19825839466702e-06f + 1.18534705686654e-04f;
+        q = x2 * q + 2.26843463243900e-03f;
+        q = x2 * q + 4.89352518554385e-03f;
+        x[k] = p / q;
+    }
+}
+
+// The kernels compiled twice: for AVX2 + FMA, and for the x86-64 baseline; picked once
+// from the CPU's features (so results are reproducible on one machine).
+__attribute__((target("avx2,fma")))
+static void gemm_nn_avx2(const float *A, const float *B, const float *bias, float *C, int n, int k,
+                         int m) { gemm_nn_k(A, B, bias, C, n, k, m); }
+__attribute__((target("avx2,fma")))
+static void gemm_tn_avx2(const float *A, const float *D, float *G, int n, int k, int m) {
+    gemm_tn_k(A, D, G, n, k, m);
+}
+static void gemm_nn_base(const float *A, const float *B, const float *bias, float *C, int n, int k,
+                         int m) { gemm_nn_k(A, B, bias, C, n, k, m); }
+static void gemm_tn_base(const float *A, const float *D, float *G, int n, int k, int m) {
+    gemm_tn_k(A, D, G, n, k, m);
+}
+
+__attribute__((target("avx2,fma"))) static void tanh_avx2(float *x, size_t n) { tanh_k(x, n); }
+static void tanh_base(float *x, size_t n) { tanh_k(x, n); }
+
+static int use_avx2 = -1;
+
+// tanh in place (exported for the test).
+void mlp_tanh(float *x, size_t n) {
+    if (use_avx2 < 0) use_avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    (use_avx2 ? tanh_avx2 : tanh_base)(x, n);
+}
+
+static void gemm_nn(const float *A, const float *B, const float *bias, float *C, int n, int k, int m) {
+    if (use_avx2 < 0) use_avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    (use_avx2 ? gemm_nn_avx2 : gemm_nn_base)(A, B, bias, C, n, k, m);
+}
+
+static void gemm_tn(const float *A, const float *D, float *G, int n, int k, int m) {
+    if (use_avx2 < 0) use_avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    (use_avx2 ? gemm_tn_avx2 : gemm_tn_base)(A, D, G, n, k, m);
+}
+
+void mlp_forward1(const mlp *m, const float *x, float *y, float *scratch) {
+    const float *in = x;
+    float *bufs[2] = {scratch, scratch + m->max_width};
+    for (int l = 0; l < m->n_layers; l++) {
+        int last = l == m->n_layers - 1;
+        float *out = last ? y : bufs[l & 1];
+        gemm_nn(in, m->param + m->w_off[l], m->param + m->b_off[l], out, 1, m->size[l],
+                m->size[l + 1]);
+        if (!last) mlp_tanh(out, (size_t)m->size[l + 1]);
+        in = out;
+    }
+}
+
+mlp_batch *mlp_batch_new(const mlp *m, int cap) {
+    mlp_batch *b = calloc(1, sizeof *b);
+    if (!b) return NULL;
+    b->cap = cap;
+    int ok = 1;
+    for (int l = 1; l <= m->n_layers; l++) {
+        b->act[l] = malloc((size_t)cap * m->size[l] * sizeof(float));
+        ok &= b->act[l] != NULL;
+    }
+    b->delta = malloc((size_t)cap * m->max_width * sizeof(float));
+    b->delta2 = malloc((size_t)cap * m->max_width * sizeof(float));
+    b->wt = malloc((size_t)m->max_width * m->max_width * sizeof(float));
+    if (!ok || !b->delta || !b->delta2 || !b->wt) {
+        mlp_batch_free(b);
+        return NULL;
+    }
+    return b;
+}
+
+void mlp_batch_free(mlp_batch *b) {
+    if (!b) return;
+    for (int l = 0; l <= MLP_MAX_LAYERS; l++) free(b->act[l]);
+    free(b->delta);
+    free(b->delta2);
+    free(b->wt);
+    free(b);
+}
+
+const float *mlp_forward(const mlp *m, mlp_batch *b, const float *x, int n) {
+    b->in = x;
+    for (int l = 0; l < m->n_layers; l++) {
+        int nin = m->size[l], nout = m->size[l + 1];
+        const float *in = l == 0 ? x : b->act[l];
+        float *out = b->act[l + 1];
+        gemm_nn(in, m->param + m->w_off[l], m->param + m->b_off[l], out, n, nin, nout);
+        if (l < m->n_layers - 1) mlp_tanh(out, (size_t)n * nout);
+    }
+    return b->act[m->n_layers];
+}
+
+void mlp_backward(mlp *m, mlp_batch *b, const float *dy, int n) {
+    const float *delta = dy;
+    for (int l = m->n_layers - 1; l >= 0; l--) {
+        int nin = m->size[l], nout = m->size[l + 1];
+        const float *in = l == 0 ? b->in : b->act[l];
+        float *gb = m->grad + m->b_off[l];
+        for (int s = 0; s < n; s++)
+            for (int j = 0; j < nout; j++) gb[j] += delta[(size_t)s * nout + j];
+        gemm_tn(in, delta, m->grad + m->w_off[l], n, nin, nout);
+        if (l == 0) break;
+        // delta_prev = (delta W^T) * (1 - a^2), with W^T laid out as a weight matrix.
+        const float *W = m->param + m->w_off[l];
+        for (int i = 0; i < nin; i++)
+            for (int j = 0; j < nout; j++) b->wt[(size_t)j * nin + i] = W[(size_t)i * nout + j];
+        float *prev = delta == b->delta ? b->delta2 : b->delta;
+        gemm_nn(delta, b->wt, NULL, prev, n, nout, nin);
+        for (size_t k = 0; k < (size_t)n * nin; k++) prev[k] *= 1.0f - in[k] * in[k];
+        delta = prev;
+    }
+}
+
+void mlp_zero_grad(mlp *m) { memset(m->grad, 0, (size_t)m->n_params * sizeof(float)); }
+
+mlp_adam *mlp_adam_new(int n) {
+    mlp_adam *a = calloc(1, sizeof *a);
+    if (!a) return NULL;
+    a->n = n;
+    a->m = calloc((size_t)n, sizeof(float));
+    a->v = calloc((size_t)n, sizeof(float));
+    if (!a->m || !a->v) { mlp_adam_free(a); return NULL; }
+    return a;
+}
+
+void mlp_adam_free(mlp_adam *a) {
+    if (!a) return;
+    free(a->m);
+    free(a->v);
+    free(a);
+}
+
+void mlp_adam_step(mlp_adam *a, float *p, const float *g, double lr, double eps) {
+    const float b1 = 0.9f, b2 = 0.999f;
+    a->t++;
+    // Bias corrections folded into the step size (as PyTorch does).
+    double c1 = 1.0 - pow(0.9, (double)a->t), c2 = 1.0 - pow(0.999, (double)a->t);
+    float step = (float)(lr / c1), sc2 = (float)sqrt(c2), e = (float)eps;
+    for (int k = 0; k < a->n; k++) {
+        a->m[k] = b1 * a->m[k] + (1.0f - b1) * g[k];
+        a->v[k] = b2 * a->v[k] + (1.0f - b2) * g[k] * g[k];
+        p[k] -= step * a->m[k] / (sqrtf(a->v[k]) / sc2 + e);
+    }
+}

@@ -1,0 +1,447 @@
+// venv.c: vectorised environments of one task.
+//
+// One mjModel shared read-only by every environment, one mjData per environment, one
+// rng stream per environment (rng_seed(seed, index)), so environment i behaves the same
+// whether it is stepped alone, in order, or on another thread. Everything an
+// environment touches during venv_step lives in its own venv_env, which is what makes
+// concurrent venv_step calls on different indices safe.
+//
+// The reward is the only generated code on this path. Around each call we check what
+// the ABI promises: the state comes back unchanged (a copy is compared), at most 16
+// well-named components, every component and the total finite. Any breach stops the
+// step with ERR_NONFINITE / ERR_REWARD and a one-line message that goes back to the LLM.
+#include "rl/venv.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/fs.h"
+
+#define VENV_MAX_ACT 64
+
+// Per-environment statistics since the last harvest; names copied, not borrowed,
+// so they outlive the compiled reward's string literals.
+typedef struct env_stats {
+    int n_terms;
+    char names[REWARD_MAX_TERMS][REWARD_NAME_MAX];
+    const char *last_ptr[REWARD_MAX_TERMS];   // pointer seen last time (fast path)
+    double term_sum[REWARD_MAX_TERMS];
+    double reward_sum;
+    long steps, episodes, len_sum, unstable;
+    double fitness_sum;
+} env_stats;
+
+// Aligned to cache lines: neighbouring environments are stepped by different threads,
+// and a shared line would bounce between cores on every step.
+typedef struct venv_env {
+    _Alignas(64) mjData *d;
+    rng r;
+    void *inst;
+    unsigned char *state, *state_copy;
+    float *obs;
+    double act[VENV_MAX_ACT];
+    int ep_steps;
+    env_stats st;
+    reward_terms terms;     // kept across steps: its name cache makes term() cheap
+} venv_env;
+
+struct venv {
+    const task_def *task;
+    mjModel *m;
+    reward_fn fn;
+    uint64_t seed;
+    int n;
+    venv_env *env;
+};
+
+const task_def *venv_task(const venv *v) { return v->task; }
+int venv_count(const venv *v) { return v->n; }
+const mjModel *venv_model(const venv *v) { return v->m; }
+const float *venv_obs(const venv *v, int i) { return v->env[i].obs; }
+const void *venv_state(const venv *v, int i) { return v->env[i].state; }
+
+// Start an episode: clean mjData (this also clears the warning counters), clean task
+// data, then the task's own randomisation.
+static void reset_one(const task_def *t, const mjModel *m, mjData *d, void *inst, rng *r,
+                      int eval_case) {
+    mj_resetData(m, d);
+    if (t->inst_size) memset(inst, 0, t->inst_size);
+    task_reset(t, m, d, inst, r, eval_case);
+}
+
+// Physics of one control step: frame_skip steps, then, for tasks that read poses, the
+// kinematics of the final positions (mj_step leaves xpos one physics step behind qpos;
+// mj_kinematics is the cheap way to catch up, no mj_forward). Returns the number of
+// MuJoCo warnings raised (bad qacc, full contact list, ...): the episode is unusable.
+static int physics_step(const task_def *t, const mjModel *m, mjData *d) {
+    for (int k = 0; k < t->frame_skip; k++) mj_step(m, d);
+    int warned = 0;
+    for (int w = 0; w < mjNWARNING; w++) warned += d->warning[w].number;
+    if (!warned && t->needs_poses) mj_kinematics(m, d);
+    return warned;
+}
+
+static void clip_action(const task_def *t, const double *a, double *out) {
+    for (int j = 0; j < t->act_dim; j++) {
+        double x = a ? a[j] : 0.0;
+        out[j] = x != x ? 0.0 : (x < -1.0 ? -1.0 : (x > 1.0 ? 1.0 : x));
+    }
+}
+
+static void fresh_episode(venv *v, venv_env *en) {
+    const task_def *t = v->task;
+    reset_one(t, v->m, en->d, en->inst, &en->r, -1);
+    memset(en->act, 0, sizeof en->act);
+    t->fill(v->m, en->d, en->inst, en->act, en->state);
+    t->observe(v->m, en->d, en->inst, en->obs);
+    en->ep_steps = 0;
+}
+
+// Models loaded by venv_preload, copied by venv_new. A worker preloads before its
+// seccomp filter, so the process that runs generated code never needs to open a file.
+static struct { const task_def *t; mjModel *m; } model_cache[16];
+static int n_cached;
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static mjModel *cached_copy(const task_def *t) {
+    mjModel *m = NULL;
+    pthread_mutex_lock(&cache_lock);
+    for (int i = 0; i < n_cached && !m; i++)
+        if (model_cache[i].t == t) m = mj_copyModel(NULL, model_cache[i].m);
+    pthread_mutex_unlock(&cache_lock);
+    return m;
+}
+
+// A fresh model of t (before t->setup): a copy of the preloaded one, else from model.xml.
+static mjModel *load_model(const task_def *t, char *path, size_t n, err_info *e) {
+    if (task_file(t, "model.xml", path, n, e)) return NULL;
+    mjModel *m = cached_copy(t);
+    if (m) return m;
+    char lerr[1000] = "";
+    m = mj_loadXML(path, NULL, lerr, sizeof lerr);
+    if (!m) {
+        for (char *p = lerr; *p; p++) if (*p == '\n') *p = ' ';
+        err_set(e, ERR_PHYSICS, "%s: %s", path, lerr[0] ? lerr : "MuJoCo could not load the model");
+    }
+    return m;
+}
+
+int venv_preload(const task_def *t, err_info *e) {
+    char path[4096];
+    mjModel *m = cached_copy(t);
+    if (m) { mj_deleteModel(m); return ERR_OK; }
+    if (!(m = load_model(t, path, sizeof path, e))) return e ? e->code : ERR_PHYSICS;
+    pthread_mutex_lock(&cache_lock);
+    int full = n_cached == (int)(sizeof model_cache / sizeof model_cache[0]);
+    if (!full) { model_cache[n_cached].t = t; model_cache[n_cached].m = m; n_cached++; }
+    pthread_mutex_unlock(&cache_lock);
+    if (full) mj_deleteModel(m);  // still correct, just loads from the file again
+    return ERR_OK;
+}
+
+// Make n_envs environments of task t.
+venv *venv_new(const task_def *t, int n_envs, uint64_t seed, reward_fn fn, err_info *e) {
+    if (!t) { err_set(e, ERR_NOTFOUND, "no task given (known tasks: %s)", task_names()); return NULL; }
+    if (n_envs < 1 || n_envs > 65536) {
+        err_set(e, ERR_USAGE, "%d environments requested: use 1..65536", n_envs);
+        return NULL;
+    }
+    if (t->act_dim < 1 || t->act_dim > VENV_MAX_ACT) {
+        err_set(e, ERR_INTERNAL, "task %s: act_dim %d outside 1..%d", t->name, t->act_dim,
+                VENV_MAX_ACT);
+        return NULL;
+    }
+    char path[4096];
+    mjModel *m = load_model(t, path, sizeof path, e);
+    if (!m) return NULL;
+    if (m->nu != t->act_dim) {
+        err_set(e, ERR_PHYSICS, "%s: %d actuators but task %s expects %d", path, m->nu, t->name,
+                t->act_dim);
+        mj_deleteModel(m);
+        return NULL;
+    }
+    if (t->setup) {
+        char serr[256] = "";
+        if (t->setup(m, serr, sizeof serr)) {
+            err_set(e, ERR_PHYSICS, "%s: %s", path, serr[0] ? serr : "task setup failed");
+            mj_deleteModel(m);
+            return NULL;
+        }
+    }
+    venv *v = calloc(1, sizeof *v);
+    if (!v) { mj_deleteModel(m); err_set(e, ERR_NOMEM, "out of memory for environments"); return NULL; }
+    v->task = t; v->m = m; v->fn = fn; v->seed = seed; v->n = n_envs;
+    v->env = aligned_alloc(64, (size_t)n_envs * sizeof *v->env);
+    if (!v->env) goto nomem;
+    memset(v->env, 0, (size_t)n_envs * sizeof *v->env);
+    for (int i = 0; i < n_envs; i++) {
+        venv_env *en = &v->env[i];
+        en->d = mj_makeData(m);
+        en->inst = calloc(1, t->inst_size ? t->inst_size : 1);
+        en->state = calloc(1, t->state_size ? t->state_size : 1);
+        en->state_copy = calloc(1, t->state_size ? t->state_size : 1);
+        reward_terms_clear(&en->terms);
+        en->obs = calloc((size_t)t->obs_dim + 1, sizeof(float));
+        if (!en->d || !en->inst || !en->state || !en->state_copy || !en->obs) goto nomem;
+        rng_seed(&en->r, seed, (uint64_t)i);
+        fresh_episode(v, en);
+    }
+    return v;
+nomem:
+    venv_free(v);
+    err_set(e, ERR_NOMEM, "out of memory for %d environments of %s", n_envs, t->name);
+    return NULL;
+}
+
+void venv_free(venv *v) {
+    if (!v) return;
+    if (v->env) {
+        for (int i = 0; i < v->n; i++) {
+            venv_env *en = &v->env[i];
+            if (en->d) mj_deleteData(en->d);
+            free(en->inst); free(en->state); free(en->state_copy); free(en->obs);
+        }
+        free(v->env);
+    }
+    if (v->m) mj_deleteModel(v->m);
+    free(v);
+}
+
+// Slot of component `name` in this environment's statistics (copying the name the
+// first time), or -1 when all slots are taken. A reward records its components in the
+// same order every call, so the hint (the component's index this call) is usually right.
+static int stat_slot(env_stats *st, const char *name, int hint) {
+    if (hint < st->n_terms && st->last_ptr[hint] == name) return hint;
+    for (int k = 0; k < st->n_terms; k++)
+        if (st->last_ptr[k] == name) return k;
+    for (int k = 0; k < st->n_terms; k++)
+        if (strcmp(st->names[k], name) == 0) { st->last_ptr[k] = name; return k; }
+    if (st->n_terms >= REWARD_MAX_TERMS) return -1;
+    int k = st->n_terms++;
+    size_t len = strlen(name);
+    if (len >= REWARD_NAME_MAX) len = REWARD_NAME_MAX - 1;
+    memcpy(st->names[k], name, len);
+    st->names[k][len] = '\0';
+    st->last_ptr[k] = name;
+    st->term_sum[k] = 0.0;
+    return k;
+}
+
+static const char *nonfinite_word(double x) { return x != x ? "NaN" : "infinite"; }
+
+// Call the candidate on this environment's state and check the ABI around the call.
+static int call_reward(venv *v, venv_env *en, double *reward, err_info *e) {
+    const task_def *t = v->task;
+    reward_terms *terms = &en->terms;
+    reward_terms_next(terms);
+    memcpy(en->state_copy, en->state, t->state_size);
+    double r = v->fn(en->state, terms);
+    int step = en->ep_steps;    // 1-based count of control steps in this episode
+    if (memcmp(en->state_copy, en->state, t->state_size) != 0)
+        return err_set(e, ERR_REWARD, "compute_reward wrote to its state argument at step %d "
+                       "of an episode: treat `s` as read-only", step);
+    if (terms->n < 0 || terms->n > REWARD_MAX_TERMS) {  // host memory the reward can reach
+        reward_terms_clear(terms);
+        return err_set(e, ERR_REWARD, "compute_reward overwrote its reward_terms at step %d of an "
+                       "episode: record components only through term()", step);
+    }
+    if (terms->overflow)
+        return err_set(e, ERR_REWARD, "compute_reward recorded more than %d distinct components "
+                       "with term(): merge or drop some", REWARD_MAX_TERMS);
+    if (terms->bad_name)
+        return err_set(e, ERR_REWARD, "term() got a component name that is not a C identifier "
+                       "of at most %d characters: use names like \"rot_reward\"",
+                       REWARD_NAME_MAX - 1);
+    for (int k = 0; k < terms->n; k++) {
+        double x = terms->value[k];
+        if (x - x != 0.0)
+            return err_set(e, ERR_NONFINITE, "reward component '%s' is %s at step %d of an episode",
+                           terms->names[k], nonfinite_word(x), step);
+    }
+    if (r - r != 0.0)
+        return err_set(e, ERR_NONFINITE, "the total reward is %s at step %d of an episode",
+                       nonfinite_word(r), step);
+    env_stats *st = &en->st;
+    for (int k = 0; k < terms->n; k++) {
+        int slot = stat_slot(st, terms->names[k], k);
+        if (slot >= 0) st->term_sum[slot] += terms->value[k];
+    }
+    st->reward_sum += r;
+    *reward = r;
+    return ERR_OK;
+}
+
+// One control step of environment i.
+int venv_step(venv *v, int i, const double *a, float *final_obs, venv_step_out *out,
+              err_info *e) {
+    const task_def *t = v->task;
+    const mjModel *m = v->m;
+    if (i < 0 || i >= v->n)
+        return err_set(e, ERR_INTERNAL, "venv_step: environment %d of %d", i, v->n);
+    venv_env *en = &v->env[i];
+    venv_step_out o = {0};
+    clip_action(t, a, en->act);
+    t->act(m, en->d, en->inst, en->act);
+    int warned = physics_step(t, m, en->d);
+    en->ep_steps++;
+    en->st.steps++;
+    if (warned) {
+        // Unstable simulation: the state is meaningless. End the episode without a
+        // reward or a fitness; the trainer sees a terminal step.
+        if (final_obs) memcpy(final_obs, en->obs, (size_t)t->obs_dim * sizeof(float));
+        en->st.unstable++;
+        fresh_episode(v, en);
+        o.done = 1;
+        if (out) *out = o;
+        return ERR_OK;
+    }
+    t->fill(m, en->d, en->inst, en->act, en->state);
+    if (v->fn) {
+        int rc = call_reward(v, en, &o.reward, e);
+        if (rc) return rc;
+    }
+    if (t->track) t->track(m, en->d, en->inst);
+    int term = t->done ? t->done(m, en->d, en->inst) : 0;
+    int trunc = en->ep_steps >= t->episode_steps;
+    if (term || trunc) {
+        en->st.episodes++;
+        en->st.len_sum += en->ep_steps;
+        en->st.fitness_sum += t->fitness(m, en->d, en->inst, en->ep_steps);
+        if (final_obs) t->observe(m, en->d, en->inst, final_obs);
+        fresh_episode(v, en);
+        o.done = 1;
+        o.truncated = !term;
+    } else {
+        t->observe(m, en->d, en->inst, en->obs);
+    }
+    if (out) *out = o;
+    return ERR_OK;
+}
+
+// Merge and clear the per-environment statistics (names in order of first appearance,
+// scanning environments in index order, so the result is deterministic).
+void venv_harvest(venv *v, venv_stats *out) {
+    venv_stats s;
+    memset(&s, 0, sizeof s);
+    double sums[REWARD_MAX_TERMS] = {0}, reward = 0.0, fit = 0.0;
+    long len = 0;
+    for (int i = 0; i < v->n; i++) {
+        env_stats *st = &v->env[i].st;
+        for (int k = 0; k < st->n_terms; k++) {
+            int j = 0;
+            while (j < s.n_terms && strcmp(s.names[j], st->names[k]) != 0) j++;
+            if (j == s.n_terms) {
+                if (s.n_terms >= REWARD_MAX_TERMS) continue;
+                memcpy(s.names[j], st->names[k], REWARD_NAME_MAX);
+                s.n_terms++;
+            }
+            sums[j] += st->term_sum[k];
+        }
+        reward += st->reward_sum;
+        fit += st->fitness_sum;
+        len += st->len_sum;
+        s.steps += st->steps;
+        s.episodes += st->episodes;
+        s.unstable += st->unstable;
+        memset(st, 0, sizeof *st);
+    }
+    if (s.steps > 0) {
+        for (int j = 0; j < s.n_terms; j++) s.term_mean[j] = sums[j] / (double)s.steps;
+        s.reward_mean = reward / (double)s.steps;
+    }
+    if (s.episodes > 0) {
+        s.episode_len_mean = (double)len / (double)s.episodes;
+        s.fitness_mean = fit / (double)s.episodes;
+    }
+    if (out) *out = s;
+}
+
+// ---- evaluation on the held-out cases ----------------------------------------------
+
+typedef struct eval_job {
+    const venv *v;
+    venv_policy policy;
+    void *ctx;
+    int thread, n_threads;
+    double *fitness;    // per case
+    int *length;        // per case
+    int failed;         // out of memory
+} eval_job;
+
+static void *eval_thread(void *arg) {
+    eval_job *j = arg;
+    const task_def *t = j->v->task;
+    const mjModel *m = j->v->m;
+    mjData *d = mj_makeData(m);
+    void *inst = calloc(1, t->inst_size ? t->inst_size : 1);
+    float *obs = calloc((size_t)t->obs_dim + 1, sizeof(float));
+    double raw[VENV_MAX_ACT], act[VENV_MAX_ACT];
+    if (!d || !inst || !obs) { j->failed = 1; goto done; }
+    for (int c = j->thread; c < t->n_eval; c += j->n_threads) {
+        rng r;
+        rng_seed(&r, 0x5eed0fe7a1ULL, (uint64_t)c);   // unused by held-out resets
+        reset_one(t, m, d, inst, &r, c);
+        int steps = 0;
+        for (;;) {
+            t->observe(m, d, inst, obs);
+            memset(raw, 0, sizeof raw);
+            j->policy(j->ctx, j->thread, obs, raw);
+            clip_action(t, raw, act);
+            t->act(m, d, inst, act);
+            int warned = physics_step(t, m, d);
+            steps++;
+            if (warned) break;  // the episode ends; fitness of what is left
+            if (t->track) t->track(m, d, inst);
+            if ((t->done && t->done(m, d, inst)) || steps >= t->episode_steps) break;
+        }
+        j->fitness[c] = t->fitness(m, d, inst, steps);
+        j->length[c] = steps;
+    }
+done:
+    if (d) mj_deleteData(d);
+    free(inst);
+    free(obs);
+    return NULL;
+}
+
+// Fitness of a deterministic policy on the task's held-out cases. Case c always runs
+// the same way whichever thread takes it, and results are summed in case order, so the
+// answer does not depend on n_threads.
+int venv_evaluate(venv *v, venv_policy policy, void *ctx, int n_threads, double *fitness,
+                  double *mean_episode_len, err_info *e) {
+    const task_def *t = v->task;
+    int n = t->n_eval;
+    if (n < 1) return err_set(e, ERR_INTERNAL, "task %s has no evaluation cases", t->name);
+    if (!policy) return err_set(e, ERR_INTERNAL, "venv_evaluate: no policy");
+    if (n_threads < 1) n_threads = 1;
+    if (n_threads > n) n_threads = n;
+    if (n_threads > 64) n_threads = 64;
+    double *fit = calloc((size_t)n, sizeof *fit);
+    int *len = calloc((size_t)n, sizeof *len);
+    eval_job jobs[64];
+    pthread_t tid[64];
+    int started[64] = {0};
+    if (!fit || !len) { free(fit); free(len); return err_set(e, ERR_NOMEM, "out of memory for evaluation"); }
+    for (int k = 0; k < n_threads; k++)
+        jobs[k] = (eval_job){v, policy, ctx, k, n_threads, fit, len, 0};
+    for (int k = 1; k < n_threads; k++)
+        started[k] = pthread_create(&tid[k], NULL, eval_thread, &jobs[k]) == 0;
+    eval_thread(&jobs[0]);
+    int failed = jobs[0].failed;
+    for (int k = 1; k < n_threads; k++) {
+        if (started[k]) pthread_join(tid[k], NULL);
+        else failed = 1;
+        failed |= jobs[k].failed;
+    }
+    double fsum = 0.0, lsum = 0.0;
+    for (int c = 0; c < n; c++) { fsum += fit[c]; lsum += len[c]; }
+    free(fit);
+    free(len);
+    if (failed) return err_set(e, ERR_NOMEM, "evaluation of %s: could not start a thread or "
+                               "allocate its simulation", t->name);
+    if (fitness) *fitness = fsum / n;
+    if (mean_episode_len) *mean_episode_len = lsum / n;
+    return ERR_OK;
+}

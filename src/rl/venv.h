@@ -1,0 +1,79 @@
+// venv.h: vectorised environments of one task: one shared mjModel, one mjData per
+// environment, the candidate reward called once per control step.
+//
+// venv_step on different environment indices may run on different threads at the
+// same time; everything else is single-threaded. Episodes reset automatically.
+#ifndef EUREKA_VENV_H
+#define EUREKA_VENV_H
+
+#include <stdint.h>
+
+#include "util/err.h"
+#include "reward/reward.h"
+#include "task/task.h"
+
+typedef struct venv venv;
+
+// Outcome of one control step of one environment.
+typedef struct venv_step_out {
+    double reward;      // the candidate's total reward (0 when there is no reward)
+    int done;           // the episode ended at this step (the env has been reset)
+    int truncated;      // ... and it ended by the time limit (bootstrap from final_obs)
+} venv_step_out;
+
+// Statistics gathered since the last venv_harvest, over all environments.
+typedef struct venv_stats {
+    int n_terms;                                    // components seen
+    char names[REWARD_MAX_TERMS][REWARD_NAME_MAX];  // in order of first appearance
+    double term_mean[REWARD_MAX_TERMS];             // mean per step (0 when absent)
+    double reward_mean;                             // mean total reward per step
+    long steps;                                     // control steps taken
+    long episodes;                                  // episodes completed
+    double episode_len_mean;                        // mean length of completed episodes
+    double fitness_mean;                            // mean task fitness of completed episodes
+    long unstable;                                  // episodes reset on a MuJoCo warning
+} venv_stats;
+
+// Deterministic policy for evaluation: fill action (act_dim) from obs (obs_dim).
+// `thread` identifies the calling thread (0..n_threads-1) for scratch memory.
+typedef void (*venv_policy)(void *ctx, int thread, const float *obs, double *action);
+
+// Load t's model.xml once for this process; later venv_new calls copy it instead of
+// reading the file (the sandbox preloads before its filter forbids opening files).
+int venv_preload(const task_def *t, err_info *e);
+
+// Load tasks/<name>/model.xml (or copy the preloaded model) and make n_envs environments seeded by seed.
+// fn may be NULL (zero reward: for raw-throughput benchmarks and fitness evaluation).
+venv *venv_new(const task_def *t, int n_envs, uint64_t seed, reward_fn fn, err_info *e);
+void venv_free(venv *v);
+
+const task_def *venv_task(const venv *v);
+int venv_count(const venv *v);
+const mjModel *venv_model(const venv *v);
+
+// Current observation of environment i (obs_dim floats). Borrowed until the next step.
+const float *venv_obs(const venv *v, int i);
+
+// The env_state (task->state_size bytes) filled after the last step or reset of
+// environment i; filled even when there is no reward (eureka check uses it). Borrowed.
+const void *venv_state(const venv *v, int i);
+
+// One control step of environment i with action a (act_dim, clipped to [-1, 1]).
+// When the episode ends, final_obs (if non-NULL) gets the last observation before the
+// automatic reset. A non-finite reward component is ERR_NONFINITE with a message naming
+// the component and the step: "reward component 'x' is NaN at step 17 of an episode".
+// A reward that writes to its state or breaks term() (more than 16 names, a bad name)
+// is ERR_REWARD. A MuJoCo warning (unstable simulation) resets the environment: done=1,
+// truncated=0, counted in venv_stats.unstable.
+int venv_step(venv *v, int i, const double *a, float *final_obs, venv_step_out *out,
+              err_info *e);
+
+// Merge and clear the per-environment statistics.
+void venv_harvest(venv *v, venv_stats *out);
+
+// Task fitness of a deterministic policy on the task's n_eval held-out episodes,
+// using n_threads threads (each runs its share of cases on its own mjData).
+int venv_evaluate(venv *v, venv_policy policy, void *ctx, int n_threads, double *fitness,
+                  double *mean_episode_len, err_info *e);
+
+#endif

@@ -1,0 +1,160 @@
+// run.c: the run directory store (see run.h).
+//
+// Kept free of search logic on purpose: `show`, `diff` and `compare` read a run with
+// these same functions, so the layout has exactly one definition.
+#include "search/run.h"
+
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "util/fs.h"
+
+int run_path(char *buf, size_t n, const char *dir, const char *rel, err_info *e) {
+    return fs_path(buf, n, e, "%s/%s", dir, rel);
+}
+
+int run_create(const char *out, const char *task, char *buf, size_t n, err_info *e) {
+    char tmp[RUN_PATH_MAX];
+    if (out && *out) {
+        if (fs_path(buf, n, e, "%s", out)) return ERR_LIMIT;
+        if (run_path(tmp, sizeof tmp, buf, "run.json", e)) return ERR_LIMIT;
+        if (fs_exists(tmp))
+            return err_set(e, ERR_USAGE, "%s already holds a run (use --resume %s, or another --out)",
+                           buf, buf);
+    } else {
+        time_t now = time(NULL);
+        struct tm tm;
+        gmtime_r(&now, &tm);
+        char stamp[32];
+        strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+        if (fs_path(buf, n, e, "runs/%s-%s", stamp, task)) return ERR_LIMIT;
+        // Two searches started in the same second get distinct directories.
+        for (int k = 2; fs_exists(buf) && k < 100; k++)
+            if (fs_path(buf, n, e, "runs/%s-%s-%d", stamp, task, k)) return ERR_LIMIT;
+    }
+    return fs_mkdirs(buf, e);
+}
+
+int run_sample_rel(char *buf, size_t n, int iter, int sample, const char *file, err_info *e) {
+    if (file) return fs_path(buf, n, e, "iter%02d/sample%02d/%s", iter, sample, file);
+    return fs_path(buf, n, e, "iter%02d/sample%02d", iter, sample);
+}
+
+// mkdir -p the parent of path.
+static int make_parent(const char *path, err_info *e) {
+    char d[RUN_PATH_MAX];
+    if (fs_path(d, sizeof d, e, "%s", path)) return ERR_LIMIT;
+    char *slash = strrchr(d, '/');
+    if (!slash || slash == d) return ERR_OK;
+    *slash = '\0';
+    return fs_mkdirs(d, e);
+}
+
+int run_write_text(const char *dir, const char *rel, const char *text, err_info *e) {
+    char p[RUN_PATH_MAX];
+    int rc = run_path(p, sizeof p, dir, rel, e);
+    if (!rc) rc = make_parent(p, e);
+    if (!rc) rc = fs_write_atomic(p, text, strlen(text), e);
+    return rc;
+}
+
+int run_write_json(const char *dir, const char *rel, const cJSON *obj, err_info *e) {
+    char *s = cJSON_Print(obj);
+    if (!s) return err_set(e, ERR_NOMEM, "%s/%s: out of memory", dir, rel);
+    size_t n = strlen(s);
+    char *t = realloc(s, n + 2);
+    if (!t) { free(s); return err_set(e, ERR_NOMEM, "%s/%s: out of memory", dir, rel); }
+    t[n] = '\n';
+    t[n + 1] = '\0';
+    int rc = run_write_text(dir, rel, t, e);
+    free(t);
+    return rc;
+}
+
+char *run_read_text(const char *dir, const char *rel, size_t cap, err_info *e) {
+    char p[RUN_PATH_MAX];
+    if (run_path(p, sizeof p, dir, rel, e)) return NULL;
+    return fs_read(p, cap, NULL, e);
+}
+
+cJSON *run_read_json(const char *dir, const char *rel, err_info *e) {
+    char *s = run_read_text(dir, rel, RUN_JSON_MAX, e);
+    if (!s) return NULL;
+    cJSON *j = cJSON_Parse(s);
+    free(s);
+    if (!j) err_set(e, ERR_PARSE, "%s/%s: not valid JSON (the file was edited or damaged)", dir, rel);
+    return j;
+}
+
+int run_has(const char *dir, const char *rel) {
+    char p[RUN_PATH_MAX];
+    if (run_path(p, sizeof p, dir, rel, NULL)) return 0;
+    return fs_exists(p);
+}
+
+int run_event(const char *dir, const char *type, cJSON *fields, err_info *e) {
+    cJSON *o = cJSON_CreateObject();
+    if (!o) { cJSON_Delete(fields); return err_set(e, ERR_NOMEM, "events.jsonl: out of memory"); }
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    cJSON_AddNumberToObject(o, "time", (double)ts.tv_sec + ts.tv_nsec * 1e-9);
+    cJSON_AddStringToObject(o, "event", type);
+    if (fields) {
+        cJSON *it = fields->child;
+        while (it) {
+            cJSON *next = it->next;
+            cJSON_AddItemToObject(o, it->string, cJSON_DetachItemViaPointer(fields, it));
+            it = next;
+        }
+        cJSON_Delete(fields);
+    }
+    char *s = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    if (!s) return err_set(e, ERR_NOMEM, "events.jsonl: out of memory");
+    char p[RUN_PATH_MAX];
+    int rc = run_path(p, sizeof p, dir, "events.jsonl", e);
+    if (!rc) rc = fs_append_line(p, s, e);
+    free(s);
+    return rc;
+}
+
+int run_parse_ref(const char *ref, int *iter, int *sample, err_info *e) {
+    if (strcmp(ref, "best") == 0) { *iter = *sample = 0; return ERR_OK; }
+    int a = 0, b = 0, used = 0;
+    if ((sscanf(ref, "iter%d/sample%d%n", &a, &b, &used) == 2 && ref[used] == '\0') ||
+        (sscanf(ref, "%d/%d%n", &a, &b, &used) == 2 && ref[used] == '\0')) {
+        if (a >= 1 && a < 100 && b >= 0 && b < 100) { *iter = a; *sample = b; return ERR_OK; }
+    }
+    return err_set(e, ERR_USAGE, "'%s' is not a candidate (write iter02/sample03 or best)", ref);
+}
+
+// Highest numeric suffix of entries "<prefix>NN" in dir, or -1.
+static int max_entry(const char *dir, const char *prefix) {
+    DIR *d = opendir(dir);
+    if (!d) return -1;
+    int best = -1;
+    size_t pl = strlen(prefix);
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (strncmp(de->d_name, prefix, pl) != 0) continue;
+        char *end;
+        long v = strtol(de->d_name + pl, &end, 10);
+        if (end != de->d_name + pl && *end == '\0' && v >= 0 && v < 1000 && v > best) best = (int)v;
+    }
+    closedir(d);
+    return best;
+}
+
+int run_count_iters(const char *dir) {
+    int m = max_entry(dir, "iter");
+    return m < 0 ? 0 : m;
+}
+
+int run_count_samples(const char *dir, int iter) {
+    char p[RUN_PATH_MAX];
+    if (fs_path(p, sizeof p, NULL, "%s/iter%02d", dir, iter)) return 0;
+    return max_entry(p, "sample") + 1;
+}

@@ -1,0 +1,61 @@
+// run.h: the run directory of a search (DESIGN.md section 7).
+//
+//   runs/<YYYYmmdd-HHMMSS>-<task>/
+//     run.json        every setting, versions, seed, backend, model
+//     events.jsonl    append-only, one JSON object per line
+//     messages.json   the conversation of every iteration
+//     llm.jsonl       written by the LLM client (record / resume)
+//     iterNN/sampleKK/{response.md, reward.c, compile.log, train.json, feedback.txt,
+//                      status.json}
+//     eval/seedNN/train.json, best.c, summary.json
+//
+// A sample is finished when its status.json exists (written last, atomically): that is
+// what lets `search --resume` skip it. All JSON goes through fs_write_atomic.
+#ifndef EUREKA_RUN_H
+#define EUREKA_RUN_H
+
+#include <stddef.h>
+#include <cjson/cJSON.h>
+
+#include "util/err.h"
+
+#define RUN_PATH_MAX 4096
+#define RUN_JSON_MAX (64 * 1024 * 1024)
+
+// Make a new run directory: `out` if given (must not hold a run.json yet), else
+// runs/<YYYYmmdd-HHMMSS>-<task> under the current directory. Path into buf.
+int run_create(const char *out, const char *task, char *buf, size_t n, err_info *e);
+
+// dir/rel into buf (ERR_LIMIT if too long).
+int run_path(char *buf, size_t n, const char *dir, const char *rel, err_info *e);
+
+// Relative path of a sample's file: "iter02/sample03/reward.c" (iter from 1, sample
+// from 0); file may be NULL for the directory itself.
+int run_sample_rel(char *buf, size_t n, int iter, int sample, const char *file, err_info *e);
+
+// Write text / a JSON object (pretty-printed) atomically to dir/rel, making parents.
+int run_write_text(const char *dir, const char *rel, const char *text, err_info *e);
+int run_write_json(const char *dir, const char *rel, const cJSON *obj, err_info *e);
+
+// Read dir/rel (capped). NULL + ERR_NOTFOUND when it does not exist.
+char *run_read_text(const char *dir, const char *rel, size_t cap, err_info *e);
+cJSON *run_read_json(const char *dir, const char *rel, err_info *e);
+
+// 1 if dir/rel exists.
+int run_has(const char *dir, const char *rel);
+
+// Append {"time": <unix seconds>, "event": type, ...fields} to dir/events.jsonl.
+// fields (may be NULL) is consumed.
+int run_event(const char *dir, const char *type, cJSON *fields, err_info *e);
+
+// Parse a candidate reference: "iter02/sample03" (also "iter2/sample3", "2/3") ->
+// iter, sample; "best" -> iter = sample = 0. ERR_USAGE otherwise.
+int run_parse_ref(const char *ref, int *iter, int *sample, err_info *e);
+
+// Number of iterNN directories present (the highest NN).
+int run_count_iters(const char *dir);
+
+// Number of sampleKK directories present in iteration iter (the highest KK + 1).
+int run_count_samples(const char *dir, int iter);
+
+#endif

@@ -1,0 +1,935 @@
+// search.c: the EUREKA loop (see search.h).
+//
+// Every step of the loop leaves a file in the run directory before the next starts:
+// the replies of an iteration (responses-aA.json) right after the LLM answers, each
+// sample's status.json right after its worker ends. Resuming therefore only has to
+// walk the same loop again and use a file wherever one exists; the LLM conversation
+// comes out identical because training is deterministic for a seed and thread count.
+#include "search/search.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "search/extract.h"
+#include "util/fs.h"
+#include "search/prompt.h"
+#include "reward/rcomp.h"
+#include "search/reflect.h"
+
+#define MAX_SAMPLES 64
+#define MAX_ITERATIONS 99
+#define RESPONSE_CAP (256 * 1024)
+
+void search_cfg_default(search_cfg *c) {
+    memset(c, 0, sizeof *c);
+    llm_opts_default(&c->llm);
+    c->iterations = 4;
+    c->samples = 8;
+    c->seed = 1;
+    c->eval_seeds = 3;
+    c->retries = 2;
+}
+
+int search_cores(void) {
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : (int)n;
+}
+
+uint64_t search_candidate_seed(uint64_t run_seed, int iteration, int sample) {
+    // splitmix64 over (seed, iteration, sample): distinct, stable streams.
+    uint64_t z = run_seed * 0x9E3779B97F4A7C15ull + (uint64_t)iteration * 0xBF58476D1CE4E5B9ull +
+                 (uint64_t)sample * 0x94D049BB133111EBull + 0x2545F4914F6CDD1Dull;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    z ^= z >> 31;
+    return z & ((1ull << 53) - 1);  // exact in JSON numbers
+}
+
+// ---------------------------------------------------------------- worker pool
+
+typedef struct pool_ctx {
+    search_job *jobs;
+    int *index;             // procs slot -> job index
+    const search_cfg *c;
+} pool_ctx;
+
+static void pool_progress(void *ctx, int slot, const cJSON *obj) {
+    pool_ctx *pc = ctx;
+    if (!pc->c || !pc->c->on_progress) return;
+    const search_job *j = &pc->jobs[pc->index[slot]];
+    search_progress p = {j->iteration, j->sample, 0, j->cfg.steps, 0, -1};
+    const cJSON *x;
+    if ((x = cJSON_GetObjectItem(obj, "steps")) && cJSON_IsNumber(x)) p.steps = (long)x->valuedouble;
+    if ((x = cJSON_GetObjectItem(obj, "total")) && cJSON_IsNumber(x)) p.total = (long)x->valuedouble;
+    if ((x = cJSON_GetObjectItem(obj, "sps")) && cJSON_IsNumber(x)) p.sps = x->valuedouble;
+    if ((x = cJSON_GetObjectItem(obj, "fitness")) && cJSON_IsNumber(x)) p.fitness = x->valuedouble;
+    pc->c->on_progress(pc->c->ctx, &p);
+}
+
+void search_pool(const task_def *t, search_job *jobs, int n, int n_parallel,
+                 const sb_limits *lim, const search_cfg *c,
+                 void (*on_done)(void *ctx, int i), void *done_ctx) {
+    if (n_parallel < 1) n_parallel = 1;
+    if (n_parallel > MAX_SAMPLES) n_parallel = MAX_SAMPLES;
+    sb_proc *procs[MAX_SAMPLES];
+    int index[MAX_SAMPLES];
+    pool_ctx pc = {jobs, index, c};
+    int running = 0, next = 0;
+    while (next < n || running > 0) {
+        int stopping = c && c->stop && *c->stop;
+        while (!stopping && running < n_parallel && next < n) {
+            search_job *j = &jobs[next++];
+            if (j->skip) continue;
+            sb_spec spec = {t, j->reward_src, ppo_sandbox_body, &j->cfg, *lim, j->cfg.threads};
+            err_info e = {0};
+            sb_proc *p = sandbox_start(&spec, &e);
+            if (!p) {
+                memset(&j->res, 0, sizeof j->res);
+                j->res.status = SB_ERROR;
+                snprintf(j->res.message, sizeof j->res.message, "could not start a worker: %.400s", e.msg);
+                if (on_done) on_done(done_ctx, (int)(j - jobs));
+                continue;
+            }
+            procs[running] = p;
+            index[running] = (int)(j - jobs);
+            running++;
+        }
+        if (stopping) {
+            for (int r = 0; r < running; r++) sandbox_kill(procs[r]);
+            for (int r = 0; r < running; r++) {
+                sb_result res;
+                sandbox_finish(procs[r], &res);
+                sb_result_free(&res);
+            }
+            return;
+        }
+        if (running == 0) continue;
+        sandbox_poll(procs, running, 200, pool_progress, &pc);
+        for (int r = 0; r < running;) {
+            if (!sandbox_done(procs[r])) { r++; continue; }
+            int i = index[r];
+            sandbox_finish(procs[r], &jobs[i].res);
+            ppo_verify_result(t, &jobs[i].res);   // the reported fitness, re-measured cleanly
+            procs[r] = procs[running - 1];
+            index[r] = index[running - 1];
+            running--;
+            if (on_done) on_done(done_ctx, i);
+        }
+    }
+}
+
+// ---------------------------------------------------------------- state
+
+typedef struct cand {
+    int sample;
+    char *response;         // the reply (owned)
+    int truncated;
+    char *code;             // extracted reward (owned; NULL when none)
+    char status[32];        // "ok", "no_code", "compile_error", ...
+    char message[ERR_MSG_MAX];
+    double fitness;
+    long unstable;
+    double seconds;
+    uint64_t seed;
+    cJSON *train;           // train.json (ok only)
+    int done;
+    int rank;               // how far it got, for "most informative failure"
+} cand;
+
+typedef struct search {
+    const search_cfg *c;
+    const task_def *t;
+    char dir[RUN_PATH_MAX];
+    llm_client *llm;
+    int jobs, threads;
+    long steps, eval_steps;
+    double timeout;
+    char *system, *user;            // the fixed first two messages
+    char *assistant, *feedback;     // the Markovian tail (NULL in iteration 1)
+    cJSON *messages;                // messages.json
+    search_summary *sum;
+    cand *cands;                    // of the current attempt
+    int n_cands;
+    int iteration;
+} search;
+
+static void emit(search *S, const char *type, cJSON *fields) {
+    if (S->c->on_event) S->c->on_event(S->c->ctx, type, fields);
+    err_info e;
+    run_event(S->dir, type, fields, &e);   // events are a log: a failed append is not fatal
+}
+
+static void cand_clear(cand *k) {
+    free(k->response);
+    free(k->code);
+    cJSON_Delete(k->train);
+    memset(k, 0, sizeof *k);
+}
+
+static char *xstrdup(const char *s) {
+    size_t n = strlen(s);
+    char *d = malloc(n + 1);
+    if (d) memcpy(d, s, n + 1);
+    return d;
+}
+
+// How far a failed candidate got: the further, the more its error says.
+static int status_rank(const char *st) {
+    static const char *order[] = {"no_code", "truncated", "compile_error", "error",
+                                  "timeout", "memory_limit", "forbidden_syscall", "crash",
+                                  "arithmetic_error", "bad_reward", "nonfinite_reward"};
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
+        if (strcmp(order[i], st) == 0) return (int)i + 1;
+    return 0;
+}
+
+static int sample_rel(char *buf, size_t n, int it, int s, const char *file) {
+    return run_sample_rel(buf, n, it, s, file, NULL);
+}
+
+// Record messages sent for (iteration, attempt) into messages.json.
+static int save_messages(search *S, int it, int attempt, const llm_msg *m, int n, err_info *e) {
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "iteration", it);
+    cJSON_AddNumberToObject(o, "attempt", attempt);
+    cJSON *arr = cJSON_AddArrayToObject(o, "messages");
+    for (int i = 0; i < n; i++) {
+        cJSON *x = cJSON_CreateObject();
+        cJSON_AddStringToObject(x, "role", m[i].role);
+        cJSON_AddStringToObject(x, "content", m[i].content);
+        cJSON_AddItemToArray(arr, x);
+    }
+    cJSON_AddItemToArray(S->messages, o);
+    return run_write_json(S->dir, "messages.json", S->messages, e);
+}
+
+// The replies of (iteration, attempt): from responses-aA.json if a previous run got
+// them, else from the LLM (saved before anything else happens).
+static int get_replies(search *S, int it, int attempt, char ***texts, int **trunc, int *n,
+                       err_info *e) {
+    char rel[128];
+    snprintf(rel, sizeof rel, "iter%02d/responses-a%d.json", it, attempt);
+    cJSON *saved = run_has(S->dir, rel) ? run_read_json(S->dir, rel, e) : NULL;
+    if (run_has(S->dir, rel) && !saved) return e->code;
+    llm_msg m[4] = {{"system", S->system}, {"user", S->user}, {"assistant", S->assistant},
+                    {"user", S->feedback}};
+    int nm = S->assistant ? 4 : 2;
+    int rc = save_messages(S, it, attempt, m, nm, e);
+    if (rc) { cJSON_Delete(saved); return rc; }
+    if (!saved) {
+        llm_reply *r = NULL;
+        int got = 0;
+        rc = llm_sample(S->llm, m, nm, S->c->samples, &r, &got, e);
+        if (rc) return rc;
+        saved = cJSON_CreateObject();
+        cJSON *arr = cJSON_AddArrayToObject(saved, "replies");
+        for (int i = 0; i < got; i++) {
+            cJSON *x = cJSON_CreateObject();
+            cJSON_AddStringToObject(x, "text", r[i].text ? r[i].text : "");
+            cJSON_AddStringToObject(x, "finish", r[i].finish);
+            cJSON_AddBoolToObject(x, "truncated", r[i].truncated);
+            cJSON_AddNumberToObject(x, "prompt_tokens", (double)r[i].prompt_tokens);
+            cJSON_AddNumberToObject(x, "completion_tokens", (double)r[i].completion_tokens);
+            cJSON_AddItemToArray(arr, x);
+        }
+        llm_replies_free(r, got);
+        rc = run_write_json(S->dir, rel, saved, e);
+        if (rc) { cJSON_Delete(saved); return rc; }
+    }
+    cJSON *arr = cJSON_GetObjectItem(saved, "replies");
+    int k = cJSON_GetArraySize(arr);
+    if (k > MAX_SAMPLES) k = MAX_SAMPLES;
+    *texts = calloc((size_t)k + 1, sizeof **texts);
+    *trunc = calloc((size_t)k + 1, sizeof **trunc);
+    for (int i = 0; i < k && *texts && *trunc; i++) {
+        cJSON *x = cJSON_GetArrayItem(arr, i);
+        const char *txt = cJSON_GetStringValue(cJSON_GetObjectItem(x, "text"));
+        (*texts)[i] = xstrdup(txt ? txt : "");
+        (*trunc)[i] = cJSON_IsTrue(cJSON_GetObjectItem(x, "truncated"));
+    }
+    cJSON_Delete(saved);
+    *n = k;
+    if (!*texts || !*trunc) return err_set(e, ERR_NOMEM, "search: out of memory");
+    return ERR_OK;
+}
+
+// Load a finished sample's status.json (and train.json) into k.
+static int load_done(search *S, int it, cand *k, err_info *e) {
+    char rel[128];
+    sample_rel(rel, sizeof rel, it, k->sample, "status.json");
+    cJSON *st = run_read_json(S->dir, rel, e);
+    if (!st) return e->code;
+    const char *s = cJSON_GetStringValue(cJSON_GetObjectItem(st, "status"));
+    const char *m = cJSON_GetStringValue(cJSON_GetObjectItem(st, "message"));
+    snprintf(k->status, sizeof k->status, "%s", s ? s : "error");
+    snprintf(k->message, sizeof k->message, "%s", m ? m : "");
+    cJSON *f = cJSON_GetObjectItem(st, "fitness");
+    k->fitness = cJSON_IsNumber(f) ? f->valuedouble : 0;
+    cJSON *u = cJSON_GetObjectItem(st, "unstable_episodes");
+    k->unstable = cJSON_IsNumber(u) ? (long)u->valuedouble : 0;
+    cJSON *sec = cJSON_GetObjectItem(st, "seconds");
+    k->seconds = cJSON_IsNumber(sec) ? sec->valuedouble : 0;
+    cJSON_Delete(st);
+    if (strcmp(k->status, "ok") == 0) {
+        sample_rel(rel, sizeof rel, it, k->sample, "train.json");
+        k->train = run_read_json(S->dir, rel, e);
+        if (!k->train) return e->code;
+    }
+    k->rank = strcmp(k->status, "ok") == 0 ? 100 : status_rank(k->status);
+    k->done = 1;
+    return ERR_OK;
+}
+
+// The execution-error text the LLM gets for failed candidate k.
+static char *error_feedback(const cand *k, err_info *e) {
+    char errs[ERR_MSG_MAX + 64];
+    snprintf(errs, sizeof errs, "%s", k->message[0] ? k->message : k->status);
+    return prompt_execution_error(k->status, errs, e);
+}
+
+// Write status.json (last: it marks the sample finished) and friends for k.
+static int finish_sample(search *S, int it, cand *k, err_info *e) {
+    char rel[128];
+    int rc = ERR_OK;
+    if (k->train) {
+        sample_rel(rel, sizeof rel, it, k->sample, "train.json");
+        if ((rc = run_write_json(S->dir, rel, k->train, e))) return rc;
+    }
+    cJSON *st = cJSON_CreateObject();
+    cJSON_AddNumberToObject(st, "iteration", it);
+    cJSON_AddNumberToObject(st, "sample", k->sample);
+    cJSON_AddStringToObject(st, "status", k->status);
+    cJSON_AddStringToObject(st, "message", k->message);
+    cJSON_AddNumberToObject(st, "seed", (double)k->seed);
+    cJSON_AddNumberToObject(st, "seconds", k->seconds);
+    if (k->train) {
+        cJSON_AddNumberToObject(st, "fitness", k->fitness);
+        cJSON_AddNumberToObject(st, "unstable_episodes", (double)k->unstable);
+    }
+    sample_rel(rel, sizeof rel, it, k->sample, "status.json");
+    rc = run_write_json(S->dir, rel, st, e);
+    cJSON_Delete(st);
+    k->rank = strcmp(k->status, "ok") == 0 ? 100 : status_rank(k->status);
+    k->done = 1;
+    return rc;
+}
+
+static int write_sample_text(search *S, int it, int s, const char *file, const char *text, err_info *e) {
+    char rel[128];
+    sample_rel(rel, sizeof rel, it, s, file);
+    return run_write_text(S->dir, rel, text, e);
+}
+
+typedef struct done_ctx { search *S; int it; search_job *jobs; int *cand_of; int rc; err_info *e; } done_ctx;
+
+static void on_train_done(void *ctx, int i) {
+    done_ctx *d = ctx;
+    search *S = d->S;
+    cand *k = &S->cands[d->cand_of[i]];
+    sb_result *r = &d->jobs[i].res;
+    snprintf(k->status, sizeof k->status, "%s", sb_status_name(r->status));
+    snprintf(k->message, sizeof k->message, "%s", r->message);
+    k->seconds = r->seconds;
+    err_info e2;
+    write_sample_text(S, d->it, k->sample, "compile.log",
+                      r->status == SB_COMPILE ? r->message : "compiled (libtcc): ok\n", &e2);
+    if (r->status == SB_OK && r->result) {
+        k->train = r->result;
+        r->result = NULL;
+        cJSON *f = cJSON_GetObjectItem(k->train, "fitness");
+        cJSON *u = cJSON_GetObjectItem(k->train, "unstable_episodes");
+        k->fitness = cJSON_IsNumber(f) ? f->valuedouble : 0;
+        k->unstable = cJSON_IsNumber(u) ? (long)u->valuedouble : 0;
+    } else if (r->status == SB_OK) {
+        snprintf(k->status, sizeof k->status, "error");
+        snprintf(k->message, sizeof k->message, "training returned no result");
+    }
+    sb_result_free(r);
+    if (finish_sample(S, d->it, k, d->e) && !d->rc) d->rc = d->e->code;
+    cJSON *ev = cJSON_CreateObject();
+    cJSON_AddNumberToObject(ev, "iteration", d->it);
+    cJSON_AddNumberToObject(ev, "sample", k->sample);
+    cJSON_AddStringToObject(ev, "status", k->status);
+    if (k->train) cJSON_AddNumberToObject(ev, "fitness", k->fitness);
+    else cJSON_AddStringToObject(ev, "message", k->message);
+    cJSON_AddNumberToObject(ev, "seconds", k->seconds);
+    emit(S, "sample_done", ev);
+}
+
+static void limits_for(const search *S, sb_limits *lim) {
+    sb_limits_default(lim);
+    lim->wall_seconds = S->timeout;
+    lim->cpu_seconds = S->timeout * S->threads + 30;
+    lim->stall_seconds = PPO_STALL_SECONDS;
+}
+
+static void train_cfg_for(const search *S, train_cfg *cfg, long steps, uint64_t seed) {
+    memset(cfg, 0, sizeof *cfg);
+    cfg->steps = steps;
+    cfg->max_seconds = S->c->train_seconds;
+    cfg->threads = S->threads;
+    cfg->seed = seed;
+    train_cfg_defaults(cfg, S->t);
+}
+
+// Extract, compile and train the candidates of one attempt (sample indices base..).
+static int run_attempt(search *S, int it, int base, char **texts, int *trunc, int n, err_info *e) {
+    S->n_cands = n;
+    S->cands = calloc((size_t)n, sizeof *S->cands);
+    search_job *jobs = calloc((size_t)n, sizeof *jobs);
+    int *cand_of = calloc((size_t)n, sizeof *cand_of);
+    if (!S->cands || !jobs || !cand_of) {
+        free(jobs); free(cand_of);
+        return err_set(e, ERR_NOMEM, "search: out of memory");
+    }
+    int n_jobs = 0, rc = ERR_OK;
+    for (int i = 0; i < n && !rc; i++) {
+        cand *k = &S->cands[i];
+        k->sample = base + i;
+        k->response = texts[i];
+        texts[i] = NULL;
+        k->truncated = trunc[i];
+        k->seed = search_candidate_seed(S->c->seed, it, k->sample);
+        char rel[128];
+        sample_rel(rel, sizeof rel, it, k->sample, "status.json");
+        err_info xe = {0};
+        k->code = extract_code(k->response, &xe);
+        if (run_has(S->dir, rel)) { rc = load_done(S, it, k, e); continue; }
+        if ((rc = write_sample_text(S, it, k->sample, "response.md", k->response, e))) break;
+        if (!k->code) {
+            if (k->truncated) {
+                snprintf(k->status, sizeof k->status, "truncated");
+                snprintf(k->message, sizeof k->message,
+                         "the reply was cut off at the token limit before its code block ended; "
+                         "write a shorter answer");
+            } else {
+                snprintf(k->status, sizeof k->status, "no_code");
+                snprintf(k->message, sizeof k->message, "%s", xe.msg);
+            }
+            if ((rc = finish_sample(S, it, k, e))) break;
+            cJSON *ev = cJSON_CreateObject();
+            cJSON_AddNumberToObject(ev, "iteration", it);
+            cJSON_AddNumberToObject(ev, "sample", k->sample);
+            cJSON_AddStringToObject(ev, "status", k->status);
+            cJSON_AddStringToObject(ev, "message", k->message);
+            emit(S, "sample_done", ev);
+            continue;
+        }
+        if ((rc = write_sample_text(S, it, k->sample, "reward.c", k->code, e))) break;
+        search_job *j = &jobs[n_jobs];
+        j->reward_src = k->code;
+        train_cfg_for(S, &j->cfg, S->steps, k->seed);
+        j->iteration = it;
+        j->sample = k->sample;
+        cand_of[n_jobs++] = i;
+    }
+    if (!rc && n_jobs > 0) {
+        sb_limits lim;
+        limits_for(S, &lim);
+        done_ctx d = {S, it, jobs, cand_of, ERR_OK, e};
+        search_pool(S->t, jobs, n_jobs, S->jobs, &lim, S->c, on_train_done, &d);
+        rc = d.rc;
+        if (!rc && S->c->stop && *S->c->stop)
+            rc = err_set(e, ERR_RUNTIME, "interrupted; continue with: eureka search --resume %s", S->dir);
+    }
+    // Per-sample feedback files, and the counts.
+    for (int i = 0; i < n && !rc; i++) {
+        cand *k = &S->cands[i];
+        if (!k->done) continue;
+        S->sum->candidates++;
+        if (strcmp(k->status, "ok") != 0) S->sum->failures++;
+        char rel[128];
+        sample_rel(rel, sizeof rel, it, k->sample, "feedback.txt");
+        if (run_has(S->dir, rel)) continue;
+        err_info fe;
+        char *fb = NULL;
+        if (k->train) {
+            char *refl = reflect_text(k->train, &fe);
+            fb = refl ? prompt_policy_feedback(refl, &fe) : NULL;
+            free(refl);
+        } else {
+            fb = error_feedback(k, &fe);
+        }
+        if (!fb) { rc = err_set(e, fe.code, "%s", fe.msg); break; }
+        rc = write_sample_text(S, it, k->sample, "feedback.txt", fb, e);
+        free(fb);
+    }
+    free(jobs);
+    free(cand_of);
+    return rc;
+}
+
+static void free_cands(search *S) {
+    for (int i = 0; i < S->n_cands; i++) cand_clear(&S->cands[i]);
+    free(S->cands);
+    S->cands = NULL;
+    S->n_cands = 0;
+}
+
+// Index of the best ok candidate (ties: fewer unstable episodes, then lower index), or -1.
+static int pick_best(const search *S) {
+    int b = -1;
+    for (int i = 0; i < S->n_cands; i++) {
+        const cand *k = &S->cands[i];
+        if (!k->train) continue;
+        if (b < 0 || k->fitness > S->cands[b].fitness ||
+            (k->fitness == S->cands[b].fitness && k->unstable < S->cands[b].unstable))
+            b = i;
+    }
+    return b;
+}
+
+// The most informative failure: the one that got furthest (then the lowest index).
+static int pick_failure(const search *S) {
+    int b = -1;
+    for (int i = 0; i < S->n_cands; i++)
+        if (S->cands[i].done && (b < 0 || S->cands[i].rank > S->cands[b].rank)) b = i;
+    return b;
+}
+
+// Errors of failed siblings of the best, appended to its feedback (so failures reach the
+// model even when another candidate succeeded).
+static char *sibling_errors(const search *S, int best, err_info *e) {
+    char list[2048] = "";
+    size_t used = 0;
+    int shown = 0, failed = 0;
+    for (int i = 0; i < S->n_cands; i++) {
+        const cand *k = &S->cands[i];
+        if (i == best || !k->done || k->train) continue;
+        failed++;
+        if (shown >= 3 || used >= sizeof list - 1) continue;
+        int dup = 0;
+        for (int j = 0; j < i; j++)
+            if (S->cands[j].done && !S->cands[j].train && j != best &&
+                strcmp(S->cands[j].message, k->message) == 0) dup = 1;
+        if (dup) continue;
+        used += (size_t)snprintf(list + used, sizeof list - used, "- %s: %s\n", k->status, k->message);
+        shown++;
+    }
+    if (!failed) return NULL;
+    char count[16];
+    snprintf(count, sizeof count, "%d", failed);
+    if (used > 0 && list[used - 1] == '\n') list[used - 1] = '\0';
+    prompt_var v[] = {{"count", count}, {"errors", list}};
+    return prompt_render("sibling_errors", v, 2, e);
+}
+
+static char *join_text(const char *a, const char *b) {
+    size_t na = strlen(a), nb = strlen(b);
+    char *o = malloc(na + nb + 3);
+    if (!o) return NULL;
+    memcpy(o, a, na);
+    while (na > 0 && o[na - 1] == '\n') na--;
+    memcpy(o + na, "\n\n", 2);
+    memcpy(o + na + 2, b, nb + 1);
+    return o;
+}
+
+static void set_tail(search *S, const char *assistant, char *feedback) {
+    free(S->assistant);
+    free(S->feedback);
+    S->assistant = xstrdup(assistant);
+    S->feedback = feedback;
+}
+
+// --init-human: train rewards/<task>_human.c as iteration 0 and make it the context.
+static int init_human(search *S, err_info *e) {
+    char path[RUN_PATH_MAX];
+    if (fs_path(path, sizeof path, e, "%s/rewards/%s_human.c", fs_root(), S->t->name)) return e->code;
+    char *code = fs_read(path, RCOMP_MAX_SOURCE, NULL, e);
+    if (!code) return err_wrap(e, "--init-human");
+    size_t n = strlen(code) + 64;
+    char *resp = malloc(n);
+    if (!resp) { free(code); return err_set(e, ERR_NOMEM, "search: out of memory"); }
+    snprintf(resp, n, "```c\n%s```\n", code);
+    char *texts[1] = {resp};
+    int trunc[1] = {0};
+    free(code);
+    emit(S, "iteration_start", NULL);
+    int rc = run_attempt(S, 0, 0, texts, trunc, 1, e);
+    free(texts[0]);
+    if (rc) { free_cands(S); return rc; }
+    cand *k = &S->cands[0];
+    char rel[128];
+    sample_rel(rel, sizeof rel, 0, 0, "feedback.txt");
+    char *fb = run_read_text(S->dir, rel, 1 << 20, e);
+    if (!fb) { free_cands(S); return e->code; }
+    set_tail(S, k->response, fb);
+    free_cands(S);
+    return ERR_OK;
+}
+
+// Final evaluation: the overall best trained with seeds 1..S (the same seeds as
+// `eureka compare`, so its results can be reused there).
+static int final_eval(search *S, const char *best_src, err_info *e) {
+    int n = S->c->eval_seeds;
+    search_job *jobs = calloc((size_t)n, sizeof *jobs);
+    if (!jobs) return err_set(e, ERR_NOMEM, "search: out of memory");
+    for (int i = 0; i < n; i++) {
+        char rel[128];
+        snprintf(rel, sizeof rel, "eval/seed%02d/train.json", i + 1);
+        jobs[i].reward_src = best_src;
+        train_cfg_for(S, &jobs[i].cfg, S->eval_steps, (uint64_t)(i + 1));
+        jobs[i].cfg.max_seconds = 0;
+        jobs[i].iteration = 0;
+        jobs[i].sample = i + 1;
+        jobs[i].skip = run_has(S->dir, rel);
+    }
+    sb_limits lim;
+    limits_for(S, &lim);
+    lim.wall_seconds = S->timeout * ((double)S->eval_steps / (double)S->steps) + 60;
+    lim.cpu_seconds = lim.wall_seconds * S->threads + 30;
+    emit(S, "eval_start", NULL);
+    search_pool(S->t, jobs, n, S->jobs, &lim, S->c, NULL, NULL);
+    if (S->c->stop && *S->c->stop) {
+        for (int i = 0; i < n; i++) if (!jobs[i].skip) sb_result_free(&jobs[i].res);
+        free(jobs);
+        return err_set(e, ERR_RUNTIME, "interrupted; continue with: eureka search --resume %s", S->dir);
+    }
+    int rc = ERR_OK;
+    double sum = 0, sq = 0;
+    int got = 0;
+    cJSON *fits = cJSON_CreateArray();
+    for (int i = 0; i < n && !rc; i++) {
+        char rel[128];
+        snprintf(rel, sizeof rel, "eval/seed%02d/train.json", i + 1);
+        cJSON *tr = NULL;
+        if (jobs[i].skip) {
+            tr = run_read_json(S->dir, rel, e);
+            if (!tr) { rc = e->code; break; }
+        } else if (jobs[i].res.status == SB_OK && jobs[i].res.result) {
+            tr = jobs[i].res.result;
+            jobs[i].res.result = NULL;
+            if ((rc = run_write_json(S->dir, rel, tr, e))) { cJSON_Delete(tr); break; }
+        }
+        if (!jobs[i].skip) sb_result_free(&jobs[i].res);
+        if (!tr) {
+            cJSON *ev = cJSON_CreateObject();
+            cJSON_AddNumberToObject(ev, "seed", i + 1);
+            cJSON_AddStringToObject(ev, "status", sb_status_name(jobs[i].res.status));
+            cJSON_AddStringToObject(ev, "message", jobs[i].res.message);
+            emit(S, "eval_failed", ev);
+            continue;
+        }
+        cJSON *f = cJSON_GetObjectItem(tr, "fitness");
+        double x = cJSON_IsNumber(f) ? f->valuedouble : 0;
+        cJSON_AddItemToArray(fits, cJSON_CreateNumber(x));
+        sum += x;
+        sq += x * x;
+        got++;
+        cJSON_Delete(tr);
+    }
+    free(jobs);
+    if (rc) { cJSON_Delete(fits); return rc; }
+    S->sum->eval_n = got;
+    S->sum->eval_mean = got ? sum / got : 0;
+    double var = got > 1 ? (sq - sum * sum / got) / (got - 1) : 0;
+    S->sum->eval_std = var > 0 ? sqrt(var) : 0;
+    cJSON *ev = cJSON_CreateObject();
+    cJSON_AddItemToObject(ev, "fitness", fits);
+    cJSON_AddNumberToObject(ev, "mean", S->sum->eval_mean);
+    cJSON_AddNumberToObject(ev, "std", S->sum->eval_std);
+    cJSON_AddNumberToObject(ev, "steps", (double)S->eval_steps);
+    emit(S, "eval", ev);
+    return ERR_OK;
+}
+
+static cJSON *settings_json(const search *S) {
+    const search_cfg *c = S->c;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "task", S->t->name);
+    cJSON *l = cJSON_AddObjectToObject(o, "llm");
+    cJSON_AddStringToObject(l, "backend", c->llm.backend ? c->llm.backend : "auto");
+    if (c->llm.model) cJSON_AddStringToObject(l, "model", c->llm.model);
+    if (c->llm.base_url) cJSON_AddStringToObject(l, "base_url", c->llm.base_url);
+    cJSON_AddNumberToObject(l, "temperature", c->llm.temperature);
+    cJSON_AddNumberToObject(l, "max_tokens", (double)c->llm.max_tokens);
+    cJSON_AddNumberToObject(l, "max_tokens_total", (double)c->llm.max_tokens_total);
+    cJSON_AddStringToObject(l, "resolved_backend", llm_backend(S->llm));
+    cJSON_AddStringToObject(l, "resolved_model", llm_model(S->llm));
+    cJSON_AddNumberToObject(o, "iterations", c->iterations);
+    cJSON_AddNumberToObject(o, "samples", c->samples);
+    cJSON_AddNumberToObject(o, "jobs", S->jobs);
+    cJSON_AddNumberToObject(o, "threads", S->threads);
+    cJSON_AddNumberToObject(o, "train_steps", (double)S->steps);
+    cJSON_AddNumberToObject(o, "train_seconds", c->train_seconds);
+    cJSON_AddNumberToObject(o, "timeout_s", S->timeout);
+    cJSON_AddNumberToObject(o, "seed", (double)c->seed);
+    cJSON_AddBoolToObject(o, "init_human", c->init_human);
+    cJSON_AddBoolToObject(o, "human_feedback", c->human_feedback);
+    cJSON_AddNumberToObject(o, "eval_seeds", c->eval_seeds);
+    cJSON_AddNumberToObject(o, "eval_steps", (double)S->eval_steps);
+    cJSON_AddNumberToObject(o, "retries", c->retries);
+    cJSON *v = cJSON_AddObjectToObject(o, "versions");
+    cJSON_AddStringToObject(v, "eureka", EUREKA_VERSION);
+    cJSON_AddStringToObject(v, "mujoco", mj_versionString());
+    cJSON_AddNumberToObject(o, "cores", search_cores());
+    time_t now = time(NULL);
+    char stamp[32];
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    cJSON_AddStringToObject(o, "created", stamp);
+    return o;
+}
+
+int search_resume_cfg(const char *dir, search_cfg *c, cJSON **hold, err_info *e) {
+    cJSON *r = run_read_json(dir, "run.json", e);
+    if (!r) return err_wrap(e, "--resume %s", dir);
+    const char *task = cJSON_GetStringValue(cJSON_GetObjectItem(r, "task"));
+    c->task = task ? task_find(task) : NULL;
+    if (!c->task) {
+        cJSON_Delete(r);
+        return err_set(e, ERR_PARSE, "%s/run.json: no known task (is this a search run?)", dir);
+    }
+    cJSON *l = cJSON_GetObjectItem(r, "llm");
+#define STR(obj, key, dst) do { const char *s_ = cJSON_GetStringValue(cJSON_GetObjectItem(obj, key)); if (s_) dst = s_; } while (0)
+#define NUM(obj, key, dst, type) do { cJSON *n_ = cJSON_GetObjectItem(obj, key); if (cJSON_IsNumber(n_)) dst = (type)n_->valuedouble; } while (0)
+    STR(l, "backend", c->llm.backend);
+    STR(l, "model", c->llm.model);
+    STR(l, "base_url", c->llm.base_url);
+    NUM(l, "temperature", c->llm.temperature, double);
+    NUM(l, "max_tokens", c->llm.max_tokens, long);
+    NUM(l, "max_tokens_total", c->llm.max_tokens_total, long);
+    NUM(r, "iterations", c->iterations, int);
+    NUM(r, "samples", c->samples, int);
+    NUM(r, "jobs", c->jobs, int);
+    NUM(r, "threads", c->threads, int);
+    NUM(r, "train_steps", c->train_steps, long);
+    NUM(r, "train_seconds", c->train_seconds, double);
+    NUM(r, "timeout_s", c->timeout_s, double);
+    NUM(r, "seed", c->seed, uint64_t);
+    NUM(r, "eval_seeds", c->eval_seeds, int);
+    NUM(r, "eval_steps", c->eval_steps, long);
+    NUM(r, "retries", c->retries, int);
+    c->init_human = cJSON_IsTrue(cJSON_GetObjectItem(r, "init_human"));
+    c->human_feedback = cJSON_IsTrue(cJSON_GetObjectItem(r, "human_feedback"));
+#undef STR
+#undef NUM
+    c->resume = dir;
+    c->out = NULL;
+    *hold = r;
+    return ERR_OK;
+}
+
+static int check_cfg(const search_cfg *c, err_info *e) {
+    if (!c->task) return err_set(e, ERR_USAGE, "--task is required (one of: %s)", task_names());
+    if (c->iterations < 1 || c->iterations > MAX_ITERATIONS)
+        return err_set(e, ERR_USAGE, "--iterations %d: use 1..%d", c->iterations, MAX_ITERATIONS);
+    if (c->samples < 1 || c->samples > MAX_SAMPLES / 4)
+        return err_set(e, ERR_USAGE, "--samples %d: use 1..%d", c->samples, MAX_SAMPLES / 4);
+    if (c->eval_seeds < 0 || c->eval_seeds > 20)
+        return err_set(e, ERR_USAGE, "--eval-seeds %d: use 0..20", c->eval_seeds);
+    if (c->jobs < 0 || c->jobs > MAX_SAMPLES) return err_set(e, ERR_USAGE, "--jobs %d: use 1..%d", c->jobs, MAX_SAMPLES);
+    if (c->train_steps < 0 || c->eval_steps < 0 || c->train_seconds < 0 || c->timeout_s < 0)
+        return err_set(e, ERR_USAGE, "budgets must not be negative");
+    if (c->retries < 0 || c->retries > 2) return err_set(e, ERR_USAGE, "retries: use 0..2");
+    return ERR_OK;
+}
+
+// One iteration: sample, train, retry when every candidate failed, then pick the best
+// and build the next context.
+static int do_iteration(search *S, int it, err_info *e) {
+    const search_cfg *c = S->c;
+    cJSON *ev = cJSON_CreateObject();
+    cJSON_AddNumberToObject(ev, "iteration", it);
+    emit(S, "iteration_start", ev);
+    int rc = ERR_OK;
+    for (int attempt = 0; attempt <= c->retries; attempt++) {
+        char **texts = NULL;
+        int *trunc = NULL, n = 0;
+        rc = get_replies(S, it, attempt, &texts, &trunc, &n, e);
+        if (!rc) rc = run_attempt(S, it, attempt * c->samples, texts, trunc, n, e);
+        for (int i = 0; texts && i < n; i++) free(texts[i]);
+        free(texts);
+        free(trunc);
+        if (rc) { free_cands(S); return rc; }
+        int best = pick_best(S);
+        if (best >= 0) {
+            cand *k = &S->cands[best];
+            char rel[128];
+            sample_rel(rel, sizeof rel, it, k->sample, "feedback.txt");
+            char *fb = run_read_text(S->dir, rel, 1 << 20, e);
+            if (!fb) { free_cands(S); return e->code; }
+            if (c->human_feedback && c->ask_feedback) {
+                // A person's words are kept in the run so a resumed search reuses them.
+                char hrel[64];
+                snprintf(hrel, sizeof hrel, "iter%02d/human_feedback.txt", it);
+                char *text = run_has(S->dir, hrel) ? run_read_text(S->dir, hrel, 1 << 16, e) : NULL;
+                if (!text) {
+                    char *refl = reflect_text(k->train, e);
+                    text = c->ask_feedback(c->ctx, it, refl ? refl : "");
+                    free(refl);
+                    if (text && run_write_text(S->dir, hrel, text, e)) {
+                        free(text);
+                        free(fb);
+                        free_cands(S);
+                        return e->code;
+                    }
+                }
+                if (text && *text) {
+                    char *h = prompt_human_feedback(text, e);
+                    if (h) { free(fb); fb = h; }
+                }
+                free(text);
+            }
+            char *sib = sibling_errors(S, best, e);
+            if (sib) {
+                char *j = join_text(fb, sib);
+                if (j) { free(fb); fb = j; }
+                free(sib);
+            }
+            set_tail(S, k->response, fb);
+            cJSON *b = cJSON_CreateObject();
+            cJSON_AddNumberToObject(b, "iteration", it);
+            cJSON_AddNumberToObject(b, "sample", k->sample);
+            cJSON_AddNumberToObject(b, "fitness", k->fitness);
+            emit(S, "iteration_best", b);
+            if (S->sum->best_iteration == 0 || k->fitness > S->sum->best_fitness) {
+                S->sum->best_iteration = it;
+                S->sum->best_sample = k->sample;
+                S->sum->best_fitness = k->fitness;
+                if ((rc = run_write_text(S->dir, "best.c", k->code, e))) { free_cands(S); return rc; }
+                cJSON *bj = cJSON_CreateObject();
+                cJSON_AddNumberToObject(bj, "iteration", it);
+                cJSON_AddNumberToObject(bj, "sample", k->sample);
+                cJSON_AddNumberToObject(bj, "fitness", k->fitness);
+                rc = run_write_json(S->dir, "best.json", bj, e);
+                emit(S, "best_updated", bj);
+                if (rc) { free_cands(S); return rc; }
+            }
+            free_cands(S);
+            return ERR_OK;
+        }
+        // Every candidate failed: the most informative error goes back to the model.
+        int f = pick_failure(S);
+        char *fb = f >= 0 ? error_feedback(&S->cands[f], e) : NULL;
+        if (!fb) { free_cands(S); return e->code ? (int)e->code : err_set(e, ERR_INTERNAL, "no candidates"); }
+        set_tail(S, S->cands[f].response, fb);
+        cJSON *x = cJSON_CreateObject();
+        cJSON_AddNumberToObject(x, "iteration", it);
+        cJSON_AddNumberToObject(x, "attempt", attempt);
+        cJSON_AddNumberToObject(x, "feedback_from", S->cands[f].sample);
+        cJSON_AddStringToObject(x, "status", S->cands[f].status);
+        emit(S, attempt < c->retries ? "all_failed_retry" : "all_failed", x);
+        free_cands(S);
+    }
+    return ERR_OK;
+}
+
+int search_run(const search_cfg *c, search_summary *sum, err_info *e) {
+    int rc = check_cfg(c, e);
+    if (rc) return rc;
+    memset(sum, 0, sizeof *sum);
+    search S;
+    memset(&S, 0, sizeof S);
+    S.c = c;
+    S.t = c->task;
+    S.sum = sum;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int cores = search_cores();
+    S.jobs = c->jobs > 0 ? c->jobs : cores;
+    S.threads = c->threads > 0 ? c->threads : (cores / S.jobs > 1 ? cores / S.jobs : 1);
+    long task_steps = S.t->defaults.train_steps > 0 ? S.t->defaults.train_steps : 1000000;
+    S.steps = c->train_steps > 0 ? c->train_steps : (long)(task_steps * SEARCH_CANDIDATE_FRACTION);
+    S.eval_steps = c->eval_steps > 0 ? c->eval_steps : (c->train_steps > 0 ? c->train_steps : task_steps);
+    S.timeout = c->timeout_s > 0 ? c->timeout_s : c->train_seconds > 0 ? 2 * c->train_seconds + 60 : 900;
+    if (c->resume) {
+        if (fs_path(S.dir, sizeof S.dir, e, "%s", c->resume)) return e->code;
+        if (!run_has(S.dir, "run.json"))
+            return err_set(e, ERR_USAGE, "--resume %s: no run.json there (not a search run)", S.dir);
+    } else if ((rc = run_create(c->out, S.t->name, S.dir, sizeof S.dir, e))) {
+        return rc;
+    }
+    snprintf(sum->run_dir, sizeof sum->run_dir, "%s", S.dir);
+    char llm_path[RUN_PATH_MAX];
+    if ((rc = run_path(llm_path, sizeof llm_path, S.dir, "llm.jsonl", e))) return rc;
+    llm_opts lo = c->llm;
+    lo.record_path = llm_path;
+    lo.resume_path = c->resume ? llm_path : NULL;
+    lo.task = S.t->name;
+    if (!lo.seed) lo.seed = c->seed;
+    S.llm = llm_new(&lo, e);
+    if (!S.llm) return e->code;
+    snprintf(sum->backend, sizeof sum->backend, "%s", llm_backend(S.llm));
+    snprintf(sum->model, sizeof sum->model, "%s", llm_model(S.llm));
+    S.messages = cJSON_CreateArray();
+    if (!c->resume) {
+        cJSON *settings = settings_json(&S);
+        rc = run_write_json(S.dir, "run.json", settings, e);
+        cJSON_Delete(settings);
+    }
+    if (!rc) {
+        cJSON *ev = cJSON_CreateObject();
+        cJSON_AddStringToObject(ev, "dir", S.dir);
+        cJSON_AddStringToObject(ev, "backend", llm_backend(S.llm));
+        cJSON_AddStringToObject(ev, "model", llm_model(S.llm));
+        emit(&S, c->resume ? "resume" : "start", ev);
+        S.system = prompt_system(e);
+        S.user = S.system ? prompt_initial_user(S.t, e) : NULL;
+        if (!S.user) rc = e->code;
+    }
+    if (!rc && c->init_human) rc = init_human(&S, e);
+    for (int it = 1; !rc && it <= c->iterations; it++) {
+        S.iteration = it;
+        rc = do_iteration(&S, it, e);
+        if (rc == ERR_LIMIT) {      // the token budget ran out: evaluate what we have
+            cJSON *x = cJSON_CreateObject();
+            cJSON_AddStringToObject(x, "message", e->msg);
+            emit(&S, "budget_exhausted", x);
+            sum->budget_exhausted = 1;
+            rc = ERR_OK;
+            break;
+        }
+    }
+    if (rc && rc != ERR_USAGE && !(c->stop && *c->stop) && run_has(S.dir, "run.json")) {
+        char msg[ERR_MSG_MAX + 160];
+        snprintf(msg, sizeof msg, "%.380s (the run is kept: eureka search --resume %.100s)", e->msg, S.dir);
+        err_set(e, rc, "%s", msg);
+    }
+    llm_usage u = llm_get_usage(S.llm);
+    sum->prompt_tokens = u.prompt_tokens;
+    sum->completion_tokens = u.completion_tokens;
+    if (!rc && sum->best_iteration > 0) {
+        if (fs_path(sum->best_path, sizeof sum->best_path, e, "%s/best.c", S.dir)) rc = e->code;
+        char *best = rc ? NULL : run_read_text(S.dir, "best.c", RCOMP_MAX_SOURCE, e);
+        if (!rc && !best) rc = e->code;
+        if (!rc && c->eval_seeds > 0) rc = final_eval(&S, best, e);
+        free(best);
+    }
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    sum->seconds = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+    if (!rc) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "task", S.t->name);
+        if (sum->best_iteration > 0) {
+            cJSON_AddStringToObject(o, "best", "best.c");
+            cJSON_AddNumberToObject(o, "best_iteration", sum->best_iteration);
+            cJSON_AddNumberToObject(o, "best_sample", sum->best_sample);
+            cJSON_AddNumberToObject(o, "best_fitness", sum->best_fitness);
+        } else {
+            cJSON_AddNullToObject(o, "best");
+        }
+        cJSON_AddNumberToObject(o, "eval_seeds", sum->eval_n);
+        cJSON_AddNumberToObject(o, "eval_mean", sum->eval_mean);
+        cJSON_AddNumberToObject(o, "eval_std", sum->eval_std);
+        cJSON_AddNumberToObject(o, "eval_steps", (double)S.eval_steps);
+        cJSON_AddNumberToObject(o, "candidates", sum->candidates);
+        cJSON_AddNumberToObject(o, "failures", sum->failures);
+        cJSON_AddNumberToObject(o, "prompt_tokens", (double)sum->prompt_tokens);
+        cJSON_AddNumberToObject(o, "completion_tokens", (double)sum->completion_tokens);
+        cJSON_AddNumberToObject(o, "seconds", sum->seconds);
+        cJSON_AddBoolToObject(o, "budget_exhausted", sum->budget_exhausted);
+        rc = run_write_json(S.dir, "summary.json", o, e);
+        emit(&S, "done", o);
+    }
+    free(S.system); free(S.user); free(S.assistant); free(S.feedback);
+    cJSON_Delete(S.messages);
+    llm_free(S.llm);
+    return rc;
+}

@@ -1,0 +1,115 @@
+// search.h: the EUREKA loop (DESIGN.md section 1, Algorithm 1).
+//
+//   messages = [system, user(task context)]
+//   for each iteration: K replies -> extract -> compile + train in sandboxed workers
+//   (--jobs at once) -> fitness -> best = argmax -> reflection -> messages =
+//   [system, user, assistant(best reply), user(reflection + tips)]
+//   final: the overall best re-trained with --eval-seeds seeds.
+//
+// Everything goes into a run directory (run.h) as it happens, so a killed search
+// resumes (search_resume_cfg + search_run) without asking the LLM again and without
+// re-training finished candidates. Library code: progress and questions to a person go
+// through callbacks; nothing is printed here.
+#ifndef EUREKA_SEARCH_H
+#define EUREKA_SEARCH_H
+
+#include <signal.h>
+#include <stdint.h>
+#include <cjson/cJSON.h>
+
+#include "util/err.h"
+#include "llm/llm.h"
+#include "rl/ppo.h"
+#include "search/run.h"
+#include "judge/sandbox.h"
+#include "task/task.h"
+
+// Default share of the task's train_steps that one search candidate trains for (the
+// final evaluation uses the task's full budget). See the README for the time this gives.
+#define SEARCH_CANDIDATE_FRACTION 0.5
+
+// A running candidate, for progress lines.
+typedef struct search_progress {
+    int iteration;          // 1.. (0 for the final evaluation)
+    int sample;             // sample index, or eval seed index
+    long steps, total;      // control steps done / budget
+    double sps;             // steps per second
+    double fitness;         // last checkpoint fitness (-1 before the first)
+} search_progress;
+
+typedef struct search_cfg {
+    const task_def *task;
+    llm_opts llm;               // backend, model, base_url, temperature, token cap
+    int iterations;             // N (default 4)
+    int samples;                // K (default 8)
+    int jobs;                   // workers at once (0 = number of cores)
+    int threads;                // threads per worker (0 = max(1, cores / jobs))
+    long train_steps;           // per candidate (0 = SEARCH_CANDIDATE_FRACTION of the task's)
+    double train_seconds;       // per-candidate wall cap inside training (0 = none)
+    double timeout_s;           // sandbox wall limit per candidate (0 = from the budget)
+    uint64_t seed;              // run seed: candidates' seeds derive from it
+    int init_human;             // seed iteration 1 with rewards/<task>_human.c
+    int human_feedback;         // ask_feedback replaces the automatic reflection
+    int eval_seeds;             // final evaluation trainings (default 3; 0 = skip)
+    long eval_steps;            // per evaluation training (0 = the task's train_steps)
+    int retries;                // re-asks of an iteration whose candidates all failed (2)
+    const char *out;            // run directory (NULL = runs/<stamp>-<task>)
+    const char *resume;         // continue this run directory
+
+    // Optional callbacks (ctx is passed back).
+    void (*on_progress)(void *ctx, const search_progress *p);
+    void (*on_event)(void *ctx, const char *type, const cJSON *fields);
+    // --feedback: a person's text for the best reply of an iteration (owned; NULL = use
+    // the automatic reflection).
+    char *(*ask_feedback)(void *ctx, int iteration, const char *reflection);
+    void *ctx;
+    volatile sig_atomic_t *stop;    // set by a signal handler: stop cleanly (resumable)
+} search_cfg;
+
+typedef struct search_summary {
+    char run_dir[RUN_PATH_MAX];
+    char best_path[RUN_PATH_MAX];   // run_dir/best.c ("" when every candidate failed)
+    int best_iteration, best_sample;
+    double best_fitness;            // fitness reached during the search
+    int eval_n;                     // final evaluation trainings that finished
+    double eval_mean, eval_std;     // of their fitness
+    int candidates, failures;       // over the whole search
+    long prompt_tokens, completion_tokens;
+    double seconds;
+    int budget_exhausted;           // stopped asking: --max-tokens-total reached
+    char backend[32], model[96];    // the LLM that answered (resolved from auto)
+} search_summary;
+
+// Defaults: N=4, K=8, temperature 1.0, 3 eval seeds, 2 retries, seed 1.
+void search_cfg_default(search_cfg *c);
+
+// Fill c from DIR/run.json for `--resume DIR`; strings point into *hold (free it with
+// cJSON_Delete after the search). Callbacks are left as they were.
+int search_resume_cfg(const char *dir, search_cfg *c, cJSON **hold, err_info *e);
+
+// Run (or resume) the search. Fails only on infrastructure errors (LLM unreachable,
+// disk); failing candidates are part of a normal search.
+int search_run(const search_cfg *c, search_summary *out, err_info *e);
+
+// Seed of candidate (iteration, sample) of a run: stable across resumes.
+uint64_t search_candidate_seed(uint64_t run_seed, int iteration, int sample);
+
+// Number of online CPU cores (at least 1).
+int search_cores(void);
+
+// A batch of trainings run in sandboxed workers, `jobs` at a time.
+typedef struct search_job {
+    const char *reward_src;     // candidate text
+    train_cfg cfg;
+    int skip;                   // already done: not started
+    int iteration, sample;      // for progress callbacks
+    sb_result res;              // filled when it ends
+} search_job;
+
+// Run jobs[0..n) (skipping those with skip set), at most `jobs` at once, each with
+// limits lim. on_done(ctx, i) is called as each ends; progress via c's callback.
+void search_pool(const task_def *t, search_job *jobs, int n, int n_parallel,
+                 const sb_limits *lim, const search_cfg *c,
+                 void (*on_done)(void *ctx, int i), void *done_ctx);
+
+#endif
