@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "judge/judge.h"
 #include "rl/ppo.h"
 #include "search/reflect.h"
 #include "testlib.h"
@@ -59,11 +60,11 @@ static void test_cartpole_learns(void) {
     // The best checkpoint's policy, re-measured in a worker that never loads the reward,
     // scores exactly what training reported; a forged policy does not.
     double again = -1;
-    CHECK_MSG(ppo_verify(t, out, &again, &e) == ERR_OK, "%s", e.msg);
+    CHECK_MSG(judge_verify(t, out, &again, &e) == ERR_OK, "%s", e.msg);
     CHECK_MSG(again == best, "verified %.6f, reported %.6f", again, best);
     cJSON *actor = cJSON_GetObjectItem(cJSON_GetObjectItem(out, "policy"), "actor");
     for (int k = 0; k < cJSON_GetArraySize(actor); k++) cJSON_SetNumberValue(cJSON_GetArrayItem(actor, k), 0.0);
-    CHECK(ppo_verify(t, out, &again, &e) == ERR_OK && again < best);
+    CHECK(judge_verify(t, out, &again, &e) == ERR_OK && again < best);
     cJSON *comp = cJSON_GetObjectItem(out, "components");
     cJSON *up = cJSON_GetObjectItem(comp, "upright");
     int U = cJSON_GetObjectItem(out, "updates")->valueint;
@@ -112,7 +113,7 @@ static void test_deterministic(void) {
     cJSON *ja = a ? cJSON_Parse(a) : NULL;
     double again = -1, reported = ja ? cJSON_GetObjectItem(ja, "fitness")->valuedouble : -2;
     err_info e = {0};
-    CHECK_MSG(ja && ppo_verify(cartpole(), ja, &again, &e) == ERR_OK, "%s", e.msg);
+    CHECK_MSG(ja && judge_verify(cartpole(), ja, &again, &e) == ERR_OK, "%s", e.msg);
     CHECK_MSG(again == reported && reported < 0.9, "verified %.6f, reported %.6f", again, reported);
     cJSON_Delete(ja);
     if (a && d) CHECK(strcmp(a, d) != 0);

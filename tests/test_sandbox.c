@@ -1,8 +1,9 @@
-// test_sandbox.c: the worker sandbox, through real forks, real seccomp and the real
-// compiler: the reward corpus (tests/data/rewards/*.c, each with its expected ending on
-// its first line), test-only job bodies that do what a reward cannot express (fork,
-// files, sockets, threads, big allocations, MuJoCo errors, output floods), and the
-// promises around them: no child left, nothing written to the current directory.
+// test_sandbox.c: the worker sandbox, through real worker processes, real seccomp and
+// the real compiler: the reward corpus (tests/data/rewards/*.c, each with its expected
+// ending on its first line), test-only modes of tests/tools/eureka_worker_test.c that do
+// what a reward cannot express (fork, files, sockets, threads, big allocations, MuJoCo
+// errors, output floods), and the promises around them: no child left, nothing written
+// to the current directory.
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -23,11 +24,6 @@
 #include "task/task.h"
 #include "testlib.h"
 
-#ifdef EUREKA_SANITIZE
-// Let malloc return NULL for the memory-limit body instead of ASan aborting.
-const char *__asan_default_options(void) { return "allocator_may_return_null=1"; }
-#endif
-
 static const char *good_src =
     "double compute_reward(const env_state *s, reward_terms *t) {\n"
     "    return term(t, \"upright\", cos(s->pole_angle)) + term(t, \"centre\", -fabs(s->cart_pos));\n"
@@ -39,13 +35,16 @@ static double now_s(void) {
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-static sb_spec make_spec(const char *src, sb_body body, void *arg, double wall) {
+// A job for the test worker (tests/tools/eureka_worker_test.c): the real modes and the
+// test-only ones.
+static sb_spec make_spec(const char *src, const char *mode, const cJSON *args, double wall) {
     sb_spec s;
     memset(&s, 0, sizeof s);
     s.task = task_find("cartpole");
     s.reward_src = src;
-    s.body = body;
-    s.arg = arg;
+    s.mode = mode;
+    s.args = args;
+    s.worker = TOOL_eureka_worker_test;
     sb_limits_default(&s.limits);
     s.limits.wall_seconds = wall;
     s.limits.cpu_seconds = wall + 5;
@@ -121,7 +120,7 @@ static void test_corpus(void) {
     CHECK(n >= 30);
 
     // Run them four at a time through sandbox_start / sandbox_poll, as search does.
-    sb_check_cfg cfg = {.calls = 64, .n_envs = 4, .seed = 3};
+    cJSON *cfg = cJSON_Parse("{\"calls\": 64, \"envs\": 4, \"seed\": 3}");
     sb_spec specs[128];
     sb_result res[128];
     int started = 0, finished = 0;
@@ -141,7 +140,7 @@ static void test_corpus(void) {
                 finished++;
                 continue;
             }
-            specs[started] = make_spec(c->src, sb_check_body, &cfg, 3.0);
+            specs[started] = make_spec(c->src, "check", cfg, 3.0);
             slots[k] = sandbox_start(&specs[started], &e);
             CHECK_MSG(slots[k] != NULL, "%s: %s", c->name, e.msg);
             slot_case[k] = started++;
@@ -171,161 +170,13 @@ static void test_corpus(void) {
         sb_result_free(&res[i]);
         free(c->src);
     }
+    cJSON_Delete(cfg);
     CHECK(no_children());
-}
-
-// ---- test-only bodies -----------------------------------------------------------
-
-static cJSON *ok_result(void) {
-    cJSON *o = cJSON_CreateObject();
-    cJSON_AddStringToObject(o, "hello", "world");
-    return o;
-}
-
-static double call_once(const task_def *task, reward_fn fn) {
-    char state[4096] = {0};
-    reward_terms t;
-    reward_terms_clear(&t);
-    return fn(state, &t) + (double)task->state_size * 0;
-}
-
-typedef struct thr_arg { const task_def *task; reward_fn fn; double out; } thr_arg;
-
-static void *thread_main(void *a) {
-    thr_arg *ta = a;
-    for (int i = 0; i < 1000; i++) ta->out += call_once(ta->task, ta->fn);
-    return NULL;
-}
-
-static cJSON *body_threads(void *arg, const task_def *task, reward_fn fn, sb_chan *ch, err_info *e) {
-    pthread_t th[2];
-    thr_arg ta[2] = {{task, fn, 0}, {task, fn, 0}};
-    for (int i = 0; i < 2; i++)
-        if (pthread_create(&th[i], NULL, thread_main, &ta[i]) != 0) {
-            err_set(e, ERR_RUNTIME, "pthread_create failed");
-            return NULL;
-        }
-    for (int i = 0; i < 2; i++) pthread_join(th[i], NULL);
-    cJSON *o = ok_result();
-    cJSON_AddNumberToObject(o, "sum", ta[0].out + ta[1].out);
-    return o;
-}
-
-static cJSON *body_fork(void *arg, const task_def *task, reward_fn fn, sb_chan *ch, err_info *e) {
-    pid_t p = fork();
-    if (p == 0) _exit(0);
-    return ok_result();
-}
-
-static cJSON *body_open_write(void *arg, const task_def *task, reward_fn fn, sb_chan *ch, err_info *e) {
-    int fd = open("eureka_sandbox_should_not_exist.txt", O_WRONLY | O_CREAT, 0644);
-    (void)fd;
-    return ok_result();
-}
-
-// Reading files is forbidden too: the task model is preloaded before the filter.
-static cJSON *body_open_read(void *arg, const task_def *task, reward_fn fn, sb_chan *ch, err_info *e) {
-    int fd = open("/etc/passwd", O_RDONLY);
-    (void)fd;
-    return ok_result();
-}
-
-static cJSON *body_socket(void *arg, const task_def *task, reward_fn fn, sb_chan *ch, err_info *e) {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    (void)fd;
-    return ok_result();
-}
-
-static cJSON *body_kill_parent(void *arg, const task_def *task, reward_fn fn, sb_chan *ch, err_info *e) {
-    kill(*(const pid_t *)arg, SIGKILL);
-    return ok_result();
-}
-
-// Inherited descriptors must be closed: read() is allowed, so EBADF proves it.
-static cJSON *body_fds(void *arg, const task_def *task, reward_fn fn, sb_chan *ch, err_info *e) {
-    int open_fds = 0;
-    char b;
-    for (int fd = 4; fd < 64; fd++)
-        if (read(fd, &b, 0) >= 0 || errno != EBADF) open_fds++;
-    cJSON *o = ok_result();
-    cJSON_AddNumberToObject(o, "open_fds", open_fds);
-    return o;
-}
-
-static cJSON *body_huge_malloc(void *arg, const task_def *task, reward_fn fn, sb_chan *ch, err_info *e) {
-    void *p = malloc((size_t)1 << 40);
-    if (!p) { err_set(e, ERR_NOMEM, "could not allocate 1 TiB"); return NULL; }
-    free(p);
-    return ok_result();
-}
-
-#ifndef EUREKA_SANITIZE
-// Allocate and touch 16 MiB at a time until the address-space limit says no.
-static cJSON *body_grow(void *arg, const task_def *task, reward_fn fn, sb_chan *ch, err_info *e) {
-    for (int i = 0; i < 1000; i++) {
-        char *p = malloc(16 << 20);
-        if (!p) { err_set(e, ERR_NOMEM, "out of memory after %d MiB", i * 16); return NULL; }
-        memset(p, 1, 16 << 20);
-    }
-    return ok_result();
-}
-#endif
-
-static cJSON *body_mj_error(void *arg, const task_def *task, reward_fn fn, sb_chan *ch, err_info *e) {
-    mju_warning("a warning that must not reach a file");
-    mju_error("boom from the test body");
-    return ok_result();
-}
-
-static cJSON *body_abort(void *arg, const task_def *task, reward_fn fn, sb_chan *ch, err_info *e) {
-    abort();
-}
-
-static cJSON *body_sleep(void *arg, const task_def *task, reward_fn fn, sb_chan *ch, err_info *e) {
-    struct timespec ts = {30, 0};
-    nanosleep(&ts, NULL);
-    return ok_result();
-}
-
-static cJSON *body_spin(void *arg, const task_def *task, reward_fn fn, sb_chan *ch, err_info *e) {
-    volatile double x = 0;
-    for (;;) x += 1;
-    return ok_result();
-}
-
-static cJSON *body_progress(void *arg, const task_def *task, reward_fn fn, sb_chan *ch, err_info *e) {
-    double t0 = now_s();
-    int sent = 0;
-    while (now_s() - t0 < 0.55) {
-        cJSON *p = cJSON_CreateObject();
-        cJSON_AddNumberToObject(p, "i", sent++);
-        sb_progress(ch, p);
-        cJSON_Delete(p);
-    }
-    cJSON *o = ok_result();
-    cJSON_AddNumberToObject(o, "sent", sent);
-    return o;
-}
-
-static cJSON *body_flood(void *arg, const task_def *task, reward_fn fn, sb_chan *ch, err_info *e) {
-    cJSON *o = cJSON_CreateObject();
-    size_t n = 2 << 20;
-    char *big = malloc(n + 1);
-    memset(big, 'x', n);
-    big[n] = '\0';
-    cJSON_AddStringToObject(o, "big", big);
-    free(big);
-    return o;
-}
-
-static cJSON *body_nonfinite(void *arg, const task_def *task, reward_fn fn, sb_chan *ch, err_info *e) {
-    err_set(e, ERR_NONFINITE, "reward component 'x' is NaN at step 17 of an episode");
-    return NULL;
 }
 
 typedef struct body_case {
     const char *name;
-    sb_body body;
+    const char *mode;
     int threads;
     double wall, cpu;
     size_t mem, out_cap;
@@ -342,30 +193,31 @@ static void count_progress(void *ctx, int index, const cJSON *obj) {
 static void test_bodies(void) {
     int devnull_before = open("/dev/null", O_RDONLY);  // an inherited descriptor to leak
     body_case cases[] = {
-        {"threads", body_threads, 2, 10, 0, 0, 0, SB_OK, NULL},
-        {"fork", body_fork, 1, 10, 0, 0, 0, SB_SYSCALL, "clone"},
-        {"fork_with_threads_allowed", body_fork, 2, 10, 0, 0, 0, SB_SYSCALL, "clone"},
-        {"open_write", body_open_write, 1, 10, 0, 0, 0, SB_SYSCALL, "openat"},
-        {"open_read", body_open_read, 1, 10, 0, 0, 0, SB_SYSCALL, "openat"},
-        {"socket", body_socket, 1, 10, 0, 0, 0, SB_SYSCALL, "(socket)"},
-        {"kill_parent", body_kill_parent, 1, 10, 0, 0, 0, SB_SYSCALL, "(kill)"},
-        {"fds", body_fds, 1, 10, 0, 0, 0, SB_OK, NULL},
-        {"huge_malloc", body_huge_malloc, 1, 10, 0, 0, 0, SB_MEMORY, "1 TiB"},
-        {"mj_error", body_mj_error, 1, 10, 0, 0, 0, SB_ERROR, "MuJoCo error: boom from the test body"},
-        {"abort", body_abort, 1, 10, 0, 0, 0, SB_CRASH, "SIGABRT"},
-        {"wall_timeout", body_sleep, 1, 0.5, 0, 0, 0, SB_TIMEOUT, "time limit and was killed"},
-        {"cpu_timeout", body_spin, 1, 20, 1, 0, 0, SB_TIMEOUT, "CPU time limit"},
-        {"progress", body_progress, 1, 10, 0, 0, 0, SB_OK, NULL},
-        {"flood", body_flood, 1, 10, 0, 0, 1 << 20, SB_ERROR, "exceeded the 1048576-byte limit"},
-        {"nonfinite", body_nonfinite, 1, 10, 0, 0, 0, SB_NONFINITE, "'x' is NaN"},
+        {"threads", "threads", 2, 10, 0, 0, 0, SB_OK, NULL},
+        {"fork", "fork", 1, 10, 0, 0, 0, SB_SYSCALL, "clone"},
+        {"fork_with_threads_allowed", "fork", 2, 10, 0, 0, 0, SB_SYSCALL, "clone"},
+        {"open_write", "open_write", 1, 10, 0, 0, 0, SB_SYSCALL, "openat"},
+        {"open_read", "open_read", 1, 10, 0, 0, 0, SB_SYSCALL, "openat"},
+        {"socket", "socket", 1, 10, 0, 0, 0, SB_SYSCALL, "(socket)"},
+        {"kill_parent", "kill_parent", 1, 10, 0, 0, 0, SB_SYSCALL, "(kill)"},
+        {"fds", "fds", 1, 10, 0, 0, 0, SB_OK, NULL},
+        {"huge_malloc", "huge_malloc", 1, 10, 0, 0, 0, SB_MEMORY, "1 TiB"},
+        {"mj_error", "mj_error", 1, 10, 0, 0, 0, SB_ERROR, "MuJoCo error: boom from the test body"},
+        {"abort", "abort", 1, 10, 0, 0, 0, SB_CRASH, "SIGABRT"},
+        {"wall_timeout", "sleep", 1, 0.5, 0, 0, 0, SB_TIMEOUT, "time limit and was killed"},
+        {"cpu_timeout", "spin", 1, 20, 1, 0, 0, SB_TIMEOUT, "CPU time limit"},
+        {"progress", "progress", 1, 10, 0, 0, 0, SB_OK, NULL},
+        {"flood", "flood", 1, 10, 0, 0, 1 << 20, SB_ERROR, "exceeded the 1048576-byte limit"},
+        {"nonfinite", "nonfinite", 1, 10, 0, 0, 0, SB_NONFINITE, "'x' is NaN"},
 #ifndef EUREKA_SANITIZE
-        {"grow", body_grow, 1, 20, 0, 256 << 20, 0, SB_MEMORY, "out of memory after"},
+        {"grow", "grow", 1, 20, 0, 256 << 20, 0, SB_MEMORY, "out of memory after"},
 #endif
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         body_case *bc = &cases[i];
-        pid_t self = getpid();
-        sb_spec s = make_spec(good_src, bc->body, &self, bc->wall);
+        cJSON *args = cJSON_CreateObject();
+        cJSON_AddNumberToObject(args, "pid", getpid());
+        sb_spec s = make_spec(good_src, bc->mode, args, bc->wall);
         s.threads = bc->threads;
         if (bc->cpu > 0) s.limits.cpu_seconds = bc->cpu;
         if (bc->mem) s.limits.mem_bytes = bc->mem;
@@ -396,6 +248,7 @@ static void test_bodies(void) {
         if (strcmp(bc->name, "wall_timeout") == 0) CHECK(r.seconds < 2.0);
         if (bc->expect == SB_SYSCALL) CHECK(r.syscall_nr >= 0);
         sb_result_free(&r);
+        cJSON_Delete(args);
     }
     if (devnull_before >= 0) close(devnull_before);
     CHECK(!fs_exists("MUJOCO_LOG.TXT"));
@@ -405,7 +258,7 @@ static void test_bodies(void) {
 
 // sandbox_kill on a running worker: it ends now, is reaped, and says it was stopped.
 static void test_kill(void) {
-    sb_spec s = make_spec(good_src, body_sleep, NULL, 60);
+    sb_spec s = make_spec(good_src, "sleep", NULL, 60);
     err_info e;
     sb_proc *p = sandbox_start(&s, &e);
     CHECK(p != NULL);
@@ -417,7 +270,7 @@ static void test_kill(void) {
     sb_result r;
     sandbox_finish(p, &r);
     CHECK(now_s() - t0 < 2.0);
-    CHECK(r.status == SB_ERROR);
+    CHECK(r.status == SB_INTERRUPTED);
     CHECK_STR_CONTAINS(r.message, "stopped");
     CHECK(no_children());
 }
@@ -425,7 +278,7 @@ static void test_kill(void) {
 // A worker that goes quiet (a reward that never returns) is killed at the stall limit,
 // long before its wall-clock limit, and the message says why.
 static void test_stall(void) {
-    sb_spec s = make_spec(good_src, body_sleep, NULL, 60);
+    sb_spec s = make_spec(good_src, "sleep", NULL, 60);
     s.limits.stall_seconds = 0.5;
     sb_result r;
     sandbox_run(&s, NULL, NULL, &r);
@@ -438,8 +291,8 @@ static void test_stall(void) {
 
 // The check body on a good reward: components in order, plausible values, fast.
 static void test_check_good(void) {
-    sb_check_cfg cfg = {.calls = 256, .n_envs = 8, .seed = 1};
-    sb_spec s = make_spec(good_src, sb_check_body, &cfg, 30);
+    cJSON *cfg = cJSON_Parse("{\"calls\": 256, \"envs\": 8, \"seed\": 1}");
+    sb_spec s = make_spec(good_src, "check", cfg, 30);
     sb_result r;
     sandbox_run(&s, NULL, NULL, &r);
     CHECK_MSG(r.status == SB_OK, "%s", r.message);
@@ -454,6 +307,7 @@ static void test_check_good(void) {
     fprintf(stderr, "   check of a good reward: %.3f s\n", r.seconds);
     CHECK(r.seconds < 5.0);
     sb_result_free(&r);
+    cJSON_Delete(cfg);
 }
 
 int main(void) {

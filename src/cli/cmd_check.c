@@ -11,7 +11,7 @@
 #include "search/extract.h"
 #include "util/fs.h"
 #include "reward/rcomp.h"
-#include "judge/sandbox.h"
+#include "judge/judge.h"
 #include "task/task.h"
 
 int cmd_check(int argc, char **argv) {
@@ -69,19 +69,15 @@ int cmd_check(int argc, char **argv) {
         len = strlen(code);
     }
 
-    sb_result res;
+    judge_verdict res;
     memset(&res, 0, sizeof res);
     // NUL bytes hide from a C string: the byte-exact lint runs here.
     if (rcomp_lint_n(src, len, &e) != ERR_OK) {
         res.status = SB_COMPILE;
         snprintf(res.message, sizeof res.message, "%s", e.msg);
     } else {
-        sb_check_cfg cfg = {.calls = (int)steps, .n_envs = 8, .seed = 1};
-        sb_spec spec = {.task = task, .reward_src = src, .body = sb_check_body, .arg = &cfg, .threads = 1};
-        sb_limits_default(&spec.limits);
-        spec.limits.wall_seconds = timeout;
-        spec.limits.cpu_seconds = timeout + 1;
-        sandbox_run(&spec, NULL, NULL, &res);
+        judge_job job = {.mode = JUDGE_CHECK, .reward_src = src, .check_calls = (int)steps, .timeout_s = timeout};
+        judge_one(task, &job, NULL, NULL, NULL, &res);
     }
     free(src);
 
@@ -129,6 +125,6 @@ int cmd_check(int argc, char **argv) {
                cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(tot, "mean")),
                cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(tot, "max")));
     }
-    sb_result_free(&res);
+    judge_verdict_free(&res);
     return rc;
 }

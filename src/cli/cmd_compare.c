@@ -11,7 +11,8 @@
 #include "util/fs.h"
 #include "reward/rcomp.h"
 #include "search/run.h"
-#include "search/search.h"
+#include "judge/judge.h"
+#include "util/stats.h"
 
 #define MAX_REWARDS 16
 #define MAX_SEEDS 20
@@ -26,19 +27,20 @@ typedef struct entry {
     int reused;
 } entry;
 
-static void progress(void *ctx, const search_progress *p) {
+static void progress(void *ctx, const judge_progress *p) {
     (void)ctx;
-    fprintf(stderr, "\r\033[K  reward %d seed %d: %ld / %ld steps", p->iteration, p->sample, p->steps, p->total);
+    fprintf(stderr, "\r\033[K  reward %d seed %d: %ld / %ld steps", p->job->iteration, p->job->sample, p->steps,
+            p->total);
     fflush(stderr);
 }
 
+// Mean and sample spread of the seeds that trained; the count of them.
 static int stats(const entry *en, int n, double *mean, double *sd) {
-    double s = 0, q = 0;
+    double ok[MAX_SEEDS];
     int k = 0;
-    for (int i = 0; i < n; i++) if (en->ok[i]) { s += en->fit[i]; q += en->fit[i] * en->fit[i]; k++; }
-    *mean = k ? s / k : NAN;
-    double var = k > 1 ? (q - s * s / k) / (k - 1) : 0;
-    *sd = var > 0 ? sqrt(var) : 0;
+    for (int i = 0; i < n; i++) if (en->ok[i]) ok[k++] = en->fit[i];
+    stats_mean_sd(ok, k, mean, sd);
+    if (!k) *mean = NAN;
     return k;
 }
 
@@ -67,7 +69,7 @@ int cmd_compare(int argc, char **argv) {
         return cli_fail("compare", &e);
     }
     if (steps <= 0) steps = t->defaults.train_steps > 0 ? t->defaults.train_steps : 1000000;
-    int cores = search_cores();
+    int cores = judge_cores();
     if (jobs <= 0) jobs = cores;
     int threads = cores / jobs > 1 ? cores / jobs : 1;
 
@@ -107,7 +109,15 @@ int cmd_compare(int argc, char **argv) {
                     snprintf(rel, sizeof rel, "eval/seed%02d/train.json", s + 1);
                     cJSON *tr = run_has(pos[i], rel) ? run_read_json(pos[i], rel, NULL) : NULL;
                     cJSON *f = cJSON_GetObjectItem(tr, "fitness");
-                    if (cJSON_IsNumber(f)) { x->fit[s] = f->valuedouble; x->ok[s] = 1; x->reused++; }
+                    // A run directory is someone else's file: its fitness counts only if
+                    // the saved policy scores it again here; otherwise the seed is retrained.
+                    double again = NAN;
+                    if (cJSON_IsNumber(f) && judge_verify(t, tr, &again, NULL) == ERR_OK &&
+                        again == f->valuedouble) {
+                        x->fit[s] = f->valuedouble;
+                        x->ok[s] = 1;
+                        x->reused++;
+                    }
                     cJSON_Delete(tr);
                 }
         } else {
@@ -122,40 +132,37 @@ int cmd_compare(int argc, char **argv) {
         n++;
     }
     if (!rc) {
-        search_job *jl = calloc((size_t)(n * seeds), sizeof *jl);
-        if (!jl) rc = err_set(&e, ERR_NOMEM, "compare: out of memory");
-        for (int i = 0; i < n && jl; i++)
+        judge_job *jl = calloc((size_t)(n * seeds), sizeof *jl);
+        judge_verdict *vd = calloc((size_t)(n * seeds), sizeof *vd);
+        if (!jl || !vd) rc = err_set(&e, ERR_NOMEM, "compare: out of memory");
+        for (int i = 0; i < n && !rc; i++)
             for (int s = 0; s < seeds; s++) {
-                search_job *j = &jl[i * seeds + s];
-                j->reward_src = en[i].src;
-                j->cfg.steps = steps;
-                j->cfg.threads = threads;
-                j->cfg.seed = (uint64_t)(s + 1);
-                train_cfg_defaults(&j->cfg, t);
+                train_cfg cfg = {0};
+                cfg.steps = steps;
+                cfg.threads = threads;
+                cfg.seed = (uint64_t)(s + 1);
+                judge_job *j = &jl[i * seeds + s];
+                *j = judge_job_train(t, en[i].src, &cfg);
                 j->iteration = i + 1;
                 j->sample = s + 1;
                 j->skip = en[i].ok[s];
             }
-        if (jl) {
-            sb_limits lim;
-            sb_limits_default(&lim);
-            lim.stall_seconds = PPO_STALL_SECONDS;
-            search_cfg sc;
-            search_cfg_default(&sc);
-            if (cli_progress_enabled(quiet || json)) sc.on_progress = progress;
-            search_pool(t, jl, n * seeds, jobs, &lim, &sc, NULL, NULL);
-            if (sc.on_progress) fprintf(stderr, "\r\033[K");
+        if (!rc) {
+            judge_opts jo = {t, jobs, NULL, cli_progress_enabled(quiet || json) ? progress : NULL, NULL, NULL};
+            judge_run(&jo, jl, n * seeds, vd);
+            if (jo.on_progress) fprintf(stderr, "\r\033[K");
             for (int k = 0; k < n * seeds; k++) {
                 entry *x = &en[k / seeds];
                 int s = k % seeds;
                 if (jl[k].skip) continue;
-                cJSON *f = jl[k].res.result ? cJSON_GetObjectItem(jl[k].res.result, "fitness") : NULL;
-                if (jl[k].res.status == SB_OK && cJSON_IsNumber(f)) { x->fit[s] = f->valuedouble; x->ok[s] = 1; }
-                else snprintf(x->err[s], sizeof x->err[s], "%s: %s", sb_status_name(jl[k].res.status), jl[k].res.message);
-                sb_result_free(&jl[k].res);
+                cJSON *f = vd[k].result ? cJSON_GetObjectItem(vd[k].result, "fitness") : NULL;
+                if (vd[k].status == SB_OK && cJSON_IsNumber(f)) { x->fit[s] = f->valuedouble; x->ok[s] = 1; }
+                else snprintf(x->err[s], sizeof x->err[s], "%s: %s", sb_status_name(vd[k].status), vd[k].message);
+                judge_verdict_free(&vd[k]);
             }
-            free(jl);
         }
+        free(jl);
+        free(vd);
     }
     if (rc) {
         for (int i = 0; i < n; i++) free(en[i].src);

@@ -11,23 +11,21 @@
 #include "util/fs.h"
 #include "rl/ppo.h"
 #include "reward/rcomp.h"
-#include "judge/sandbox.h"
+#include "judge/judge.h"
+#include "util/stats.h"
 
 #define EVAL_MAX_SEEDS 100
 
 typedef struct eval_view {
     int draw, n;
     double steps[EVAL_MAX_SEEDS], total[EVAL_MAX_SEEDS];
-    int slot_seed[EVAL_MAX_SEEDS];   // seed index running in each poll slot
 } eval_view;
 
-static void on_progress(void *ctx, int index, const cJSON *o) {
+static void on_progress(void *ctx, const judge_progress *p) {
     eval_view *v = ctx;
-    int k = v->slot_seed[index];
-    double s = cJSON_GetNumberValue(cJSON_GetObjectItem(o, "steps"));
-    double t = cJSON_GetNumberValue(cJSON_GetObjectItem(o, "total"));
-    if (!isnan(s)) v->steps[k] = s;
-    if (!isnan(t)) v->total[k] = t;
+    int k = p->job->sample;
+    v->steps[k] = (double)p->steps;
+    v->total[k] = (double)p->total;
     if (!v->draw) return;
     double done = 0, all = 0;
     for (int i = 0; i < v->n; i++) { done += v->steps[i]; all += v->total[i]; }
@@ -71,64 +69,33 @@ int cmd_eval(int argc, char **argv) {
     }
     char *src = fs_read(reward, RCOMP_MAX_SOURCE, NULL, &e);
     if (!src) return cli_fail("eval", &e);
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    long cores = judge_cores();
     if (cores < 1) cores = 1;
     if (!jobs) jobs = (int)cores;
     if (jobs > seeds) jobs = seeds;
     int threads = (int)(cores / jobs) > 0 ? (int)(cores / jobs) : 1;
 
-    train_cfg cfg[EVAL_MAX_SEEDS];
-    sb_result res[EVAL_MAX_SEEDS];
+    judge_job job[EVAL_MAX_SEEDS];
+    judge_verdict res[EVAL_MAX_SEEDS];
     memset(res, 0, sizeof res);
     for (int k = 0; k < seeds; k++) {
-        memset(&cfg[k], 0, sizeof cfg[k]);
-        cfg[k].steps = steps;
-        cfg[k].max_seconds = seconds;
-        cfg[k].seed = (uint64_t)(seed + k);
-        cfg[k].threads = threads;
-        train_cfg_defaults(&cfg[k], t);
+        train_cfg cfg = {0};
+        cfg.steps = steps;
+        cfg.max_seconds = seconds;
+        cfg.seed = (uint64_t)(seed + k);
+        cfg.threads = threads;
+        job[k] = judge_job_train(t, src, &cfg);
+        job[k].sample = k;
     }
     eval_view view = {0};
     view.draw = cli_progress_enabled(quiet);
     view.n = seeds;
-    sb_proc *run[EVAL_MAX_SEEDS];
-    int n_run = 0, next = 0, finished = 0, rc = 0;
-    while (finished < seeds) {
-        while (n_run < jobs && next < seeds) {
-            sb_spec spec = {0};
-            spec.task = t;
-            spec.reward_src = src;
-            spec.body = ppo_sandbox_body;
-            spec.arg = &cfg[next];
-            ppo_limits(t, &cfg[next], &spec.limits);
-            spec.threads = threads;
-            sb_proc *p = sandbox_start(&spec, &e);
-            if (!p) {
-                res[next].status = SB_ERROR;
-                snprintf(res[next].message, sizeof res[next].message, "%s", e.msg);
-                next++;
-                finished++;
-                continue;
-            }
-            view.slot_seed[n_run] = next;
-            run[n_run++] = p;
-            next++;
-        }
-        if (!n_run) continue;
-        sandbox_poll(run, n_run, 200, on_progress, &view);
-        for (int i = 0; i < n_run;) {
-            if (!sandbox_done(run[i])) { i++; continue; }
-            sandbox_finish(run[i], &res[view.slot_seed[i]]);
-            ppo_verify_result(t, &res[view.slot_seed[i]]);
-            finished++;
-            run[i] = run[n_run - 1];
-            view.slot_seed[i] = view.slot_seed[n_run - 1];
-            n_run--;
-        }
-    }
+    judge_opts jo = {t, jobs, NULL, on_progress, NULL, &view};
+    judge_run(&jo, job, seeds, res);
+    int rc = 0;
     if (view.draw) fprintf(stderr, "\r%*s\r", 40, "");
 
-    double sum = 0, sum2 = 0;
+    double fits[EVAL_MAX_SEEDS];
     int n_ok = 0;
     cJSON *o = cJSON_CreateObject(), *arr = cJSON_CreateArray(), *fin = cJSON_CreateArray();
     cJSON *errs = cJSON_CreateArray();
@@ -137,9 +104,7 @@ int cmd_eval(int argc, char **argv) {
             double f = cJSON_GetNumberValue(cJSON_GetObjectItem(res[k].result, "fitness"));
             double ff = cJSON_GetNumberValue(cJSON_GetObjectItem(res[k].result, "fitness_final"));
             double secs = cJSON_GetNumberValue(cJSON_GetObjectItem(res[k].result, "seconds"));
-            sum += f;
-            sum2 += f * f;
-            n_ok++;
+            fits[n_ok++] = f;
             cJSON_AddItemToArray(arr, cJSON_CreateNumber(f));
             cJSON_AddItemToArray(fin, cJSON_CreateNumber(ff));
             if (!json)
@@ -154,10 +119,10 @@ int cmd_eval(int argc, char **argv) {
             fprintf(stderr, "eureka eval: %s\n", line);
             rc = 1;
         }
-        sb_result_free(&res[k]);
+        judge_verdict_free(&res[k]);
     }
-    double mean = n_ok ? sum / n_ok : 0;
-    double sd = n_ok ? sqrt(fmax(0, sum2 / n_ok - mean * mean)) : 0;
+    double mean, sd;
+    stats_mean_sd(fits, n_ok, &mean, &sd);
     cJSON_AddStringToObject(o, "task", t->name);
     cJSON_AddStringToObject(o, "reward", reward);
     cJSON_AddNumberToObject(o, "seed", (double)seed);
@@ -172,7 +137,7 @@ int cmd_eval(int argc, char **argv) {
         if (s) printf("%s\n", s);
         free(s);
     } else if (n_ok) {
-        printf("fitness: mean %.3f, std %.3f over %d seeds (population std)\n", mean, sd, n_ok);
+        printf("fitness: mean %.3f, std %.3f over %d seeds (sample std)\n", mean, sd, n_ok);
     }
     cJSON_Delete(o);
     free(src);

@@ -144,7 +144,7 @@ int cmd_search(int argc, char **argv) {
         {"--threads", CLI_INT, &c.threads, "threads per training (default max(1, cores/jobs))"},
         {"--train-steps", CLI_LONG, &c.train_steps, "steps per candidate (default half the task's)"},
         {"--train-seconds", CLI_DOUBLE, &c.train_seconds, "wall-clock cap per candidate training"},
-        {"--timeout", CLI_DOUBLE, &c.timeout_s, "kill a candidate's worker after S seconds (default 900)"},
+        {"--timeout", CLI_DOUBLE, &c.timeout_s, "kill a candidate's worker after S seconds (default: from its budget)"},
         {"--eval-seeds", CLI_INT, &c.eval_seeds, "final evaluation trainings of the best (default 3)"},
         {"--eval-steps", CLI_LONG, &c.eval_steps, "steps per evaluation training (default the task's)"},
         {"--seed", CLI_LONG, &seed, "run seed (default 1)"},

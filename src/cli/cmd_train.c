@@ -1,7 +1,7 @@
 // cmd_train.c: `eureka train`: one reward file -> sandboxed PPO training -> fitness and
 // the reflection text the search would send back to the LLM.
 //
-// The reward is compiled and trained in a sandboxed worker (sandbox.h) exactly as a
+// The reward is compiled and trained through the judge (judge/judge.h) exactly as a
 // search candidate is, so what this command reports is what the search would see.
 #include <math.h>
 #include <stdio.h>
@@ -14,7 +14,7 @@
 #include "rl/ppo.h"
 #include "reward/rcomp.h"
 #include "search/reflect.h"
-#include "judge/sandbox.h"
+#include "judge/judge.h"
 
 typedef struct train_view {
     int draw;
@@ -22,38 +22,26 @@ typedef struct train_view {
     int drawn;
 } train_view;
 
-static void on_progress(void *ctx, int index, const cJSON *o) {
+static void on_progress(void *ctx, const judge_progress *p) {
     train_view *v = ctx;
     if (!v->draw) return;
-    double steps = cJSON_GetNumberValue(cJSON_GetObjectItem(o, "steps"));
-    double total = cJSON_GetNumberValue(cJSON_GetObjectItem(o, "total"));
-    double sps = cJSON_GetNumberValue(cJSON_GetObjectItem(o, "sps"));
-    const cJSON *f = cJSON_GetObjectItem(o, "fitness");
-    if (isnan(steps) || isnan(total) || isnan(sps)) return;
     char fit[32] = "-";
-    if (cJSON_IsNumber(f)) snprintf(fit, sizeof fit, "%.3f", f->valuedouble);
-    double eta = sps > 0 && total > steps ? (total - steps) / sps : 0;
-    fprintf(stderr, "\r  %.0f/%.0f steps  %.0f steps/s  fitness %s  ETA %dm%02ds   ", steps,
-            total, sps, fit, (int)(eta / 60), (int)fmod(eta, 60));
+    if (!isnan(p->fitness)) snprintf(fit, sizeof fit, "%.3f", p->fitness);
+    double eta = p->sps > 0 && p->total > p->steps ? (p->total - p->steps) / p->sps : 0;
+    fprintf(stderr, "\r  %ld/%ld steps  %.0f steps/s  fitness %s  ETA %dm%02ds   ", p->steps,
+            p->total, p->sps, fit, (int)(eta / 60), (int)fmod(eta, 60));
     fflush(stderr);
     v->drawn = 1;
 }
 
 // Read the reward file and run the sandboxed training; res gets the outcome.
 static int train_run_file(const task_def *t, const char *reward_path, const train_cfg *cfg, int draw,
-                   sb_result *res, err_info *e) {
+                   judge_verdict *res, err_info *e) {
     char *src = fs_read(reward_path, RCOMP_MAX_SOURCE, NULL, e);
     if (!src) return e ? e->code : ERR_IO;
-    sb_spec spec = {0};
-    spec.task = t;
-    spec.reward_src = src;
-    spec.body = ppo_sandbox_body;
-    spec.arg = (void *)cfg;
-    ppo_limits(t, cfg, &spec.limits);
-    spec.threads = cfg->threads;
+    judge_job job = judge_job_train(t, src, cfg);
     train_view view = {draw, 0, 0};
-    sandbox_run(&spec, on_progress, &view, res);
-    ppo_verify_result(t, res);
+    judge_one(t, &job, on_progress, &view, NULL, res);
     if (view.drawn) fprintf(stderr, "\r%*s\r", 72, "");
     free(src);
     return ERR_OK;
@@ -92,7 +80,7 @@ int cmd_train(int argc, char **argv) {
         err_set(&e, ERR_USAGE, "--steps, --seconds, --threads and --seed must be >= 0");
         return cli_fail("train", &e);
     }
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    long cores = judge_cores();
     train_cfg cfg = {0};
     cfg.steps = steps;
     cfg.max_seconds = seconds;
@@ -100,7 +88,7 @@ int cmd_train(int argc, char **argv) {
     cfg.threads = threads ? threads : (int)(cores > 0 ? cores : 1);
     train_cfg_defaults(&cfg, t);
 
-    sb_result res = {0};
+    judge_verdict res = {0};
     if (train_run_file(t, reward, &cfg, cli_progress_enabled(quiet), &res, &e))
         return cli_fail("train", &e);
     if (res.status != SB_OK) {
@@ -114,7 +102,7 @@ int cmd_train(int argc, char **argv) {
             cJSON_Delete(o);
         }
         fprintf(stderr, "eureka train: %s: %s\n", sb_status_name(res.status), res.message);
-        sb_result_free(&res);
+        judge_verdict_free(&res);
         return 1;
     }
     int rc = 0;
@@ -144,6 +132,6 @@ int cmd_train(int argc, char **argv) {
     }
     free(text);
     free(js);
-    sb_result_free(&res);
+    judge_verdict_free(&res);
     return rc;
 }

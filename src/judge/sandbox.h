@@ -1,11 +1,12 @@
 // sandbox.h: run a candidate reward in a locked-down worker process.
 //
-// The parent forks a worker per candidate. The worker closes inherited descriptors,
-// sets CPU / memory / file-size limits, installs MuJoCo handlers that never touch
-// files, compiles the reward (rcomp.h), enters a seccomp allow-list, and only then
-// runs the job body, which calls the generated code. The parent enforces a wall-clock
-// deadline, reads the worker's output as untrusted bytes under a cap, and classifies
-// every ending.
+// The parent starts a worker per candidate: the eureka-worker binary (judge/worker.h),
+// through posix_spawn with an EMPTY environment, in its own process group, with the job
+// (task, reward source, mode, limits, arguments) written to its stdin. Nothing of the
+// parent's memory exists in the worker. The worker compiles the reward, says
+// "compiled", enters a seccomp allow-list and runs the mode. The parent enforces a
+// wall-clock deadline and a stall limit, reads the worker's output as untrusted bytes
+// under a cap, and classifies every ending.
 //
 // Several workers run at once (--jobs): sandbox_start / sandbox_poll / sandbox_finish
 // let one single-threaded parent drive them; sandbox_run is the blocking shortcut.
@@ -15,7 +16,6 @@
 #include <cjson/cJSON.h>
 
 #include "util/err.h"
-#include "reward/reward.h"
 #include "task/task.h"
 
 typedef enum sb_status {
@@ -29,11 +29,19 @@ typedef enum sb_status {
     SB_NONFINITE,   // a reward component was NaN or infinite
     SB_REWARD,      // the reward broke the ABI (too many components, bad name)
     SB_ERROR,       // the job failed for another reason (message says which)
+    SB_INTERRUPTED, // stopped by the user (SIGINT) before it finished
+    SB_NO_CODE,     // the LLM's reply held no usable code block (search only)
+    SB_TRUNCATED,   // the reply was cut off at the token limit (search only)
 } sb_status;
 
-// Stable short name: "ok", "compile_error", "crash", "arithmetic_error", "timeout",
-// "memory_limit", "forbidden_syscall", "nonfinite_reward", "bad_reward", "error".
+// The one vocabulary of how a candidate ended, as stable short names: "ok",
+// "compile_error", "crash", "arithmetic_error", "timeout", "memory_limit",
+// "forbidden_syscall", "nonfinite_reward", "bad_reward", "error", "interrupted",
+// "no_code", "truncated".
 const char *sb_status_name(sb_status s);
+
+// The status called name (as written in status.json); ERR_PARSE for an unknown name.
+int sb_status_parse(const char *name, sb_status *out, err_info *e);
 
 typedef struct sb_limits {
     double wall_seconds;    // parent kills the worker after this
@@ -48,25 +56,14 @@ typedef struct sb_limits {
 // Defaults: 1200 s wall, 2400 s CPU, 1 GiB, 4 MiB output, no stall limit.
 void sb_limits_default(sb_limits *l);
 
-// Channel from the worker's job body back to the parent.
-typedef struct sb_chan sb_chan;
-
-// Send a progress object (small JSON) to the parent. Safe to call often; rate-limited.
-void sb_progress(sb_chan *ch, const cJSON *progress);
-
-// The job: runs in the worker after compile and seccomp. Returns a result object (the
-// worker sends it and frees it) or NULL with e set (status from e: ERR_RUNTIME with a
-// non-finite message -> SB_NONFINITE, etc.).
-typedef cJSON *(*sb_body)(void *arg, const task_def *task, reward_fn fn, sb_chan *ch,
-                          err_info *e);
-
 typedef struct sb_spec {
     const task_def *task;
     const char *reward_src;     // candidate text (not trusted)
-    sb_body body;
-    void *arg;                  // passed to body; the worker sees the parent's copy
+    const char *mode;           // the worker's mode: "check", "train", "verify" (judge/jobs.h)
+    const cJSON *args;          // the mode's arguments (borrowed; sent in the job)
     sb_limits limits;
-    int threads;                // threads the body will start (for the seccomp policy)
+    int threads;                // threads the mode will start (for the seccomp policy)
+    const char *worker;         // worker executable; NULL = sandbox_worker_path()
 } sb_spec;
 
 typedef struct sb_result {
@@ -104,15 +101,8 @@ void sandbox_run(const sb_spec *spec, void (*on_progress)(void *ctx, int index, 
 
 void sb_result_free(sb_result *res);
 
-// The smoke-test body of `eureka check`: real rollouts of the task (venv, uniform random
-// actions); the reward is called on a copy of each state, which must stay unchanged; every
-// component and the total must be finite. Result: {"calls": N, "seconds": s,
-// "components": [{"name", "min", "mean", "max", "count"}...], "total": {"min","mean","max"}}.
-typedef struct sb_check_cfg {
-    int calls;          // reward calls (default 512)
-    int n_envs;         // environments stepped round-robin (default 8)
-    unsigned long long seed;
-} sb_check_cfg;
-cJSON *sb_check_body(void *arg, const task_def *task, reward_fn fn, sb_chan *ch, err_info *e);
+// The worker executable this process starts: eureka-worker beside the running binary,
+// else the one in the build tree. Borrowed.
+const char *sandbox_worker_path(void);
 
 #endif

@@ -19,6 +19,7 @@
 #include "search/prompt.h"
 #include "reward/rcomp.h"
 #include "search/reflect.h"
+#include "util/stats.h"
 
 #define MAX_SAMPLES 64
 #define MAX_ITERATIONS 99
@@ -34,11 +35,6 @@ void search_cfg_default(search_cfg *c) {
     c->retries = 2;
 }
 
-int search_cores(void) {
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n < 1 ? 1 : (int)n;
-}
-
 uint64_t search_candidate_seed(uint64_t run_seed, int iteration, int sample) {
     // splitmix64 over (seed, iteration, sample): distinct, stable streams.
     uint64_t z = run_seed * 0x9E3779B97F4A7C15ull + (uint64_t)iteration * 0xBF58476D1CE4E5B9ull +
@@ -47,79 +43,6 @@ uint64_t search_candidate_seed(uint64_t run_seed, int iteration, int sample) {
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
     z ^= z >> 31;
     return z & ((1ull << 53) - 1);  // exact in JSON numbers
-}
-
-// ---------------------------------------------------------------- worker pool
-
-typedef struct pool_ctx {
-    search_job *jobs;
-    int *index;             // procs slot -> job index
-    const search_cfg *c;
-} pool_ctx;
-
-static void pool_progress(void *ctx, int slot, const cJSON *obj) {
-    pool_ctx *pc = ctx;
-    if (!pc->c || !pc->c->on_progress) return;
-    const search_job *j = &pc->jobs[pc->index[slot]];
-    search_progress p = {j->iteration, j->sample, 0, j->cfg.steps, 0, -1};
-    const cJSON *x;
-    if ((x = cJSON_GetObjectItem(obj, "steps")) && cJSON_IsNumber(x)) p.steps = (long)x->valuedouble;
-    if ((x = cJSON_GetObjectItem(obj, "total")) && cJSON_IsNumber(x)) p.total = (long)x->valuedouble;
-    if ((x = cJSON_GetObjectItem(obj, "sps")) && cJSON_IsNumber(x)) p.sps = x->valuedouble;
-    if ((x = cJSON_GetObjectItem(obj, "fitness")) && cJSON_IsNumber(x)) p.fitness = x->valuedouble;
-    pc->c->on_progress(pc->c->ctx, &p);
-}
-
-void search_pool(const task_def *t, search_job *jobs, int n, int n_parallel,
-                 const sb_limits *lim, const search_cfg *c,
-                 void (*on_done)(void *ctx, int i), void *done_ctx) {
-    if (n_parallel < 1) n_parallel = 1;
-    if (n_parallel > MAX_SAMPLES) n_parallel = MAX_SAMPLES;
-    sb_proc *procs[MAX_SAMPLES];
-    int index[MAX_SAMPLES];
-    pool_ctx pc = {jobs, index, c};
-    int running = 0, next = 0;
-    while (next < n || running > 0) {
-        int stopping = c && c->stop && *c->stop;
-        while (!stopping && running < n_parallel && next < n) {
-            search_job *j = &jobs[next++];
-            if (j->skip) continue;
-            sb_spec spec = {t, j->reward_src, ppo_sandbox_body, &j->cfg, *lim, j->cfg.threads};
-            err_info e = {0};
-            sb_proc *p = sandbox_start(&spec, &e);
-            if (!p) {
-                memset(&j->res, 0, sizeof j->res);
-                j->res.status = SB_ERROR;
-                snprintf(j->res.message, sizeof j->res.message, "could not start a worker: %.400s", e.msg);
-                if (on_done) on_done(done_ctx, (int)(j - jobs));
-                continue;
-            }
-            procs[running] = p;
-            index[running] = (int)(j - jobs);
-            running++;
-        }
-        if (stopping) {
-            for (int r = 0; r < running; r++) sandbox_kill(procs[r]);
-            for (int r = 0; r < running; r++) {
-                sb_result res;
-                sandbox_finish(procs[r], &res);
-                sb_result_free(&res);
-            }
-            return;
-        }
-        if (running == 0) continue;
-        sandbox_poll(procs, running, 200, pool_progress, &pc);
-        for (int r = 0; r < running;) {
-            if (!sandbox_done(procs[r])) { r++; continue; }
-            int i = index[r];
-            sandbox_finish(procs[r], &jobs[i].res);
-            ppo_verify_result(t, &jobs[i].res);   // the reported fitness, re-measured cleanly
-            procs[r] = procs[running - 1];
-            index[r] = index[running - 1];
-            running--;
-            if (on_done) on_done(done_ctx, i);
-        }
-    }
 }
 
 // ---------------------------------------------------------------- state
@@ -156,6 +79,34 @@ typedef struct search {
     int n_cands;
     int iteration;
 } search;
+
+// A batch of trainings through the judge: progress in the search's terms, each ending
+// handed to on_done as it comes.
+typedef struct batch {
+    const search *S;
+    void (*on_done)(void *ctx, int i, judge_verdict *v);
+    void *done_ctx;
+} batch;
+
+static void batch_progress(void *ctx, const judge_progress *jp) {
+    const search_cfg *c = ((batch *)ctx)->S->c;
+    if (!c->on_progress) return;
+    search_progress p = {jp->job->iteration, jp->job->sample, jp->steps, jp->total, jp->sps,
+                         isnan(jp->fitness) ? -1 : jp->fitness};
+    c->on_progress(c->ctx, &p);
+}
+
+static void batch_done(void *ctx, int i, judge_verdict *v) {
+    batch *b = ctx;
+    if (b->on_done) b->on_done(b->done_ctx, i, v);
+}
+
+static void run_trainings(const search *S, judge_job *jobs, int n, judge_verdict *out,
+                          void (*on_done)(void *ctx, int i, judge_verdict *v), void *done_ctx) {
+    batch b = {S, on_done, done_ctx};
+    judge_opts o = {S->t, S->jobs, S->c->stop, batch_progress, batch_done, &b};
+    judge_run(&o, jobs, n, out);
+}
 
 static void emit(search *S, const char *type, cJSON *fields) {
     if (S->c->on_event) S->c->on_event(S->c->ctx, type, fields);
@@ -324,13 +275,12 @@ static int write_sample_text(search *S, int it, int s, const char *file, const c
     return run_write_text(S->dir, rel, text, e);
 }
 
-typedef struct done_ctx { search *S; int it; search_job *jobs; int *cand_of; int rc; err_info *e; } done_ctx;
+typedef struct done_ctx { search *S; int it; int *cand_of; int rc; err_info *e; } done_ctx;
 
-static void on_train_done(void *ctx, int i) {
+static void on_train_done(void *ctx, int i, judge_verdict *r) {
     done_ctx *d = ctx;
     search *S = d->S;
     cand *k = &S->cands[d->cand_of[i]];
-    sb_result *r = &d->jobs[i].res;
     snprintf(k->status, sizeof k->status, "%s", sb_status_name(r->status));
     snprintf(k->message, sizeof k->message, "%s", r->message);
     k->seconds = r->seconds;
@@ -348,7 +298,7 @@ static void on_train_done(void *ctx, int i) {
         snprintf(k->status, sizeof k->status, "error");
         snprintf(k->message, sizeof k->message, "training returned no result");
     }
-    sb_result_free(r);
+    judge_verdict_free(r);
     if (finish_sample(S, d->it, k, d->e) && !d->rc) d->rc = d->e->code;
     cJSON *ev = cJSON_CreateObject();
     cJSON_AddNumberToObject(ev, "iteration", d->it);
@@ -360,30 +310,29 @@ static void on_train_done(void *ctx, int i) {
     emit(S, "sample_done", ev);
 }
 
-static void limits_for(const search *S, sb_limits *lim) {
-    sb_limits_default(lim);
-    lim->wall_seconds = S->timeout;
-    lim->cpu_seconds = S->timeout * S->threads + 30;
-    lim->stall_seconds = PPO_STALL_SECONDS;
-}
-
-static void train_cfg_for(const search *S, train_cfg *cfg, long steps, uint64_t seed) {
-    memset(cfg, 0, sizeof *cfg);
-    cfg->steps = steps;
-    cfg->max_seconds = S->c->train_seconds;
-    cfg->threads = S->threads;
-    cfg->seed = seed;
-    train_cfg_defaults(cfg, S->t);
+// The judge job that trains src for steps with seed; a --timeout given by the user
+// scales with the budget, else the judge's formula decides.
+static judge_job train_job(const search *S, const char *src, long steps, uint64_t seed) {
+    train_cfg cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.steps = steps;
+    cfg.max_seconds = S->c->train_seconds;
+    cfg.threads = S->threads;
+    cfg.seed = seed;
+    judge_job j = judge_job_train(S->t, src, &cfg);
+    if (S->timeout > 0) j.timeout_s = S->timeout * ((double)steps / (double)S->steps);
+    return j;
 }
 
 // Extract, compile and train the candidates of one attempt (sample indices base..).
 static int run_attempt(search *S, int it, int base, char **texts, int *trunc, int n, err_info *e) {
     S->n_cands = n;
     S->cands = calloc((size_t)n, sizeof *S->cands);
-    search_job *jobs = calloc((size_t)n, sizeof *jobs);
+    judge_job *jobs = calloc((size_t)n, sizeof *jobs);
+    judge_verdict *verdicts = calloc((size_t)n, sizeof *verdicts);
     int *cand_of = calloc((size_t)n, sizeof *cand_of);
-    if (!S->cands || !jobs || !cand_of) {
-        free(jobs); free(cand_of);
+    if (!S->cands || !jobs || !verdicts || !cand_of) {
+        free(jobs); free(verdicts); free(cand_of);
         return err_set(e, ERR_NOMEM, "search: out of memory");
     }
     int n_jobs = 0, rc = ERR_OK;
@@ -420,18 +369,15 @@ static int run_attempt(search *S, int it, int base, char **texts, int *trunc, in
             continue;
         }
         if ((rc = write_sample_text(S, it, k->sample, "reward.c", k->code, e))) break;
-        search_job *j = &jobs[n_jobs];
-        j->reward_src = k->code;
-        train_cfg_for(S, &j->cfg, S->steps, k->seed);
+        judge_job *j = &jobs[n_jobs];
+        *j = train_job(S, k->code, S->steps, k->seed);
         j->iteration = it;
         j->sample = k->sample;
         cand_of[n_jobs++] = i;
     }
     if (!rc && n_jobs > 0) {
-        sb_limits lim;
-        limits_for(S, &lim);
-        done_ctx d = {S, it, jobs, cand_of, ERR_OK, e};
-        search_pool(S->t, jobs, n_jobs, S->jobs, &lim, S->c, on_train_done, &d);
+        done_ctx d = {S, it, cand_of, ERR_OK, e};
+        run_trainings(S, jobs, n_jobs, verdicts, on_train_done, &d);
         rc = d.rc;
         if (!rc && S->c->stop && *S->c->stop)
             rc = err_set(e, ERR_RUNTIME, "interrupted; continue with: eureka search --resume %s", S->dir);
@@ -459,6 +405,7 @@ static int run_attempt(search *S, int it, int base, char **texts, int *trunc, in
         free(fb);
     }
     free(jobs);
+    free(verdicts);
     free(cand_of);
     return rc;
 }
@@ -567,31 +514,28 @@ static int init_human(search *S, err_info *e) {
 // `eureka compare`, so its results can be reused there).
 static int final_eval(search *S, const char *best_src, err_info *e) {
     int n = S->c->eval_seeds;
-    search_job *jobs = calloc((size_t)n, sizeof *jobs);
-    if (!jobs) return err_set(e, ERR_NOMEM, "search: out of memory");
+    judge_job *jobs = calloc((size_t)n, sizeof *jobs);
+    judge_verdict *vd = calloc((size_t)n, sizeof *vd);
+    if (!jobs || !vd) { free(jobs); free(vd); return err_set(e, ERR_NOMEM, "search: out of memory"); }
     for (int i = 0; i < n; i++) {
         char rel[128];
         snprintf(rel, sizeof rel, "eval/seed%02d/train.json", i + 1);
-        jobs[i].reward_src = best_src;
-        train_cfg_for(S, &jobs[i].cfg, S->eval_steps, (uint64_t)(i + 1));
+        jobs[i] = train_job(S, best_src, S->eval_steps, (uint64_t)(i + 1));
         jobs[i].cfg.max_seconds = 0;
         jobs[i].iteration = 0;
         jobs[i].sample = i + 1;
         jobs[i].skip = run_has(S->dir, rel);
     }
-    sb_limits lim;
-    limits_for(S, &lim);
-    lim.wall_seconds = S->timeout * ((double)S->eval_steps / (double)S->steps) + 60;
-    lim.cpu_seconds = lim.wall_seconds * S->threads + 30;
     emit(S, "eval_start", NULL);
-    search_pool(S->t, jobs, n, S->jobs, &lim, S->c, NULL, NULL);
+    run_trainings(S, jobs, n, vd, NULL, NULL);
     if (S->c->stop && *S->c->stop) {
-        for (int i = 0; i < n; i++) if (!jobs[i].skip) sb_result_free(&jobs[i].res);
+        for (int i = 0; i < n; i++) judge_verdict_free(&vd[i]);
         free(jobs);
+        free(vd);
         return err_set(e, ERR_RUNTIME, "interrupted; continue with: eureka search --resume %s", S->dir);
     }
     int rc = ERR_OK;
-    double sum = 0, sq = 0;
+    double fit[64];
     int got = 0;
     cJSON *fits = cJSON_CreateArray();
     for (int i = 0; i < n && !rc; i++) {
@@ -601,34 +545,31 @@ static int final_eval(search *S, const char *best_src, err_info *e) {
         if (jobs[i].skip) {
             tr = run_read_json(S->dir, rel, e);
             if (!tr) { rc = e->code; break; }
-        } else if (jobs[i].res.status == SB_OK && jobs[i].res.result) {
-            tr = jobs[i].res.result;
-            jobs[i].res.result = NULL;
+        } else if (vd[i].status == SB_OK && vd[i].result) {
+            tr = vd[i].result;
+            vd[i].result = NULL;
             if ((rc = run_write_json(S->dir, rel, tr, e))) { cJSON_Delete(tr); break; }
         }
-        if (!jobs[i].skip) sb_result_free(&jobs[i].res);
         if (!tr) {
             cJSON *ev = cJSON_CreateObject();
             cJSON_AddNumberToObject(ev, "seed", i + 1);
-            cJSON_AddStringToObject(ev, "status", sb_status_name(jobs[i].res.status));
-            cJSON_AddStringToObject(ev, "message", jobs[i].res.message);
+            cJSON_AddStringToObject(ev, "status", sb_status_name(vd[i].status));
+            cJSON_AddStringToObject(ev, "message", vd[i].message);
             emit(S, "eval_failed", ev);
             continue;
         }
         cJSON *f = cJSON_GetObjectItem(tr, "fitness");
         double x = cJSON_IsNumber(f) ? f->valuedouble : 0;
         cJSON_AddItemToArray(fits, cJSON_CreateNumber(x));
-        sum += x;
-        sq += x * x;
-        got++;
+        if (got < 64) fit[got++] = x;
         cJSON_Delete(tr);
     }
+    for (int i = 0; i < n; i++) judge_verdict_free(&vd[i]);
     free(jobs);
+    free(vd);
     if (rc) { cJSON_Delete(fits); return rc; }
     S->sum->eval_n = got;
-    S->sum->eval_mean = got ? sum / got : 0;
-    double var = got > 1 ? (sq - sum * sum / got) / (got - 1) : 0;
-    S->sum->eval_std = var > 0 ? sqrt(var) : 0;
+    stats_mean_sd(fit, got, &S->sum->eval_mean, &S->sum->eval_std);
     cJSON *ev = cJSON_CreateObject();
     cJSON_AddItemToObject(ev, "fitness", fits);
     cJSON_AddNumberToObject(ev, "mean", S->sum->eval_mean);
@@ -667,7 +608,7 @@ static cJSON *settings_json(const search *S) {
     cJSON *v = cJSON_AddObjectToObject(o, "versions");
     cJSON_AddStringToObject(v, "eureka", EUREKA_VERSION);
     cJSON_AddStringToObject(v, "mujoco", mj_versionString());
-    cJSON_AddNumberToObject(o, "cores", search_cores());
+    cJSON_AddNumberToObject(o, "cores", judge_cores());
     time_t now = time(NULL);
     char stamp[32];
     struct tm tm;
@@ -832,13 +773,13 @@ int search_run(const search_cfg *c, search_summary *sum, err_info *e) {
     S.sum = sum;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    int cores = search_cores();
+    int cores = judge_cores();
     S.jobs = c->jobs > 0 ? c->jobs : cores;
     S.threads = c->threads > 0 ? c->threads : (cores / S.jobs > 1 ? cores / S.jobs : 1);
     long task_steps = S.t->defaults.train_steps > 0 ? S.t->defaults.train_steps : 1000000;
     S.steps = c->train_steps > 0 ? c->train_steps : (long)(task_steps * SEARCH_CANDIDATE_FRACTION);
     S.eval_steps = c->eval_steps > 0 ? c->eval_steps : (c->train_steps > 0 ? c->train_steps : task_steps);
-    S.timeout = c->timeout_s > 0 ? c->timeout_s : c->train_seconds > 0 ? 2 * c->train_seconds + 60 : 900;
+    S.timeout = c->timeout_s;     // 0: the judge's limits formula
     if (c->resume) {
         if (fs_path(S.dir, sizeof S.dir, e, "%s", c->resume)) return e->code;
         if (!run_has(S.dir, "run.json"))

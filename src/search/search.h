@@ -21,7 +21,7 @@
 #include "llm/llm.h"
 #include "rl/ppo.h"
 #include "search/run.h"
-#include "judge/sandbox.h"
+#include "judge/judge.h"
 #include "task/task.h"
 
 // Default share of the task's train_steps that one search candidate trains for (the
@@ -46,7 +46,7 @@ typedef struct search_cfg {
     int threads;                // threads per worker (0 = max(1, cores / jobs))
     long train_steps;           // per candidate (0 = SEARCH_CANDIDATE_FRACTION of the task's)
     double train_seconds;       // per-candidate wall cap inside training (0 = none)
-    double timeout_s;           // sandbox wall limit per candidate (0 = from the budget)
+    double timeout_s;           // worker wall limit per candidate (0 = the judge's formula)
     uint64_t seed;              // run seed: candidates' seeds derive from it
     int init_human;             // seed iteration 1 with rewards/<task>_human.c
     int human_feedback;         // ask_feedback replaces the automatic reflection
@@ -93,23 +93,5 @@ int search_run(const search_cfg *c, search_summary *out, err_info *e);
 
 // Seed of candidate (iteration, sample) of a run: stable across resumes.
 uint64_t search_candidate_seed(uint64_t run_seed, int iteration, int sample);
-
-// Number of online CPU cores (at least 1).
-int search_cores(void);
-
-// A batch of trainings run in sandboxed workers, `jobs` at a time.
-typedef struct search_job {
-    const char *reward_src;     // candidate text
-    train_cfg cfg;
-    int skip;                   // already done: not started
-    int iteration, sample;      // for progress callbacks
-    sb_result res;              // filled when it ends
-} search_job;
-
-// Run jobs[0..n) (skipping those with skip set), at most `jobs` at once, each with
-// limits lim. on_done(ctx, i) is called as each ends; progress via c's callback.
-void search_pool(const task_def *t, search_job *jobs, int n, int n_parallel,
-                 const sb_limits *lim, const search_cfg *c,
-                 void (*on_done)(void *ctx, int i), void *done_ctx);
 
 #endif

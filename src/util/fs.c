@@ -14,9 +14,16 @@
 #define EUREKA_ROOT "."
 #endif
 
+static char root_override[4096];
+
 const char *fs_root(void) {
+    if (root_override[0]) return root_override;
     const char *r = getenv("EUREKA_ROOT");
     return (r && *r) ? r : EUREKA_ROOT;
+}
+
+void fs_set_root(const char *root) {
+    snprintf(root_override, sizeof root_override, "%s", root ? root : "");
 }
 
 char *fs_read(const char *path, size_t cap, size_t *len, err_info *e) {

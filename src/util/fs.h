@@ -13,6 +13,10 @@
 // $EUREKA_ROOT if set, else the source tree the binary was built from. Borrowed.
 const char *fs_root(void);
 
+// Use root as the project root from now on (the worker gets its parent's root in the
+// job: its environment is empty). root is copied.
+void fs_set_root(const char *root);
+
 // Read a whole file, at most cap bytes (more is ERR_LIMIT). Returns a NUL-terminated
 // buffer owned by the caller; *len (if non-NULL) gets the length.
 char *fs_read(const char *path, size_t cap, size_t *len, err_info *e);

@@ -1,0 +1,99 @@
+// judge.h: from a reward to a verdict: the one path every command takes.
+//
+// `check`, `train`, `eval`, `compare` and `search` all hand their rewards to the judge.
+// The judge starts one locked-down worker per job (sandbox.h, at most `parallel` at
+// once), applies one limits formula, classifies every ending into one status
+// vocabulary (sb_status), and re-measures the fitness a training worker reports from
+// the policy it saved, in a fresh worker that never loads the candidate: a reward runs
+// in the same process as its trainer, so nothing it reports is trusted. Library code:
+// progress goes through callbacks, nothing is printed.
+#ifndef EUREKA_JUDGE_H
+#define EUREKA_JUDGE_H
+
+#include <signal.h>
+#include <cjson/cJSON.h>
+
+#include "judge/sandbox.h"
+#include "rl/ppo.h"
+#include "task/task.h"
+#include "util/err.h"
+
+// Seconds without a progress report after which a training worker is killed: the trainer
+// reports after every update (well under a second), so only a reward that never returns
+// goes this long.
+#define JUDGE_STALL_SECONDS 60
+
+typedef enum judge_mode {
+    JUDGE_CHECK,    // compile + smoke test on random-action rollouts (`eureka check`)
+    JUDGE_TRAIN,    // one PPO training, fitness re-measured
+} judge_mode;
+
+typedef struct judge_job {
+    judge_mode mode;
+    const char *reward_src;     // candidate text (borrowed)
+    train_cfg cfg;              // JUDGE_TRAIN: the training (steps, seed, threads, ...)
+    int check_calls;            // JUDGE_CHECK: reward calls (0 = 512)
+    double timeout_s;           // wall-clock limit; 0 = judge_limits' formula
+    int skip;                   // already done: not started, no verdict
+    int iteration, sample;      // the caller's labels, passed back in progress
+} judge_job;
+
+typedef struct judge_verdict {
+    sb_status status;
+    char message[ERR_MSG_MAX];  // one line for the user and the LLM ("" when ok)
+    int signal;                 // SB_CRASH / SB_ARITH
+    int syscall_nr;             // SB_SYSCALL
+    char syscall_name[32];
+    double seconds;             // wall time of the job (verification included)
+    cJSON *result;              // owned: the check statistics, or train.json whose
+                                // "fitness" the parent re-measured; NULL unless SB_OK
+} judge_verdict;
+
+typedef struct judge_progress {
+    const judge_job *job;
+    long steps, total;          // control steps done / budget
+    double sps;                 // steps per second
+    double fitness;             // last checkpoint fitness (NaN before the first)
+} judge_progress;
+
+typedef struct judge_opts {
+    const task_def *task;
+    int parallel;               // workers at once (< 1: 1)
+    volatile sig_atomic_t *stop;// set by a signal handler: running jobs are stopped and
+                                // end as SB_INTERRUPTED; nothing more starts
+    void (*on_progress)(void *ctx, const judge_progress *p);
+    // Called as each job ends (out[index] is final; the callback may take its result).
+    void (*on_done)(void *ctx, int index, judge_verdict *v);
+    void *ctx;
+} judge_opts;
+
+// A training job for cfg (defaults filled from the task).
+judge_job judge_job_train(const task_def *t, const char *reward_src, const train_cfg *cfg);
+
+// The worker limits of job j: the one formula. Trainings: wall clock from the budget at
+// a pessimistic 15k physics steps/s per thread (3x + 120 s, within [300, 14400] s), or
+// 1.5 x the training's own wall-clock cap + 60 s, or the job's timeout_s; CPU for all
+// threads; a stall limit of JUDGE_STALL_SECONDS. Checks: timeout_s (default 30 s).
+void judge_limits(const task_def *t, const judge_job *j, sb_limits *lim);
+
+// Run jobs[0..n) (those with skip unset), o->parallel at a time; out[i] gets job i's
+// verdict (untouched for skipped jobs). Returns the number of jobs that ended, or -1
+// when o->stop interrupted the batch.
+int judge_run(const judge_opts *o, judge_job *jobs, int n, judge_verdict *out);
+
+// Run one job (judge_run with one job and no callbacks but progress).
+void judge_one(const task_def *t, judge_job *job, void (*on_progress)(void *ctx, const judge_progress *p),
+               void *ctx, volatile sig_atomic_t *stop, judge_verdict *out);
+
+// The task fitness of train's best-checkpoint policy ("policy"), measured in a fresh
+// worker that never loads a candidate. Evaluation is deterministic: it equals what an
+// honest trainer reported.
+int judge_verify(const task_def *t, const cJSON *train, double *fitness, err_info *e);
+
+// Number of online CPU cores (at least 1): the default number of workers at once.
+int judge_cores(void);
+
+// Free the verdict's result.
+void judge_verdict_free(judge_verdict *v);
+
+#endif
