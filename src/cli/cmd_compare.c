@@ -157,7 +157,7 @@ int cmd_compare(int argc, char **argv) {
                 if (jl[k].skip) continue;
                 cJSON *f = vd[k].result ? cJSON_GetObjectItem(vd[k].result, "fitness") : NULL;
                 if (vd[k].status == SB_OK && cJSON_IsNumber(f)) { x->fit[s] = f->valuedouble; x->ok[s] = 1; }
-                else snprintf(x->err[s], sizeof x->err[s], "%s: %s", sb_status_name(vd[k].status), vd[k].message);
+                else snprintf(x->err[s], sizeof x->err[s], "%s: %.400s", sb_status_name(vd[k].status), vd[k].message);
                 judge_verdict_free(&vd[k]);
             }
         }
