@@ -131,7 +131,7 @@ static rcomp *compile_human(const task_def *t, err_info *e) {
         return NULL;
     }
     char *src = fs_read(path, RCOMP_MAX_SOURCE, NULL, e);
-    rcomp *c = src ? rcomp_new(env_h, src, e) : NULL;
+    rcomp *c = src ? rcomp_new(rcomp_prelude(NULL), env_h, src, e) : NULL;
     free(env_h);
     free(src);
     return c;

@@ -42,7 +42,7 @@ static int compiles(const char *env_h, const char *reply, char *why, size_t n) {
     err_info e = {0};
     char *code = extract_code(reply, &e);
     if (!code) { snprintf(why, n, "extract: %s", e.msg); return 0; }
-    rcomp *rc = rcomp_new(env_h, code, &e);
+    rcomp *rc = rcomp_new(rcomp_prelude(NULL), env_h, code, &e);
     if (!rc) snprintf(why, n, "%s\n--- code:\n%s", e.msg, code);
     int ok = rc != NULL;
     rcomp_free(rc);

@@ -17,7 +17,7 @@ typedef struct cart { double cart_pos, cart_vel, pole_angle, pole_angvel, action
 
 static void expect_reject(const char *src, const char *want) {
     err_info e = {0};
-    rcomp *c = rcomp_new(env_h, src, &e);
+    rcomp *c = rcomp_new(rcomp_prelude(NULL), env_h, src, &e);
     CHECK_MSG(c == NULL, "accepted: %s", src);
     CHECK_MSG(e.code == ERR_COMPILE, "code %d for: %s", e.code, src);
     CHECK_MSG(strstr(e.msg, want) != NULL, "'%s' lacks '%s'", e.msg, want);
@@ -36,7 +36,7 @@ static void test_good(void) {
         "    double b = term(t, \"quat\", quat_angle(q, q));\n"
         "    return a + b + term(t, \"pw\", pow(2.0, 3.0)) + clamp(s->cart_pos, -1, 1);\n"
         "}\n";
-    rcomp *c = rcomp_new(env_h, src, &e);
+    rcomp *c = rcomp_new(rcomp_prelude(NULL), env_h, src, &e);
     CHECK_MSG(c != NULL, "%s", e.msg);
     if (!c) return;
     cart st = {0.5, 0, -0.25, 0, {0}, 3};
@@ -148,7 +148,7 @@ static void test_speed(void) {
     double t0 = now_s();
     int ok = 1;
     for (int i = 0; i < n; i++) {
-        rcomp *c = rcomp_new(env_h, src, &e);
+        rcomp *c = rcomp_new(rcomp_prelude(NULL), env_h, src, &e);
         ok &= c != NULL;
         rcomp_free(c);
     }

@@ -116,10 +116,10 @@ static void test_env_h_layout(void) {
         CHECK_MSG(env_h != NULL, "%s: env.h missing", t->name);
         if (!env_h) continue;
         err_info e = {0};
-        rcomp *size = rcomp_new(env_h, "double compute_reward(const env_state *s, reward_terms *t) {\n"
+        rcomp *size = rcomp_new(rcomp_prelude(NULL), env_h, "double compute_reward(const env_state *s, reward_terms *t) {\n"
                                        "    return term(t, \"size\", (double)sizeof(env_state));\n}\n", &e);
         CHECK_MSG(size != NULL, "%s: %s", t->name, e.msg);
-        rcomp *step = rcomp_new(env_h, "double compute_reward(const env_state *s, reward_terms *t) {\n"
+        rcomp *step = rcomp_new(rcomp_prelude(NULL), env_h, "double compute_reward(const env_state *s, reward_terms *t) {\n"
                                        "    return term(t, \"step\", (double)s->step);\n}\n", &e);
         CHECK_MSG(step != NULL, "%s: %s", t->name, e.msg);
         if (size && step) {
@@ -160,7 +160,7 @@ static void test_files_and_rewards(void) {
             snprintf(path, sizeof path, "%s/rewards/%s_%s.c", fs_root(), t->name, kinds[r]);
             char *rw = fs_read(path, RCOMP_MAX_SOURCE, NULL, &e);
             CHECK_MSG(rw != NULL, "%s", e.msg);
-            rcomp *c = rw ? rcomp_new(env_h, rw, &e) : NULL;
+            rcomp *c = rw ? rcomp_new(rcomp_prelude(NULL), env_h, rw, &e) : NULL;
             CHECK_MSG(c != NULL, "%s: %s", path, e.msg);
             rcomp_free(c);
             free(rw);
@@ -178,7 +178,7 @@ static void test_files_and_rewards(void) {
                      "    double r = 0.0;\n    r += term(t, \"%s\", %s);\n    return r;\n}\n",
                      line, colon + 1);
             err_info e = {0};
-            rcomp *c = rcomp_new(env_h, rw, &e);
+            rcomp *c = rcomp_new(rcomp_prelude(NULL), env_h, rw, &e);
             CHECK_MSG(c != NULL, "%s: component %s: %s", t->name, line, e.msg);
             rcomp_free(c);
             count++;

@@ -302,9 +302,10 @@ void worker_main(const worker_mode *modes, int n_modes) {
     if (fs_path(path, sizeof path, &e, "%s/tasks/%s/env.h", fs_root(), task->name) == ERR_OK)
         env_h = fs_read(path, RCOMP_MAX_SOURCE, NULL, &e);
     if (!env_h) fail("error", e.msg);
-    if (!rcomp_prelude(&e)) fail("error", e.msg);
+    const char *prelude = rcomp_prelude(&e);
+    if (!prelude) fail("error", e.msg);
     if (venv_preload(task, &e)) fail("error", e.msg);
-    rcomp *rc = rcomp_new(env_h, reward, &e);
+    rcomp *rc = rcomp_new(prelude, env_h, reward, &e);
     free(env_h);
     if (!rc) fail(e.code == ERR_COMPILE ? "compile_error" : "error", e.msg);
 
