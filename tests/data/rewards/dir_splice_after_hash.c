@@ -1,0 +1,5 @@
+// expect: compile_error
+// message: reward.c:3: #include is not allowed
+#\
+include "/etc/passwd"
+double compute_reward(const env_state *s, reward_terms *t) { return term(t, "x", s->cart_pos); }
