@@ -121,7 +121,7 @@ static int bench_task(const char *name, reward_fn fn, int threads, long ctrl_ste
     cJSON *out = NULL;
     err_info e = {0};
     ppo_timing tm = {0};
-    if (ppo_train_timed(t, fn, &cfg, NULL, NULL, &out, &tm, &e)) {
+    if (ppo_train_ex(t, fn, &cfg, NULL, 0, NULL, NULL, &out, NULL, NULL, &tm, &e)) {
         fprintf(stderr, "%s: %s\n", name, e.msg);
         return 1;
     }

@@ -1,10 +1,12 @@
 // test_ppo.c: the PPO trainer on cartpole with rewards written in C in this file
-// (no compiler, no sandbox): it learns, it is deterministic, and a non-finite reward
-// component stops training with a message naming it.
+// (no compiler, no sandbox): it learns, it is deterministic, a non-finite reward
+// component stops training with a message naming it, and a training stopped and resumed
+// is the training that went straight through.
 #include <math.h>
 #include <stdlib.h>
 
 #include "judge/judge.h"
+#include "rl/policy.h"
 #include "rl/ppo.h"
 #include "search/reflect.h"
 #include "testlib.h"
@@ -115,6 +117,14 @@ static void test_deterministic(void) {
     err_info e = {0};
     CHECK_MSG(ja && judge_verify(cartpole(), ja, &again, &e) == ERR_OK, "%s", e.msg);
     CHECK_MSG(again == reported && reported < 0.9, "verified %.6f, reported %.6f", again, reported);
+    // So does policy.c in this process, which is how the trainer measured it.
+    policy *pol = NULL;
+    venv_eval ev = {0};
+    CHECK(ja && policy_from_json(cartpole(), ja, &pol, &e) == ERR_OK &&
+          policy_fitness(cartpole(), pol, 2, 0, &ev, &e) == ERR_OK);
+    // (cJSON prints 15 significant digits when they read back within its epsilon.)
+    CHECK_MSG(fabs(ev.fitness - reported) < 1e-12, "policy.c %.17g, reported %.17g (%s)", ev.fitness, reported, e.msg);
+    policy_free(pol);
     cJSON_Delete(ja);
     if (a && d) CHECK(strcmp(a, d) != 0);
     free(a); free(b); free(c); free(d);
@@ -149,10 +159,165 @@ static void test_defaults(void) {
     CHECK(ppo_train(cartpole(), cartpole_reward, &bad, NULL, NULL, &out, &e) == ERR_USAGE);
 }
 
+// ---- resumable training --------------------------------------------------------------
+
+// A reorient reward that needs no env.h (cartpole's is included above): the state starts
+// with the cube and goal quaternions.
+static double reorient_reward(const void *state, reward_terms *t) {
+    const double *q = state, *g = q + 4;
+    double dot = fabs(q[0] * g[0] + q[1] * g[1] + q[2] * g[2] + q[3] * g[3]);
+    return reward_term(t, "align", dot) + reward_term(t, "bonus", dot > 0.98 ? 1.0 : 0.0);
+}
+
+// train.json text without wall-clock time and thread count.
+static char *json_text(cJSON *out) {
+    cJSON_DeleteItemFromObject(out, "seconds");
+    cJSON_DeleteItemFromObject(out, "threads");
+    char *s = cJSON_PrintUnformatted(out);
+    cJSON_Delete(out);
+    return s;
+}
+
+// One session: train to cfg->steps from state (may be NULL); returns the train.json text
+// and, when state_out is non-NULL, the state to resume from.
+static char *session(const task_def *t, reward_fn fn, train_cfg cfg, long steps, int threads,
+                     const void *state, size_t len, void **state_out, size_t *out_len) {
+    cfg.steps = steps;
+    cfg.threads = threads;
+    cJSON *out = NULL;
+    err_info e = {0};
+    if (ppo_train_ex(t, fn, &cfg, state, len, NULL, NULL, &out, state_out, out_len, NULL, &e)) {
+        fprintf(stderr, "%s\n", e.msg);
+        return NULL;
+    }
+    return json_text(out);
+}
+
+// Stopping at checkpoint positions and resuming gives the straight run's train.json, with
+// any thread count per session.
+static void resume_matches(const task_def *t, reward_fn fn, train_cfg cfg, long n1, long n2) {
+    char *straight = session(t, fn, cfg, n2, 2, NULL, 0, NULL, NULL);
+    void *s1 = NULL, *s2 = NULL;
+    size_t l1 = 0, l2 = 0;
+    char *first = session(t, fn, cfg, n1, 1, NULL, 0, &s1, &l1);
+    char *resumed = s1 ? session(t, fn, cfg, n2, 2, s1, l1, &s2, &l2) : NULL;
+    CHECK(straight && first && resumed && s2);
+    if (straight && resumed)
+        CHECK_MSG(strcmp(straight, resumed) == 0, "%s: stopped at %ld and resumed to %ld differs "
+                  "from straight to %ld", t->name, n1, n2, n2);
+    if (first && straight) CHECK(strcmp(first, straight) != 0);
+    // The resumed training's own state continues too (a third session adds nothing when
+    // the budget is already reached, and reports the same).
+    char *again = s2 ? session(t, fn, cfg, n2, 1, s2, l2, NULL, NULL) : NULL;
+    if (again && straight) CHECK(strcmp(again, straight) == 0);
+    ppo_saved info;
+    err_info e = {0};
+    train_cfg_defaults(&cfg, t);
+    CHECK(s2 && ppo_state_info(s2, l2, &info, &e) == ERR_OK);
+    CHECK(!strcmp(info.task, t->name) && info.cfg.seed == cfg.seed && info.steps >= n2 &&
+          info.cfg.n_envs == cfg.n_envs && info.cfg.horizon == cfg.horizon);
+    fprintf(stderr, "   %s: state of %zu bytes after %ld steps\n", t->name, l2, info.steps);
+    free(straight); free(first); free(resumed); free(again); free(s1); free(s2);
+}
+
+static void test_resume_cartpole(void) {
+    train_cfg cfg = {0};
+    cfg.seed = 3;
+    cfg.ck_interval = 2048;     // 2 updates of 32 x 32
+    resume_matches(cartpole(), cartpole_reward, cfg, 4096, 10240);
+    // The stopped run's checkpoints are the straight run's.
+    cfg.steps = 10240;
+    cfg.threads = 1;
+    cJSON *out = NULL;
+    err_info e = {0};
+    CHECK(ppo_train(cartpole(), cartpole_reward, &cfg, NULL, NULL, &out, &e) == ERR_OK);
+    cJSON *ck = cJSON_GetObjectItem(out, "checkpoints");
+    CHECK(cJSON_GetArraySize(cJSON_GetObjectItem(ck, "steps")) == 5);
+    CHECK(cJSON_GetArraySize(cJSON_GetObjectItem(ck, "fitness_sd")) == 5);
+    CHECK(cJSON_GetArrayItem(cJSON_GetObjectItem(ck, "cases"), 0)->valuedouble == cartpole()->n_eval);
+    cJSON_Delete(out);
+}
+
+static void test_resume_reorient(void) {
+    train_cfg cfg = {0};
+    cfg.seed = 11;
+    cfg.n_envs = 16;            // 512 steps per update
+    cfg.ck_interval = 1024;
+    cfg.eval_cases = 12;
+    resume_matches(task_find("reorient"), reorient_reward, cfg, 2048, 3072);
+}
+
+// Flip one byte at pos and recompute the checksum, as a worker that forged a state would.
+static void forge(unsigned char *b, size_t len, size_t pos) {
+    b[pos] ^= 0x5a;
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 112; i < len; i++) { h ^= b[i]; h *= 0x100000001b3ULL; }
+    memcpy(b + 32, &h, 8);
+}
+
+// States for another task or other settings, truncated, damaged or forged ones: refused
+// with a message (or, for a forged value that is still in range, accepted), never a crash.
+static void test_resume_refused(void) {
+    train_cfg cfg = {0};
+    cfg.seed = 4;
+    void *st = NULL;
+    size_t len = 0;
+    char *txt = session(cartpole(), cartpole_reward, cfg, 2048, 1, NULL, 0, &st, &len);
+    CHECK(txt && st && len > 112);
+    free(txt);
+    if (!st) return;
+    cJSON *out = NULL;
+    err_info e = {0};
+    cfg.steps = 4096;
+    unsigned char *b = malloc(len);
+    memcpy(b, st, len);
+    b[len / 2] ^= 1;
+    CHECK(ppo_train_ex(cartpole(), cartpole_reward, &cfg, b, len, NULL, NULL, &out, NULL, NULL, NULL, &e) == ERR_PARSE);
+    CHECK_STR_CONTAINS(e.msg, "checksum");
+    CHECK(ppo_train_ex(cartpole(), cartpole_reward, &cfg, st, len - 1, NULL, NULL, &out, NULL, NULL, NULL, &e) == ERR_PARSE);
+    CHECK_STR_CONTAINS(e.msg, "truncated");
+    CHECK(ppo_train_ex(cartpole(), cartpole_reward, &cfg, "garbage", 7, NULL, NULL, &out, NULL, NULL, NULL, &e) == ERR_PARSE);
+    CHECK(ppo_train_ex(task_find("reorient"), reorient_reward, &cfg, st, len, NULL, NULL, &out, NULL, NULL, NULL, &e) == ERR_USAGE);
+    CHECK_STR_CONTAINS(e.msg, "for task cartpole");
+    train_cfg other = cfg;
+    other.lr = 1e-3;
+    CHECK(ppo_train_ex(cartpole(), cartpole_reward, &other, st, len, NULL, NULL, &out, NULL, NULL, NULL, &e) == ERR_USAGE);
+    CHECK_STR_CONTAINS(e.msg, "lr");
+    other = cfg;
+    other.seed = 5;
+    CHECK(ppo_train_ex(cartpole(), cartpole_reward, &other, st, len, NULL, NULL, &out, NULL, NULL, NULL, &e) == ERR_USAGE);
+    other = cfg;
+    other.steps = 1024;
+    CHECK(ppo_train_ex(cartpole(), cartpole_reward, &other, st, len, NULL, NULL, &out, NULL, NULL, NULL, &e) == ERR_USAGE);
+    CHECK_STR_CONTAINS(e.msg, "already taken 2048 steps");
+    CHECK(out == NULL);
+    // Forged bytes with a valid checksum, all over the blob: loading (budget reached, so
+    // no training) either refuses or accepts in-range values; it never crashes.
+    rng r;
+    rng_seed(&r, 9, 0);
+    int refused = 0, n = 300;
+    cfg.steps = 2048;
+    for (int i = 0; i < n; i++) {
+        memcpy(b, st, len);
+        forge(b, len, 112 + (size_t)rng_below(&r, len - 112));
+        int rc = ppo_train_ex(cartpole(), cartpole_reward, &cfg, b, len, NULL, NULL, &out, NULL, NULL, NULL, &e);
+        CHECK(rc == ERR_OK || rc == ERR_PARSE || rc == ERR_USAGE);
+        refused += rc != ERR_OK;
+        cJSON_Delete(out);
+        out = NULL;
+    }
+    fprintf(stderr, "   %d of %d forged states refused\n", refused, n);
+    free(b);
+    free(st);
+}
+
 int main(void) {
     TEST_RUN(test_defaults);
     TEST_RUN(test_nonfinite_aborts);
     TEST_RUN(test_deterministic);
+    TEST_RUN(test_resume_cartpole);
+    TEST_RUN(test_resume_reorient);
+    TEST_RUN(test_resume_refused);
     TEST_RUN(test_cartpole_learns);
     TEST_END();
 }

@@ -232,6 +232,50 @@ static void test_reset_determinism(void) {
     }
 }
 
+// Every task checks instances restored from a saved training: its own instances, fresh
+// and through an episode, pass; bytes it could not have made (an id or counter far out
+// of range) do not.
+static void test_inst_ok(void) {
+    int n;
+    const task_def *const *all = task_all(&n);
+    for (int k = 0; k < n; k++) {
+        const task_def *t = all[k];
+        CHECK_MSG(t->inst_ok != NULL, "%s has no inst_ok", t->name);
+        if (!t->inst_ok) continue;
+        venv *v = venv_new(t, 1, 1, NULL, NULL);
+        if (!v) { CHECK(0); continue; }
+        const mjModel *m = venv_model(v);
+        mjData *d = mj_makeData(m);
+        void *in = calloc(1, t->inst_size);
+        rng r;
+        rng_seed(&r, 4, 0);
+        task_reset(t, m, d, in, &r, -1);
+        int ok = t->inst_ok(m, in);
+        double a[64] = {0};
+        for (int s = 0; s < t->episode_steps; s++) {
+            t->act(m, d, in, a);
+            if (t->track) t->track(m, d, in);
+            ok &= t->inst_ok(m, in);
+        }
+        CHECK_MSG(ok, "%s rejects its own instance", t->name);
+        // Each int slot set to a huge value in turn: at least one is refused (the step
+        // counter every task keeps is among them).
+        int refused = 0;
+        for (size_t off = 0; off + sizeof(int) <= t->inst_size; off += sizeof(int)) {
+            unsigned char *copy = malloc(t->inst_size);
+            memcpy(copy, in, t->inst_size);
+            int big = 1 << 30;
+            memcpy(copy + off, &big, sizeof big);
+            refused += !t->inst_ok(m, copy);
+            free(copy);
+        }
+        CHECK_MSG(refused >= 1, "%s accepts every forged instance", t->name);
+        free(in);
+        mj_deleteData(d);
+        venv_free(v);
+    }
+}
+
 static double rot_angle(const double a[4], const double b[4]) {
     double bc[4], r[4];
     mju_negQuat(bc, b);
@@ -322,6 +366,7 @@ int main(void) {
     TEST_RUN(test_env_h_layout);
     TEST_RUN(test_files_and_rewards);
     TEST_RUN(test_reset_determinism);
+    TEST_RUN(test_inst_ok);
     TEST_RUN(test_reorient_goals_and_pose);
     TEST_RUN(test_cli);
     TEST_END();

@@ -1,12 +1,15 @@
 // test_venv.c: vectorised environments: stability under random actions, determinism,
 // statistics, the reward ABI checks (non-finite, state writes, too many components),
-// thread independence of venv_step and venv_evaluate.
+// thread independence of venv_step and venv_evaluate, evaluation statistics, and the
+// bit-exact save and restore of environments.
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
 
 #include "testlib.h"
 #include "rl/venv.h"
+#include "util/buf.h"
+#include "util/ser.h"
 
 static void random_action(rng *r, int n, double *a) {
     for (int j = 0; j < n; j++) a[j] = rng_range(r, -1.0, 1.0);
@@ -214,14 +217,101 @@ static void test_evaluate_threads(void) {
         err_info e = {0};
         venv *v = venv_new(t, 1, 1, NULL, &e);
         if (!v) { CHECK_MSG(0, "%s", e.msg); continue; }
-        double f1 = -1, l1 = -1, f2 = -2, l2 = -2, f1b = -3, l1b = -3;
-        CHECK(venv_evaluate(v, linear_policy, (void *)t, 1, &f1, &l1, &e) == ERR_OK);
-        CHECK(venv_evaluate(v, linear_policy, (void *)t, 2, &f2, &l2, &e) == ERR_OK);
-        CHECK(venv_evaluate(v, linear_policy, (void *)t, 1, &f1b, &l1b, &e) == ERR_OK);
-        CHECK_MSG(f1 == f2 && l1 == l2 && f1 == f1b, "%s: %g/%g vs %g/%g", t->name, f1, l1, f2, l2);
-        CHECK(l1 >= 1 && l1 <= t->episode_steps);
-        fprintf(stderr, "   %s: linear policy fitness %.4f, length %.1f\n", t->name, f1, l1);
+        venv_eval r1 = {0}, r2 = {0}, r1b = {0}, rn = {0};
+        CHECK(venv_evaluate(v, linear_policy, (void *)t, 1, 0, &r1, &e) == ERR_OK);
+        CHECK(venv_evaluate(v, linear_policy, (void *)t, 2, 0, &r2, &e) == ERR_OK);
+        CHECK(venv_evaluate(v, linear_policy, (void *)t, 1, t->n_eval, &r1b, &e) == ERR_OK);
+        CHECK_MSG(r1.fitness == r2.fitness && r1.episode_len == r2.episode_len &&
+                  r1.fitness_sd == r2.fitness_sd && r1.fitness == r1b.fitness,
+                  "%s: %g/%g vs %g/%g", t->name, r1.fitness, r1.episode_len, r2.fitness, r2.episode_len);
+        CHECK(r1.cases == t->n_eval && r1.fitness_sd >= 0);
+        CHECK(r1.episode_len >= 1 && r1.episode_len <= t->episode_steps);
+        // Cases beyond n_eval continue the same streams: the first n_eval of a larger set
+        // are the default set, so the sums nest.
+        CHECK(venv_evaluate(v, linear_policy, (void *)t, 2, t->n_eval + 3, &rn, &e) == ERR_OK);
+        CHECK(rn.cases == t->n_eval + 3);
+        venv_eval one = {0}, two = {0};
+        CHECK(venv_evaluate(v, linear_policy, (void *)t, 1, 1, &one, &e) == ERR_OK && one.cases == 1 &&
+              one.fitness_sd == 0);
+        CHECK(venv_evaluate(v, linear_policy, (void *)t, 2, 2, &two, &e) == ERR_OK);
+        // Case 0 is the same episode in a set of one and a set of two (sd of two values).
+        double c1 = 2 * two.fitness - one.fitness;
+        CHECK_MSG(fabs(two.fitness_sd - fabs(c1 - one.fitness) / sqrt(2.0)) < 1e-9,
+                  "%s: sets do not nest", t->name);
+        // A success rate's per-case sd follows from the rate.
+        if (!strcmp(t->name, "reorient")) {
+            double p = r1.fitness, m = r1.cases;
+            CHECK_MSG(fabs(r1.fitness_sd - sqrt(m / (m - 1) * p * (1 - p))) < 1e-12, "sd %g, rate %g",
+                      r1.fitness_sd, p);
+        }
+        fprintf(stderr, "   %s: linear policy fitness %.4f (sd %.4f), length %.1f\n", t->name,
+                r1.fitness, r1.fitness_sd, r1.episode_len);
         venv_free(v);
+    }
+    venv *v = venv_new(task_find("cartpole"), 1, 1, NULL, NULL);
+    err_info e = {0};
+    CHECK(v && venv_evaluate(v, linear_policy, (void *)task_find("cartpole"), 1, VENV_MAX_CASES + 1,
+                             NULL, &e) == ERR_LIMIT);
+    venv_free(v);
+}
+
+// Save every environment after some steps, restore into fresh environments, and step both
+// the same way: MuJoCo's input state is all it needs, so the trajectories stay identical
+// bit for bit (observations, env_state, episode ends) on every task.
+static void test_save_load(void) {
+    int n;
+    const task_def *const *all = task_all(&n);
+    for (int k = 0; k < n; k++) {
+        const task_def *t = all[k];
+        err_info e = {0};
+        venv *a = venv_new(t, 3, 5, two_terms, &e), *b = venv_new(t, 3, 77, two_terms, &e);
+        if (!a || !b) { CHECK_MSG(0, "%s", e.msg); venv_free(a); venv_free(b); continue; }
+        rng r;
+        rng_seed(&r, 3, 0);
+        double act[64];
+        venv_step_out o;
+        for (int s = 0; s < 2 * t->episode_steps / 3; s++)
+            for (int i = 0; i < 3; i++) {
+                random_action(&r, t->act_dim, act);
+                venv_step(a, i, act, NULL, &o, &e);
+            }
+        buf saved;
+        buf_init(&saved, 1 << 26);
+        venv_save(a, &saved);
+        CHECK(!saved.failed);
+        ser_reader rd;
+        ser_reader_init(&rd, saved.p, saved.len);
+        CHECK_MSG(venv_load(b, &rd, &e) == ERR_OK && rd.pos == rd.len, "%s: %s", t->name, e.msg);
+        int same = 1, ends = 0;
+        float fa[512], fb[512];
+        for (int s = 0; s < t->episode_steps; s++)
+            for (int i = 0; i < 3; i++) {
+                random_action(&r, t->act_dim, act);
+                venv_step_out oa, ob;
+                venv_step(a, i, act, fa, &oa, &e);
+                venv_step(b, i, act, fb, &ob, &e);
+                same &= oa.done == ob.done && oa.truncated == ob.truncated && oa.reward == ob.reward;
+                same &= memcmp(venv_obs(a, i), venv_obs(b, i), t->obs_dim * sizeof(float)) == 0;
+                same &= memcmp(venv_state(a, i), venv_state(b, i), t->state_size) == 0;
+                if (oa.done) same &= memcmp(fa, fb, t->obs_dim * sizeof(float)) == 0;
+                ends += oa.done;
+            }
+        CHECK_MSG(same, "%s: restored environments diverge", t->name);
+        CHECK_MSG(ends >= 3, "%s: only %d episode ends after the restore", t->name, ends);
+        venv_stats sa, sb;
+        venv_harvest(a, &sa);
+        venv_harvest(b, &sb);
+        CHECK(memcmp(&sa, &sb, sizeof sa) == 0);
+        // The wrong count, a truncation, or a task instance the task rejects: refused.
+        venv *c = venv_new(t, 2, 5, NULL, &e);
+        ser_reader_init(&rd, saved.p, saved.len);
+        CHECK(c && venv_load(c, &rd, &e) == ERR_PARSE);
+        venv_free(c);
+        ser_reader_init(&rd, saved.p, saved.len - 9);
+        CHECK(venv_load(b, &rd, &e) == ERR_PARSE);
+        buf_free(&saved);
+        venv_free(a);
+        venv_free(b);
     }
 }
 
@@ -232,5 +322,6 @@ int main(void) {
     TEST_RUN(test_abi_violations);
     TEST_RUN(test_determinism_and_threads);
     TEST_RUN(test_evaluate_threads);
+    TEST_RUN(test_save_load);
     TEST_END();
 }

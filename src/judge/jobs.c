@@ -9,13 +9,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "rl/mlp.h"
+#include "rl/policy.h"
 #include "rl/ppo.h"
 #include "rl/train_cfg.h"
 #include "rl/venv.h"
 #include "util/rng.h"
-
-#define JOBS_OBS_CLIP 5.0f      // the trainer's observation clip (rl/ppo.c)
 
 static double now_s(void) {
     struct timespec ts;
@@ -178,68 +176,20 @@ static cJSON *train_body(const cJSON *args, const task_def *task, reward_fn fn, 
 
 // ---- verify: re-measure a saved policy's fitness ---------------------------------
 
-// Read n floats from a JSON number array; 0 when it is not exactly that.
-static int float_array(const cJSON *a, float *out, int n) {
-    if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) != n) return 0;
-    int k = 0;
-    const cJSON *x;
-    cJSON_ArrayForEach(x, a) {
-        if (!cJSON_IsNumber(x)) return 0;
-        out[k++] = (float)x->valuedouble;
-    }
-    return 1;
-}
-
-typedef struct verify_policy { const mlp *actor; const float *nm, *ns; float *on, *mu, *sa; int od, ad; } verify_policy;
-
-static void verify_act(void *ctx, int thread, const float *obs, double *action) {
-    verify_policy *v = ctx;
-    for (int k = 0; k < v->od; k++) {
-        float x = (obs[k] - v->nm[k]) * v->ns[k];
-        v->on[k] = x > JOBS_OBS_CLIP ? JOBS_OBS_CLIP : x < -JOBS_OBS_CLIP ? -JOBS_OBS_CLIP : x;
-    }
-    mlp_forward1(v->actor, v->on, v->mu, v->sa);
-    for (int k = 0; k < v->ad; k++) action[k] = v->mu[k] > 1 ? 1 : v->mu[k] < -1 ? -1 : v->mu[k];
-}
-
-// Sandbox body of ppo_verify: the task's fitness of the policy in arg (a train.json
-// object), on one thread. The reward compiled in this worker is a constant 0.
+// The task's fitness of the policy in args ({"policy": {...}}, checked by policy.c), on one
+// thread, measured as the trainer measured its checkpoints. The reward compiled in this
+// worker is a constant 0.
 static cJSON *verify_body(const cJSON *args, const task_def *task, reward_fn fn, worker_chan *ch,
                           err_info *e) {
     (void)fn; (void)ch;
-    const cJSON *pol = cJSON_GetObjectItemCaseSensitive(args, "policy");
-    const cJSON *hid = cJSON_GetObjectItemCaseSensitive(pol, "hidden");
-    if (!cJSON_IsNumber(hid) || hid->valueint < 1 || hid->valueint > 4096) {
-        err_set(e, ERR_PARSE, "train.json has no policy to verify");
-        return NULL;
-    }
-    rng init;
-    rng_seed(&init, 0, 0);
-    int od = task->obs_dim, ad = task->act_dim;
-    mlp *actor = mlp_new(od, hid->valueint, 2, ad, 0.01, &init);
-    verify_policy v = {actor, NULL, NULL, NULL, NULL, NULL, od, ad};
-    float *nm = calloc((size_t)od, sizeof *nm), *ns = calloc((size_t)od, sizeof *ns);
-    v.nm = nm; v.ns = ns;
-    v.on = calloc((size_t)od, sizeof(float));
-    v.mu = calloc((size_t)ad, sizeof(float));
-    v.sa = actor ? calloc((size_t)mlp_scratch_size(actor), sizeof(float)) : NULL;
+    policy *p = NULL;
+    if (policy_from_json(task, args, &p, e)) return NULL;
+    venv_eval ev;
     cJSON *out = NULL;
-    venv *ve = NULL;
-    double fit = 0, len = 0;
-    if (!actor || !nm || !ns || !v.on || !v.mu || !v.sa)
+    if (policy_fitness(task, p, 1, 0, &ev, e) == ERR_OK && !(out = cJSON_CreateObject()))
         err_set(e, ERR_NOMEM, "out of memory verifying a policy");
-    else if (!float_array(cJSON_GetObjectItemCaseSensitive(pol, "actor"), actor->param, actor->n_params) ||
-             !float_array(cJSON_GetObjectItemCaseSensitive(pol, "obs_mean"), nm, od) ||
-             !float_array(cJSON_GetObjectItemCaseSensitive(pol, "obs_inv_std"), ns, od))
-        err_set(e, ERR_PARSE, "train.json's policy does not fit task %s", task->name);
-    else if ((ve = venv_new(task, 1, 0x5eed, NULL, e)) &&
-             venv_evaluate(ve, verify_act, &v, 1, &fit, &len, e) == ERR_OK) {
-        out = cJSON_CreateObject();
-        cJSON_AddNumberToObject(out, "fitness", fit);
-    }
-    venv_free(ve);
-    mlp_free(actor);
-    free(nm); free(ns); free(v.on); free(v.mu); free(v.sa);
+    if (out) cJSON_AddNumberToObject(out, "fitness", ev.fitness);
+    policy_free(p);
     return out;
 }
 

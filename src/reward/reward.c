@@ -22,7 +22,7 @@ void reward_terms_next(reward_terms *t) {
     t->in_order = 1;
 }
 
-static int is_identifier(const char *s) {
+int reward_name_ok(const char *s) {
     if (!s) return 0;
     int n = 0;
     for (const char *p = s; *p; p++, n++) {
@@ -31,6 +31,10 @@ static int is_identifier(const char *s) {
         if (!(alpha || (digit && n > 0)) || n >= REWARD_NAME_MAX - 1) return 0;
     }
     return n > 0;
+}
+
+int reward_slot_ok(const char slot[REWARD_NAME_MAX]) {
+    return memchr(slot, '\0', REWARD_NAME_MAX) != NULL && reward_name_ok(slot);
 }
 
 double reward_term(reward_terms *t, const char *name, double value) {
@@ -45,12 +49,12 @@ double reward_term(reward_terms *t, const char *name, double value) {
         return value;
     }
     t->in_order = 0;
-    if (!is_identifier(name)) { t->bad_name = 1; return value; }
+    if (!reward_name_ok(name)) { t->bad_name = 1; return value; }
     for (int i = 0; i < t->n; i++)
         if (strcmp(t->names[i], name) == 0) { t->value[i] = value; return value; }
     if (t->n >= REWARD_MAX_TERMS) { t->overflow = 1; return value; }
     // Copy: the name may live in the candidate's stack frame, gone after the call.
-    strcpy(t->names[k], name);  // is_identifier bounds it to REWARD_NAME_MAX - 1
+    strcpy(t->names[k], name);  // reward_name_ok bounds it to REWARD_NAME_MAX - 1
     t->name[k] = t->names[k];
     t->value[k] = value;
     t->n = k + 1;

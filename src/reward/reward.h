@@ -31,6 +31,14 @@ void reward_terms_clear(reward_terms *t);
 // Start the next call of the same reward: forget the values, keep the name cache.
 void reward_terms_next(reward_terms *t);
 
+// 1 if name is a component name term() accepts: a C identifier of at most
+// REWARD_NAME_MAX - 1 characters.
+int reward_name_ok(const char *name);
+
+// 1 if a name slot read back from outside (a saved training) holds such a name,
+// NUL-terminated within the slot.
+int reward_slot_ok(const char slot[REWARD_NAME_MAX]);
+
 // Implementation of the prelude's term(): record (or overwrite) a component, return value.
 double reward_term(reward_terms *t, const char *name, double value);
 

@@ -2,12 +2,17 @@
 //
 // One update = one rollout of n_envs x horizon control steps, then epochs x minibatches
 // of clipped-objective steps on a Gaussian tanh-MLP policy and a separate value MLP.
-// Rollouts are physics-bound: the environments are split statically over the threads,
-// each thread runs its environments for the whole horizon (one join per rollout), and
-// each environment draws its exploration noise from its own RNG stream. Everything that
-// mixes environments (observation and return normalisation, advantages, the update)
-// runs on one thread in a fixed order, so a seed gives the same train.json for any
-// thread count. The learner is float; the physics stays double.
+// Rollouts are physics-bound: threads take environments one at a time, each runs its
+// environment for the whole horizon (one join per rollout), and each environment draws
+// its exploration noise from its own RNG stream. Everything that mixes environments
+// (observation and return normalisation, advantages, the update) runs on one thread in a
+// fixed order, so a seed gives the same train.json for any thread count. The learner is
+// float; the physics stays double.
+//
+// A training can stop after any update and continue later: ppo_save writes everything
+// the next update reads (networks, optimiser, normalisers, environments, rng streams,
+// the logged history) and ppo_load puts it back, so a stopped and resumed training is
+// the training that went straight through.
 #include "rl/ppo.h"
 
 #include <math.h>
@@ -18,7 +23,10 @@
 #include <time.h>
 
 #include "rl/mlp.h"
+#include "rl/policy.h"
 #include "rl/venv.h"
+#include "util/buf.h"
+#include "util/ser.h"
 
 #define PPO_LOG_STD_MIN (-2.5f)
 #define PPO_OBS_CLIP 5.0f
@@ -56,7 +64,7 @@ static double now_s(void) {
 
 typedef struct ppo ppo;
 
-// Per-thread scratch for rollouts and evaluation.
+// Per-thread scratch for rollouts.
 typedef struct ppo_worker {
     ppo *p;
     float *sa, *sc;         // mlp scratch (actor, critic)
@@ -100,17 +108,21 @@ struct ppo {
     ppo_worker w[PPO_MAX_THREADS];
     int abort_flag;
     int next_env;           // rollout: the next environment a thread takes
+    // Progress over all sessions of this training (a resumed one continues these).
+    long updates;
+    double seconds;
     // Statistics.
     int n_upd_cap, n_comp;
     char comp_name[REWARD_MAX_TERMS][REWARD_NAME_MAX];
     series comp[REWARD_MAX_TERMS], rtot, eplen, pstd, kl, clipf;
-    series ck_steps, ck_fit, ck_len;
+    series ck_steps, ck_fit, ck_sd, ck_cases, ck_len;
     // The policy of the best checkpoint (actor weights, observation normalisation): it
     // goes into train.json so that its fitness can be re-measured in a worker that never
     // loaded the reward (ppo_verify).
     float *best_param, *best_nm, *best_ns;
     double best_fit;
     int have_best;
+    policy *pol;            // checkpoints are measured through policy.c, as consumers do
     double last_eplen;
     long unstable;
     double t_roll, t_upd, t_eval;
@@ -129,11 +141,13 @@ static void ppo_free(ppo *p) {
     mlp_adam_free(p->opt_l);
     mlp_batch_free(p->ba);
     mlp_batch_free(p->bc);
+    policy_free(p->pol);
     void *bufs[] = {p->log_std, p->g_log_std, p->om, p->ov, p->nm, p->ns, p->ret, p->obs_raw,
                     p->obs, p->act, p->logp, p->val, p->boot, p->adv, p->tgt, p->last_val,
                     p->rew, p->done, p->age, p->env_rng, p->perm, p->mb_obs, p->mb_dmu, p->mb_dv,
                     p->rtot.v, p->eplen.v, p->pstd.v, p->kl.v, p->clipf.v, p->ck_steps.v,
-                    p->ck_fit.v, p->ck_len.v, p->best_param, p->best_nm, p->best_ns};
+                    p->ck_fit.v, p->ck_sd.v, p->ck_cases.v, p->ck_len.v, p->best_param,
+                    p->best_nm, p->best_ns};
     for (size_t k = 0; k < sizeof bufs / sizeof bufs[0]; k++) free(bufs[k]);
     for (int c = 0; c < REWARD_MAX_TERMS; c++) free(p->comp[c].v);
     for (int i = 0; i < PPO_MAX_THREADS; i++) {
@@ -159,8 +173,9 @@ static int ppo_alloc(ppo *p, err_info *e) {
              ALLOC(p->mb_dmu, (size_t)M * ad) && ALLOC(p->mb_dv, M) && ALLOC(p->rtot.v, U) &&
              ALLOC(p->eplen.v, U) && ALLOC(p->pstd.v, U) && ALLOC(p->kl.v, U) &&
              ALLOC(p->clipf.v, U) && ALLOC(p->ck_steps.v, U) && ALLOC(p->ck_fit.v, U) &&
-             ALLOC(p->ck_len.v, U) && ALLOC(p->best_param, p->actor->n_params) &&
-             ALLOC(p->best_nm, od) && ALLOC(p->best_ns, od);
+             ALLOC(p->ck_sd.v, U) && ALLOC(p->ck_cases.v, U) && ALLOC(p->ck_len.v, U) &&
+             ALLOC(p->best_param, p->actor->n_params) && ALLOC(p->best_nm, od) &&
+             ALLOC(p->best_ns, od);
     for (int i = 0; ok && i < p->nt; i++) {
         ppo_worker *w = &p->w[i];
         ok = ALLOC(w->sa, mlp_scratch_size(p->actor)) && ALLOC(w->sc, mlp_scratch_size(p->critic)) &&
@@ -431,18 +446,6 @@ static void update(ppo *p, double *kl_out, double *cf_out) {
     *cf_out = n_mb ? cf_sum / n_mb : 0;
 }
 
-// The deterministic policy (mean action) for venv_evaluate.
-static void eval_policy(void *ctx, int thread, const float *obs, double *action) {
-    ppo *p = ctx;
-    ppo_worker *w = &p->w[thread < 0 || thread >= p->nt ? 0 : thread];
-    obs_norm(p, obs, w->on);
-    mlp_forward1(p->actor, w->on, w->mu, w->sa);
-    for (int k = 0; k < p->ad; k++) {
-        double a = w->mu[k];
-        action[k] = a > 1 ? 1 : a < -1 ? -1 : a;
-    }
-}
-
 // Record this update's batch means; a component first seen now gets zeros before.
 static void record_stats(ppo *p, const venv_stats *st) {
     int u = p->rtot.n;
@@ -478,20 +481,54 @@ static void record_stats(ppo *p, const venv_stats *st) {
     p->unstable += st->unstable;
 }
 
+// Measure the current policy on the held-out cases and log a checkpoint; the best one so
+// far is kept for train.json.
+static int checkpoint(ppo *p, err_info *e) {
+    venv_eval ev;
+    policy_set(p->pol, p->actor->param, p->nm, p->ns);
+    int rc = policy_evaluate(p->pol, p->ve, p->nt, p->cfg.eval_cases, &ev, e);
+    if (rc) return rc;
+    series_push(&p->ck_steps, (double)p->updates * p->N);
+    series_push(&p->ck_fit, ev.fitness);
+    series_push(&p->ck_sd, ev.fitness_sd);
+    series_push(&p->ck_cases, ev.cases);
+    series_push(&p->ck_len, ev.episode_len);
+    if (!p->have_best || ev.fitness > p->best_fit) {
+        memcpy(p->best_param, p->actor->param, (size_t)p->actor->n_params * sizeof(float));
+        memcpy(p->best_nm, p->nm, (size_t)p->od * sizeof(float));
+        memcpy(p->best_ns, p->ns, (size_t)p->od * sizeof(float));
+        p->best_fit = ev.fitness;
+        p->have_best = 1;
+    }
+    return ERR_OK;
+}
+
+// Whether update u of n_upd ends with a checkpoint: at every multiple of ck_interval
+// control steps (fixed positions, whatever the budget), or else at `checkpoints` evenly
+// spaced updates of this budget; always after the last update.
+static int checkpoint_due(const ppo *p, long u, long n_upd) {
+    if (u >= n_upd) return 1;
+    long ck = p->cfg.ck_interval;
+    if (ck > 0) return (u * p->N) / ck > ((u - 1) * p->N) / ck;
+    long ck_n = p->cfg.checkpoints < 1 ? 1 : p->cfg.checkpoints;
+    if (ck_n > n_upd) ck_n = n_upd;
+    return (u * ck_n) / n_upd > ((u - 1) * ck_n) / n_upd;
+}
+
 static cJSON *series_json(const series *s) {
     cJSON *a = cJSON_CreateArray();
     for (int i = 0; a && i < s->n; i++) cJSON_AddItemToArray(a, cJSON_CreateNumber(s->v[i]));
     return a;
 }
 
-static cJSON *result_json(const ppo *p, long steps, double seconds) {
+static cJSON *result_json(const ppo *p) {
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "task", p->t->name);
     cJSON_AddStringToObject(o, "trainer", "ppo");
     cJSON_AddNumberToObject(o, "seed", (double)p->cfg.seed);
     cJSON_AddNumberToObject(o, "threads", p->nt);
-    cJSON_AddNumberToObject(o, "steps", (double)steps);
-    cJSON_AddNumberToObject(o, "seconds", round(seconds * 10) / 10);
+    cJSON_AddNumberToObject(o, "steps", (double)p->updates * p->N);
+    cJSON_AddNumberToObject(o, "seconds", round(p->seconds * 10) / 10);
     cJSON_AddNumberToObject(o, "updates", p->rtot.n);
     cJSON *comp = cJSON_AddObjectToObject(o, "components");
     for (int k = 0; k < p->n_comp; k++)
@@ -504,6 +541,8 @@ static cJSON *result_json(const ppo *p, long steps, double seconds) {
     cJSON *ck = cJSON_AddObjectToObject(o, "checkpoints");
     cJSON_AddItemToObject(ck, "steps", series_json(&p->ck_steps));
     cJSON_AddItemToObject(ck, "fitness", series_json(&p->ck_fit));
+    cJSON_AddItemToObject(ck, "fitness_sd", series_json(&p->ck_sd));
+    cJSON_AddItemToObject(ck, "cases", series_json(&p->ck_cases));
     cJSON_AddItemToObject(ck, "episode_length", series_json(&p->ck_len));
     double best = 0, fin = 0;
     for (int i = 0; i < p->ck_fit.n; i++) {
@@ -514,63 +553,295 @@ static cJSON *result_json(const ppo *p, long steps, double seconds) {
     cJSON_AddNumberToObject(o, "fitness_final", fin);
     cJSON_AddNumberToObject(o, "unstable_episodes", (double)p->unstable);
     if (p->have_best) {
-        cJSON *pol = cJSON_AddObjectToObject(o, "policy");
-        cJSON_AddNumberToObject(pol, "hidden", p->cfg.hidden);
-        cJSON_AddItemToObject(pol, "obs_mean", cJSON_CreateFloatArray(p->best_nm, p->od));
-        cJSON_AddItemToObject(pol, "obs_inv_std", cJSON_CreateFloatArray(p->best_ns, p->od));
-        cJSON_AddItemToObject(pol, "actor", cJSON_CreateFloatArray(p->best_param, p->actor->n_params));
+        policy_set(p->pol, p->best_param, p->best_nm, p->best_ns);
+        cJSON_AddItemToObject(o, "policy", policy_to_json(p->pol));
     }
     return o;
 }
 
-int ppo_train_timed(const task_def *t, reward_fn fn, const train_cfg *cfg_in,
-                    train_progress pf, void *pctx, cJSON **out, ppo_timing *tm, err_info *e) {
-    *out = NULL;
-    double t0 = now_s();
-    train_cfg cfg = *cfg_in;
-    train_cfg_defaults(&cfg, t);
-    if (cfg.n_envs < 1 || cfg.horizon < 1 || cfg.epochs < 1 || cfg.minibatches < 1 ||
-        cfg.hidden < 1 || cfg.steps < 1 || cfg.n_envs * cfg.horizon < cfg.minibatches)
-        return err_set(e, ERR_USAGE, "trainer: bad configuration (envs %d, horizon %d, "
-                       "minibatches %d, steps %ld)", cfg.n_envs, cfg.horizon, cfg.minibatches,
-                       cfg.steps);
-    if (t->act_dim > 64) return err_set(e, ERR_LIMIT, "trainer: task %s has %d actions (max 64)",
-                                        t->name, t->act_dim);
-    ppo *p = calloc(1, sizeof *p);
-    if (!p) return err_set(e, ERR_NOMEM, "trainer: out of memory");
-    p->t = t;
-    p->cfg = cfg;
-    p->ne = cfg.n_envs;
-    p->H = cfg.horizon;
-    p->N = p->ne * p->H;
-    p->od = t->obs_dim;
-    p->ad = t->act_dim;
-    p->nt = cfg.threads > p->ne ? p->ne : cfg.threads;
-    if (p->nt > PPO_MAX_THREADS) p->nt = PPO_MAX_THREADS;
-    long n_upd = (cfg.steps + p->N - 1) / p->N;
-    p->n_upd_cap = (int)n_upd + 1;
-    int ck_n = cfg.checkpoints < 1 ? 1 : cfg.checkpoints;
-    if (ck_n > n_upd) ck_n = (int)n_upd;
+// ---- the saved training -------------------------------------------------------------
+//
+// Layout (native byte order; the blob is for this machine's build): a header (magic,
+// version, byte-order mark, total length, FNV-1a hash of everything after the header,
+// task name, obs/act dims, hidden, n_envs, seed), the settings that shape the training,
+// the progress, then the learner, normalisers, rng streams, logged series, best
+// checkpoint and the environments (venv_save). Any mismatch or damage is ERR_PARSE.
 
-    rng init;
-    rng_seed(&init, cfg.seed, 0x1000001);
-    rng_seed(&p->upd_rng, cfg.seed, 0x1000002);
-    p->actor = mlp_new(p->od, cfg.hidden, 2, p->ad, 0.01, &init);
-    p->critic = mlp_new(p->od, cfg.hidden, 2, 1, 1.0, &init);
-    int rc = ERR_OK;
-    if (!p->actor || !p->critic) rc = err_set(e, ERR_NOMEM, "trainer: out of memory");
-    if (!rc) rc = ppo_alloc(p, e);
-    if (rc) { ppo_free(p); return rc; }
-    for (int k = 0; k < p->ad; k++) p->log_std[k] = (float)cfg.init_log_std;
-    for (int i = 0; i < p->ne; i++) rng_seed(&p->env_rng[i], cfg.seed, 0x2000000 + (uint64_t)i);
-    for (int i = 0; i < p->nt; i++) p->w[i].p = p;
-    p->v = venv_new(t, p->ne, cfg.seed, fn, e);
-    if (!p->v) { ppo_free(p); return e ? e->code : ERR_PHYSICS; }
-    p->ve = venv_new(t, p->nt, cfg.seed ^ 0x5eed, NULL, e);
-    if (!p->ve) { ppo_free(p); return e ? e->code : ERR_PHYSICS; }
+#define PPO_STATE_VERSION 1
+#define PPO_STATE_BOM 0x0102030405060708ULL
+#define PPO_TASK_NAME 32
+#define PPO_HEADER_SIZE (8 + 4 * 8 + PPO_TASK_NAME + 4 * 8 + 8)
+#define PPO_MAX_UPDATES (1L << 40)
 
-    // Start the observation statistics from the first observations, so the first
-    // rollout already sees roughly normalised inputs.
+static const char ppo_magic[8] = "EKTRAIN";
+
+// The settings besides the header's that change what a training computes: a resumed
+// training must use the saved ones.
+typedef struct trained_field { const char *name; size_t off; int is_double; } trained_field;
+static const trained_field trained_fields[] = {
+    {"horizon", offsetof(train_cfg, horizon), 0},
+    {"epochs", offsetof(train_cfg, epochs), 0},
+    {"minibatches", offsetof(train_cfg, minibatches), 0},
+    {"lr", offsetof(train_cfg, lr), 1},
+    {"gamma", offsetof(train_cfg, gamma), 1},
+    {"lambda", offsetof(train_cfg, lambda), 1},
+    {"clip", offsetof(train_cfg, clip), 1},
+    {"ent_coef", offsetof(train_cfg, ent_coef), 1},
+    {"vf_coef", offsetof(train_cfg, vf_coef), 1},
+    {"max_grad_norm", offsetof(train_cfg, max_grad_norm), 1},
+    {"init_log_std", offsetof(train_cfg, init_log_std), 1},
+};
+#define N_TRAINED ((int)(sizeof trained_fields / sizeof trained_fields[0]))
+
+static double field_get(const train_cfg *c, const trained_field *f) {
+    const char *base = (const char *)c + f->off;
+    return f->is_double ? *(const double *)base : (double)*(const int *)base;
+}
+
+static void field_set(train_cfg *c, const trained_field *f, double x) {
+    char *base = (char *)c + f->off;
+    if (f->is_double) *(double *)base = x;
+    else *(int *)base = (int)x;
+}
+
+static void put_series(buf *b, const series *s) { ser_put(b, s->v, (size_t)s->n * sizeof(double)); }
+
+static void put_floats(buf *b, const float *x, int n) { ser_put(b, x, (size_t)n * sizeof(float)); }
+
+static void put_adam(buf *b, const mlp_adam *a) {
+    ser_put_i64(b, a->t);
+    put_floats(b, a->m, a->n);
+    put_floats(b, a->v, a->n);
+}
+
+// The whole training state after p->updates updates; *out is owned by the caller.
+static int ppo_save(const ppo *p, void **out, size_t *out_len, err_info *e) {
+    buf b;
+    buf_init(&b, (size_t)1 << 32);
+    char head[PPO_HEADER_SIZE] = {0};
+    ser_put(&b, head, sizeof head);     // filled in below, once the length and hash are known
+    for (int k = 0; k < N_TRAINED; k++) {
+        const trained_field *f = &trained_fields[k];
+        if (f->is_double) ser_put_f64(&b, field_get(&p->cfg, f));
+        else ser_put_i64(&b, (int64_t)field_get(&p->cfg, f));
+    }
+    ser_put_i64(&b, p->updates);
+    ser_put_f64(&b, p->seconds);
+    put_floats(&b, p->actor->param, p->actor->n_params);
+    put_floats(&b, p->critic->param, p->critic->n_params);
+    put_floats(&b, p->log_std, p->ad);
+    put_adam(&b, p->opt_a);
+    put_adam(&b, p->opt_c);
+    put_adam(&b, p->opt_l);
+    ser_put(&b, p->om, (size_t)p->od * sizeof(double));
+    ser_put(&b, p->ov, (size_t)p->od * sizeof(double));
+    ser_put_f64(&b, p->oc);
+    put_floats(&b, p->nm, p->od);
+    put_floats(&b, p->ns, p->od);
+    ser_put(&b, p->ret, (size_t)p->ne * sizeof(double));
+    ser_put_f64(&b, p->rm);
+    ser_put_f64(&b, p->rv);
+    ser_put_f64(&b, p->rc);
+    for (int i = 0; i < p->ne; i++) ser_put_i64(&b, p->age[i]);
+    ser_put(&b, p->env_rng, (size_t)p->ne * sizeof(rng));
+    ser_put(&b, &p->upd_rng, sizeof(rng));
+    ser_put_i64(&b, p->seen_episode);
+    ser_put_f64(&b, p->last_eplen);
+    ser_put_i64(&b, p->unstable);
+    ser_put_i64(&b, p->n_comp);
+    for (int k = 0; k < p->n_comp; k++) {
+        ser_put(&b, p->comp_name[k], REWARD_NAME_MAX);
+        put_series(&b, &p->comp[k]);
+    }
+    const series *per_update[] = {&p->rtot, &p->eplen, &p->pstd, &p->kl, &p->clipf};
+    for (int k = 0; k < 5; k++) put_series(&b, per_update[k]);
+    ser_put_i64(&b, p->ck_fit.n);
+    const series *per_ck[] = {&p->ck_steps, &p->ck_fit, &p->ck_sd, &p->ck_cases, &p->ck_len};
+    for (int k = 0; k < 5; k++) put_series(&b, per_ck[k]);
+    ser_put_i64(&b, p->have_best);
+    ser_put_f64(&b, p->best_fit);
+    put_floats(&b, p->best_param, p->actor->n_params);
+    put_floats(&b, p->best_nm, p->od);
+    put_floats(&b, p->best_ns, p->od);
+    venv_save(p->v, &b);
+    if (b.failed) {
+        int code = b.failed;
+        buf_free(&b);
+        return err_set(e, code, "trainer: out of memory saving the training state");
+    }
+    // The header.
+    size_t len = b.len;
+    unsigned char *blob = (unsigned char *)buf_take(&b);
+    uint64_t hdr[4] = {PPO_STATE_VERSION, PPO_STATE_BOM, (uint64_t)len,
+                       ser_hash(blob + PPO_HEADER_SIZE, len - PPO_HEADER_SIZE)};
+    int64_t dims[4] = {p->od, p->ad, p->cfg.hidden, p->ne};
+    char name[PPO_TASK_NAME] = {0};
+    snprintf(name, sizeof name, "%s", p->t->name);
+    unsigned char *h = blob;
+    memcpy(h, ppo_magic, 8); h += 8;
+    memcpy(h, hdr, sizeof hdr); h += sizeof hdr;
+    memcpy(h, name, sizeof name); h += sizeof name;
+    memcpy(h, dims, sizeof dims); h += sizeof dims;
+    memcpy(h, &p->cfg.seed, 8);
+    *out = blob;
+    *out_len = len;
+    return ERR_OK;
+}
+
+// Check a saved training's header and hash, and read its settings and progress; r is left
+// at the learner. info->cfg gets the header's and trained_fields' settings.
+static int state_open(const void *blob, size_t len, ser_reader *r, ppo_saved *info,
+                      err_info *e) {
+    memset(info, 0, sizeof *info);
+    const char *what = "a saved training";
+    if (!blob || len < PPO_HEADER_SIZE || memcmp(blob, ppo_magic, 8) != 0)
+        return err_set(e, ERR_PARSE, "%s: not a saved eureka training (too short or no "
+                       "magic number)", what);
+    ser_reader_init(r, blob, len);
+    char magic[8];
+    ser_get(r, magic, 8);
+    uint64_t version = ser_get_u64(r), bom = ser_get_u64(r), total = ser_get_u64(r),
+             hash = ser_get_u64(r);
+    if (version != PPO_STATE_VERSION)
+        return err_set(e, ERR_PARSE, "%s has format version %llu; this eureka reads version %d: "
+                       "start the training afresh", what, (unsigned long long)version,
+                       PPO_STATE_VERSION);
+    if (bom != PPO_STATE_BOM)
+        return err_set(e, ERR_PARSE, "%s was written on a machine of another byte order", what);
+    if (total != len)
+        return err_set(e, ERR_PARSE, "%s is %zu bytes but its header says %llu: it was "
+                       "truncated or extended", what, len, (unsigned long long)total);
+    if (ser_hash((const unsigned char *)blob + PPO_HEADER_SIZE, len - PPO_HEADER_SIZE) != hash)
+        return err_set(e, ERR_PARSE, "%s is corrupt (its checksum does not match)", what);
+    ser_get(r, info->task, PPO_TASK_NAME);
+    if (!memchr(info->task, '\0', PPO_TASK_NAME) || !info->task[0])
+        return err_set(e, ERR_PARSE, "%s names no task", what);
+    info->obs_dim = (int)ser_get_range(r, 1, 1 << 20);
+    info->act_dim = (int)ser_get_range(r, 1, 1 << 20);
+    train_cfg *c = &info->cfg;
+    c->hidden = (int)ser_get_range(r, 1, 1 << 20);
+    c->n_envs = (int)ser_get_range(r, 1, 1 << 20);
+    c->seed = ser_get_u64(r);
+    for (int k = 0; k < N_TRAINED; k++) {
+        const trained_field *f = &trained_fields[k];
+        field_set(c, f, f->is_double ? ser_get_f64(r) : (double)ser_get_range(r, 1, 1 << 20));
+    }
+    info->updates = (long)ser_get_range(r, 0, PPO_MAX_UPDATES);
+    info->seconds = ser_get_f64(r);
+    info->steps = info->updates * c->n_envs * c->horizon;
+    c->steps = info->steps;
+    if (r->failed) return err_set(e, ERR_PARSE, "%s has settings out of range", what);
+    return ERR_OK;
+}
+
+int ppo_state_info(const void *state, size_t len, ppo_saved *info, err_info *e) {
+    ser_reader r;
+    return state_open(state, len, &r, info, e);
+}
+
+// Refuse a saved training that another task or other settings made.
+static int state_match(const ppo *p, const ppo_saved *in, err_info *e) {
+    const char *fix = "resume with the saved settings or start afresh";
+    if (strcmp(in->task, p->t->name) != 0)
+        return err_set(e, ERR_USAGE, "the saved training is for task %s, not %s", in->task,
+                       p->t->name);
+    if (in->obs_dim != p->od || in->act_dim != p->ad)
+        return err_set(e, ERR_PARSE, "the saved training has %d observations and %d actions; "
+                       "task %s now has %d and %d: start afresh", in->obs_dim, in->act_dim,
+                       p->t->name, p->od, p->ad);
+    if (in->cfg.hidden != p->cfg.hidden || in->cfg.n_envs != p->cfg.n_envs || in->cfg.seed != p->cfg.seed)
+        return err_set(e, ERR_USAGE, "the saved training has hidden %d, %d environments, seed "
+                       "%llu; this one asks for %d, %d, %llu: %s", in->cfg.hidden, in->cfg.n_envs,
+                       (unsigned long long)in->cfg.seed, p->cfg.hidden, p->cfg.n_envs,
+                       (unsigned long long)p->cfg.seed, fix);
+    for (int k = 0; k < N_TRAINED; k++) {
+        const trained_field *f = &trained_fields[k];
+        double a = field_get(&in->cfg, f), b = field_get(&p->cfg, f);
+        if (memcmp(&a, &b, sizeof a) != 0)
+            return err_set(e, ERR_USAGE, "the saved training has %s %g; this one asks for %g: %s",
+                           f->name, a, b, fix);
+    }
+    return ERR_OK;
+}
+
+static void get_floats(ser_reader *r, float *x, int n) { ser_get(r, x, (size_t)n * sizeof(float)); }
+
+static void get_adam(ser_reader *r, mlp_adam *a) {
+    a->t = (long)ser_get_range(r, 0, INT64_MAX);
+    get_floats(r, a->m, a->n);
+    get_floats(r, a->v, a->n);
+}
+
+static void get_series(ser_reader *r, series *s, int n) {
+    s->n = n;
+    ser_get(r, s->v, (size_t)n * sizeof(double));
+}
+
+// Everything after the settings (state_open), into a ppo made for the same settings with
+// room for at least in->updates updates.
+static int ppo_load(ppo *p, ser_reader *r, const ppo_saved *in, err_info *e) {
+    const char *corrupt = "the saved training is corrupt";
+    int U = (int)in->updates;
+    p->updates = in->updates;
+    p->seconds = in->seconds;
+    get_floats(r, p->actor->param, p->actor->n_params);
+    get_floats(r, p->critic->param, p->critic->n_params);
+    get_floats(r, p->log_std, p->ad);
+    get_adam(r, p->opt_a);
+    get_adam(r, p->opt_c);
+    get_adam(r, p->opt_l);
+    ser_get(r, p->om, (size_t)p->od * sizeof(double));
+    ser_get(r, p->ov, (size_t)p->od * sizeof(double));
+    p->oc = ser_get_f64(r);
+    get_floats(r, p->nm, p->od);
+    get_floats(r, p->ns, p->od);
+    ser_get(r, p->ret, (size_t)p->ne * sizeof(double));
+    p->rm = ser_get_f64(r);
+    p->rv = ser_get_f64(r);
+    p->rc = ser_get_f64(r);
+    for (int i = 0; i < p->ne; i++) p->age[i] = (long)ser_get_range(r, 0, p->t->episode_steps);
+    ser_get(r, p->env_rng, (size_t)p->ne * sizeof(rng));
+    ser_get(r, &p->upd_rng, sizeof(rng));
+    p->seen_episode = (int)ser_get_range(r, 0, 1);
+    p->last_eplen = ser_get_f64(r);
+    p->unstable = (long)ser_get_range(r, 0, INT64_MAX);
+    p->n_comp = 0;
+    int n_comp = (int)ser_get_range(r, 0, REWARD_MAX_TERMS);
+    for (int k = 0; k < n_comp && !r->failed; k++) {
+        ser_get(r, p->comp_name[k], REWARD_NAME_MAX);
+        int dup = 0;
+        for (int j = 0; j < k; j++) dup |= !strcmp(p->comp_name[j], p->comp_name[k]);
+        if (!reward_slot_ok(p->comp_name[k]) || dup)
+            return err_set(e, ERR_PARSE, "%s (component %d has a bad or repeated name)", corrupt, k);
+        p->comp[k].v = calloc((size_t)p->n_upd_cap, sizeof(double));
+        if (!p->comp[k].v) return err_set(e, ERR_NOMEM, "trainer: out of memory");
+        p->n_comp = k + 1;
+        get_series(r, &p->comp[k], U);
+    }
+    series *per_update[] = {&p->rtot, &p->eplen, &p->pstd, &p->kl, &p->clipf};
+    for (int k = 0; k < 5; k++) get_series(r, per_update[k], U);
+    int n_ck = (int)ser_get_range(r, 0, U);
+    series *per_ck[] = {&p->ck_steps, &p->ck_fit, &p->ck_sd, &p->ck_cases, &p->ck_len};
+    for (int k = 0; k < 5; k++) get_series(r, per_ck[k], n_ck);
+    p->have_best = (int)ser_get_range(r, 0, 1);
+    p->best_fit = ser_get_f64(r);
+    get_floats(r, p->best_param, p->actor->n_params);
+    get_floats(r, p->best_nm, p->od);
+    get_floats(r, p->best_ns, p->od);
+    if (r->failed) return err_set(e, ERR_PARSE, "%s (a value is out of range)", corrupt);
+    int rc = venv_load(p->v, r, e);
+    if (rc) return rc;
+    if (r->pos != r->len)
+        return err_set(e, ERR_PARSE, "%s (%zu bytes left over)", corrupt, r->len - r->pos);
+    return ERR_OK;
+}
+
+// ---- training -----------------------------------------------------------------------
+
+// Networks from the seed; observation statistics from the first observations, so the
+// first rollout already sees roughly normalised inputs.
+static void ppo_start(ppo *p) {
+    for (int k = 0; k < p->ad; k++) p->log_std[k] = (float)p->cfg.init_log_std;
     p->oc = 1e-4;
     for (int k = 0; k < p->od; k++) p->ov[k] = 1.0;
     for (int i = 0; i < p->ne; i++)
@@ -578,15 +849,85 @@ int ppo_train_timed(const task_def *t, reward_fn fn, const train_cfg *cfg_in,
     obs_stats_update(p, p->obs_raw, p->ne);
     p->rc = 1e-4;
     p->rv = 1.0;
+}
 
-    long steps = 0;
-    int ck_done = 0;
-    double last_fit = NAN;
-    for (long u = 1; u <= n_upd; u++) {
+// A trainer for cfg (filled) with room for n_upd updates: networks drawn from the seed,
+// fresh environments.
+static ppo *ppo_new(const task_def *t, reward_fn fn, const train_cfg *cfg, long n_upd,
+                    int *rc_out, err_info *e) {
+    ppo *p = calloc(1, sizeof *p);
+    if (!p) { *rc_out = err_set(e, ERR_NOMEM, "trainer: out of memory"); return NULL; }
+    p->t = t;
+    p->cfg = *cfg;
+    p->ne = cfg->n_envs;
+    p->H = cfg->horizon;
+    p->N = p->ne * p->H;
+    p->od = t->obs_dim;
+    p->ad = t->act_dim;
+    p->nt = cfg->threads > p->ne ? p->ne : cfg->threads;
+    if (p->nt > PPO_MAX_THREADS) p->nt = PPO_MAX_THREADS;
+    p->n_upd_cap = (int)n_upd + 1;
+    rng init;
+    rng_seed(&init, cfg->seed, 0x1000001);
+    rng_seed(&p->upd_rng, cfg->seed, 0x1000002);
+    p->actor = mlp_new(p->od, cfg->hidden, 2, p->ad, 0.01, &init);
+    p->critic = mlp_new(p->od, cfg->hidden, 2, 1, 1.0, &init);
+    int rc = !p->actor || !p->critic ? err_set(e, ERR_NOMEM, "trainer: out of memory") : ERR_OK;
+    if (!rc) rc = ppo_alloc(p, e);
+    if (!rc && !(p->pol = policy_new(t, cfg->hidden, e))) rc = ERR_NOMEM;
+    for (int i = 0; !rc && i < p->ne; i++) rng_seed(&p->env_rng[i], cfg->seed, 0x2000000 + (uint64_t)i);
+    for (int i = 0; i < p->nt; i++) p->w[i].p = p;
+    if (!rc && !(p->v = venv_new(t, p->ne, cfg->seed, fn, e))) rc = e ? e->code : ERR_PHYSICS;
+    if (!rc && !(p->ve = venv_new(t, 1, cfg->seed ^ 0x5eed, NULL, e))) rc = e ? e->code : ERR_PHYSICS;
+    *rc_out = rc;
+    if (rc) { ppo_free(p); return NULL; }
+    return p;
+}
+
+int ppo_train_ex(const task_def *t, reward_fn fn, const train_cfg *cfg_in, const void *state_in,
+                 size_t state_in_len, train_progress pf, void *pctx, cJSON **train_json,
+                 void **state_out, size_t *state_out_len, ppo_timing *tm, err_info *e) {
+    *train_json = NULL;
+    if (state_out) { *state_out = NULL; *state_out_len = 0; }
+    double t0 = now_s();
+    train_cfg cfg = *cfg_in;
+    train_cfg_defaults(&cfg, t);
+    if (cfg.n_envs < 1 || cfg.n_envs > 65536 || cfg.horizon < 1 || cfg.epochs < 1 ||
+        cfg.minibatches < 1 || cfg.hidden < 1 || cfg.hidden > POLICY_MAX_HIDDEN || cfg.steps < 1 ||
+        (long)cfg.n_envs * cfg.horizon < cfg.minibatches || (long)cfg.n_envs * cfg.horizon > (1L << 24) ||
+        cfg.ck_interval < 0 || cfg.eval_cases < 0 || cfg.eval_cases > VENV_MAX_CASES)
+        return err_set(e, ERR_USAGE, "trainer: bad configuration (envs %d, horizon %d, "
+                       "minibatches %d, hidden %d, steps %ld, ck_interval %ld, eval_cases %d)",
+                       cfg.n_envs, cfg.horizon, cfg.minibatches, cfg.hidden, cfg.steps,
+                       cfg.ck_interval, cfg.eval_cases);
+    if (t->act_dim > 64) return err_set(e, ERR_LIMIT, "trainer: task %s has %d actions (max 64)",
+                                        t->name, t->act_dim);
+    long N = (long)cfg.n_envs * cfg.horizon;
+    long n_upd = (cfg.steps + N - 1) / N;
+    ppo_saved saved;
+    ser_reader r;
+    if (state_in) {
+        int rc = state_open(state_in, state_in_len, &r, &saved, e);
+        if (rc) return rc;
+        if (saved.updates > n_upd)
+            return err_set(e, ERR_USAGE, "the saved training has already taken %ld steps: ask "
+                           "for a budget of at least that", saved.steps);
+    }
+    int rc = ERR_OK;
+    ppo *p = ppo_new(t, fn, &cfg, n_upd, &rc, e);
+    if (!p) return rc;
+    if (state_in) {
+        rc = state_match(p, &saved, e);
+        if (!rc) rc = ppo_load(p, &r, &saved, e);
+    } else {
+        ppo_start(p);
+    }
+    double last_fit = p->ck_fit.n ? p->ck_fit.v[p->ck_fit.n - 1] : NAN;
+    long first = p->updates;
+    for (long u = p->updates + 1; !rc && u <= n_upd; u++) {
         double ta = now_s();
         rc = rollout(p, e);
         if (rc) break;
-        steps += p->N;
         venv_stats st;
         venv_harvest(p->v, &st);
         record_stats(p, &st);
@@ -600,39 +941,32 @@ int ppo_train_timed(const task_def *t, reward_fn fn, const train_cfg *cfg_in,
         series_push(&p->pstd, sd / p->ad);
         series_push(&p->kl, kl);
         series_push(&p->clipf, cf);
+        p->updates = u;
         double tc = now_s();
         p->t_roll += tb - ta;
         p->t_upd += tc - tb;
         int out_of_time = cfg.max_seconds > 0 && tc - t0 >= cfg.max_seconds;
-        if ((u * ck_n) / n_upd > ck_done || out_of_time || u == n_upd) {
-            double fit, len;
-            rc = venv_evaluate(p->ve, eval_policy, p, p->nt, &fit, &len, e);
+        if (checkpoint_due(p, u, n_upd) || out_of_time) {
+            rc = checkpoint(p, e);
             if (rc) break;
-            series_push(&p->ck_steps, (double)steps);
-            series_push(&p->ck_fit, fit);
-            if (!p->have_best || fit > p->best_fit) {
-                memcpy(p->best_param, p->actor->param, (size_t)p->actor->n_params * sizeof(float));
-                memcpy(p->best_nm, p->nm, (size_t)p->od * sizeof(float));
-                memcpy(p->best_ns, p->ns, (size_t)p->od * sizeof(float));
-                p->best_fit = fit;
-                p->have_best = 1;
-            }
-            series_push(&p->ck_len, len);
-            last_fit = fit;
-            ck_done = (int)((u * ck_n) / n_upd);
+            last_fit = p->ck_fit.v[p->ck_fit.n - 1];
             p->t_eval += now_s() - tc;
         }
-        if (pf) pf(pctx, steps, cfg.steps, steps / (now_s() - t0), last_fit);
+        if (pf) pf(pctx, u * p->N, cfg.steps, (u - first) * p->N / (now_s() - t0), last_fit);
         if (out_of_time) break;
     }
-    if (!rc) *out = result_json(p, steps, now_s() - t0);
-    if (!rc && !*out) rc = err_set(e, ERR_NOMEM, "trainer: out of memory for train.json");
+    double session = now_s() - t0;
+    p->seconds += session;
+    if (!rc && !(*train_json = result_json(p)))
+        rc = err_set(e, ERR_NOMEM, "trainer: out of memory for train.json");
+    if (!rc && state_out) rc = ppo_save(p, state_out, state_out_len, e);
+    if (rc) { cJSON_Delete(*train_json); *train_json = NULL; }
     if (tm) {
         tm->rollout = p->t_roll;
         tm->update = p->t_upd;
         tm->eval = p->t_eval;
-        tm->total = now_s() - t0;
-        tm->steps = steps;
+        tm->total = session;
+        tm->steps = (p->updates - first) * p->N;
     }
     ppo_free(p);
     return rc;
@@ -640,5 +974,5 @@ int ppo_train_timed(const task_def *t, reward_fn fn, const train_cfg *cfg_in,
 
 int ppo_train(const task_def *t, reward_fn fn, const train_cfg *cfg, train_progress pf,
               void *pctx, cJSON **out, err_info *e) {
-    return ppo_train_timed(t, fn, cfg, pf, pctx, out, NULL, e);
+    return ppo_train_ex(t, fn, cfg, NULL, 0, pf, pctx, out, NULL, NULL, NULL, e);
 }

@@ -11,12 +11,21 @@
 //   "components": {"rot_reward": [per-update batch means ...], ...},
 //   "reward_total": [...], "episode_length": [...],        (per update)
 //   "policy_std": [...], "approx_kl": [...], "clip_frac": [...],
-//   "checkpoints": {"steps": [...], "fitness": [...], "episode_length": [...]},
+//   "checkpoints": {"steps": [...], "fitness": [...], "fitness_sd": [...], "cases": [...],
+//                   "episode_length": [...]},  (fitness_sd: sample sd over the cases)
 //   "fitness": <max over checkpoints>, "fitness_final": <last checkpoint>,
 //   "unstable_episodes": 0,
 //   "policy": {"hidden": 64, "obs_mean": [...], "obs_inv_std": [...], "actor": [...]}
-//             (the best checkpoint's policy: the judge re-measures its fitness)
+//             (the best checkpoint's policy, loaded by policy.h: the judge re-measures
+//             its fitness)
 // }
+//
+// Resuming: ppo_train_ex can stop at its budget with a saved state and continue it later
+// to a larger total budget. A training stopped after N1 steps and resumed to N2 gives the
+// train.json (all but "seconds" and "threads") of one that went straight to N2, provided
+// the checkpoints sit at fixed positions: set ck_interval and stop at a multiple of it
+// (the stop point always gets a checkpoint, so a straight run must have one there too).
+// With ck_interval 0 the checkpoints are spread over each session's own budget.
 #ifndef EUREKA_PPO_H
 #define EUREKA_PPO_H
 
@@ -28,12 +37,17 @@
 #include "task/task.h"
 
 typedef struct train_cfg {
-    long steps;             // control-step budget (all envs together)
+    long steps;             // control-step budget (all envs together); when resuming, the
+                            // total to reach, counting the steps already taken
     double max_seconds;     // optional wall-clock cap (0 = none)
     int threads;            // rollout threads
     uint64_t seed;
     int n_envs, horizon, epochs, minibatches, hidden, checkpoints;
     double lr, gamma, lambda, clip, ent_coef, vf_coef, max_grad_norm, init_log_std;
+    long ck_interval;       // control steps between checkpoints, at fixed positions from
+                            // step 0 (0: `checkpoints` evenly over the budget)
+    int eval_cases;         // held-out cases per checkpoint (0: the task's n_eval; more
+                            // cases extend the task's set with its next rng streams)
 } train_cfg;
 
 // Fill the fields of cfg that are 0 from the task's defaults, and the trainer's own where
@@ -48,14 +62,34 @@ typedef void (*train_progress)(void *ctx, long steps, long total_steps, double s
 int ppo_train(const task_def *t, reward_fn fn, const train_cfg *cfg, train_progress pf,
               void *pctx, cJSON **out, err_info *e);
 
-// Where the time went (for bench/bench_train.c), in seconds.
+// Where the time went (for bench/bench_train.c), in seconds, in this session.
 typedef struct ppo_timing {
     double rollout, update, eval, total;
-    long steps;             // control steps taken
+    long steps;             // control steps taken in this session
 } ppo_timing;
 
-// ppo_train that also reports the time split (tm may be NULL).
-int ppo_train_timed(const task_def *t, reward_fn fn, const train_cfg *cfg, train_progress pf,
-                    void *pctx, cJSON **out, ppo_timing *tm, err_info *e);
+// ppo_train that can start from a saved state and save its own. cfg->steps is the TOTAL
+// budget to reach. state_in (state_in_len bytes, may be NULL) is a state saved by an
+// earlier session of the same task and settings (seed, envs, hidden, horizon, epochs,
+// minibatches, lr, ... must match; steps, threads, max_seconds, checkpoints, ck_interval
+// and eval_cases may change); anything else, including a truncated or damaged state, is
+// refused with a message. When state_out is non-NULL it gets a malloc'd state to resume
+// from (owned by the caller; free()). tm (may be NULL) gets the time split.
+int ppo_train_ex(const task_def *t, reward_fn fn, const train_cfg *cfg, const void *state_in,
+                 size_t state_in_len, train_progress pf, void *pctx, cJSON **train_json,
+                 void **state_out, size_t *state_out_len, ppo_timing *tm, err_info *e);
+
+// What a saved training holds, read from its header.
+typedef struct ppo_saved {
+    char task[32];
+    int obs_dim, act_dim;
+    train_cfg cfg;          // seed, n_envs, hidden and the settings that must match to
+                            // resume; steps = the steps taken (other fields 0)
+    long updates, steps;
+    double seconds;         // wall time of all its sessions
+} ppo_saved;
+
+// Check a saved training (header, length, checksum) and describe it.
+int ppo_state_info(const void *state, size_t len, ppo_saved *info, err_info *e);
 
 #endif

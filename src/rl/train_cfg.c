@@ -24,12 +24,13 @@ static const field fields[] = {
     FIELD(n_envs, F_INT), FIELD(horizon, F_INT), FIELD(epochs, F_INT), FIELD(minibatches, F_INT),
     FIELD(hidden, F_INT), FIELD(checkpoints, F_INT), FIELD(lr, F_DOUBLE), FIELD(gamma, F_DOUBLE),
     FIELD(lambda, F_DOUBLE), FIELD(clip, F_DOUBLE), FIELD(ent_coef, F_DOUBLE), FIELD(vf_coef, F_DOUBLE),
-    FIELD(max_grad_norm, F_DOUBLE), FIELD(init_log_std, F_DOUBLE),
+    FIELD(max_grad_norm, F_DOUBLE), FIELD(init_log_std, F_DOUBLE), FIELD(ck_interval, F_LONG),
+    FIELD(eval_cases, F_INT),
 };
 
 // A field added to train_cfg must be added to the table above: this fails to compile
 // until it is (then update the size here).
-_Static_assert(sizeof(train_cfg) == 120,
+_Static_assert(sizeof(train_cfg) == 136,
                "train_cfg changed: add the new field to fields[] in src/rl/train_cfg.c");
 
 #define N_FIELDS (sizeof fields / sizeof fields[0])

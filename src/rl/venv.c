@@ -358,13 +358,107 @@ void venv_harvest(venv *v, venv_stats *out) {
     if (out) *out = s;
 }
 
+// ---- saving and restoring (resumable training) -------------------------------------
+
+// The arrays of mjData that mj_step reads and does not recompute, with their lengths.
+typedef struct data_input { mjtNum *p; int n; } data_input;
+
+static int data_inputs(const mjModel *m, mjData *d, data_input out[10]) {
+    data_input in[10] = {
+        {d->qpos, m->nq}, {d->qvel, m->nv}, {d->act, m->na}, {d->ctrl, m->nu},
+        {d->qacc_warmstart, m->nv}, {d->qfrc_applied, m->nv}, {d->xfrc_applied, 6 * m->nbody},
+        {d->mocap_pos, 3 * m->nmocap}, {d->mocap_quat, 4 * m->nmocap}, {d->userdata, m->nuserdata},
+    };
+    memcpy(out, in, sizeof in);
+    return 10;
+}
+
+void venv_save(const venv *v, buf *b) {
+    const task_def *t = v->task;
+    const mjModel *m = v->m;
+    int64_t dims[] = {v->n, t->obs_dim, t->act_dim, (int64_t)t->state_size, (int64_t)t->inst_size,
+                      m->nq, m->nv, m->na, m->nu, m->nbody, m->nmocap, m->nuserdata};
+    for (size_t k = 0; k < sizeof dims / sizeof dims[0]; k++) ser_put_i64(b, dims[k]);
+    for (int i = 0; i < v->n; i++) {
+        const venv_env *en = &v->env[i];
+        data_input in[10];
+        int n_in = data_inputs(m, en->d, in);
+        ser_put_f64(b, en->d->time);
+        for (int k = 0; k < n_in; k++) ser_put(b, in[k].p, (size_t)in[k].n * sizeof(mjtNum));
+        ser_put(b, en->r.s, sizeof en->r.s);
+        ser_put(b, en->inst, t->inst_size);
+        ser_put(b, en->state, t->state_size);
+        ser_put(b, en->obs, (size_t)t->obs_dim * sizeof(float));
+        ser_put(b, en->act, (size_t)t->act_dim * sizeof(double));
+        ser_put_i64(b, en->ep_steps);
+        const env_stats *st = &en->st;
+        ser_put_i64(b, st->n_terms);
+        for (int k = 0; k < st->n_terms; k++) {
+            ser_put(b, st->names[k], REWARD_NAME_MAX);
+            ser_put_f64(b, st->term_sum[k]);
+        }
+        ser_put_f64(b, st->reward_sum);
+        ser_put_f64(b, st->fitness_sum);
+        int64_t counts[] = {st->steps, st->episodes, st->len_sum, st->unstable};
+        for (int k = 0; k < 4; k++) ser_put_i64(b, counts[k]);
+    }
+}
+
+int venv_load(venv *v, ser_reader *r, err_info *e) {
+    const task_def *t = v->task;
+    const mjModel *m = v->m;
+    int64_t want[] = {v->n, t->obs_dim, t->act_dim, (int64_t)t->state_size, (int64_t)t->inst_size,
+                      m->nq, m->nv, m->na, m->nu, m->nbody, m->nmocap, m->nuserdata};
+    for (size_t k = 0; k < sizeof want / sizeof want[0]; k++)
+        if (ser_get_i64(r) != want[k])
+            return err_set(e, ERR_PARSE, "saved environments do not match %d environments of "
+                           "task %s (this model or count): start the training afresh", v->n, t->name);
+    for (int i = 0; i < v->n && !r->failed; i++) {
+        venv_env *en = &v->env[i];
+        data_input in[10];
+        int n_in = data_inputs(m, en->d, in);
+        en->d->time = ser_get_f64(r);
+        for (int k = 0; k < n_in; k++) ser_get(r, in[k].p, (size_t)in[k].n * sizeof(mjtNum));
+        ser_get(r, en->r.s, sizeof en->r.s);
+        ser_get(r, en->inst, t->inst_size);
+        ser_get(r, en->state, t->state_size);
+        ser_get(r, en->obs, (size_t)t->obs_dim * sizeof(float));
+        ser_get(r, en->act, (size_t)t->act_dim * sizeof(double));
+        en->ep_steps = (int)ser_get_range(r, 0, t->episode_steps);
+        if (!r->failed && t->inst_ok && !t->inst_ok(m, en->inst))
+            return err_set(e, ERR_PARSE, "saved environment %d holds a task instance task %s "
+                           "could not have made: the saved training is corrupt", i, t->name);
+        env_stats *st = &en->st;
+        memset(st, 0, sizeof *st);
+        st->n_terms = (int)ser_get_range(r, 0, REWARD_MAX_TERMS);
+        for (int k = 0; k < st->n_terms && !r->failed; k++) {
+            ser_get(r, st->names[k], REWARD_NAME_MAX);
+            st->term_sum[k] = ser_get_f64(r);
+            if (!reward_slot_ok(st->names[k]))
+                return err_set(e, ERR_PARSE, "saved environment %d has a component name that "
+                               "is not a C identifier: the saved training is corrupt", i);
+        }
+        st->reward_sum = ser_get_f64(r);
+        st->fitness_sum = ser_get_f64(r);
+        st->steps = ser_get_range(r, 0, INT64_MAX);
+        st->episodes = ser_get_range(r, 0, INT64_MAX);
+        st->len_sum = ser_get_range(r, 0, INT64_MAX);
+        st->unstable = ser_get_range(r, 0, INT64_MAX);
+        reward_terms_clear(&en->terms);
+    }
+    if (r->failed)
+        return err_set(e, ERR_PARSE, "saved environments of task %s are truncated or out of "
+                       "range: the saved training is corrupt", t->name);
+    return ERR_OK;
+}
+
 // ---- evaluation on the held-out cases ----------------------------------------------
 
 typedef struct eval_job {
     const venv *v;
     venv_policy policy;
     void *ctx;
-    int thread, n_threads;
+    int thread, n_threads, cases;
     double *fitness;    // per case
     int *length;        // per case
     int failed;         // out of memory
@@ -379,7 +473,7 @@ static void *eval_thread(void *arg) {
     float *obs = calloc((size_t)t->obs_dim + 1, sizeof(float));
     double raw[VENV_MAX_ACT], act[VENV_MAX_ACT];
     if (!d || !inst || !obs) { j->failed = 1; goto done; }
-    for (int c = j->thread; c < t->n_eval; c += j->n_threads) {
+    for (int c = j->thread; c < j->cases; c += j->n_threads) {
         rng r;
         rng_seed(&r, 0x5eed0fe7a1ULL, (uint64_t)c);   // unused by held-out resets
         reset_one(t, m, d, inst, &r, c);
@@ -406,14 +500,17 @@ done:
     return NULL;
 }
 
-// Fitness of a deterministic policy on the task's held-out cases. Case c always runs
-// the same way whichever thread takes it, and results are summed in case order, so the
-// answer does not depend on n_threads.
-int venv_evaluate(venv *v, venv_policy policy, void *ctx, int n_threads, double *fitness,
-                  double *mean_episode_len, err_info *e) {
+// Fitness of a deterministic policy on held-out cases. Case c always runs the same way
+// whichever thread takes it, and results are summed in case order, so the answer does not
+// depend on n_threads.
+int venv_evaluate(venv *v, venv_policy policy, void *ctx, int n_threads, int cases,
+                  venv_eval *out, err_info *e) {
     const task_def *t = v->task;
-    int n = t->n_eval;
+    int n = cases > 0 ? cases : t->n_eval;
     if (n < 1) return err_set(e, ERR_INTERNAL, "task %s has no evaluation cases", t->name);
+    if (n > VENV_MAX_CASES)
+        return err_set(e, ERR_LIMIT, "%d evaluation cases asked for: use at most %d", n,
+                       VENV_MAX_CASES);
     if (!policy) return err_set(e, ERR_INTERNAL, "venv_evaluate: no policy");
     if (n_threads < 1) n_threads = 1;
     if (n_threads > n) n_threads = n;
@@ -425,7 +522,7 @@ int venv_evaluate(venv *v, venv_policy policy, void *ctx, int n_threads, double 
     int started[64] = {0};
     if (!fit || !len) { free(fit); free(len); return err_set(e, ERR_NOMEM, "out of memory for evaluation"); }
     for (int k = 0; k < n_threads; k++)
-        jobs[k] = (eval_job){v, policy, ctx, k, n_threads, fit, len, 0};
+        jobs[k] = (eval_job){v, policy, ctx, k, n_threads, n, fit, len, 0};
     for (int k = 1; k < n_threads; k++)
         started[k] = pthread_create(&tid[k], NULL, eval_thread, &jobs[k]) == 0;
     eval_thread(&jobs[0]);
@@ -435,13 +532,19 @@ int venv_evaluate(venv *v, venv_policy policy, void *ctx, int n_threads, double 
         else failed = 1;
         failed |= jobs[k].failed;
     }
-    double fsum = 0.0, lsum = 0.0;
+    double fsum = 0.0, lsum = 0.0, ss = 0.0;
     for (int c = 0; c < n; c++) { fsum += fit[c]; lsum += len[c]; }
+    double mean = fsum / n;
+    for (int c = 0; c < n; c++) ss += (fit[c] - mean) * (fit[c] - mean);
     free(fit);
     free(len);
     if (failed) return err_set(e, ERR_NOMEM, "evaluation of %s: could not start a thread or "
                                "allocate its simulation", t->name);
-    if (fitness) *fitness = fsum / n;
-    if (mean_episode_len) *mean_episode_len = lsum / n;
+    if (out) {
+        out->cases = n;
+        out->fitness = mean;
+        out->fitness_sd = n > 1 ? sqrt(ss / (n - 1)) : 0.0;
+        out->episode_len = lsum / n;
+    }
     return ERR_OK;
 }

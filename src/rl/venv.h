@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "util/err.h"
+#include "util/ser.h"
 #include "reward/reward.h"
 #include "task/task.h"
 
@@ -71,9 +72,34 @@ int venv_step(venv *v, int i, const double *a, float *final_obs, venv_step_out *
 // Merge and clear the per-environment statistics.
 void venv_harvest(venv *v, venv_stats *out);
 
-// Task fitness of a deterministic policy on the task's n_eval held-out episodes,
-// using n_threads threads (each runs its share of cases on its own mjData).
-int venv_evaluate(venv *v, venv_policy policy, void *ctx, int n_threads, double *fitness,
-                  double *mean_episode_len, err_info *e);
+// Append the whole state of every environment to b: the input state of its mjData (time,
+// qpos, qvel, act, ctrl, qacc_warmstart, applied forces, mocap poses, userdata; mj_step
+// derives everything else from these), its task instance, observation, env_state, rng,
+// episode step and statistics. Restored by venv_load into environments of the same task
+// and count, the next venv_step is bit-identical to the one the saved environment would
+// have taken. Failures are sticky in b.
+void venv_save(const venv *v, buf *b);
+
+// Restore what venv_save wrote, from r. A blob for another model or count, a value out of
+// range or a task instance the task rejects is ERR_PARSE; v is then unusable (free it).
+int venv_load(venv *v, ser_reader *r, err_info *e);
+
+// Most held-out cases one evaluation may ask for.
+#define VENV_MAX_CASES 100000
+
+// Result of an evaluation on held-out cases.
+typedef struct venv_eval {
+    int cases;              // episodes run
+    double fitness;         // mean task fitness over the cases
+    double fitness_sd;      // sample standard deviation of the per-case fitness (0 for 1 case)
+    double episode_len;     // mean episode length
+} venv_eval;
+
+// Task fitness of a deterministic policy on `cases` held-out episodes (<= 0: the task's
+// n_eval), using n_threads threads (each runs its share of cases on its own mjData).
+// Case c resets from rng stream (eval_seed, c) whatever the count, so a larger set
+// contains the smaller ones, and the default set is the task's fixed one.
+int venv_evaluate(venv *v, venv_policy policy, void *ctx, int n_threads, int cases,
+                  venv_eval *out, err_info *e);
 
 #endif

@@ -40,3 +40,5 @@ void loco_observe(const mjData *d, const loco_inst *in, int n_joints, float *obs
 }
 
 double loco_progress(const mjData *d, const loco_inst *in) { return d->qpos[0] - in->start_x; }
+
+int loco_inst_ok(const loco_inst *in, int episode) { return in->steps >= 0 && in->steps <= episode; }

@@ -36,6 +36,9 @@ void loco_act(mjData *d, loco_inst *in, const double *a, int n_joints);
 void loco_observe(const mjData *d, const loco_inst *in, int n_joints, float *obs);
 
 // Forward progress of the torso along +x since the episode started, in metres.
+// 1 if a restored instance's step count lies within an episode of `episode` steps.
+int loco_inst_ok(const loco_inst *in, int episode);
+
 double loco_progress(const mjData *d, const loco_inst *in);
 
 #endif

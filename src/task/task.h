@@ -78,6 +78,10 @@ typedef struct task_def {
     // At the end of an episode of `steps` control steps: this episode's fitness. The
     // task's fitness is the mean over its n_eval held-out episodes.
     double (*fitness)(const mjModel *m, const mjData *d, const void *inst, int steps);
+    // A task instance restored from a saved training (bytes from outside the process):
+    // 1 if this task could have made it (ids in range, counters within an episode), so
+    // the functions above can use it safely. May be NULL when any bytes are safe.
+    int (*inst_ok)(const mjModel *m, const void *inst);
 } task_def;
 
 // Start an episode of t: eval_case >= 0 selects held-out case eval_case (from its own

@@ -63,6 +63,11 @@ static double ant_fitness(const mjModel *m, const mjData *d, const void *inst, i
     return loco_progress(d, inst);
 }
 
+// A restored instance: a step count within the episode.
+static int ant_inst_ok(const mjModel *m, const void *inst) {
+    return loco_inst_ok(inst, EPISODE);
+}
+
 const task_def task_ant = {
     .name = "ant",
     .summary = "run forward with a four-legged ant (Isaac Gym / Gym Ant)",
@@ -85,4 +90,5 @@ const task_def task_ant = {
     .observe = ant_observe,
     .done = ant_done,
     .fitness = ant_fitness,
+    .inst_ok = ant_inst_ok,
 };

@@ -104,6 +104,14 @@ static double bb_fitness(const mjModel *m, const mjData *d, const void *inst, in
     return (double)((const bb_inst *)inst)->centred / EPISODE;
 }
 
+// A restored instance: the ids reset looks up, counts within the episode.
+static int bb_inst_ok(const mjModel *m, const void *inst) {
+    const bb_inst *in = inst;
+    return in->steps >= 0 && in->steps <= EPISODE && in->centred >= 0 &&
+           in->centred <= in->steps && in->tray_body == mj_name2id(m, mjOBJ_BODY, "tray") &&
+           in->ball_body == mj_name2id(m, mjOBJ_BODY, "ball");
+}
+
 const task_def task_ball_balance = {
     .name = "ball_balance",
     .summary = "tilt a tray to bring a rolling ball to its centre and keep it there",
@@ -128,4 +136,5 @@ const task_def task_ball_balance = {
     .track = bb_track,
     .done = bb_done,
     .fitness = bb_fitness,
+    .inst_ok = bb_inst_ok,
 };

@@ -58,6 +58,12 @@ static double cp_fitness(const mjModel *m, const mjData *d, const void *inst, in
     return (double)steps / EPISODE;
 }
 
+// A restored instance: a step count within the episode.
+static int cp_inst_ok(const mjModel *m, const void *inst) {
+    const cp_inst *in = inst;
+    return in->steps >= 0 && in->steps <= EPISODE;
+}
+
 const task_def task_cartpole = {
     .name = "cartpole",
     .summary = "balance a pole on a cart by pushing the cart (Isaac Gym Cartpole)",
@@ -78,4 +84,5 @@ const task_def task_cartpole = {
     .observe = cp_observe,
     .done = cp_done,
     .fitness = cp_fitness,
+    .inst_ok = cp_inst_ok,
 };

@@ -63,6 +63,11 @@ static double hu_fitness(const mjModel *m, const mjData *d, const void *inst, in
     return loco_progress(d, inst);
 }
 
+// A restored instance: a step count within the episode.
+static int hu_inst_ok(const mjModel *m, const void *inst) {
+    return loco_inst_ok(inst, EPISODE);
+}
+
 const task_def task_humanoid = {
     .name = "humanoid",
     .summary = "run forward with a two-legged humanoid (Isaac Gym Humanoid)",
@@ -85,4 +90,5 @@ const task_def task_humanoid = {
     .observe = hu_observe,
     .done = hu_done,
     .fitness = hu_fitness,
+    .inst_ok = hu_inst_ok,
 };

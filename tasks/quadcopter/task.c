@@ -110,6 +110,12 @@ static double qc_fitness(const mjModel *m, const mjData *d, const void *inst, in
     return -(in->dist_sum + (missing > 0 ? missing : 0) * MAX_DIST) / EPISODE;
 }
 
+// A restored instance: the id reset looks up, a step count within the episode.
+static int qc_inst_ok(const mjModel *m, const void *inst) {
+    const qc_inst *in = inst;
+    return in->steps >= 0 && in->steps <= EPISODE && in->body == mj_name2id(m, mjOBJ_BODY, "drone");
+}
+
 const task_def task_quadcopter = {
     .name = "quadcopter",
     .summary = "fly a quadcopter to a random target point and hover there",
@@ -133,4 +139,5 @@ const task_def task_quadcopter = {
     .track = qc_track,
     .done = qc_done,
     .fitness = qc_fitness,
+    .inst_ok = qc_inst_ok,
 };

@@ -135,6 +135,19 @@ static double ro_fitness(const mjModel *m, const mjData *d, const void *inst, in
     return rot_error(d, inst) < SUCCESS_ANGLE ? 1.0 : 0.0;
 }
 
+// A restored instance: the ids reset looks up, a step count within the episode.
+static int ro_inst_ok(const mjModel *m, const void *inst) {
+    const ro_inst *in = inst;
+    char name[16];
+    int ok = in->steps >= 0 && in->steps <= EPISODE &&
+             in->cube_body == mj_name2id(m, mjOBJ_BODY, "cube");
+    for (int f = 0; f < N_FINGERS && ok; f++) {
+        snprintf(name, sizeof name, "f%d_tip", f);
+        ok = in->tip_geom[f] == mj_name2id(m, mjOBJ_GEOM, name);
+    }
+    return ok;
+}
+
 const task_def task_reorient = {
     .name = "reorient",
     .summary = "three fingers turn a cube on a ball joint to a random goal orientation",
@@ -158,4 +171,5 @@ const task_def task_reorient = {
     .fill = ro_fill,
     .observe = ro_observe,
     .fitness = ro_fitness,
+    .inst_ok = ro_inst_ok,
 };
