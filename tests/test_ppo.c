@@ -295,7 +295,7 @@ static void test_resume_refused(void) {
     // no training) either refuses or accepts in-range values; it never crashes.
     rng r;
     rng_seed(&r, 9, 0);
-    int refused = 0, n = 300;
+    int refused = 0, n = 100;
     cfg.steps = 2048;
     for (int i = 0; i < n; i++) {
         memcpy(b, st, len);

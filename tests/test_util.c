@@ -1,4 +1,4 @@
-// test_util.c: err, fs, rng, reward terms, cli parsing.
+// test_util.c: err, fs, rng, buf, ser, reward terms, cli parsing.
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -8,6 +8,7 @@
 #include "util/fs.h"
 #include "reward/reward.h"
 #include "util/rng.h"
+#include "util/ser.h"
 #include "testlib.h"
 
 static void test_err(void) {
@@ -146,6 +147,34 @@ static void test_cli(void) {
     CHECK(cli_parse(2, miss, flags, 4, pos, 2, &np, &help, &e) == ERR_USAGE);
 }
 
+// Binary records: values come back as written; a read past the end or out of range fails,
+// stays failed and yields zeros.
+static void test_ser(void) {
+    buf b;
+    buf_init(&b, 64);
+    ser_put_i64(&b, -5);
+    ser_put_u64(&b, 0xfedcba9876543210ULL);
+    ser_put_f64(&b, 0.1);
+    ser_put(&b, "abc", 3);
+    CHECK(!b.failed && b.len == 27);
+    ser_reader r;
+    ser_reader_init(&r, b.p, b.len);
+    CHECK(ser_get_i64(&r) == -5 && ser_get_u64(&r) == 0xfedcba9876543210ULL && ser_get_f64(&r) == 0.1);
+    char s[4] = "xyz";
+    ser_get(&r, s, 3);
+    CHECK(!memcmp(s, "abc", 3) && !r.failed && r.pos == r.len);
+    CHECK(ser_get_i64(&r) == 0 && r.failed);
+    ser_reader_init(&r, b.p, b.len);
+    CHECK(ser_get_range(&r, 0, 10) == 0 && r.failed);       // -5 is out of range
+    CHECK(ser_get_u64(&r) == 0);                            // and the failure sticks
+    ser_reader_init(&r, b.p, 4);
+    CHECK(ser_get_i64(&r) == 0 && r.failed);
+    CHECK(ser_hash("a", 1) != ser_hash("b", 1) && ser_hash("", 0) == 0xcbf29ce484222325ULL);
+    for (int i = 0; i < 10; i++) ser_put_i64(&b, i);        // past the buf's cap
+    CHECK(b.failed == ERR_LIMIT);
+    buf_free(&b);
+}
+
 int main(void) {
     TEST_RUN(test_err);
     TEST_RUN(test_fs);
@@ -153,6 +182,7 @@ int main(void) {
     TEST_RUN(test_terms);
     TEST_RUN(test_terms_cache);
     TEST_RUN(test_buf);
+    TEST_RUN(test_ser);
     TEST_RUN(test_cli);
     TEST_END();
 }

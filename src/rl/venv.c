@@ -373,12 +373,23 @@ static int data_inputs(const mjModel *m, mjData *d, data_input out[10]) {
     return 10;
 }
 
+// The sizes a saved set of environments must share with the one it is restored into.
+#define VENV_N_DIMS 12
+static void venv_dims(const venv *v, int64_t dims[VENV_N_DIMS]) {
+    const task_def *t = v->task;
+    const mjModel *m = v->m;
+    int64_t d[VENV_N_DIMS] = {v->n, t->obs_dim, t->act_dim, (int64_t)t->state_size,
+                              (int64_t)t->inst_size, m->nq, m->nv, m->na, m->nu, m->nbody,
+                              m->nmocap, m->nuserdata};
+    memcpy(dims, d, sizeof d);
+}
+
 void venv_save(const venv *v, buf *b) {
     const task_def *t = v->task;
     const mjModel *m = v->m;
-    int64_t dims[] = {v->n, t->obs_dim, t->act_dim, (int64_t)t->state_size, (int64_t)t->inst_size,
-                      m->nq, m->nv, m->na, m->nu, m->nbody, m->nmocap, m->nuserdata};
-    for (size_t k = 0; k < sizeof dims / sizeof dims[0]; k++) ser_put_i64(b, dims[k]);
+    int64_t dims[VENV_N_DIMS];
+    venv_dims(v, dims);
+    for (int k = 0; k < VENV_N_DIMS; k++) ser_put_i64(b, dims[k]);
     for (int i = 0; i < v->n; i++) {
         const venv_env *en = &v->env[i];
         data_input in[10];
@@ -407,9 +418,9 @@ void venv_save(const venv *v, buf *b) {
 int venv_load(venv *v, ser_reader *r, err_info *e) {
     const task_def *t = v->task;
     const mjModel *m = v->m;
-    int64_t want[] = {v->n, t->obs_dim, t->act_dim, (int64_t)t->state_size, (int64_t)t->inst_size,
-                      m->nq, m->nv, m->na, m->nu, m->nbody, m->nmocap, m->nuserdata};
-    for (size_t k = 0; k < sizeof want / sizeof want[0]; k++)
+    int64_t want[VENV_N_DIMS];
+    venv_dims(v, want);
+    for (int k = 0; k < VENV_N_DIMS; k++)
         if (ser_get_i64(r) != want[k])
             return err_set(e, ERR_PARSE, "saved environments do not match %d environments of "
                            "task %s (this model or count): start the training afresh", v->n, t->name);
