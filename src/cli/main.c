@@ -17,6 +17,7 @@ static const struct {
     {"diff", cmd_diff, "diff between candidates, hunks labelled by kind of edit"},
     {"show", cmd_show, "per-iteration table of a run"},
     {"check", cmd_check, "compile a reward and smoke-test it in the sandbox"},
+    {"render", cmd_render, "MP4 video of a trained policy (OSMesa + ffmpeg)"},
 };
 
 static void usage(FILE *f) {

@@ -475,35 +475,46 @@ typedef struct eval_job {
     int failed;         // out of memory
 } eval_job;
 
+// Held-out case c of a deterministic policy on d, inst and obs (the caller's), watched
+// after the reset and after every control step when watch is given. Returns the fitness.
+static double run_case(const venv *v, int c, venv_policy policy, void *ctx, int thread,
+                       mjData *d, void *inst, float *obs, venv_watch watch, void *wctx,
+                       int *length) {
+    const task_def *t = v->task;
+    const mjModel *m = v->m;
+    double raw[VENV_MAX_ACT], act[VENV_MAX_ACT];
+    rng r;
+    rng_seed(&r, 0x5eed0fe7a1ULL, (uint64_t)c);   // unused by held-out resets
+    reset_one(t, m, d, inst, &r, c);
+    int steps = 0, end = 0;
+    if (watch) watch(wctx, m, d, inst, 0, 0);
+    while (!end) {
+        t->observe(m, d, inst, obs);
+        memset(raw, 0, sizeof raw);
+        policy(ctx, thread, obs, raw);
+        clip_action(t, raw, act);
+        t->act(m, d, inst, act);
+        int warned = physics_step(t, m, d);
+        steps++;
+        if (warned) end = 1;    // the episode ends; fitness of what is left
+        else if (t->track) t->track(m, d, inst);
+        if (!end) end = (t->done && t->done(m, d, inst)) || steps >= t->episode_steps;
+        if (watch) watch(wctx, m, d, inst, steps, end);
+    }
+    *length = steps;
+    return t->fitness(m, d, inst, steps);
+}
+
 static void *eval_thread(void *arg) {
     eval_job *j = arg;
     const task_def *t = j->v->task;
-    const mjModel *m = j->v->m;
-    mjData *d = mj_makeData(m);
+    mjData *d = mj_makeData(j->v->m);
     void *inst = calloc(1, t->inst_size ? t->inst_size : 1);
     float *obs = calloc((size_t)t->obs_dim + 1, sizeof(float));
-    double raw[VENV_MAX_ACT], act[VENV_MAX_ACT];
     if (!d || !inst || !obs) { j->failed = 1; goto done; }
-    for (int c = j->thread; c < j->cases; c += j->n_threads) {
-        rng r;
-        rng_seed(&r, 0x5eed0fe7a1ULL, (uint64_t)c);   // unused by held-out resets
-        reset_one(t, m, d, inst, &r, c);
-        int steps = 0;
-        for (;;) {
-            t->observe(m, d, inst, obs);
-            memset(raw, 0, sizeof raw);
-            j->policy(j->ctx, j->thread, obs, raw);
-            clip_action(t, raw, act);
-            t->act(m, d, inst, act);
-            int warned = physics_step(t, m, d);
-            steps++;
-            if (warned) break;  // the episode ends; fitness of what is left
-            if (t->track) t->track(m, d, inst);
-            if ((t->done && t->done(m, d, inst)) || steps >= t->episode_steps) break;
-        }
-        j->fitness[c] = t->fitness(m, d, inst, steps);
-        j->length[c] = steps;
-    }
+    for (int c = j->thread; c < j->cases; c += j->n_threads)
+        j->fitness[c] = run_case(j->v, c, j->policy, j->ctx, j->thread, d, inst, obs, NULL, NULL,
+                                 &j->length[c]);
 done:
     if (d) mj_deleteData(d);
     free(inst);
@@ -558,4 +569,27 @@ int venv_evaluate(venv *v, venv_policy policy, void *ctx, int n_threads, int cas
         out->episode_len = lsum / n;
     }
     return ERR_OK;
+}
+
+int venv_episode(const venv *v, int eval_case, venv_policy policy, void *ctx, venv_watch watch,
+                 void *wctx, double *fitness, int *steps, err_info *e) {
+    const task_def *t = v->task;
+    if (eval_case < 0 || eval_case >= VENV_MAX_CASES)
+        return err_set(e, ERR_USAGE, "held-out case %d: use 0..%d", eval_case, VENV_MAX_CASES - 1);
+    if (!policy) return err_set(e, ERR_INTERNAL, "venv_episode: no policy");
+    mjData *d = mj_makeData(v->m);
+    void *inst = calloc(1, t->inst_size ? t->inst_size : 1);
+    float *obs = calloc((size_t)t->obs_dim + 1, sizeof(float));
+    int rc = ERR_OK, len = 0;
+    if (!d || !inst || !obs) {
+        rc = err_set(e, ERR_NOMEM, "out of memory for an episode of %s", t->name);
+    } else {
+        double f = run_case(v, eval_case, policy, ctx, 0, d, inst, obs, watch, wctx, &len);
+        if (fitness) *fitness = f;
+        if (steps) *steps = len;
+    }
+    if (d) mj_deleteData(d);
+    free(inst);
+    free(obs);
+    return rc;
 }

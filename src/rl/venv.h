@@ -39,6 +39,12 @@ typedef struct venv_stats {
 // `thread` identifies the calling thread (0..n_threads-1) for scratch memory.
 typedef void (*venv_policy)(void *ctx, int thread, const float *obs, double *action);
 
+// Watches an episode (venv_episode): called after the reset (step 0) and after every
+// control step with the simulation and the task's per-episode data, read-only; end is 1
+// at the episode's last step.
+typedef void (*venv_watch)(void *ctx, const mjModel *m, const mjData *d, const void *inst,
+                           int step, int end);
+
 // Load t's model.xml once for this process; later venv_new calls copy it instead of
 // reading the file (the sandbox preloads before its filter forbids opening files).
 int venv_preload(const task_def *t, err_info *e);
@@ -101,5 +107,11 @@ typedef struct venv_eval {
 // contains the smaller ones, and the default set is the task's fixed one.
 int venv_evaluate(venv *v, venv_policy policy, void *ctx, int n_threads, int cases,
                   venv_eval *out, err_info *e);
+
+// Held-out case eval_case (0..VENV_MAX_CASES-1) of a deterministic policy, exactly as
+// venv_evaluate runs it, with watch (may be NULL) called at every step: what a video
+// shows. *fitness and *steps (may be NULL) get the episode's fitness and length.
+int venv_episode(const venv *v, int eval_case, venv_policy policy, void *ctx, venv_watch watch,
+                 void *wctx, double *fitness, int *steps, err_info *e);
 
 #endif

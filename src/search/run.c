@@ -43,6 +43,40 @@ int run_sample_rel(char *buf, size_t n, int iter, int sample, const char *file, 
     return fs_path(buf, n, e, "iter%02d/sample%02d", iter, sample);
 }
 
+int run_eval_rel(char *buf, size_t n, int seed, const char *file, err_info *e) {
+    if (file) return fs_path(buf, n, e, "eval/seed%02d/%s", seed, file);
+    return fs_path(buf, n, e, "eval/seed%02d", seed);
+}
+
+int run_best_policy_rel(const char *dir, char *buf, size_t n, err_info *e) {
+    double best = -1e300;
+    int found = 0;
+    for (int s = 1; s < 100; s++) {
+        char rel[64];
+        if (run_eval_rel(rel, sizeof rel, s, "train.json", e)) return ERR_LIMIT;
+        if (!run_has(dir, rel)) break;
+        cJSON *tr = run_read_json(dir, rel, NULL);
+        const cJSON *f = cJSON_GetObjectItemCaseSensitive(tr, "fitness");
+        if (cJSON_IsNumber(f) && f->valuedouble > best) {
+            best = f->valuedouble;
+            found = 1;
+            if (run_eval_rel(buf, n, s, NULL, e)) { cJSON_Delete(tr); return ERR_LIMIT; }
+        }
+        cJSON_Delete(tr);
+    }
+    if (found) return ERR_OK;
+    cJSON *b = run_has(dir, "best.json") ? run_read_json(dir, "best.json", e) : NULL;
+    const cJSON *it = cJSON_GetObjectItemCaseSensitive(b, "iteration");
+    const cJSON *sa = cJSON_GetObjectItemCaseSensitive(b, "sample");
+    int ok = cJSON_IsNumber(it) && cJSON_IsNumber(sa) && it->valueint >= 0 && it->valueint < 100 &&
+             sa->valueint >= 0 && sa->valueint < 100;
+    int rc = ok ? run_sample_rel(buf, n, it->valueint, sa->valueint, NULL, e)
+                : err_set(e, ERR_NOTFOUND, "%s has no trained best candidate yet (see eureka show %s)",
+                          dir, dir);
+    cJSON_Delete(b);
+    return rc;
+}
+
 // mkdir -p the parent of path.
 static int make_parent(const char *path, err_info *e) {
     char d[RUN_PATH_MAX];

@@ -6,8 +6,8 @@
 //     messages.json   the conversation of every iteration
 //     llm.jsonl       written by the LLM client (record / resume)
 //     iterNN/sampleKK/{response.md, reward.c, compile.log, train.json, feedback.txt,
-//                      status.json}
-//     eval/seedNN/train.json, best.c, summary.json
+//                      status.json, video.mp4 (when rendered)}
+//     eval/seedNN/{train.json, video.mp4 (when rendered)}, best.c, best.json, summary.json
 //
 // A sample is finished when its status.json exists (written last, atomically): that is
 // what lets `search --resume` skip it. All JSON goes through fs_write_atomic.
@@ -51,6 +51,15 @@ int run_event(const char *dir, const char *type, cJSON *fields, err_info *e);
 // Parse a candidate reference: "iter02/sample03" (also "iter2/sample3", "2/3") ->
 // iter, sample; "best" -> iter = sample = 0. ERR_USAGE otherwise.
 int run_parse_ref(const char *ref, int *iter, int *sample, err_info *e);
+
+// Relative path of file (NULL: the directory) in final-evaluation seed `seed` (from 1):
+// "eval/seed02/train.json".
+int run_eval_rel(char *buf, size_t n, int seed, const char *file, err_info *e);
+
+// The directory (relative) holding the train.json of the run's best policy: the final
+// evaluation's seed with the highest fitness when there is one, else the search's best
+// candidate (best.json). ERR_NOTFOUND when the run has neither yet.
+int run_best_policy_rel(const char *dir, char *buf, size_t n, err_info *e);
 
 // Number of iterNN directories present (the highest NN).
 int run_count_iters(const char *dir);

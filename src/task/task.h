@@ -82,6 +82,13 @@ typedef struct task_def {
     // 1 if this task could have made it (ids in range, counters within an episode), so
     // the functions above can use it safely. May be NULL when any bytes are safe.
     int (*inst_ok)(const mjModel *m, const void *inst);
+
+    // Rendering only (src/viz/render.c), each may be NULL; never called during training.
+    // Add to scn what the physics model does not show (a goal marker), within
+    // scn->maxgeom, without touching the model or the simulation.
+    void (*decorate)(const mjModel *m, const mjData *d, const void *inst, mjvScene *scn);
+    // Lines for the video overlay, "label\tvalue\n" each (orientation error, ...).
+    void (*caption)(const mjModel *m, const mjData *d, const void *inst, char *buf, size_t n);
 } task_def;
 
 // Start an episode of t: eval_case >= 0 selects held-out case eval_case (from its own

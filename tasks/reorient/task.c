@@ -148,6 +148,35 @@ static int ro_inst_ok(const mjModel *m, const void *inst) {
     return ok;
 }
 
+// Rendering: a translucent ghost of the cube (and of its red face mark) at the goal
+// orientation, around the real cube, so a viewer sees how far it still has to turn. The
+// ghost is a little larger than the cube so the two do not flicker where they coincide.
+static void ro_decorate(const mjModel *m, const mjData *d, const void *inst, mjvScene *scn) {
+    const ro_inst *in = inst;
+    if (scn->ngeom + 2 > scn->maxgeom || in->cube_body < 0) return;
+    double mat[9], size[3], mark[3], local[3] = {CUBE_HALF_SIZE * 1.04, 0, 0};
+    const double *c = d->xpos + 3 * in->cube_body;
+    mju_quat2Mat(mat, in->goal);
+    for (int k = 0; k < 3; k++) size[k] = CUBE_HALF_SIZE * 1.04;
+    const float ghost[4] = {0.25f, 0.9f, 0.35f, 0.3f}, dot[4] = {1.0f, 0.2f, 0.2f, 0.5f};
+    mjv_initGeom(&scn->geoms[scn->ngeom], mjGEOM_BOX, size, c, mat, ghost);
+    scn->geoms[scn->ngeom++].category = mjCAT_DECOR;
+    mju_rotVecQuat(mark, local, in->goal);
+    mju_addTo3(mark, c);
+    size[0] = size[1] = size[2] = 0.007;
+    mjv_initGeom(&scn->geoms[scn->ngeom], mjGEOM_SPHERE, size, mark, mat, dot);
+    scn->geoms[scn->ngeom++].category = mjCAT_DECOR;
+}
+
+// Overlay: the orientation error now, and at the end of the episode the verdict.
+static void ro_caption(const mjModel *m, const mjData *d, const void *inst, char *buf, size_t n) {
+    const ro_inst *in = inst;
+    double err = rot_error(d, in);
+    snprintf(buf, n, "orientation error\t%.2f rad (goal < %.2f)\n%s\t%s\n",
+             err, SUCCESS_ANGLE, in->steps >= EPISODE ? "success" : "within goal",
+             err < SUCCESS_ANGLE ? "yes" : "no");
+}
+
 const task_def task_reorient = {
     .name = "reorient",
     .summary = "three fingers turn a cube on a ball joint to a random goal orientation",
@@ -172,4 +201,6 @@ const task_def task_reorient = {
     .observe = ro_observe,
     .fitness = ro_fitness,
     .inst_ok = ro_inst_ok,
+    .decorate = ro_decorate,
+    .caption = ro_caption,
 };

@@ -1,0 +1,168 @@
+// cmd_render.c: `eureka render`: an MP4 of a trained policy on the task's held-out
+// episodes (film.h: MuJoCo's renderer in OSMesa, H.264 through ffmpeg).
+//
+// The policy comes from a train.json: a file, a directory holding one (a run's
+// iterNN/sampleKK or eval/seedNN), a run (its best policy: run_best_policy_rel), or a
+// reward file trained first in a sandboxed worker exactly as `eureka train` does.
+// Rendering itself runs here, on numbers only: no reward code is loaded in this process.
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli/cli.h"
+#include "judge/judge.h"
+#include "reward/rcomp.h"
+#include "search/run.h"
+#include "util/fs.h"
+#include "viz/film.h"
+
+// Where the policy of --policy P lives: P itself (a file), P/train.json, or the best
+// policy of run P. dir gets the directory of that train.json (the default video's home).
+static cJSON *load_policy(const char *p, char *dir, size_t n, err_info *e) {
+    struct stat sb;
+    char rel[RUN_PATH_MAX];
+    if (stat(p, &sb) == 0 && S_ISREG(sb.st_mode)) {
+        if (fs_path(dir, n, e, "%s", p)) return NULL;
+        char *slash = strrchr(dir, '/');
+        if (slash) *slash = '\0'; else snprintf(dir, n, ".");
+        char *text = fs_read(p, RUN_JSON_MAX, NULL, e);
+        cJSON *j = text ? cJSON_Parse(text) : NULL;
+        if (text && !j) err_set(e, ERR_PARSE, "%s: not valid JSON (give a train.json)", p);
+        free(text);
+        return j;
+    }
+    if (run_has(p, "train.json")) {
+        if (fs_path(dir, n, e, "%s", p)) return NULL;
+        return run_read_json(p, "train.json", e);
+    }
+    if (!run_has(p, "run.json")) {
+        err_set(e, ERR_USAGE, "--policy %s: not a train.json, a directory holding one, or a "
+                "search run", p);
+        return NULL;
+    }
+    if (run_best_policy_rel(p, rel, sizeof rel, e) || run_path(dir, n, p, rel, e)) return NULL;
+    return run_read_json(dir, "train.json", e);
+}
+
+// Train --reward FILE through the judge as `eureka train` does; the train.json or NULL.
+static cJSON *train_reward(const task_def *t, const char *reward, long steps, long seed, err_info *e) {
+    char *src = fs_read(reward, RCOMP_MAX_SOURCE, NULL, e);
+    if (!src) return NULL;
+    train_cfg cfg = {0};
+    cfg.steps = steps;
+    cfg.seed = (uint64_t)seed;
+    cfg.threads = judge_cores();
+    train_cfg_defaults(&cfg, t);
+    judge_job job = judge_job_train(t, src, &cfg);
+    judge_verdict v = {0};
+    judge_one(t, &job, NULL, NULL, NULL, &v);
+    free(src);
+    cJSON *out = NULL;
+    if (v.status != SB_OK || !v.result)
+        err_set(e, ERR_RUNTIME, "training %s: %s: %s", reward, sb_status_name(v.status), v.message);
+    else { out = v.result; v.result = NULL; }
+    judge_verdict_free(&v);
+    return out;
+}
+
+// The default video path for a reward file: its name with .mp4 in the current directory.
+static int reward_video(const char *reward, char *buf, size_t n, err_info *e) {
+    const char *base = strrchr(reward, '/');
+    base = base ? base + 1 : reward;
+    size_t len = strlen(base);
+    if (len > 2 && strcmp(base + len - 2, ".c") == 0) len -= 2;
+    return fs_path(buf, n, e, "%.*s.mp4", (int)len, base);
+}
+
+int cmd_render(int argc, char **argv) {
+    const char *task = NULL, *policy = NULL, *reward = NULL, *out = NULL;
+    int train = 0, json = 0, help = 0;
+    long steps = 0, seed = 1;
+    film_opts o = {0};
+    cli_flag flags[] = {
+        {"--task", CLI_STR, &task, "task name (default: the policy's)"},
+        {"--policy", CLI_STR, &policy, "RUN, RUN/iterNN/sampleKK, DIR with train.json, or a train.json"},
+        {"--reward", CLI_STR, &reward, "reward file to train first (with --train)"},
+        {"--train", CLI_BOOL, &train, "train --reward (sandboxed, as eureka train) and render it"},
+        {"--steps", CLI_LONG, &steps, "--train budget in control steps (default: the task's)"},
+        {"--seed", CLI_LONG, &seed, "--train seed (default 1)"},
+        {"--episodes", CLI_INT, &o.episodes, "held-out episodes to show (default 1)"},
+        {"--max-steps", CLI_INT, &o.max_steps, "show at most N steps of each episode"},
+        {"--width", CLI_INT, &o.width, "frame width (default 640)"},
+        {"--height", CLI_INT, &o.height, "frame height (default 480)"},
+        {"--out", CLI_STR, &out, "video file (default: video.mp4 beside the train.json)"},
+        {"--json", CLI_BOOL, &json, "print what was written as JSON"},
+    };
+    int nf = (int)(sizeof flags / sizeof flags[0]);
+    err_info e = {0};
+    if (cli_parse(argc, argv, flags, nf, NULL, 0, NULL, &help, &e)) return cli_fail("render", &e);
+    if (help) {
+        cli_usage("render", "(--policy RUN[/iterNN/sampleKK] | --reward FILE --train) [options]", flags, nf);
+        return 0;
+    }
+    if (!!policy + !!(reward && train) != 1 || (reward && !train) || (train && !reward)) {
+        err_set(&e, ERR_USAGE, "give --policy RUN|DIR|train.json, or --reward FILE --train");
+        return cli_fail("render", &e);
+    }
+    if (steps < 0 || seed < 0 || o.width < 0 || o.height < 0 || o.episodes < 0 || o.max_steps < 0) {
+        err_set(&e, ERR_USAGE, "--steps, --seed, --width, --height, --episodes, --max-steps must be >= 0");
+        return cli_fail("render", &e);
+    }
+    const task_def *t = task ? cli_task(task, &e) : NULL;
+    if (task && !t) return cli_fail("render", &e);
+    if (train && !t) {
+        err_set(&e, ERR_USAGE, "--train needs --task");
+        return cli_fail("render", &e);
+    }
+    char dir[RUN_PATH_MAX] = ".", path[RUN_PATH_MAX];
+    cJSON *tr = policy ? load_policy(policy, dir, sizeof dir, &e)
+                       : train_reward(t, reward, steps, seed, &e);
+    if (!tr) return cli_fail("render", &e);
+    const char *tname = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(tr, "task"));
+    if (!t && !(t = cli_task(tname, &e))) {
+        cJSON_Delete(tr);
+        err_wrap(&e, "the train.json names no known task: give --task");
+        return cli_fail("render", &e);
+    }
+    if (tname && strcmp(tname, t->name) != 0) {
+        err_set(&e, ERR_USAGE, "the policy was trained on task '%s', not '%s'", tname, t->name);
+        cJSON_Delete(tr);
+        return cli_fail("render", &e);
+    }
+    int rc = out ? fs_path(path, sizeof path, &e, "%s", out)
+           : policy ? run_path(path, sizeof path, dir, "video.mp4", &e)
+                    : reward_video(reward, path, sizeof path, &e);
+    film_stats st = {0};
+    if (!rc) rc = film_policy(t, tr, &o, path, &st, &e);
+    cJSON_Delete(tr);
+    if (rc) return cli_fail("render", &e);
+    double fps_all = st.seconds > 0 ? st.frames / st.seconds : 0;
+    double fps_draw = st.render_seconds > 0 ? st.frames / st.render_seconds : 0;
+    int w = o.width ? o.width : 640, h = o.height ? o.height : 480;
+    if (json) {
+        cJSON *j = cJSON_CreateObject();
+        cJSON_AddStringToObject(j, "video", path);
+        cJSON_AddStringToObject(j, "task", t->name);
+        cJSON_AddNumberToObject(j, "frames", st.frames);
+        cJSON_AddNumberToObject(j, "episodes", st.episodes);
+        cJSON_AddNumberToObject(j, "width", w);
+        cJSON_AddNumberToObject(j, "height", h);
+        cJSON_AddNumberToObject(j, "fps", st.fps);
+        cJSON_AddNumberToObject(j, "fitness", st.fitness);
+        cJSON_AddNumberToObject(j, "seconds", st.seconds);
+        cJSON_AddNumberToObject(j, "render_seconds", st.render_seconds);
+        cJSON_AddNumberToObject(j, "frames_per_second", fps_all);
+        cJSON_AddNumberToObject(j, "render_frames_per_second", fps_draw);
+        char *s = cJSON_Print(j);
+        if (s) printf("%s\n", s);
+        free(s);
+        cJSON_Delete(j);
+    } else {
+        printf("%s: %d frames, %d episode%s of %s at %dx%d, %.0f fps (the control rate); "
+               "episode fitness %.3f\n", path, st.frames, st.episodes, st.episodes == 1 ? "" : "s",
+               t->name, w, h, st.fps, st.fitness);
+        printf("made at %.1f frames/s (%.1f frames/s drawing alone, software OpenGL)\n", fps_all, fps_draw);
+    }
+    return 0;
+}

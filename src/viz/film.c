@@ -1,0 +1,198 @@
+// film.c: held-out episodes of a trained policy -> MP4 (see film.h).
+//
+// The simulation runs through venv_episode, the same loop the fitness evaluation uses;
+// its watch callback draws each control step with the renderer and hands the frame to
+// ffmpeg. Everything runs in this process on data only: a policy is numbers, checked
+// before use (sizes against the task, every number finite).
+#include "viz/film.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "rl/mlp.h"
+#include "rl/venv.h"
+#include "viz/render.h"
+#include "viz/video.h"
+
+#define FILM_HOLD_SECONDS 0.5
+#define FILM_OBS_CLIP 5.0f          // the trainer's observation clip (ppo.c)
+#define FILM_MAX_HIDDEN 4096
+
+// ---- the policy of a train.json ----------------------------------------------------
+
+typedef struct film_policy_t {
+    mlp *actor;
+    float *mean, *inv_std, *norm, *out, *scratch;
+    int od, ad;
+} film_policy_t;
+
+// n finite numbers of a JSON array into out; 0 if it is not exactly that.
+static int finite_floats(const cJSON *a, float *out, int n) {
+    if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) != n) return 0;
+    int k = 0;
+    const cJSON *x;
+    cJSON_ArrayForEach(x, a) {
+        if (!cJSON_IsNumber(x) || !isfinite(x->valuedouble) || fabs(x->valuedouble) > 3e38) return 0;
+        out[k++] = (float)x->valuedouble;
+    }
+    return 1;
+}
+
+static void policy_drop(film_policy_t *p) {
+    mlp_free(p->actor);
+    free(p->mean); free(p->inv_std); free(p->norm); free(p->out); free(p->scratch);
+    memset(p, 0, sizeof *p);
+}
+
+static int policy_load(const task_def *t, const cJSON *train, film_policy_t *p, err_info *e) {
+    memset(p, 0, sizeof *p);
+    const cJSON *pol = cJSON_GetObjectItemCaseSensitive(train, "policy");
+    const cJSON *hid = cJSON_GetObjectItemCaseSensitive(pol, "hidden");
+    if (!cJSON_IsObject(pol) || !cJSON_IsNumber(hid))
+        return err_set(e, ERR_PARSE, "train.json has no policy (it predates saved policies, or "
+                       "the training failed): train again");
+    if (hid->valuedouble != (int)hid->valuedouble || hid->valueint < 1 || hid->valueint > FILM_MAX_HIDDEN)
+        return err_set(e, ERR_PARSE, "train.json: policy hidden size must be 1..%d", FILM_MAX_HIDDEN);
+    rng r;
+    rng_seed(&r, 0, 0);
+    p->od = t->obs_dim;
+    p->ad = t->act_dim;
+    p->actor = mlp_new(p->od, hid->valueint, 2, p->ad, 0.01, &r);
+    p->mean = calloc((size_t)p->od, sizeof(float));
+    p->inv_std = calloc((size_t)p->od, sizeof(float));
+    p->norm = calloc((size_t)p->od, sizeof(float));
+    p->out = calloc((size_t)p->ad, sizeof(float));
+    p->scratch = p->actor ? calloc((size_t)mlp_scratch_size(p->actor), sizeof(float)) : NULL;
+    if (!p->actor || !p->mean || !p->inv_std || !p->norm || !p->out || !p->scratch) {
+        policy_drop(p);
+        return err_set(e, ERR_NOMEM, "out of memory for a policy");
+    }
+    if (!finite_floats(cJSON_GetObjectItemCaseSensitive(pol, "actor"), p->actor->param, p->actor->n_params) ||
+        !finite_floats(cJSON_GetObjectItemCaseSensitive(pol, "obs_mean"), p->mean, p->od) ||
+        !finite_floats(cJSON_GetObjectItemCaseSensitive(pol, "obs_inv_std"), p->inv_std, p->od)) {
+        policy_drop(p);
+        return err_set(e, ERR_PARSE, "train.json: the policy does not fit task %s (%d observations, "
+                       "%d actions) or holds a non-finite number", t->name, t->obs_dim, t->act_dim);
+    }
+    return ERR_OK;
+}
+
+// The deterministic action: normalised, clipped observation -> actor mean, clipped.
+static void policy_act(void *ctx, int thread, const float *obs, double *action) {
+    film_policy_t *p = ctx;
+    for (int k = 0; k < p->od; k++) {
+        float x = (obs[k] - p->mean[k]) * p->inv_std[k];
+        p->norm[k] = x > FILM_OBS_CLIP ? FILM_OBS_CLIP : x < -FILM_OBS_CLIP ? -FILM_OBS_CLIP : x;
+    }
+    mlp_forward1(p->actor, p->norm, p->out, p->scratch);
+    for (int k = 0; k < p->ad; k++) action[k] = p->out[k] > 1 ? 1 : p->out[k] < -1 ? -1 : p->out[k];
+}
+
+// ---- frames --------------------------------------------------------------------------
+
+typedef struct film_run {
+    const task_def *t;
+    const film_opts *o;
+    render *r;
+    video *v;
+    unsigned char *rgb;
+    int episode, hold, drawn_last;
+    double fps, render_s;
+    int frames, rc;
+    err_info *e;
+} film_run;
+
+static double now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+int film_episode_frames(int steps, int max_steps, double fps) {
+    int shown = max_steps > 0 && steps > max_steps ? max_steps : steps;
+    return shown + 1 + (int)lround(FILM_HOLD_SECONDS * fps);
+}
+
+static void write_frame(film_run *f, int copies) {
+    for (int k = 0; k < copies && !f->rc; k++) {
+        f->rc = video_frame(f->v, f->rgb, f->e);
+        if (!f->rc) f->frames++;
+    }
+}
+
+// venv_watch: draw step `step` of the current episode; hold the last drawn frame.
+static void on_step(void *ctx, const mjModel *m, const mjData *d, const void *inst, int step, int end) {
+    film_run *f = ctx;
+    if (f->rc || f->drawn_last) return;
+    int last = end || (f->o->max_steps > 0 && step >= f->o->max_steps);
+    char cap[1024], task_cap[640] = "";
+    if (f->t->caption) f->t->caption(m, d, inst, task_cap, sizeof task_cap);
+    int n = snprintf(cap, sizeof cap, "episode\t%d of %d\nstep\t%d of %d\n%s", f->episode + 1,
+                     f->o->episodes, step, f->t->episode_steps, task_cap);
+    if (last && end && n > 0 && (size_t)n < sizeof cap)
+        snprintf(cap + n, sizeof cap - (size_t)n, "episode fitness\t%.3g\n",
+                 f->t->fitness(m, d, inst, step));
+    double t0 = now_s();
+    f->rc = render_frame(f->r, d, inst, cap, f->rgb, f->e);
+    f->render_s += now_s() - t0;
+    write_frame(f, last ? 1 + f->hold : 1);
+    f->drawn_last = last;
+}
+
+int film_policy(const task_def *t, const cJSON *train, const film_opts *in, const char *path,
+                film_stats *st, err_info *e) {
+    double t_start = now_s();
+    film_opts o = *in;
+    if (!o.width) o.width = 640;
+    if (!o.height) o.height = 480;
+    if (!o.episodes) o.episodes = 1;
+    if (o.episodes < 1 || o.episodes > FILM_MAX_EPISODES || o.episodes > t->n_eval || o.max_steps < 0)
+        return err_set(e, ERR_USAGE, "episodes: use 1..%d for task %s; the step cap must be >= 0",
+                       t->n_eval < FILM_MAX_EPISODES ? t->n_eval : FILM_MAX_EPISODES, t->name);
+    film_policy_t pol;
+    int rc = policy_load(t, train, &pol, e);
+    if (rc) return rc;
+    venv *ve = venv_new(t, 1, 0, NULL, e);
+    film_run f = {0};
+    f.t = t;
+    f.o = &o;
+    f.e = e;
+    if (!ve) { policy_drop(&pol); return e ? e->code : ERR_PHYSICS; }
+    const mjModel *m = venv_model(ve);
+    f.fps = 1.0 / (m->opt.timestep * t->frame_skip);
+    f.hold = (int)lround(FILM_HOLD_SECONDS * f.fps);
+    f.rgb = malloc((size_t)o.width * (size_t)o.height * 3);
+    if (!f.rgb) rc = err_set(e, ERR_NOMEM, "out of memory for a %dx%d frame", o.width, o.height);
+    if (!rc && !(f.r = render_new(t, m, o.width, o.height, e))) rc = e ? e->code : ERR_RUNTIME;
+    if (!rc && !(f.v = video_open(path, o.width, o.height, f.fps, e))) rc = e ? e->code : ERR_IO;
+    double fit_sum = 0;
+    for (int ep = 0; !rc && ep < o.episodes; ep++) {
+        double fit = 0;
+        f.episode = ep;
+        f.drawn_last = 0;
+        rc = venv_episode(ve, ep, policy_act, &pol, on_step, &f, &fit, NULL, e);
+        if (!rc) rc = f.rc;
+        fit_sum += fit;
+    }
+    if (!rc) {
+        rc = video_close(f.v, e);
+    } else {
+        video_abort(f.v);
+    }
+    render_free(f.r);
+    venv_free(ve);
+    policy_drop(&pol);
+    free(f.rgb);
+    if (!rc && st) {
+        st->frames = f.frames;
+        st->episodes = o.episodes;
+        st->fps = f.fps;
+        st->fitness = fit_sum / o.episodes;
+        st->render_seconds = f.render_s;
+        st->seconds = now_s() - t_start;
+    }
+    return rc;
+}
