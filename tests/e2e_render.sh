@@ -53,7 +53,7 @@ json.dump(d, open(sys.argv[2], "w"))
 PY
 "$EUREKA" render --policy "$TMP/bad.json" --out "$TMP/bad.mp4" > /dev/null 2> "$TMP/bad.err"
 rc=$?
-[ $rc -eq 1 ] && [ "$(wc -l < "$TMP/bad.err")" -eq 1 ] && grep -q "does not fit task cartpole" "$TMP/bad.err" \
+[ $rc -eq 1 ] && [ "$(wc -l < "$TMP/bad.err")" -eq 1 ] && grep -q "finite numbers for task cartpole" "$TMP/bad.err" \
     && ok || bad "bad policy: exit $rc, $(cat "$TMP/bad.err")"
 [ ! -e "$TMP/bad.mp4" ] && [ ! -e "$TMP/bad.mp4.part" ] && ok || bad "bad policy left a video behind"
 

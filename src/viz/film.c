@@ -2,8 +2,8 @@
 //
 // The simulation runs through venv_episode, the same loop the fitness evaluation uses;
 // its watch callback draws each control step with the renderer and hands the frame to
-// ffmpeg. Everything runs in this process on data only: a policy is numbers, checked
-// before use (sizes against the task, every number finite).
+// ffmpeg. Everything runs in this process on data only: a policy is numbers, checked by
+// policy_from_json before use (sizes against the task, every number finite).
 #include "viz/film.h"
 
 #include <math.h>
@@ -12,83 +12,22 @@
 #include <string.h>
 #include <time.h>
 
-#include "rl/mlp.h"
+#include "rl/policy.h"
 #include "rl/venv.h"
 #include "viz/render.h"
 #include "viz/video.h"
 
 #define FILM_HOLD_SECONDS 0.5
-#define FILM_OBS_CLIP 5.0f          // the trainer's observation clip (ppo.c)
-#define FILM_MAX_HIDDEN 4096
 
-// ---- the policy of a train.json ----------------------------------------------------
+// The policy and its scratch memory, as venv_episode's policy callback wants them.
+typedef struct film_actor {
+    policy *p;
+    float *scratch;
+} film_actor;
 
-typedef struct film_policy_t {
-    mlp *actor;
-    float *mean, *inv_std, *norm, *out, *scratch;
-    int od, ad;
-} film_policy_t;
-
-// n finite numbers of a JSON array into out; 0 if it is not exactly that.
-static int finite_floats(const cJSON *a, float *out, int n) {
-    if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) != n) return 0;
-    int k = 0;
-    const cJSON *x;
-    cJSON_ArrayForEach(x, a) {
-        if (!cJSON_IsNumber(x) || !isfinite(x->valuedouble) || fabs(x->valuedouble) > 3e38) return 0;
-        out[k++] = (float)x->valuedouble;
-    }
-    return 1;
-}
-
-static void policy_drop(film_policy_t *p) {
-    mlp_free(p->actor);
-    free(p->mean); free(p->inv_std); free(p->norm); free(p->out); free(p->scratch);
-    memset(p, 0, sizeof *p);
-}
-
-static int policy_load(const task_def *t, const cJSON *train, film_policy_t *p, err_info *e) {
-    memset(p, 0, sizeof *p);
-    const cJSON *pol = cJSON_GetObjectItemCaseSensitive(train, "policy");
-    const cJSON *hid = cJSON_GetObjectItemCaseSensitive(pol, "hidden");
-    if (!cJSON_IsObject(pol) || !cJSON_IsNumber(hid))
-        return err_set(e, ERR_PARSE, "train.json has no policy (it predates saved policies, or "
-                       "the training failed): train again");
-    if (hid->valuedouble != (int)hid->valuedouble || hid->valueint < 1 || hid->valueint > FILM_MAX_HIDDEN)
-        return err_set(e, ERR_PARSE, "train.json: policy hidden size must be 1..%d", FILM_MAX_HIDDEN);
-    rng r;
-    rng_seed(&r, 0, 0);
-    p->od = t->obs_dim;
-    p->ad = t->act_dim;
-    p->actor = mlp_new(p->od, hid->valueint, 2, p->ad, 0.01, &r);
-    p->mean = calloc((size_t)p->od, sizeof(float));
-    p->inv_std = calloc((size_t)p->od, sizeof(float));
-    p->norm = calloc((size_t)p->od, sizeof(float));
-    p->out = calloc((size_t)p->ad, sizeof(float));
-    p->scratch = p->actor ? calloc((size_t)mlp_scratch_size(p->actor), sizeof(float)) : NULL;
-    if (!p->actor || !p->mean || !p->inv_std || !p->norm || !p->out || !p->scratch) {
-        policy_drop(p);
-        return err_set(e, ERR_NOMEM, "out of memory for a policy");
-    }
-    if (!finite_floats(cJSON_GetObjectItemCaseSensitive(pol, "actor"), p->actor->param, p->actor->n_params) ||
-        !finite_floats(cJSON_GetObjectItemCaseSensitive(pol, "obs_mean"), p->mean, p->od) ||
-        !finite_floats(cJSON_GetObjectItemCaseSensitive(pol, "obs_inv_std"), p->inv_std, p->od)) {
-        policy_drop(p);
-        return err_set(e, ERR_PARSE, "train.json: the policy does not fit task %s (%d observations, "
-                       "%d actions) or holds a non-finite number", t->name, t->obs_dim, t->act_dim);
-    }
-    return ERR_OK;
-}
-
-// The deterministic action: normalised, clipped observation -> actor mean, clipped.
-static void policy_act(void *ctx, int thread, const float *obs, double *action) {
-    film_policy_t *p = ctx;
-    for (int k = 0; k < p->od; k++) {
-        float x = (obs[k] - p->mean[k]) * p->inv_std[k];
-        p->norm[k] = x > FILM_OBS_CLIP ? FILM_OBS_CLIP : x < -FILM_OBS_CLIP ? -FILM_OBS_CLIP : x;
-    }
-    mlp_forward1(p->actor, p->norm, p->out, p->scratch);
-    for (int k = 0; k < p->ad; k++) action[k] = p->out[k] > 1 ? 1 : p->out[k] < -1 ? -1 : p->out[k];
+static void act(void *ctx, int thread, const float *obs, double *action) {
+    film_actor *a = ctx;
+    policy_act(a->p, obs, action, a->scratch);
 }
 
 // ---- frames --------------------------------------------------------------------------
@@ -152,15 +91,21 @@ int film_policy(const task_def *t, const cJSON *train, const film_opts *in, cons
     if (o.episodes < 1 || o.episodes > FILM_MAX_EPISODES || o.episodes > t->n_eval || o.max_steps < 0)
         return err_set(e, ERR_USAGE, "episodes: use 1..%d for task %s; the step cap must be >= 0",
                        t->n_eval < FILM_MAX_EPISODES ? t->n_eval : FILM_MAX_EPISODES, t->name);
-    film_policy_t pol;
-    int rc = policy_load(t, train, &pol, e);
+    film_actor pol = {0};
+    int rc = policy_from_json(t, train, &pol.p, e);
     if (rc) return rc;
-    venv *ve = venv_new(t, 1, 0, NULL, e);
+    pol.scratch = calloc((size_t)policy_scratch_size(pol.p), sizeof(float));
+    venv *ve = pol.scratch ? venv_new(t, 1, 0, NULL, e) : NULL;
     film_run f = {0};
     f.t = t;
     f.o = &o;
     f.e = e;
-    if (!ve) { policy_drop(&pol); return e ? e->code : ERR_PHYSICS; }
+    if (!ve) {
+        if (!pol.scratch) err_set(e, ERR_NOMEM, "out of memory for a policy");
+        policy_free(pol.p);
+        free(pol.scratch);
+        return e ? e->code : ERR_NOMEM;
+    }
     const mjModel *m = venv_model(ve);
     f.fps = 1.0 / (m->opt.timestep * t->frame_skip);
     f.hold = (int)lround(FILM_HOLD_SECONDS * f.fps);
@@ -173,7 +118,7 @@ int film_policy(const task_def *t, const cJSON *train, const film_opts *in, cons
         double fit = 0;
         f.episode = ep;
         f.drawn_last = 0;
-        rc = venv_episode(ve, ep, policy_act, &pol, on_step, &f, &fit, NULL, e);
+        rc = venv_episode(ve, ep, act, &pol, on_step, &f, &fit, NULL, e);
         if (!rc) rc = f.rc;
         fit_sum += fit;
     }
@@ -184,7 +129,8 @@ int film_policy(const task_def *t, const cJSON *train, const film_opts *in, cons
     }
     render_free(f.r);
     venv_free(ve);
-    policy_drop(&pol);
+    policy_free(pol.p);
+    free(pol.scratch);
     free(f.rgb);
     if (!rc && st) {
         st->frames = f.frames;
