@@ -19,6 +19,17 @@ python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) >= 0.95 else 1)' "${fit
 grep -q "^upright: \['" "$TMP/cp.txt" && ok || bad "no reflection line for 'upright'"
 grep -q "^task_score: \['" "$TMP/cp.txt" && ok || bad "no task_score line"
 grep -q "^fitness: " "$TMP/cp.txt" && ok || bad "no fitness line"
+# ... and --out wrote progress.csv beside train.json: it parses, one row per update.
+python3 - "$TMP/cp" <<'PY' && ok || bad "progress.csv does not match train.json"
+import csv, json, sys
+d = json.load(open(sys.argv[1] + "/train.json"))
+rows = list(csv.DictReader(open(sys.argv[1] + "/progress.csv")))
+fit = [float(r["eval/fitness"]) for r in rows if r["eval/fitness"]]
+ok = (len(rows) == d["updates"] > 0 and int(rows[-1]["time/total_timesteps"]) == d["steps"]
+      and [float(r["rollout/reward_mean"]) for r in rows] == d["reward_total"]
+      and all("reward/" + c in rows[0] for c in d["components"]) and max(fit) == d["fitness"])
+sys.exit(0 if ok else 1)
+PY
 
 # 2. Same seed and threads: the same train.json (apart from the wall time).
 for k in a b; do

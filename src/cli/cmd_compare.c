@@ -47,6 +47,7 @@ static int stats(const entry *en, int n, double *mean, double *sd) {
 int cmd_compare(int argc, char **argv) {
     const char *task = NULL;
     int seeds = 3, jobs = 0, json = 0, quiet = 0, help = 0, n_pos = 0;
+    const char *out_dir = NULL;
     long steps = 0;
     const char *pos[MAX_REWARDS];
     cli_flag flags[] = {
@@ -54,6 +55,7 @@ int cmd_compare(int argc, char **argv) {
         {"--seeds", CLI_INT, &seeds, "trainings per reward, seeds 1..N (default 3)"},
         {"--steps", CLI_LONG, &steps, "steps per training (default the task's train_steps)"},
         {"--jobs", CLI_INT, &jobs, "trainings at once (default: number of cores)"},
+        {"--out", CLI_STR, &out_dir, "write DIR/compare.json and DIR/rewardNN/seedNN/ trainings"},
         {"--json", CLI_BOOL, &json, "print the table as JSON"},
         {"--quiet", CLI_BOOL, &quiet, "no progress line"},
     };
@@ -158,6 +160,9 @@ int cmd_compare(int argc, char **argv) {
                 cJSON *f = vd[k].result ? cJSON_GetObjectItem(vd[k].result, "fitness") : NULL;
                 if (vd[k].status == SB_OK && cJSON_IsNumber(f)) { x->fit[s] = f->valuedouble; x->ok[s] = 1; }
                 else snprintf(x->err[s], sizeof x->err[s], "%s: %.400s", sb_status_name(vd[k].status), vd[k].message);
+                char rel[64];
+                snprintf(rel, sizeof rel, "reward%02d/seed%02d", k / seeds + 1, s + 1);
+                if (out_dir && x->ok[s] && !rc) rc = run_write_train(out_dir, rel, vd[k].result, &e);
                 judge_verdict_free(&vd[k]);
             }
         }
@@ -225,8 +230,12 @@ int cmd_compare(int argc, char **argv) {
     } else {
         printf("HNS = (F - F_sparse) / |F_human - F_sparse|; spread = sample standard deviation\n");
     }
+    // The table goes with every run it compared (the run's report shows it) and to --out.
+    for (int i = 0; i < n && !rc; i++)
+        if (en[i].run) rc = run_write_json(en[i].run, "compare.json", out, &e);
+    if (!rc && out_dir) rc = run_write_json(out_dir, "compare.json", out, &e);
     cJSON_Delete(out);
     for (int i = 0; i < n; i++) free(en[i].src);
     free(en);
-    return 0;
+    return rc ? cli_fail("compare", &e) : 0;
 }

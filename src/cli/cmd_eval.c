@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "search/run.h"
 #include "util/fs.h"
 #include "rl/ppo.h"
 #include "reward/rcomp.h"
@@ -34,7 +35,7 @@ static void on_progress(void *ctx, const judge_progress *p) {
 }
 
 int cmd_eval(int argc, char **argv) {
-    const char *task = NULL, *reward = NULL;
+    const char *task = NULL, *reward = NULL, *out = NULL;
     long steps = 0, seed = 1;
     double seconds = 0;
     int seeds = 5, jobs = 0, json = 0, quiet = 0, help = 0, n_pos = 0;
@@ -46,6 +47,7 @@ int cmd_eval(int argc, char **argv) {
         {"--steps", CLI_LONG, &steps, "budget per training in control steps (default: the task's)"},
         {"--seconds", CLI_DOUBLE, &seconds, "wall-clock cap per training, seconds"},
         {"--jobs", CLI_INT, &jobs, "trainings at once (default: number of cores)"},
+        {"--out", CLI_STR, &out, "write DIR/seedNN/train.json and progress.csv"},
         {"--json", CLI_BOOL, &json, "print a JSON summary"},
         {"--quiet", CLI_BOOL, &quiet, "no progress line"},
     };
@@ -109,6 +111,9 @@ int cmd_eval(int argc, char **argv) {
             cJSON_AddItemToArray(fin, cJSON_CreateNumber(ff));
             if (!json)
                 printf("seed %ld: fitness %.3f (final %.3f, %.1f s)\n", seed + k, f, ff, secs);
+            char rel[32];
+            snprintf(rel, sizeof rel, "seed%02ld", seed + k);
+            if (out && run_write_train(out, rel, res[k].result, &e)) rc = cli_fail("eval", &e);
         } else {
             cJSON_AddItemToArray(arr, cJSON_CreateNull());
             cJSON_AddItemToArray(fin, cJSON_CreateNull());

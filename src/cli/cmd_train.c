@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "search/run.h"
 #include "util/fs.h"
 #include "rl/ppo.h"
 #include "reward/rcomp.h"
@@ -59,7 +60,7 @@ int cmd_train(int argc, char **argv) {
         {"--seconds", CLI_DOUBLE, &seconds, "wall-clock cap on training, seconds"},
         {"--seed", CLI_LONG, &seed, "training seed (default 1)"},
         {"--threads", CLI_INT, &threads, "rollout threads (default: number of cores)"},
-        {"--out", CLI_STR, &out_dir, "write DIR/train.json"},
+        {"--out", CLI_STR, &out_dir, "write DIR/train.json and DIR/progress.csv"},
         {"--json", CLI_BOOL, &json, "print the train.json object instead of text"},
         {"--quiet", CLI_BOOL, &quiet, "no progress line"},
     };
@@ -112,12 +113,7 @@ int cmd_train(int argc, char **argv) {
         if (!text) rc = cli_fail("train", &e);
         else { err_set(&e, ERR_NOMEM, "out of memory"); rc = cli_fail("train", &e); }
     } else {
-        if (out_dir) {
-            char path[4096];
-            if (fs_mkdirs(out_dir, &e) || fs_path(path, sizeof path, &e, "%s/train.json", out_dir) ||
-                fs_write_atomic(path, js, strlen(js), &e))
-                rc = cli_fail("train", &e);
-        }
+        if (out_dir && run_write_train(out_dir, NULL, res.result, &e)) rc = cli_fail("train", &e);
         double fit = cJSON_GetNumberValue(cJSON_GetObjectItem(res.result, "fitness"));
         double fin = cJSON_GetNumberValue(cJSON_GetObjectItem(res.result, "fitness_final"));
         double secs = cJSON_GetNumberValue(cJSON_GetObjectItem(res.result, "seconds"));

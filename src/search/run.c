@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "util/fs.h"
+#include "util/trainlog.h"
 
 int run_path(char *buf, size_t n, const char *dir, const char *rel, err_info *e) {
     return fs_path(buf, n, e, "%s/%s", dir, rel);
@@ -105,6 +106,20 @@ int run_write_json(const char *dir, const char *rel, const cJSON *obj, err_info 
     t[n + 1] = '\0';
     int rc = run_write_text(dir, rel, t, e);
     free(t);
+    return rc;
+}
+
+int run_write_train(const char *dir, const char *rel_dir, const cJSON *train, err_info *e) {
+    char rel[RUN_PATH_MAX];
+    const char *sep = rel_dir && *rel_dir ? "/" : "";
+    if (!rel_dir) rel_dir = "";
+    int rc = fs_path(rel, sizeof rel, e, "%s%strain.json", rel_dir, sep);
+    if (!rc) rc = run_write_json(dir, rel, train, e);
+    char *csv = rc ? NULL : trainlog_csv(train, e);
+    if (!rc && !csv) rc = e ? e->code : ERR_PARSE;
+    if (!rc) rc = fs_path(rel, sizeof rel, e, "%s%sprogress.csv", rel_dir, sep);
+    if (!rc) rc = run_write_text(dir, rel, csv, e);
+    free(csv);
     return rc;
 }
 

@@ -5,9 +5,10 @@
 //     events.jsonl    append-only, one JSON object per line
 //     messages.json   the conversation of every iteration
 //     llm.jsonl       written by the LLM client (record / resume)
-//     iterNN/sampleKK/{response.md, reward.c, compile.log, train.json, feedback.txt,
-//                      status.json, video.mp4 (when rendered)}
-//     eval/seedNN/{train.json, video.mp4 (when rendered)}, best.c, best.json, summary.json
+//     iterNN/sampleKK/{response.md, reward.c, compile.log, train.json, progress.csv,
+//                      feedback.txt, status.json, video.mp4 (when rendered)}
+//     eval/seedNN/{train.json, progress.csv, video.mp4 (when rendered)}
+//     best.c, best.json, summary.json, compare.json (eureka compare RUN), report.html
 //
 // A sample is finished when its status.json exists (written last, atomically): that is
 // what lets `search --resume` skip it. All JSON goes through fs_write_atomic.
@@ -36,6 +37,11 @@ int run_sample_rel(char *buf, size_t n, int iter, int sample, const char *file, 
 // Write text / a JSON object (pretty-printed) atomically to dir/rel, making parents.
 int run_write_text(const char *dir, const char *rel, const char *text, err_info *e);
 int run_write_json(const char *dir, const char *rel, const cJSON *obj, err_info *e);
+
+// A training's files in dir/rel_dir (rel_dir NULL or "": dir itself): train.json, and
+// progress.csv derived from it (util/trainlog.h). Every command that keeps a training
+// writes it through here.
+int run_write_train(const char *dir, const char *rel_dir, const cJSON *train, err_info *e);
 
 // Read dir/rel (capped). NULL + ERR_NOTFOUND when it does not exist.
 char *run_read_text(const char *dir, const char *rel, size_t cap, err_info *e);

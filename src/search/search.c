@@ -247,8 +247,8 @@ static int finish_sample(search *S, int it, cand *k, err_info *e) {
     char rel[128];
     int rc = ERR_OK;
     if (k->train) {
-        sample_rel(rel, sizeof rel, it, k->sample, "train.json");
-        if ((rc = run_write_json(S->dir, rel, k->train, e))) return rc;
+        sample_rel(rel, sizeof rel, it, k->sample, NULL);
+        if ((rc = run_write_train(S->dir, rel, k->train, e))) return rc;
     }
     cJSON *st = cJSON_CreateObject();
     cJSON_AddNumberToObject(st, "iteration", it);
@@ -548,7 +548,8 @@ static int final_eval(search *S, const char *best_src, err_info *e) {
         } else if (vd[i].status == SB_OK && vd[i].result) {
             tr = vd[i].result;
             vd[i].result = NULL;
-            if ((rc = run_write_json(S->dir, rel, tr, e))) { cJSON_Delete(tr); break; }
+            run_eval_rel(rel, sizeof rel, i + 1, NULL, NULL);
+            if ((rc = run_write_train(S->dir, rel, tr, e))) { cJSON_Delete(tr); break; }
         }
         if (!tr) {
             cJSON *ev = cJSON_CreateObject();
