@@ -11,26 +11,6 @@
 #include "search/rdiff.h"
 #include "search/run.h"
 
-// Best ok sample of an iteration (ties: lower index), or -1.
-static int iteration_best(const char *dir, int it) {
-    int n = run_count_samples(dir, it), best = -1;
-    double bf = 0;
-    for (int s = 0; s < n; s++) {
-        char rel[128];
-        run_sample_rel(rel, sizeof rel, it, s, "status.json", NULL);
-        if (!run_has(dir, rel)) continue;
-        cJSON *st = run_read_json(dir, rel, NULL);
-        const char *status = cJSON_GetStringValue(cJSON_GetObjectItem(st, "status"));
-        cJSON *f = cJSON_GetObjectItem(st, "fitness");
-        if (status && strcmp(status, "ok") == 0 && cJSON_IsNumber(f) && (best < 0 || f->valuedouble > bf)) {
-            best = s;
-            bf = f->valuedouble;
-        }
-        cJSON_Delete(st);
-    }
-    return best;
-}
-
 // The source of a reference: "best", "iterNN/sampleKK" or a path to a .c file.
 static char *load_ref(const char *dir, const char *ref, char *name, size_t n, err_info *e) {
     int it, s;
@@ -105,7 +85,7 @@ int cmd_diff(int argc, char **argv) {
         }
         int n_it = run_count_iters(dir), prev_it = 0, prev_s = -1, shown = 0;
         for (int it = 1; it <= n_it && !rc; it++) {
-            int s = iteration_best(dir, it);
+            int s = run_iteration_best(dir, it);
             if (s < 0) continue;
             if (prev_s >= 0) {
                 char ra[32], rb[32];

@@ -18,24 +18,6 @@ static double jnum(const cJSON *o, const char *k, double dflt) {
     return cJSON_IsNumber(x) ? x->valuedouble : dflt;
 }
 
-// Token totals from the saved replies (for runs killed before summary.json).
-static void count_tokens(const char *dir, int iters, long *pt, long *ct) {
-    *pt = *ct = 0;
-    for (int it = 0; it <= iters; it++)
-        for (int a = 0; a < 8; a++) {
-            char rel[64];
-            snprintf(rel, sizeof rel, "iter%02d/responses-a%d.json", it, a);
-            if (!run_has(dir, rel)) continue;
-            cJSON *r = run_read_json(dir, rel, NULL);
-            cJSON *x;
-            cJSON_ArrayForEach(x, cJSON_GetObjectItem(r, "replies")) {
-                *pt += (long)jnum(x, "prompt_tokens", 0);
-                *ct += (long)jnum(x, "completion_tokens", 0);
-            }
-            cJSON_Delete(r);
-        }
-}
-
 // Component names of a train.json with their last per-update mean: "a=0.31 b=-0.02".
 static void components_line(const cJSON *train, char *buf, size_t n) {
     buf[0] = '\0';
@@ -135,7 +117,7 @@ int cmd_show(int argc, char **argv) {
         pt = (long)jnum(summary, "prompt_tokens", 0);
         ct = (long)jnum(summary, "completion_tokens", 0);
     } else {
-        count_tokens(dir, n_it, &pt, &ct);
+        run_count_tokens(dir, n_it, &pt, &ct);
     }
     cJSON_AddNumberToObject(out, "prompt_tokens", (double)pt);
     cJSON_AddNumberToObject(out, "completion_tokens", (double)ct);

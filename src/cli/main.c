@@ -18,6 +18,7 @@ static const struct {
     {"show", cmd_show, "per-iteration table of a run"},
     {"check", cmd_check, "compile a reward and smoke-test it in the sandbox"},
     {"render", cmd_render, "MP4 video of a trained policy (OSMesa + ffmpeg)"},
+    {"report", cmd_report, "RUN/report.html: curves, code, diffs, videos (offline)"},
 };
 
 static void usage(FILE *f) {

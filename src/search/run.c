@@ -207,3 +207,41 @@ int run_count_samples(const char *dir, int iter) {
     if (fs_path(p, sizeof p, NULL, "%s/iter%02d", dir, iter)) return 0;
     return max_entry(p, "sample") + 1;
 }
+
+int run_iteration_best(const char *dir, int it) {
+    int n = run_count_samples(dir, it), best = -1;
+    double bf = 0;
+    for (int s = 0; s < n; s++) {
+        char rel[128];
+        run_sample_rel(rel, sizeof rel, it, s, "status.json", NULL);
+        if (!run_has(dir, rel)) continue;
+        cJSON *st = run_read_json(dir, rel, NULL);
+        const char *status = cJSON_GetStringValue(cJSON_GetObjectItem(st, "status"));
+        cJSON *f = cJSON_GetObjectItem(st, "fitness");
+        if (status && strcmp(status, "ok") == 0 && cJSON_IsNumber(f) && (best < 0 || f->valuedouble > bf)) {
+            best = s;
+            bf = f->valuedouble;
+        }
+        cJSON_Delete(st);
+    }
+    return best;
+}
+
+void run_count_tokens(const char *dir, int iters, long *pt, long *ct) {
+    *pt = *ct = 0;
+    for (int it = 0; it <= iters; it++)
+        for (int a = 0; a < 8; a++) {
+            char rel[64];
+            snprintf(rel, sizeof rel, "iter%02d/responses-a%d.json", it, a);
+            if (!run_has(dir, rel)) continue;
+            cJSON *r = run_read_json(dir, rel, NULL);
+            cJSON *x;
+            cJSON_ArrayForEach(x, cJSON_GetObjectItem(r, "replies")) {
+                const cJSON *p = cJSON_GetObjectItem(x, "prompt_tokens"), *c = cJSON_GetObjectItem(x, "completion_tokens");
+                // Counts from a file: only sane ones are added (no overflowing casts).
+                if (cJSON_IsNumber(p) && p->valuedouble >= 0 && p->valuedouble < 1e12) *pt += (long)p->valuedouble;
+                if (cJSON_IsNumber(c) && c->valuedouble >= 0 && c->valuedouble < 1e12) *ct += (long)c->valuedouble;
+            }
+            cJSON_Delete(r);
+        }
+}

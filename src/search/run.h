@@ -67,6 +67,14 @@ int run_eval_rel(char *buf, size_t n, int seed, const char *file, err_info *e);
 // candidate (best.json). ERR_NOTFOUND when the run has neither yet.
 int run_best_policy_rel(const char *dir, char *buf, size_t n, err_info *e);
 
+// The best finished sample of iteration it: the highest fitness among those with status
+// ok (ties: the lower index), as `eureka diff` and the report pick it; -1 when none.
+int run_iteration_best(const char *dir, int it);
+
+// Tokens spent, counted from the saved replies (iterNN/responses-aA.json) of iterations
+// 0..iters: for runs killed before summary.json.
+void run_count_tokens(const char *dir, int iters, long *prompt, long *completion);
+
 // Number of iterNN directories present (the highest NN).
 int run_count_iters(const char *dir);
 

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# e2e_report.sh: progress.csv, `eureka report` and the page in a real browser.
+# A search replaying recorded replies (tests/data/search/cartpole_mock.llm.jsonl), a short
+# video of its best policy, hostile text planted in the run's files, then RUN/report.html
+# opened in Debian's chromium through playwright-core (tests/browser/, installed from npm
+# into the build directory): no console errors, every chart drawn, the video playable,
+# nothing active from the run's files. The screenshot stays as build/report-screenshot.png.
+# usage: e2e_report.sh /path/to/eureka
+set -u
+EUREKA=${1:?usage: e2e_report.sh /path/to/eureka}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=$(cd "$(dirname "$EUREKA")" && pwd)
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+pass=0; fail=0
+ok()  { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+RUN="$TMP/run"
+
+"$EUREKA" search --task cartpole --llm "replay:$ROOT/tests/data/search/cartpole_mock.llm.jsonl" \
+    --iterations 2 --samples 4 --jobs 2 --threads 1 --train-steps 20000 --timeout 15 --eval-seeds 2 \
+    --out "$RUN" --quiet > /dev/null && ok || bad "search exited $?"
+
+# 1. Every training kept in the run has a progress.csv: it parses, one row per update.
+python3 - "$RUN" <<'PY' && ok || bad "progress.csv missing or not one row per update"
+import csv, glob, json, os, sys
+trains = glob.glob(sys.argv[1] + "/iter*/sample*/train.json") + glob.glob(sys.argv[1] + "/eval/seed*/train.json")
+assert len(trains) >= 5, trains
+for t in trains:
+    d = json.load(open(t))
+    rows = list(csv.DictReader(open(os.path.join(os.path.dirname(t), "progress.csv"))))
+    assert len(rows) == d["updates"] > 0, t
+    assert max(float(r["eval/fitness"]) for r in rows if r["eval/fitness"]) == d["fitness"], t
+PY
+
+# 2. A short video of the best policy (the final evaluation's best seed).
+"$EUREKA" render --policy "$RUN" --width 320 --height 240 --max-steps 30 > /dev/null \
+    && ok || bad "render exited $?"
+ls "$RUN"/eval/seed0*/video.mp4 > /dev/null 2>&1 && ok || bad "no video in the run's eval directory"
+
+# 3. Hostile text in the run's files: it must show as text, never become markup.
+python3 - "$RUN" <<'PY'
+import json, sys
+run = sys.argv[1]
+p = run + "/iter01/sample01/status.json"
+st = json.load(open(p))
+st["message"] = "<script>alert(1)</script> \x1b]0;owned\x07 <img src=x onerror=alert(2)>"
+json.dump(st, open(p, "w"))
+with open(run + "/iter02/sample01/reward.c", "a") as f:
+    f.write("/* </pre><iframe src=\"javascript:alert(3)\"></iframe> \u202e */\n")
+with open(run + "/iter01/sample00/feedback.txt", "a") as f:
+    f.write("<svg onload=alert(4)>\n")
+json.dump({"seeds": 2, "steps": 20000, "rewards": [
+    {"reward": "<b onmouseover=alert(5)>x</b>", "fitness": [0.5, None], "mean": 0.5, "spread": 0, "hns": None}]},
+    open(run + "/compare.json", "w"))
+PY
+out=$("$EUREKA" report "$RUN") && ok || bad "report exited $?"
+[ "$out" = "$RUN/report.html" ] && [ -s "$RUN/report.html" ] && ok || bad "report printed '$out'"
+grep -qi "<script\|<iframe\|<img\|<b on\|<svg on" "$RUN/report.html" && bad "run text became markup" || ok
+grep -q "&lt;script&gt;alert(1)&lt;/script&gt;" "$RUN/report.html" && grep -q '\\x1b\]0;owned' "$RUN/report.html" \
+    && ok || bad "hostile text not shown escaped and sanitised"
+for want in 'id="iter01"' 'id="iter02"' 'id="best"' 'id="eval"' 'id="compare"' 'class="hunk"\|the same program' \
+        'reflection sent to the LLM' '<video'; do
+    grep -q "$want" "$RUN/report.html" && ok || bad "report lacks $want"
+done
+
+# 4. The page in a real browser.
+if [ ! -d "$BUILD/browser/node_modules/playwright-core" ]; then
+    mkdir -p "$BUILD/browser"
+    cp "$ROOT/tests/browser/package.json" "$ROOT/tests/browser/package-lock.json" "$BUILD/browser/"
+    (cd "$BUILD/browser" && npm ci --no-audit --no-fund --loglevel=error > npm.log 2>&1) \
+        || bad "npm ci of tests/browser failed: $(tail -3 "$BUILD/browser/npm.log")"
+fi
+cp "$ROOT/tests/browser/check_report.mjs" "$BUILD/browser/"
+if node "$BUILD/browser/check_report.mjs" "$RUN/report.html" "$BUILD/report-screenshot.png" 1; then ok
+else bad "the browser check of report.html failed"; fi
+[ -s "$BUILD/report-screenshot.png" ] && ok || bad "no screenshot"
+
+# 5. Usage: a directory that is not a run.
+"$EUREKA" report "$TMP" > /dev/null 2> "$TMP/err.txt"
+[ $? -eq 1 ] && grep -q "is not a search run" "$TMP/err.txt" && ok || bad "report of a non-run: $(cat "$TMP/err.txt")"
+
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
