@@ -100,6 +100,7 @@ int cli_fail(const char *cmd, const err_info *e) {
     return err_exit_status(e->code);
 }
 
-int cli_progress_enabled(int quiet) {
-    return !quiet && isatty(STDERR_FILENO);
+const char *cli_base_name(const char *path) {
+    const char *slash = path ? strrchr(path, '/') : NULL;
+    return slash ? slash + 1 : path ? path : "";
 }

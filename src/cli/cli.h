@@ -31,8 +31,17 @@ const struct task_def *cli_task(const char *name, err_info *e);
 // Print "eureka CMD: <message>" to stderr; return the exit status for e.
 int cli_fail(const char *cmd, const err_info *e);
 
-// 1 when progress lines should be drawn (stderr is a terminal and not quiet).
-int cli_progress_enabled(int quiet);
+// The file name of a path ("rewards/reorient_human.c" -> "reorient_human.c"): how
+// progress lines and tables name rewards.
+const char *cli_base_name(const char *path);
+
+// Train the reward file at reward_path in a sandboxed worker through the judge, as
+// `eureka train` does, with the progress line unless quiet; res gets the verdict.
+struct task_def;
+struct train_cfg;
+struct judge_verdict;
+int cli_train_reward(const struct task_def *t, const char *reward_path, const struct train_cfg *cfg,
+                     int quiet, struct judge_verdict *res, err_info *e);
 
 int cmd_tasks(int argc, char **argv);
 int cmd_check(int argc, char **argv);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/progress.h"
 #include "util/fs.h"
 #include "reward/rcomp.h"
 #include "search/run.h"
@@ -19,6 +20,7 @@
 
 typedef struct entry {
     char label[256];
+    char name[300];             // for progress lines: the reward's file name
     char *src;
     const char *run;            // RUN directory when the reward is a run's best.c
     double fit[MAX_SEEDS];
@@ -27,11 +29,29 @@ typedef struct entry {
     int reused;
 } entry;
 
-static void progress(void *ctx, const judge_progress *p) {
-    (void)ctx;
-    fprintf(stderr, "\r\033[K  reward %d seed %d: %ld / %ld steps", p->job->iteration, p->job->sample, p->steps,
-            p->total);
-    fflush(stderr);
+typedef struct compare_view {
+    progress *pg;
+    const entry *en;
+    const judge_job *jobs;
+} compare_view;
+
+static void on_progress(void *ctx, const judge_progress *p) {
+    compare_view *v = ctx;
+    progress_steps(v->pg, (int)(p->job - v->jobs), p->steps, p->total);
+}
+
+static void on_done(void *ctx, int index, judge_verdict *vd) {
+    compare_view *v = ctx;
+    const judge_job *j = &v->jobs[index];
+    char line[400];
+    const cJSON *f = vd->result ? cJSON_GetObjectItem(vd->result, "fitness") : NULL;
+    if (vd->status == SB_OK && cJSON_IsNumber(f))
+        snprintf(line, sizeof line, "%s seed %d fitness %.3f", v->en[j->iteration - 1].name, j->sample,
+                 f->valuedouble);
+    else
+        snprintf(line, sizeof line, "%s seed %d %s", v->en[j->iteration - 1].name, j->sample,
+                 sb_status_name(vd->status));
+    progress_done(v->pg, index, line);
 }
 
 // Mean and sample spread of the seeds that trained; the count of them.
@@ -85,6 +105,7 @@ int cmd_compare(int argc, char **argv) {
         en[n].src = fs_read(path, RCOMP_MAX_SOURCE, NULL, &e);
         if (!en[n].src) { rc = err_wrap(&e, "compare needs the task's %s reward", kinds[i]); break; }
         snprintf(en[n].label, sizeof en[n].label, "%s (rewards/%s_%s.c)", kinds[i], t->name, kinds[i]);
+        snprintf(en[n].name, sizeof en[n].name, "%s_%s.c", t->name, kinds[i]);
         n++;
     }
     for (int i = 0; i < n_pos && !rc; i++) {
@@ -104,6 +125,7 @@ int cmd_compare(int argc, char **argv) {
             if (!x->src) { rc = err_wrap(&e, "%s has no best candidate yet", pos[i]); break; }
             x->run = pos[i];
             snprintf(x->label, sizeof x->label, "%s/best.c", pos[i]);
+            snprintf(x->name, sizeof x->name, "%s/best.c", cli_base_name(pos[i]));
             // Reuse the run's final evaluation: same seeds 1..N, same steps.
             if (run_eval_steps == steps)
                 for (int s = 0; s < seeds; s++) {
@@ -130,6 +152,7 @@ int cmd_compare(int argc, char **argv) {
                 break;
             }
             snprintf(x->label, sizeof x->label, "%s", pos[i]);
+            snprintf(x->name, sizeof x->name, "%s", cli_base_name(pos[i]));
         }
         n++;
     }
@@ -150,9 +173,13 @@ int cmd_compare(int argc, char **argv) {
                 j->skip = en[i].ok[s];
             }
         if (!rc) {
-            judge_opts jo = {t, jobs, NULL, cli_progress_enabled(quiet || json) ? progress : NULL, NULL, NULL};
+            int todo = 0;
+            for (int k = 0; k < n * seeds; k++) todo += !jl[k].skip;
+            compare_view view = {progress_new("compare", "trainings", quiet || json), en, jl};
+            progress_plan(view.pg, todo, jl[0].cfg.steps);
+            judge_opts jo = {t, jobs, NULL, on_progress, on_done, &view};
             judge_run(&jo, jl, n * seeds, vd);
-            if (jo.on_progress) fprintf(stderr, "\r\033[K");
+            progress_free(view.pg);
             for (int k = 0; k < n * seeds; k++) {
                 entry *x = &en[k / seeds];
                 int s = k % seeds;

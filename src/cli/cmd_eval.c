@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/progress.h"
 #include "search/run.h"
 #include "util/fs.h"
 #include "rl/ppo.h"
@@ -18,20 +19,24 @@
 #define EVAL_MAX_SEEDS 100
 
 typedef struct eval_view {
-    int draw, n;
-    double steps[EVAL_MAX_SEEDS], total[EVAL_MAX_SEEDS];
+    progress *pg;
+    long first_seed;
 } eval_view;
 
 static void on_progress(void *ctx, const judge_progress *p) {
     eval_view *v = ctx;
-    int k = p->job->sample;
-    v->steps[k] = (double)p->steps;
-    v->total[k] = (double)p->total;
-    if (!v->draw) return;
-    double done = 0, all = 0;
-    for (int i = 0; i < v->n; i++) { done += v->steps[i]; all += v->total[i]; }
-    fprintf(stderr, "\r  %.0f%% of %d trainings   ", all > 0 ? 100 * done / all : 0, v->n);
-    fflush(stderr);
+    progress_steps(v->pg, p->job->sample, p->steps, p->total);
+}
+
+static void on_done(void *ctx, int index, judge_verdict *vd) {
+    eval_view *v = ctx;
+    char line[160];
+    const cJSON *f = vd->result ? cJSON_GetObjectItem(vd->result, "fitness") : NULL;
+    if (vd->status == SB_OK && cJSON_IsNumber(f))
+        snprintf(line, sizeof line, "seed %ld fitness %.3f", v->first_seed + index, f->valuedouble);
+    else
+        snprintf(line, sizeof line, "seed %ld %s", v->first_seed + index, sb_status_name(vd->status));
+    progress_done(v->pg, index, line);
 }
 
 int cmd_eval(int argc, char **argv) {
@@ -89,13 +94,14 @@ int cmd_eval(int argc, char **argv) {
         job[k] = judge_job_train(t, src, &cfg);
         job[k].sample = k;
     }
-    eval_view view = {0};
-    view.draw = cli_progress_enabled(quiet);
-    view.n = seeds;
-    judge_opts jo = {t, jobs, NULL, on_progress, NULL, &view};
+    char what[300];
+    snprintf(what, sizeof what, "eval %s", cli_base_name(reward));
+    eval_view view = {progress_new(what, "trainings", quiet || json), seed};
+    progress_plan(view.pg, seeds, job[0].cfg.steps);
+    judge_opts jo = {t, jobs, NULL, on_progress, on_done, &view};
     judge_run(&jo, job, seeds, res);
+    progress_free(view.pg);
     int rc = 0;
-    if (view.draw) fprintf(stderr, "\r%*s\r", 40, "");
 
     double fits[EVAL_MAX_SEEDS];
     int n_ok = 0;

@@ -12,7 +12,6 @@
 
 #include "cli/cli.h"
 #include "judge/judge.h"
-#include "reward/rcomp.h"
 #include "search/run.h"
 #include "util/fs.h"
 #include "viz/film.h"
@@ -45,19 +44,16 @@ static cJSON *load_policy(const char *p, char *dir, size_t n, err_info *e) {
     return run_read_json(dir, "train.json", e);
 }
 
-// Train --reward FILE through the judge as `eureka train` does; the train.json or NULL.
-static cJSON *train_reward(const task_def *t, const char *reward, long steps, long seed, err_info *e) {
-    char *src = fs_read(reward, RCOMP_MAX_SOURCE, NULL, e);
-    if (!src) return NULL;
+// Train --reward FILE as `eureka train` does (judge, progress line); the train.json or NULL.
+static cJSON *train_reward(const task_def *t, const char *reward, long steps, long seed, int quiet,
+                           err_info *e) {
     train_cfg cfg = {0};
     cfg.steps = steps;
     cfg.seed = (uint64_t)seed;
     cfg.threads = judge_cores();
     train_cfg_defaults(&cfg, t);
-    judge_job job = judge_job_train(t, src, &cfg);
     judge_verdict v = {0};
-    judge_one(t, &job, NULL, NULL, NULL, &v);
-    free(src);
+    if (cli_train_reward(t, reward, &cfg, quiet, &v, e)) return NULL;
     cJSON *out = NULL;
     if (v.status != SB_OK || !v.result)
         err_set(e, ERR_RUNTIME, "training %s: %s: %s", reward, sb_status_name(v.status), v.message);
@@ -68,8 +64,7 @@ static cJSON *train_reward(const task_def *t, const char *reward, long steps, lo
 
 // The default video path for a reward file: its name with .mp4 in the current directory.
 static int reward_video(const char *reward, char *buf, size_t n, err_info *e) {
-    const char *base = strrchr(reward, '/');
-    base = base ? base + 1 : reward;
+    const char *base = cli_base_name(reward);
     size_t len = strlen(base);
     if (len > 2 && strcmp(base + len - 2, ".c") == 0) len -= 2;
     return fs_path(buf, n, e, "%.*s.mp4", (int)len, base);
@@ -77,7 +72,7 @@ static int reward_video(const char *reward, char *buf, size_t n, err_info *e) {
 
 int cmd_render(int argc, char **argv) {
     const char *task = NULL, *policy = NULL, *reward = NULL, *out = NULL;
-    int train = 0, json = 0, help = 0;
+    int train = 0, json = 0, quiet = 0, help = 0;
     long steps = 0, seed = 1;
     film_opts o = {0};
     cli_flag flags[] = {
@@ -93,6 +88,7 @@ int cmd_render(int argc, char **argv) {
         {"--height", CLI_INT, &o.height, "frame height (default 480)"},
         {"--out", CLI_STR, &out, "video file (default: video.mp4 beside the train.json)"},
         {"--json", CLI_BOOL, &json, "print what was written as JSON"},
+        {"--quiet", CLI_BOOL, &quiet, "no progress line while training"},
     };
     int nf = (int)(sizeof flags / sizeof flags[0]);
     err_info e = {0};
@@ -117,7 +113,7 @@ int cmd_render(int argc, char **argv) {
     }
     char dir[RUN_PATH_MAX] = ".", path[RUN_PATH_MAX];
     cJSON *tr = policy ? load_policy(policy, dir, sizeof dir, &e)
-                       : train_reward(t, reward, steps, seed, &e);
+                       : train_reward(t, reward, steps, seed, quiet || json, &e);
     if (!tr) return cli_fail("render", &e);
     const char *tname = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(tr, "task"));
     if (!t && !(t = cli_task(tname, &e))) {

@@ -1,112 +1,104 @@
-// cmd_search.c: `eureka search`: flags, progress lines on a terminal, the end summary.
-// The loop itself is search.c.
+// cmd_search.c: `eureka search`: flags, the progress line (progress.h), videos of each
+// iteration's best with --video, the end summary. The loop itself is search.c.
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli/cli.h"
+#include "cli/progress.h"
+#include "search/run.h"
 #include "search/search.h"
+#include "util/fs.h"
+#include "viz/film.h"
 
 static volatile sig_atomic_t stop_flag;
 
 static void on_signal(int sig) { (void)sig; stop_flag = 1; }
 
-#define MAX_LINES 64
-
 typedef struct ui {
-    int progress;           // draw status lines
-    int drawn;              // lines currently on screen below the log
-    int n;
-    search_progress live[MAX_LINES];
-    double last_draw;
+    progress *pg;
+    const search_cfg *c;
+    int iteration, done, planned;   // this iteration's candidates finished / asked for
+    int video;                      // --video: render each iteration's best as it is chosen
+    char dir[RUN_PATH_MAX];         // the run directory (from the start event)
 } ui;
 
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static void clear_block(ui *u) {
-    if (u->drawn > 0) fprintf(stderr, "\033[%dA\033[J", u->drawn);
-    u->drawn = 0;
-}
-
-static void draw(ui *u) {
-    clear_block(u);
-    for (int i = 0; i < u->n; i++) {
-        const search_progress *p = &u->live[i];
-        char fit[32] = "-";
-        if (p->fitness >= 0) snprintf(fit, sizeof fit, "%.3f", p->fitness);
-        if (p->iteration > 0)
-            fprintf(stderr, "  iter %02d sample %02d  %8ld / %ld steps  %6.0f steps/s  fitness %s\n",
-                    p->iteration, p->sample, p->steps, p->total, p->sps, fit);
-        else
-            fprintf(stderr, "  eval seed %d        %8ld / %ld steps  %6.0f steps/s  fitness %s\n",
-                    p->sample, p->steps, p->total, p->sps, fit);
-    }
-    u->drawn = u->n;
-    fflush(stderr);
-    u->last_draw = now_s();
-}
+static int unit_id(int iteration, int sample) { return iteration * 1000 + sample; }
 
 static void ui_progress(void *ctx, const search_progress *p) {
     ui *u = ctx;
-    if (!u->progress) return;
-    int at = -1;
-    for (int i = 0; i < u->n; i++)
-        if (u->live[i].iteration == p->iteration && u->live[i].sample == p->sample) at = i;
-    if (at < 0 && u->n < MAX_LINES) at = u->n++;
-    if (at >= 0) u->live[at] = *p;
-    if (now_s() - u->last_draw > 0.2) draw(u);
+    progress_steps(u->pg, unit_id(p->iteration, p->sample), p->steps, p->total);
+}
+
+static void show_counts(ui *u) {
+    if (u->iteration > 0)
+        progress_context(u->pg, "iteration %d/%d | candidates %d/%d", u->iteration, u->c->iterations,
+                         u->done, u->planned);
+}
+
+// --video: the policy in run directory rel_dir as rel_dir/video.mp4 (kept if it exists).
+static void render_video(ui *u, const char *rel_dir) {
+    char rel[RUN_PATH_MAX], path[RUN_PATH_MAX];
+    err_info e = {0};
+    if (fs_path(rel, sizeof rel, &e, "%s/video.mp4", rel_dir) || run_has(u->dir, rel)) return;
+    film_stats st;
+    film_opts o = {0};
+    if (film_run_dir(u->c->task, u->dir, rel_dir, &o, path, sizeof path, &st, &e))
+        progress_note(u->pg, "  no video of %s: %s", rel_dir, e.msg);
+    else
+        progress_note(u->pg, "  video: %s (%d frames)", path, st.frames);
 }
 
 static void ui_event(void *ctx, const char *type, const cJSON *f) {
     ui *u = ctx;
-    if (!u->progress) return;
     const cJSON *it = cJSON_GetObjectItem(f, "iteration"), *s = cJSON_GetObjectItem(f, "sample");
     int iv = cJSON_IsNumber(it) ? it->valueint : 0, sv = cJSON_IsNumber(s) ? s->valueint : 0;
-    char line[700] = "";
+    const cJSON *fit = cJSON_GetObjectItem(f, "fitness");
     if (strcmp(type, "start") == 0 || strcmp(type, "resume") == 0) {
-        snprintf(line, sizeof line, "%s %s (LLM: %s, %s)", type[0] == 's' ? "search in" : "resuming",
-                 cJSON_GetStringValue(cJSON_GetObjectItem(f, "dir")),
-                 cJSON_GetStringValue(cJSON_GetObjectItem(f, "backend")),
-                 cJSON_GetStringValue(cJSON_GetObjectItem(f, "model")));
+        const char *dir = cJSON_GetStringValue(cJSON_GetObjectItem(f, "dir"));
+        snprintf(u->dir, sizeof u->dir, "%s", dir ? dir : "");
+        progress_note(u->pg, "%s %s (LLM: %s, %s)", type[0] == 's' ? "search in" : "resuming", u->dir,
+                      cJSON_GetStringValue(cJSON_GetObjectItem(f, "backend")),
+                      cJSON_GetStringValue(cJSON_GetObjectItem(f, "model")));
     } else if (strcmp(type, "iteration_start") == 0) {
-        snprintf(line, sizeof line, "iteration %d", iv);
+        u->iteration = iv;
+        u->done = 0;
+        u->planned = u->c->samples;
+        show_counts(u);
     } else if (strcmp(type, "sample_done") == 0) {
         const char *st = cJSON_GetStringValue(cJSON_GetObjectItem(f, "status"));
-        const cJSON *fit = cJSON_GetObjectItem(f, "fitness");
         const char *msg = cJSON_GetStringValue(cJSON_GetObjectItem(f, "message"));
-        if (cJSON_IsNumber(fit))
-            snprintf(line, sizeof line, "  sample %02d: fitness %.3f", sv, fit->valuedouble);
-        else
-            snprintf(line, sizeof line, "  sample %02d: %s: %.200s", sv, st ? st : "?", msg ? msg : "");
-        for (int i = 0; i < u->n; i++)
-            if (u->live[i].iteration == iv && u->live[i].sample == sv) u->live[i] = u->live[--u->n];
-    } else if (strcmp(type, "best_updated") == 0) {
-        snprintf(line, sizeof line, "  new best: iter%02d/sample%02d fitness %.3f", iv, sv,
-                 cJSON_GetObjectItem(f, "fitness")->valuedouble);
+        char line[300];
+        if (cJSON_IsNumber(fit)) snprintf(line, sizeof line, "sample %02d fitness %.3f", sv, fit->valuedouble);
+        else snprintf(line, sizeof line, "sample %02d %s: %.200s", sv, st ? st : "?", msg ? msg : "");
+        u->done++;
+        show_counts(u);
+        progress_done(u->pg, unit_id(iv, sv), line);
+    } else if (strcmp(type, "best_updated") == 0 && cJSON_IsNumber(fit)) {
+        progress_best(u->pg, fit->valuedouble);
+        progress_note(u->pg, "  new best: iter%02d/sample%02d fitness %.3f", iv, sv, fit->valuedouble);
+    } else if (strcmp(type, "iteration_best") == 0 && u->video) {
+        char rel[64];
+        if (!run_sample_rel(rel, sizeof rel, iv, sv, NULL, NULL)) render_video(u, rel);
     } else if (strcmp(type, "all_failed_retry") == 0) {
-        snprintf(line, sizeof line, "  every candidate failed: sending the errors back and asking again");
+        progress_note(u->pg, "  every candidate failed: sending the errors back and asking again");
+        long steps, eval;
+        search_budgets(u->c, &steps, &eval);
+        progress_plan(u->pg, u->c->samples, steps);
+        u->planned += u->c->samples;
     } else if (strcmp(type, "eval_start") == 0) {
-        snprintf(line, sizeof line, "final evaluation of best.c");
-        u->n = 0;
+        u->iteration = 0;
+        progress_context(u->pg, "final evaluation of best.c (%d seeds)", u->c->eval_seeds);
     } else if (strcmp(type, "budget_exhausted") == 0) {
-        snprintf(line, sizeof line, "token budget spent: stopping the search");
+        progress_note(u->pg, "token budget spent: stopping the search");
     }
-    if (!line[0]) return;
-    clear_block(u);
-    fprintf(stderr, "%s\n", line);
-    draw(u);
 }
 
 // --feedback: show the reflection, read a person's text (until an empty line or EOF).
 static char *ask_feedback(void *ctx, int iteration, const char *reflection) {
     ui *u = ctx;
-    clear_block(u);
+    progress_clear(u->pg);
     fprintf(stderr, "\niteration %d, best candidate's training:\n%s\n"
                     "Your feedback for the model (end with an empty line; empty = use the above):\n",
             iteration, reflection);
@@ -129,7 +121,7 @@ int cmd_search(int argc, char **argv) {
     search_cfg_default(&c);
     const char *task = NULL, *resume = NULL;
     long seed = 1;
-    int quiet = 0, json = 0, help = 0;
+    int quiet = 0, json = 0, help = 0, video = 0;
     cli_flag flags[] = {
         {"--task", CLI_STR, &task, "task name (see eureka tasks)"},
         {"--llm", CLI_STR, &c.llm.backend, "auto|openai|anthropic|offline|replay:FILE (default auto)"},
@@ -152,6 +144,7 @@ int cmd_search(int argc, char **argv) {
         {"--feedback", CLI_BOOL, &c.human_feedback, "type feedback yourself after each iteration"},
         {"--out", CLI_STR, &c.out, "run directory (default runs/<stamp>-<task>)"},
         {"--resume", CLI_STR, &resume, "continue the killed search in DIR"},
+        {"--video", CLI_BOOL, &video, "render each iteration's best and the final best (video.mp4)"},
         {"--quiet", CLI_BOOL, &quiet, "no progress lines"},
         {"--json", CLI_BOOL, &json, "print the summary as JSON"},
     };
@@ -178,7 +171,13 @@ int cmd_search(int argc, char **argv) {
         c.seed = (uint64_t)seed;
     }
     ui u = {0};
-    u.progress = cli_progress_enabled(quiet);
+    u.c = &c;
+    u.video = video;
+    u.pg = progress_new("search", NULL, quiet || json);
+    long cand_steps, eval_steps;
+    search_budgets(&c, &cand_steps, &eval_steps);
+    progress_plan(u.pg, c.iterations * c.samples, cand_steps);
+    progress_plan(u.pg, c.eval_seeds, eval_steps);
     c.on_progress = ui_progress;
     c.on_event = ui_event;
     c.ask_feedback = ask_feedback;
@@ -191,7 +190,10 @@ int cmd_search(int argc, char **argv) {
     sigaction(SIGTERM, &sa, NULL);
     search_summary s;
     int rc = search_run(&c, &s, &e);
-    clear_block(&u);
+    char rel[RUN_PATH_MAX];
+    if (!rc && video && run_best_policy_rel(s.run_dir, rel, sizeof rel, NULL) == ERR_OK)
+        render_video(&u, rel);      // the final evaluation's best (a candidate's exists already)
+    progress_free(u.pg);
     cJSON_Delete(hold);
     if (rc) return cli_fail("search", &e);
     if (json) {

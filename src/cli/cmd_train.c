@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/progress.h"
 #include "search/run.h"
 #include "util/fs.h"
 #include "rl/ppo.h"
@@ -17,33 +18,23 @@
 #include "search/reflect.h"
 #include "judge/judge.h"
 
-typedef struct train_view {
-    int draw;
-    double t0;
-    int drawn;
-} train_view;
-
 static void on_progress(void *ctx, const judge_progress *p) {
-    train_view *v = ctx;
-    if (!v->draw) return;
-    char fit[32] = "-";
-    if (!isnan(p->fitness)) snprintf(fit, sizeof fit, "%.3f", p->fitness);
-    double eta = p->sps > 0 && p->total > p->steps ? (p->total - p->steps) / p->sps : 0;
-    fprintf(stderr, "\r  %ld/%ld steps  %.0f steps/s  fitness %s  ETA %dm%02ds   ", p->steps,
-            p->total, p->sps, fit, (int)(eta / 60), (int)fmod(eta, 60));
-    fflush(stderr);
-    v->drawn = 1;
+    progress_steps(ctx, 0, p->steps, p->total);
+    if (!isnan(p->fitness)) progress_best(ctx, p->fitness);
 }
 
-// Read the reward file and run the sandboxed training; res gets the outcome.
-static int train_run_file(const task_def *t, const char *reward_path, const train_cfg *cfg, int draw,
-                   judge_verdict *res, err_info *e) {
+int cli_train_reward(const task_def *t, const char *reward_path, const train_cfg *cfg, int quiet,
+                     judge_verdict *res, err_info *e) {
     char *src = fs_read(reward_path, RCOMP_MAX_SOURCE, NULL, e);
     if (!src) return e ? e->code : ERR_IO;
     judge_job job = judge_job_train(t, src, cfg);
-    train_view view = {draw, 0, 0};
-    judge_one(t, &job, on_progress, &view, NULL, res);
-    if (view.drawn) fprintf(stderr, "\r%*s\r", 72, "");
+    char what[300];
+    snprintf(what, sizeof what, "train %s", cli_base_name(reward_path));
+    progress *pg = progress_new(what, NULL, quiet);
+    progress_plan(pg, 1, cfg->steps);
+    judge_one(t, &job, on_progress, pg, NULL, res);
+    progress_done(pg, 0, sb_status_name(res->status));
+    progress_free(pg);
     free(src);
     return ERR_OK;
 }
@@ -90,7 +81,7 @@ int cmd_train(int argc, char **argv) {
     train_cfg_defaults(&cfg, t);
 
     judge_verdict res = {0};
-    if (train_run_file(t, reward, &cfg, cli_progress_enabled(quiet), &res, &e))
+    if (cli_train_reward(t, reward, &cfg, quiet || json, &res, &e))
         return cli_fail("train", &e);
     if (res.status != SB_OK) {
         if (json) {

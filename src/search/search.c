@@ -763,6 +763,12 @@ static int do_iteration(search *S, int it, err_info *e) {
     return ERR_OK;
 }
 
+void search_budgets(const search_cfg *c, long *candidate_steps, long *eval_steps) {
+    long task_steps = c->task->defaults.train_steps > 0 ? c->task->defaults.train_steps : 1000000;
+    *candidate_steps = c->train_steps > 0 ? c->train_steps : (long)(task_steps * SEARCH_CANDIDATE_FRACTION);
+    *eval_steps = c->eval_steps > 0 ? c->eval_steps : (c->train_steps > 0 ? c->train_steps : task_steps);
+}
+
 int search_run(const search_cfg *c, search_summary *sum, err_info *e) {
     int rc = check_cfg(c, e);
     if (rc) return rc;
@@ -777,9 +783,7 @@ int search_run(const search_cfg *c, search_summary *sum, err_info *e) {
     int cores = judge_cores();
     S.jobs = c->jobs > 0 ? c->jobs : cores;
     S.threads = c->threads > 0 ? c->threads : (cores / S.jobs > 1 ? cores / S.jobs : 1);
-    long task_steps = S.t->defaults.train_steps > 0 ? S.t->defaults.train_steps : 1000000;
-    S.steps = c->train_steps > 0 ? c->train_steps : (long)(task_steps * SEARCH_CANDIDATE_FRACTION);
-    S.eval_steps = c->eval_steps > 0 ? c->eval_steps : (c->train_steps > 0 ? c->train_steps : task_steps);
+    search_budgets(c, &S.steps, &S.eval_steps);
     S.timeout = c->timeout_s;     // 0: the judge's limits formula
     if (c->resume) {
         if (fs_path(S.dir, sizeof S.dir, e, "%s", c->resume)) return e->code;

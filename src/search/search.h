@@ -91,6 +91,10 @@ int search_resume_cfg(const char *dir, search_cfg *c, cJSON **hold, err_info *e)
 // disk); failing candidates are part of a normal search.
 int search_run(const search_cfg *c, search_summary *out, err_info *e);
 
+// Control steps each candidate trains for, and each final-evaluation training (c->task
+// set): the flags, else SEARCH_CANDIDATE_FRACTION of the task's budget and the whole of it.
+void search_budgets(const search_cfg *c, long *candidate_steps, long *eval_steps);
+
 // Seed of candidate (iteration, sample) of a run: stable across resumes.
 uint64_t search_candidate_seed(uint64_t run_seed, int iteration, int sample);
 

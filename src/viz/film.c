@@ -14,6 +14,8 @@
 
 #include "rl/policy.h"
 #include "rl/venv.h"
+#include "search/run.h"
+#include "util/fs.h"
 #include "viz/render.h"
 #include "viz/video.h"
 
@@ -140,5 +142,18 @@ int film_policy(const task_def *t, const cJSON *train, const film_opts *in, cons
         st->render_seconds = f.render_s;
         st->seconds = now_s() - t_start;
     }
+    return rc;
+}
+
+int film_run_dir(const task_def *t, const char *dir, const char *rel_dir, const film_opts *o,
+                 char *video, size_t n, film_stats *st, err_info *e) {
+    char rel[RUN_PATH_MAX];
+    if (fs_path(rel, sizeof rel, e, "%s/train.json", rel_dir)) return ERR_LIMIT;
+    cJSON *train = run_read_json(dir, rel, e);
+    if (!train) return e ? e->code : ERR_IO;
+    int rc = fs_path(rel, sizeof rel, e, "%s/video.mp4", rel_dir);
+    if (!rc) rc = run_path(video, n, dir, rel, e);
+    if (!rc) rc = film_policy(t, train, o, video, st, e);
+    cJSON_Delete(train);
     return rc;
 }

@@ -9,6 +9,7 @@
 #ifndef EUREKA_FILM_H
 #define EUREKA_FILM_H
 
+#include <stddef.h>
 #include <cjson/cJSON.h>
 
 #include "util/err.h"
@@ -35,6 +36,11 @@ typedef struct film_stats {
 // A policy that does not fit the task, or holds a non-finite number, is ERR_PARSE.
 int film_policy(const task_def *t, const cJSON *train, const film_opts *o, const char *path,
                 film_stats *st, err_info *e);
+
+// The policy of run dir's rel_dir/train.json (a candidate or evaluation seed) as
+// rel_dir/video.mp4; video gets that path.
+int film_run_dir(const task_def *t, const char *dir, const char *rel_dir, const film_opts *o,
+                 char *video, size_t n, film_stats *st, err_info *e);
 
 // The frames film_policy writes for one episode of `steps` control steps with the cap
 // max_steps (0: none) at fps: the first frame, one per step, and the held last frame.
