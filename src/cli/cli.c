@@ -2,12 +2,14 @@
 #include "cli/cli.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "task/task.h"
+#include "util/sanitize.h"
 
 static int set_value(const cli_flag *f, const char *v, err_info *e) {
     char *end = NULL;
@@ -31,14 +33,15 @@ static int set_value(const cli_flag *f, const char *v, err_info *e) {
     }
     case CLI_DOUBLE: {
         double x = strtod(v, &end);
-        if (errno || !*v || *end) break;
+        // inf and nan parse as numbers but are never a usable setting.
+        if (errno || !*v || *end || !isfinite(x)) break;
         *(double *)f->out = x;
         return ERR_OK;
     }
     case CLI_BOOL: *(int *)f->out = 1; return ERR_OK;
     }
     return err_set(e, ERR_USAGE, "%s: '%s' is not a valid %s", f->name, v,
-                   f->kind == CLI_DOUBLE ? "number" : "integer");
+                   f->kind == CLI_DOUBLE ? "finite number" : "integer");
 }
 
 int cli_parse(int argc, char **argv, const cli_flag *flags, int n_flags, const char **pos,
@@ -96,7 +99,9 @@ const task_def *cli_task(const char *name, err_info *e) {
 }
 
 int cli_fail(const char *cmd, const err_info *e) {
-    fprintf(stderr, "eureka %s: %s\n", cmd, e->msg[0] ? e->msg : err_name(e->code));
+    // Messages quote servers, run files and workers: never let them steer the terminal.
+    char m[4 * ERR_MSG_MAX];
+    fprintf(stderr, "eureka %s: %s\n", cmd, e->msg[0] ? san_str(m, sizeof m, e->msg, 0) : err_name(e->code));
     return err_exit_status(e->code);
 }
 

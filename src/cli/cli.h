@@ -28,7 +28,8 @@ void cli_usage(const char *cmd, const char *args, const cli_flag *flags, int n_f
 // ("--task is required (known tasks: ...)") or unknown ("unknown task 'x' (known tasks: ...)").
 const struct task_def *cli_task(const char *name, err_info *e);
 
-// Print "eureka CMD: <message>" to stderr; return the exit status for e.
+// Print "eureka CMD: <message>" to stderr (sanitised: util/sanitize.h); return the exit
+// status for e.
 int cli_fail(const char *cmd, const err_info *e);
 
 // The file name of a path ("rewards/reorient_human.c" -> "reorient_human.c"): how

@@ -1,7 +1,9 @@
 // cmd_compare.c: `eureka compare --task T [RUN|FILE ...]`: the sparse reward, the human
 // reward and the given ones trained with the same seeds, with EUREKA's human-normalised
 // score (F - F_sparse) / |F_human - F_sparse|. A RUN stands for its best.c; its final
-// evaluation is reused when it used the same seeds and steps.
+// evaluation is reused when it used the same seeds and steps and each reused training's
+// saved policy scores, re-measured in a clean worker, exactly the fitness it records
+// (a run directory may come from someone else).
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +15,7 @@
 #include "reward/rcomp.h"
 #include "search/run.h"
 #include "judge/judge.h"
+#include "util/sanitize.h"
 #include "util/stats.h"
 
 #define MAX_REWARDS 16
@@ -66,7 +69,7 @@ static int stats(const entry *en, int n, double *mean, double *sd) {
 
 int cmd_compare(int argc, char **argv) {
     const char *task = NULL;
-    int seeds = 3, jobs = 0, json = 0, quiet = 0, help = 0, n_pos = 0;
+    int seeds = 3, jobs = 0, json = 0, quiet = 0, help = 0, n_pos = 0, retrain = 0;
     const char *out_dir = NULL;
     long steps = 0;
     const char *pos[MAX_REWARDS];
@@ -76,6 +79,7 @@ int cmd_compare(int argc, char **argv) {
         {"--steps", CLI_LONG, &steps, "steps per training (default the task's train_steps)"},
         {"--jobs", CLI_INT, &jobs, "trainings at once (default: number of cores)"},
         {"--out", CLI_STR, &out_dir, "write DIR/compare.json and DIR/rewardNN/seedNN/ trainings"},
+        {"--retrain", CLI_BOOL, &retrain, "train a run's best.c again instead of reusing its evaluation"},
         {"--json", CLI_BOOL, &json, "print the table as JSON"},
         {"--quiet", CLI_BOOL, &quiet, "no progress line"},
     };
@@ -110,37 +114,43 @@ int cmd_compare(int argc, char **argv) {
     }
     for (int i = 0; i < n_pos && !rc; i++) {
         entry *x = &en[n];
-        if (run_has(pos[i], "run.json")) {
-            cJSON *r = run_read_json(pos[i], "run.json", &e);
-            const char *rt = r ? cJSON_GetStringValue(cJSON_GetObjectItem(r, "task")) : NULL;
+        if (run_has(pos[i], RUN_SETTINGS)) {
+            cJSON *r = run_read_json(pos[i], RUN_SETTINGS, &e);
+            if (!r) { rc = e.code; break; }
+            const char *rt = cJSON_GetStringValue(cJSON_GetObjectItem(r, "task"));
             if (!rt || strcmp(rt, t->name) != 0) {
-                rc = err_set(&e, ERR_USAGE, "%s is a run of task '%s', not '%s'", pos[i], rt ? rt : "?", t->name);
+                rc = err_set(&e, ERR_USAGE, "%s is a run of task '%.64s', not '%s'", pos[i], rt ? rt : "?", t->name);
                 cJSON_Delete(r);
                 break;
             }
             cJSON *es = cJSON_GetObjectItem(r, "eval_steps");
-            long run_eval_steps = cJSON_IsNumber(es) ? (long)es->valuedouble : -1;
+            double run_eval_steps = cJSON_IsNumber(es) ? es->valuedouble : -1;
             cJSON_Delete(r);
-            x->src = run_read_text(pos[i], "best.c", RCOMP_MAX_SOURCE, &e);
+            x->src = run_read_text(pos[i], RUN_BEST_C, RCOMP_MAX_SOURCE, &e);
             if (!x->src) { rc = err_wrap(&e, "%s has no best candidate yet", pos[i]); break; }
             x->run = pos[i];
-            snprintf(x->label, sizeof x->label, "%s/best.c", pos[i]);
-            snprintf(x->name, sizeof x->name, "%s/best.c", cli_base_name(pos[i]));
-            // Reuse the run's final evaluation: same seeds 1..N, same steps.
-            if (run_eval_steps == steps)
+            snprintf(x->label, sizeof x->label, "%s/%s", pos[i], RUN_BEST_C);
+            snprintf(x->name, sizeof x->name, "%s/%s", cli_base_name(pos[i]), RUN_BEST_C);
+            // Reuse the run's final evaluation (same seeds 1..N, same steps), each training
+            // only when its policy scores what it records.
+            if (!retrain && run_eval_steps == (double)steps)
                 for (int s = 0; s < seeds; s++) {
                     char rel[64];
-                    snprintf(rel, sizeof rel, "eval/seed%02d/train.json", s + 1);
+                    run_eval_rel(rel, sizeof rel, s + 1, RUN_TRAIN, NULL);
                     cJSON *tr = run_has(pos[i], rel) ? run_read_json(pos[i], rel, NULL) : NULL;
                     cJSON *f = cJSON_GetObjectItem(tr, "fitness");
-                    // A run directory is someone else's file: its fitness counts only if
-                    // the saved policy scores it again here; otherwise the seed is retrained.
-                    double again = NAN;
-                    if (cJSON_IsNumber(f) && judge_verify(t, tr, &again, NULL) == ERR_OK &&
-                        again == f->valuedouble) {
-                        x->fit[s] = f->valuedouble;
+                    double again = 0;
+                    err_info ve = {0};
+                    if (cJSON_IsNumber(f) && judge_verify(t, tr, &again, &ve) == ERR_OK && again == f->valuedouble) {
+                        x->fit[s] = again;
                         x->ok[s] = 1;
                         x->reused++;
+                    } else if (tr && !quiet) {
+                        char shown[600], why[600];
+                        if (!ve.msg[0]) snprintf(ve.msg, sizeof ve.msg, "it records fitness %.6g, its saved "
+                                                 "policy scores %.6g", cJSON_IsNumber(f) ? f->valuedouble : NAN, again);
+                        fprintf(stderr, "note: %s/%s is not reused (%s): training it again\n",
+                                san_str(shown, sizeof shown, pos[i], 0), rel, san_str(why, sizeof why, ve.msg, 0));
                     }
                     cJSON_Delete(tr);
                 }
@@ -244,10 +254,11 @@ int cmd_compare(int argc, char **argv) {
             char ms[16] = "-", hs[16] = "-";
             if (k) snprintf(ms, sizeof ms, "%.3f", m);
             if (!isnan(hns)) snprintf(hs, sizeof hs, "%.2f", hns);
-            printf("%-44.44s %8s %8.3f %8s  %s%s\n", en[i].label, ms, sd, hs, per,
-                   en[i].reused ? "  (reused the run's final evaluation)" : "");
+            char label[256], err[4 * ERR_MSG_MAX];
+            printf("%-44.44s %8s %8.3f %8s  %s%s\n", san_str(label, sizeof label, en[i].label, 0), ms, sd,
+                   hs, per, en[i].reused ? "  (reused the run's final evaluation, verified)" : "");
             for (int s = 0; s < seeds; s++)
-                if (en[i].err[s][0]) printf("    seed %d: %s\n", s + 1, en[i].err[s]);
+                if (en[i].err[s][0]) printf("    seed %d: %s\n", s + 1, san_str(err, sizeof err, en[i].err[s], 0));
         }
     }
     if (json) {

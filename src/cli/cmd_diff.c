@@ -10,6 +10,7 @@
 #include "reward/rcomp.h"
 #include "search/rdiff.h"
 #include "search/run.h"
+#include "util/sanitize.h"
 
 // The source of a reference: "best", "iterNN/sampleKK" or a path to a .c file.
 static char *load_ref(const char *dir, const char *ref, char *name, size_t n, err_info *e) {
@@ -20,8 +21,8 @@ static char *load_ref(const char *dir, const char *ref, char *name, size_t n, er
     }
     if (run_parse_ref(ref, &it, &s, e)) return NULL;
     char rel[128];
-    if (it == 0) snprintf(rel, sizeof rel, "best.c");
-    else run_sample_rel(rel, sizeof rel, it, s, "reward.c", NULL);
+    if (it == 0) snprintf(rel, sizeof rel, "%s", RUN_BEST_C);
+    else run_sample_rel(rel, sizeof rel, it, s, RUN_REWARD, NULL);
     snprintf(name, n, "%s", rel);
     char *src = run_read_text(dir, rel, RCOMP_MAX_SOURCE, e);
     if (!src && e->code == ERR_NOTFOUND)
@@ -43,9 +44,16 @@ static int one_diff(const char *dir, const char *ra, const char *rb, int context
     if (arr) {
         cJSON_AddItemToArray(arr, rdiff_json(d, na, nb));
     } else {
+        // The rewards are text from a run directory: shown through the sanitiser, code
+        // layout (newlines, tabs) kept.
         char *txt = rdiff_format(d, na, nb);
-        if (d->n == 0) printf("%s and %s are the same\n", na, nb);
-        else fputs(txt, stdout);
+        char sa[300], sb[300];
+        if (d->n == 0) printf("%s and %s are the same\n", san_str(sa, sizeof sa, na, 0), san_str(sb, sizeof sb, nb, 0));
+        else if (txt) {
+            char *shown = san_dup(txt, strlen(txt), SAN_NEWLINE | SAN_TAB, 0, 64u << 20);
+            if (shown) fputs(shown, stdout);
+            free(shown);
+        }
         free(txt);
     }
     rdiff_free(d);
@@ -79,7 +87,7 @@ int cmd_diff(int argc, char **argv) {
     if (n_pos == 3) {
         rc = one_diff(dir, pos[1], pos[2], context, arr, &e);
     } else {
-        if (!run_has(dir, "run.json")) {
+        if (!run_has(dir, RUN_SETTINGS)) {
             err_set(&e, ERR_USAGE, "%s: no run.json (not a search run)", dir);
             return cli_fail("diff", &e);
         }
@@ -89,8 +97,8 @@ int cmd_diff(int argc, char **argv) {
             if (s < 0) continue;
             if (prev_s >= 0) {
                 char ra[32], rb[32];
-                snprintf(ra, sizeof ra, "iter%02d/sample%02d", prev_it, prev_s);
-                snprintf(rb, sizeof rb, "iter%02d/sample%02d", it, s);
+                run_sample_rel(ra, sizeof ra, prev_it, prev_s, NULL, NULL);
+                run_sample_rel(rb, sizeof rb, it, s, NULL, NULL);
                 if (!json) printf("%s# best of iteration %d -> best of iteration %d\n", shown ? "\n" : "",
                                   prev_it, it);
                 rc = one_diff(dir, ra, rb, context, arr, &e);

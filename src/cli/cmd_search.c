@@ -10,6 +10,7 @@
 #include "search/run.h"
 #include "search/search.h"
 #include "util/fs.h"
+#include "util/sanitize.h"
 #include "viz/film.h"
 
 static volatile sig_atomic_t stop_flag;
@@ -41,7 +42,7 @@ static void show_counts(ui *u) {
 static void render_video(ui *u, const char *rel_dir) {
     char rel[RUN_PATH_MAX], path[RUN_PATH_MAX];
     err_info e = {0};
-    if (fs_path(rel, sizeof rel, &e, "%s/video.mp4", rel_dir) || run_has(u->dir, rel)) return;
+    if (fs_path(rel, sizeof rel, &e, "%s/%s", rel_dir, RUN_VIDEO) || run_has(u->dir, rel)) return;
     film_stats st;
     film_opts o = {0};
     if (film_run_dir(u->c->task, u->dir, rel_dir, &o, path, sizeof path, &st, &e))
@@ -50,34 +51,52 @@ static void render_video(ui *u, const char *rel_dir) {
         progress_note(u->pg, "  video: %s (%d frames)", path, st.frames);
 }
 
+// A string field of an event, made safe to print (it may come from a server or a run file).
+static const char *field(const cJSON *f, const char *key, char *buf, size_t n) {
+    const char *s = cJSON_GetStringValue(cJSON_GetObjectItem(f, key));
+    return san_str(buf, n, s ? s : "?", 0);
+}
+
 static void ui_event(void *ctx, const char *type, const cJSON *f) {
     ui *u = ctx;
     const cJSON *it = cJSON_GetObjectItem(f, "iteration"), *s = cJSON_GetObjectItem(f, "sample");
     int iv = cJSON_IsNumber(it) ? it->valueint : 0, sv = cJSON_IsNumber(s) ? s->valueint : 0;
     const cJSON *fit = cJSON_GetObjectItem(f, "fitness");
-    if (strcmp(type, "start") == 0 || strcmp(type, "resume") == 0) {
+    char a[512], b[512], d[512];
+    // Notes about trust are shown even with --quiet or --json: they change what the run means.
+    if (strcmp(type, "llm_changed") == 0) {
+        progress_clear(u->pg);
+        fprintf(stderr, "note: this run was recorded with %s; continuing with %s (the connection "
+                "comes from your command line and environment)\n", field(f, "recorded", a, sizeof a),
+                field(f, "now", b, sizeof b));
+    } else if (strcmp(type, "result_rejected") == 0) {
+        progress_clear(u->pg);
+        fprintf(stderr, "note: %s is not used: %s (the run directory was edited)\n",
+                field(f, "file", a, sizeof a), field(f, "message", b, sizeof b));
+    } else if (strcmp(type, "start") == 0 || strcmp(type, "resume") == 0) {
         const char *dir = cJSON_GetStringValue(cJSON_GetObjectItem(f, "dir"));
         snprintf(u->dir, sizeof u->dir, "%s", dir ? dir : "");
-        progress_note(u->pg, "%s %s (LLM: %s, %s)", type[0] == 's' ? "search in" : "resuming", u->dir,
-                      cJSON_GetStringValue(cJSON_GetObjectItem(f, "backend")),
-                      cJSON_GetStringValue(cJSON_GetObjectItem(f, "model")));
+        progress_note(u->pg, "%s %s (LLM: %s, %s)", type[0] == 's' ? "search in" : "resuming",
+                      field(f, "dir", d, sizeof d), field(f, "backend", a, sizeof a),
+                      field(f, "model", b, sizeof b));
     } else if (strcmp(type, "iteration_start") == 0) {
         u->iteration = iv;
         u->done = 0;
         u->planned = u->c->samples;
         show_counts(u);
     } else if (strcmp(type, "sample_done") == 0) {
-        const char *st = cJSON_GetStringValue(cJSON_GetObjectItem(f, "status"));
-        const char *msg = cJSON_GetStringValue(cJSON_GetObjectItem(f, "message"));
         char line[300];
         if (cJSON_IsNumber(fit)) snprintf(line, sizeof line, "sample %02d fitness %.3f", sv, fit->valuedouble);
-        else snprintf(line, sizeof line, "sample %02d %s: %.200s", sv, st ? st : "?", msg ? msg : "");
+        else snprintf(line, sizeof line, "sample %02d %s: %.200s", sv, field(f, "status", a, sizeof a),
+                      field(f, "message", b, sizeof b));
         u->done++;
         show_counts(u);
         progress_done(u->pg, unit_id(iv, sv), line);
     } else if (strcmp(type, "best_updated") == 0 && cJSON_IsNumber(fit)) {
         progress_best(u->pg, fit->valuedouble);
-        progress_note(u->pg, "  new best: iter%02d/sample%02d fitness %.3f", iv, sv, fit->valuedouble);
+        char name[32] = "?";
+        run_sample_rel(name, sizeof name, iv, sv, NULL, NULL);
+        progress_note(u->pg, "  new best: %s fitness %.3f", name, fit->valuedouble);
     } else if (strcmp(type, "iteration_best") == 0 && u->video) {
         char rel[64];
         if (!run_sample_rel(rel, sizeof rel, iv, sv, NULL, NULL)) render_video(u, rel);
@@ -99,9 +118,11 @@ static void ui_event(void *ctx, const char *type, const cJSON *f) {
 static char *ask_feedback(void *ctx, int iteration, const char *reflection) {
     ui *u = ctx;
     progress_clear(u->pg);
+    char *shown = san_dup(reflection, strlen(reflection), SAN_NEWLINE | SAN_TAB, 0, 1u << 20);
     fprintf(stderr, "\niteration %d, best candidate's training:\n%s\n"
                     "Your feedback for the model (end with an empty line; empty = use the above):\n",
-            iteration, reflection);
+            iteration, shown ? shown : "");
+    free(shown);
     size_t cap = 8192, n = 0;
     char *buf = malloc(cap), line[1024];
     if (!buf) return NULL;
@@ -127,6 +148,9 @@ int cmd_search(int argc, char **argv) {
         {"--llm", CLI_STR, &c.llm.backend, "auto|openai|anthropic|offline|replay:FILE (default auto)"},
         {"--model", CLI_STR, &c.llm.model, "model name (backend default otherwise)"},
         {"--base-url", CLI_STR, &c.llm.base_url, "API base URL (OpenAI-compatible servers)"},
+        {"--llm-timeout", CLI_DOUBLE, &c.llm.timeout_s, "limit on one LLM request with its retries (default 600 s)"},
+        {"--llm-connect-timeout", CLI_DOUBLE, &c.llm.connect_timeout_s, "limit on connecting to the LLM server (default 5 s)"},
+        {"--llm-idle-timeout", CLI_DOUBLE, &c.llm.idle_timeout_s, "end an attempt that receives nothing this long (default 300 s)"},
         {"--temperature", CLI_DOUBLE, &c.llm.temperature, "sampling temperature (default 1.0)"},
         {"--max-tokens", CLI_LONG, &c.llm.max_tokens, "tokens per reply (default 4096)"},
         {"--max-tokens-total", CLI_LONG, &c.llm.max_tokens_total, "stop asking after this many tokens"},
@@ -143,7 +167,7 @@ int cmd_search(int argc, char **argv) {
         {"--init-human", CLI_BOOL, &c.init_human, "start from rewards/<task>_human.c"},
         {"--feedback", CLI_BOOL, &c.human_feedback, "type feedback yourself after each iteration"},
         {"--out", CLI_STR, &c.out, "run directory (default runs/<stamp>-<task>)"},
-        {"--resume", CLI_STR, &resume, "continue the killed search in DIR"},
+        {"--resume", CLI_STR, &resume, "continue the killed search in DIR (the LLM connection comes from this command line)"},
         {"--video", CLI_BOOL, &video, "render each iteration's best and the final best (video.mp4)"},
         {"--quiet", CLI_BOOL, &quiet, "no progress lines"},
         {"--json", CLI_BOOL, &json, "print the summary as JSON"},
@@ -155,13 +179,26 @@ int cmd_search(int argc, char **argv) {
         cli_usage("search", "--task T [options]", flags, nf);
         return 0;
     }
+    const struct { const char *flag; double v; } limits[] = {
+        {"--llm-timeout", c.llm.timeout_s}, {"--llm-connect-timeout", c.llm.connect_timeout_s},
+        {"--llm-idle-timeout", c.llm.idle_timeout_s},
+    };
+    for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++)
+        if (!(limits[i].v > 0 && limits[i].v <= 1e6)) {
+            err_set(&e, ERR_USAGE, "%s %g: use a number of seconds from 0 to 1e6", limits[i].flag, limits[i].v);
+            return cli_fail("search", &e);
+        }
     cJSON *hold = NULL;
     if (resume) {
         if (task || c.out) {
             err_set(&e, ERR_USAGE, "--resume takes its settings from DIR/run.json: drop --task/--out");
             return cli_fail("search", &e);
         }
+        // The run's settings, but the connection (backend, model, base URL, timeouts,
+        // already in c.llm) stays this command line's; a budget given here wins too.
+        long budget = c.llm.max_tokens_total;
         if (search_resume_cfg(resume, &c, &hold, &e)) return cli_fail("search", &e);
+        if (budget > 0) c.llm.max_tokens_total = budget;
     } else {
         if (!(c.task = cli_task(task, &e))) return cli_fail("search", &e);
         if (seed < 0 || seed >= (1L << 53)) {
@@ -221,17 +258,22 @@ int cmd_search(int argc, char **argv) {
         cJSON_Delete(o);
         return 0;
     }
-    printf("run:        %s\n", s.run_dir);
+    // The model name may come from a replay file: print it like every untrusted string.
+    char dir[1024], model[256], best[1024], name[32] = "?";
+    san_str(dir, sizeof dir, s.run_dir, 0);
+    san_str(model, sizeof model, s.model, 0);
+    san_str(best, sizeof best, s.best_path, 0);
+    printf("run:        %s\n", dir);
     if (s.best_path[0]) {
-        printf("best:       %s (iter%02d/sample%02d, fitness %.3f during the search)\n", s.best_path,
-               s.best_iteration, s.best_sample, s.best_fitness);
+        run_sample_rel(name, sizeof name, s.best_iteration, s.best_sample, NULL, NULL);
+        printf("best:       %s (%s, fitness %.3f during the search)\n", best, name, s.best_fitness);
         if (s.eval_n > 0)
             printf("evaluation: fitness %.3f +- %.3f over %d seeds\n", s.eval_mean, s.eval_std, s.eval_n);
     } else {
-        printf("best:       none (every candidate failed; see eureka show %s)\n", s.run_dir);
+        printf("best:       none (every candidate failed; see eureka show %s)\n", dir);
     }
     printf("candidates: %d trained or tried, %d failed\n", s.candidates, s.failures);
-    printf("llm:        %s (%s)%s\n", s.backend, s.model,
+    printf("llm:        %s (%s)%s\n", s.backend, model,
            strcmp(s.backend, "offline") == 0 ? ": the built-in mutator, not a language model" : "");
     printf("tokens:     %ld prompt + %ld completion\n", s.prompt_tokens, s.completion_tokens);
     printf("time:       %.0f s\n", s.seconds);

@@ -1,16 +1,22 @@
 // cmd_show.c: `eureka show RUN [--json]`: what happened in a search run, per iteration
 // and sample (status, fitness, components, error), the best so far and tokens used.
 // Reads only the run directory (run.h), so it works on killed and finished runs alike.
+// A run may be someone else's: every string from it is sanitised before it is shown.
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "llm/llm.h"
 #include "search/run.h"
+#include "util/sanitize.h"
 
-static const char *jstr(const cJSON *o, const char *k, const char *dflt) {
+#define JSTR_MAX 256
+
+// A string field made safe to print (into buf), or dflt.
+static const char *jstr(const cJSON *o, const char *k, const char *dflt, char buf[JSTR_MAX]) {
     const char *s = cJSON_GetStringValue(cJSON_GetObjectItem(o, k));
-    return s ? s : dflt;
+    return san_str(buf, JSTR_MAX, s ? s : dflt, 0);
 }
 
 static double jnum(const cJSON *o, const char *k, double dflt) {
@@ -26,8 +32,10 @@ static void components_line(const cJSON *train, char *buf, size_t n) {
     cJSON_ArrayForEach(c, cJSON_GetObjectItem(train, "components")) {
         int k = cJSON_GetArraySize(c);
         const cJSON *last = k > 0 ? cJSON_GetArrayItem(c, k - 1) : NULL;
+        char name[64];
+        san_str(name, sizeof name, c->string, 0);
         if (used < n)
-            used += (size_t)snprintf(buf + used, n - used, "%s%s=%.3g", used ? " " : "", c->string,
+            used += (size_t)snprintf(buf + used, n - used, "%s%s=%.3g", used ? " " : "", name,
                                      cJSON_IsNumber(last) ? last->valuedouble : 0.0);
     }
 }
@@ -44,27 +52,31 @@ int cmd_show(int argc, char **argv) {
         return cli_fail("show", &e);
     }
     const char *dir = pos[0];
-    cJSON *run = run_read_json(dir, "run.json", &e);
+    cJSON *run = run_read_json(dir, RUN_SETTINGS, &e);
     if (!run) { err_wrap(&e, "%s is not a search run", dir); return cli_fail("show", &e); }
-    cJSON *summary = run_has(dir, "summary.json") ? run_read_json(dir, "summary.json", NULL) : NULL;
-    cJSON *out = cJSON_CreateObject();
-    cJSON_AddStringToObject(out, "run", dir);
-    cJSON_AddStringToObject(out, "task", jstr(run, "task", "?"));
+    cJSON *summary = run_has(dir, RUN_SUMMARY) ? run_read_json(dir, RUN_SUMMARY, NULL) : NULL;
+    char sdir[512], task[JSTR_MAX], backend[JSTR_MAX], model[JSTR_MAX];
+    san_str(sdir, sizeof sdir, dir, 0);
     cJSON *llm = cJSON_GetObjectItem(run, "llm");
-    cJSON_AddStringToObject(out, "backend", jstr(llm, "resolved_backend", "?"));
-    cJSON_AddStringToObject(out, "model", jstr(llm, "resolved_model", "?"));
+    jstr(run, "task", "?", task);
+    jstr(llm, "resolved_backend", "?", backend);
+    jstr(llm, "resolved_model", "?", model);
+    cJSON *out = cJSON_CreateObject();
+    cJSON_AddStringToObject(out, "run", sdir);
+    cJSON_AddStringToObject(out, "task", task);
+    cJSON_AddStringToObject(out, "backend", backend);
+    cJSON_AddStringToObject(out, "model", model);
     cJSON *iters = cJSON_AddArrayToObject(out, "iterations");
     int n_it = run_count_iters(dir);
     int best_it = 0, best_s = 0;
     double best_f = 0;
     if (!json)
-        printf("run %s: task %s, LLM %s (%s), K=%d, N=%d, %.0f steps per candidate, seed %.0f\n\n",
-               dir, jstr(run, "task", "?"), jstr(llm, "resolved_backend", "?"),
-               jstr(llm, "resolved_model", "?"), (int)jnum(run, "samples", 0),
-               (int)jnum(run, "iterations", 0), jnum(run, "train_steps", 0), jnum(run, "seed", 0));
+        printf("run %s: task %s, LLM %s (%s), K=%.0f, N=%.0f, %.0f steps per candidate, seed %.0f\n\n",
+               sdir, task, backend, model, jnum(run, "samples", 0), jnum(run, "iterations", 0),
+               jnum(run, "train_steps", 0), jnum(run, "seed", 0));
     if (!json) printf("%-16s %-18s %8s  %s\n", "candidate", "status", "fitness", "components / error");
     char rel[128];
-    snprintf(rel, sizeof rel, "iter00");
+    run_iter_rel(rel, sizeof rel, 0, NULL);
     int first = run_has(dir, rel) ? 0 : 1;
     for (int it = first; it <= n_it; it++) {
         cJSON *ij = cJSON_CreateObject();
@@ -73,35 +85,39 @@ int cmd_show(int argc, char **argv) {
         int n_s = run_count_samples(dir, it);
         for (int s = 0; s < n_s; s++) {
             char name[32];
-            snprintf(name, sizeof name, "iter%02d/sample%02d", it, s);
+            run_sample_rel(name, sizeof name, it, s, NULL, NULL);
             cJSON *sj = cJSON_CreateObject();
             cJSON_AddStringToObject(sj, "candidate", name);
-            run_sample_rel(rel, sizeof rel, it, s, "status.json", NULL);
-            cJSON *st = run_has(dir, rel) ? run_read_json(dir, rel, NULL) : NULL;
-            const char *status = st ? jstr(st, "status", "?") : "unfinished";
+            run_sample_rel(rel, sizeof rel, it, s, RUN_STATUS, NULL);
+            run_status st;
+            err_info se = {0};
+            int have = run_has(dir, rel);
+            // A status.json that cannot be trusted is shown as such, with the reason.
+            int bad = have && run_read_status(dir, it, s, &st, &se) != ERR_OK;
+            const char *status = !have ? "unfinished" : bad ? "unreadable" : st.status;
             cJSON_AddStringToObject(sj, "status", status);
             char detail[1024] = "";
             char fit[32] = "-";
-            if (st && strcmp(status, "ok") == 0) {
-                double f = jnum(st, "fitness", 0);
-                snprintf(fit, sizeof fit, "%.3f", f);
-                cJSON_AddNumberToObject(sj, "fitness", f);
-                run_sample_rel(rel, sizeof rel, it, s, "train.json", NULL);
+            if (have && !bad && st.ok) {
+                snprintf(fit, sizeof fit, "%.3f", st.fitness);
+                cJSON_AddNumberToObject(sj, "fitness", st.fitness);
+                run_sample_rel(rel, sizeof rel, it, s, RUN_TRAIN, NULL);
                 cJSON *tr = run_read_json(dir, rel, NULL);
                 components_line(tr, detail, sizeof detail);
                 cJSON *names = cJSON_AddArrayToObject(sj, "components");
                 const cJSON *c;
-                cJSON_ArrayForEach(c, cJSON_GetObjectItem(tr, "components"))
-                    cJSON_AddItemToArray(names, cJSON_CreateString(c->string));
+                cJSON_ArrayForEach(c, cJSON_GetObjectItem(tr, "components")) {
+                    char cn[64];
+                    cJSON_AddItemToArray(names, cJSON_CreateString(san_str(cn, sizeof cn, c->string, 0)));
+                }
                 cJSON_Delete(tr);
-                if (it >= 1 && (best_it == 0 || f > best_f)) { best_it = it; best_s = s; best_f = f; }
-            } else if (st) {
-                snprintf(detail, sizeof detail, "%s", jstr(st, "message", ""));
+                if (it >= 1 && (best_it == 0 || st.fitness > best_f)) { best_it = it; best_s = s; best_f = st.fitness; }
+            } else if (have) {
+                san_str(detail, sizeof detail, bad ? se.msg : st.message, 0);
                 cJSON_AddStringToObject(sj, "error", detail);
             }
             cJSON_AddItemToArray(samples, sj);
             if (!json) printf("%-16s %-18s %8s  %s\n", name, status, fit, detail);
-            cJSON_Delete(st);
         }
         if (best_it > 0) {
             char b[32];
@@ -114,8 +130,8 @@ int cmd_show(int argc, char **argv) {
     }
     long pt = 0, ct = 0;
     if (summary) {
-        pt = (long)jnum(summary, "prompt_tokens", 0);
-        ct = (long)jnum(summary, "completion_tokens", 0);
+        pt = llm_token_clamp(jnum(summary, "prompt_tokens", 0));
+        ct = llm_token_clamp(jnum(summary, "completion_tokens", 0));
     } else {
         run_count_tokens(dir, n_it, &pt, &ct);
     }
@@ -134,10 +150,10 @@ int cmd_show(int argc, char **argv) {
     } else {
         printf("\n");
         if (best_it > 0) {
-            printf("best: iter%02d/sample%02d (%s/best.c), fitness %.3f", best_it, best_s, dir, best_f);
+            printf("best: iter%02d/sample%02d (%s/%s), fitness %.3f", best_it, best_s, sdir, RUN_BEST_C, best_f);
             if (summary && jnum(summary, "eval_seeds", 0) > 0)
-                printf("; evaluation %.3f +- %.3f over %d seeds", jnum(summary, "eval_mean", 0),
-                       jnum(summary, "eval_std", 0), (int)jnum(summary, "eval_seeds", 0));
+                printf("; evaluation %.3f +- %.3f over %.0f seeds", jnum(summary, "eval_mean", 0),
+                       jnum(summary, "eval_std", 0), jnum(summary, "eval_seeds", 0));
             printf("\n");
         } else {
             printf("best: none yet\n");

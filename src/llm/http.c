@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "util/buf.h"
+#include "util/fs.h"
 #include "util/rng.h"
 
 struct http_client {
@@ -125,10 +126,36 @@ static const char *header_value(CURL *c, const char *name) {
     return NULL;
 }
 
+static double mono_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+// What one attempt's transfer saw, for the progress callback and the messages.
+typedef struct xfer {
+    size_t max_body;
+    curl_off_t announced;   // Content-Length over the cap (then the transfer was stopped)
+} xfer;
+
+// Stop as soon as a body announces more than the cap: nothing of it is read.
+static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                       curl_off_t ulnow) {
+    xfer *x = ud;
+    if (dltotal > 0 && (unsigned long long)dltotal > x->max_body) {
+        x->announced = dltotal;
+        return 1;
+    }
+    return 0;
+}
+
 static int transport_error(err_info *e, CURLcode rc, const char *url, const char *detail,
-                           const http_opts *o, int attempts) {
+                           const http_opts *o, int attempts, int past_deadline) {
     char tries[48] = "";
     if (attempts > 1) snprintf(tries, sizeof tries, " (%d attempts)", attempts);
+    if (past_deadline)
+        return err_set(e, ERR_HTTP, "no complete answer from %s within the %g s limit on one "
+                       "request%s: raise --llm-timeout or check the server", url, o->timeout_s, tries);
     switch (rc) {
     case CURLE_COULDNT_CONNECT:
         return err_set(e, ERR_HTTP, "cannot connect to %s%s: %s; check the base URL and that "
@@ -137,9 +164,12 @@ static int transport_error(err_info *e, CURLcode rc, const char *url, const char
         return err_set(e, ERR_HTTP, "cannot resolve the host of %s%s: check the base URL and "
                        "the network", url, tries);
     case CURLE_OPERATION_TIMEDOUT:
-        return err_set(e, ERR_HTTP, "no answer from %s within the time limit%s (connect %g s, "
-                       "total %g s): %s; raise the timeout or check the server", url, tries,
-                       o->connect_timeout_s, o->timeout_s, detail);
+        if (strstr(detail, "too slow"))
+            return err_set(e, ERR_HTTP, "%s sent nothing for %g s%s: raise --llm-idle-timeout for "
+                           "a slow server, or check it", url, o->idle_timeout_s, tries);
+        return err_set(e, ERR_HTTP, "no answer from %s%s (connect limit %g s, request limit %g s): "
+                       "%s; raise --llm-connect-timeout or --llm-timeout, or check the server", url,
+                       tries, o->connect_timeout_s, o->timeout_s, detail);
     case CURLE_URL_MALFORMAT:
     case CURLE_UNSUPPORTED_PROTOCOL:
         return err_set(e, ERR_USAGE, "'%s' is not a usable URL (%s): check the base URL", url,
@@ -147,6 +177,48 @@ static int transport_error(err_info *e, CURLcode rc, const char *url, const char
     default:
         return err_set(e, ERR_HTTP, "request to %s failed%s: %s", url, tries, detail);
     }
+}
+
+int http_url_check(const char *url, char **clean, char **user, char **password, err_info *e) {
+    *clean = *user = *password = NULL;
+    CURLU *u = curl_url();
+    if (!u) return err_set(e, ERR_NOMEM, "http: out of memory");
+    char *scheme = NULL;
+    // No guessed scheme: "example.com/v1" would otherwise become http:// silently.
+    CURLUcode uc = curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME);
+    int rc = ERR_OK;
+    if (uc != CURLUE_OK) {
+        rc = err_set(e, ERR_USAGE, "the base URL is not a valid URL (%s): write it as "
+                     "http(s)://host[:port]/path", curl_url_strerror(uc));
+    } else if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+               (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0)) {
+        rc = err_set(e, ERR_USAGE, "the base URL uses '%.16s': only http and https are allowed "
+                     "for an LLM server", scheme ? scheme : "?");
+    } else {
+        curl_url_get(u, CURLUPART_USER, user, CURLU_URLDECODE);
+        curl_url_get(u, CURLUPART_PASSWORD, password, CURLU_URLDECODE);
+        curl_url_set(u, CURLUPART_USER, NULL, 0);
+        curl_url_set(u, CURLUPART_PASSWORD, NULL, 0);
+        char *c = NULL;
+        if (curl_url_get(u, CURLUPART_URL, &c, 0) != CURLUE_OK || !(*clean = strdup(c)))
+            rc = err_set(e, ERR_NOMEM, "http: out of memory");
+        curl_free(c);
+        // curl's strings are freed with curl_free: hand back our own copies.
+        char *cu = *user, *cp = *password;
+        *user = cu ? strdup(cu) : NULL;
+        *password = cp ? strdup(cp) : NULL;
+        if (cp) { memset(cp, 0, strlen(cp)); curl_free(cp); }
+        curl_free(cu);
+    }
+    curl_free(scheme);
+    curl_url_cleanup(u);
+    if (rc) {
+        free(*clean);
+        free(*user);
+        if (*password) { memset(*password, 0, strlen(*password)); free(*password); }
+        *clean = *user = *password = NULL;
+    }
+    return rc;
 }
 
 int http_post(http_client *h, const char *url, const char *const *headers, const char *body,
@@ -159,23 +231,44 @@ int http_post(http_client *h, const char *url, const char *const *headers, const
         hl = n;
     }
     CURL *c = h->curl;
-    char errbuf[CURL_ERROR_SIZE];
+    char errbuf[CURL_ERROR_SIZE], cap[32];
     int rc_out = ERR_OK;
+    // One deadline for the whole call: retries and waits included, whatever a server does.
+    double deadline = mono_s() + h->o.timeout_s;
     for (int attempt = 0;; attempt++) {
         buf s;
         buf_init(&s, h->o.max_body);
+        xfer x = {h->o.max_body, 0};
+        double left = deadline - mono_s();
+        long left_ms = left > 0.001 ? (long)(left * 1000.0) : 1;
         errbuf[0] = '\0';
         curl_easy_reset(c);
         curl_easy_setopt(c, CURLOPT_URL, url);
+        // http and https only, for the request and for any redirect, and no redirect
+        // followed: the key in the headers goes to the configured origin and nowhere else.
+        curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+        curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+        curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+        curl_easy_setopt(c, CURLOPT_MAXREDIRS, 0L);
+        if (h->o.username) curl_easy_setopt(c, CURLOPT_USERNAME, h->o.username);
+        if (h->o.password) curl_easy_setopt(c, CURLOPT_PASSWORD, h->o.password);
         curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
         curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(body));
         curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sink_write);
         curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
+        curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+        curl_easy_setopt(c, CURLOPT_XFERINFODATA, &x);
+        curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
         curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
         curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)(h->o.timeout_s * 1000.0));
+        curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, left_ms);
         curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)(h->o.connect_timeout_s * 1000.0));
+        if (h->o.idle_timeout_s > 0) {
+            // Less than one byte a second over the idle limit: the server is not sending.
+            curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+            curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, (long)(h->o.idle_timeout_s + 0.5));
+        }
         curl_easy_setopt(c, CURLOPT_USERAGENT, "eureka/" EUREKA_VERSION);
         curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
         CURLcode rc = curl_easy_perform(c);
@@ -193,7 +286,8 @@ int http_post(http_client *h, const char *url, const char *const *headers, const
             curl_off_t ra = -1;
             if (curl_easy_getinfo(c, CURLINFO_RETRY_AFTER, &ra) != CURLE_OK) ra = -1;
             wait = http_retry_after_s(header_value(c, "retry-after-ms"), (long long)ra);
-            if (!retry || attempt >= h->o.max_retries) {
+            if (wait < 0) wait = http_backoff_s(attempt, rng_uniform(&h->jitter));
+            if (!retry || attempt >= h->o.max_retries || mono_s() + wait >= deadline) {
                 free(r->body);
                 r->status = status;
                 r->len = s.len;
@@ -201,10 +295,16 @@ int http_post(http_client *h, const char *url, const char *const *headers, const
                 if (!r->body) rc_out = err_set(e, ERR_NOMEM, "http: out of memory");
                 break;
             }
-        } else if (s.failed == ERR_LIMIT) {
+        } else if (s.failed == ERR_LIMIT || x.announced > 0) {
             buf_free(&s);
-            rc_out = err_set(e, ERR_LIMIT, "the answer from %s is larger than the %zu-byte "
-                             "limit", url, h->o.max_body);
+            if (x.announced > 0)
+                rc_out = err_set(e, ERR_LIMIT, "the answer from %s announces %lld bytes, over the %s "
+                                 "cap on one answer (the server sent too much)", url,
+                                 (long long)x.announced, fs_size_str(cap, sizeof cap, h->o.max_body));
+            else
+                rc_out = err_set(e, ERR_LIMIT, "the answer from %s is larger than the %s cap on one "
+                                 "answer (the server sent too much)", url,
+                                 fs_size_str(cap, sizeof cap, h->o.max_body));
             break;
         } else if (s.failed == ERR_NOMEM) {
             buf_free(&s);
@@ -212,15 +312,16 @@ int http_post(http_client *h, const char *url, const char *const *headers, const
             break;
         } else {
             retry = curl_retryable(rc);
-            if (!retry || attempt >= h->o.max_retries) {
+            wait = http_backoff_s(attempt, rng_uniform(&h->jitter));
+            int past = mono_s() + (retry ? wait : 0) >= deadline;
+            if (!retry || attempt >= h->o.max_retries || past) {
                 buf_free(&s);
                 rc_out = transport_error(e, rc, url, errbuf[0] ? errbuf : curl_easy_strerror(rc),
-                                         &h->o, attempt + 1);
+                                         &h->o, attempt + 1, past && rc == CURLE_OPERATION_TIMEDOUT);
                 break;
             }
         }
         buf_free(&s);
-        if (wait < 0) wait = http_backoff_s(attempt, rng_uniform(&h->jitter));
         sleep_s(wait);
     }
     // The handle keeps pointers to the header list only until the next reset.

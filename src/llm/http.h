@@ -6,6 +6,12 @@
 // `retry-after-ms` then `Retry-After` honoured when 0 < d <= 60 s, retry on connection
 // errors, timeouts, 408, 409, 429 and >= 500, never on other 4xx, and a server's
 // `x-should-retry: true|false` overrides the status rule.
+//
+// A server is someone else's program: only http and https are spoken (never file://,
+// gopher://, ...), redirects are not followed (the key goes to the configured origin and
+// nowhere else), the whole call with its retries and waits ends at one deadline a server
+// cannot stretch, an attempt that receives no byte for the idle limit ends, and a body is
+// refused as soon as it announces or reaches more than the cap.
 #ifndef EUREKA_HTTP_H
 #define EUREKA_HTTP_H
 
@@ -17,9 +23,12 @@
 
 typedef struct http_opts {
     int max_retries;            // retries after the first attempt (SDKs: 2)
-    double timeout_s;           // whole request, per attempt (SDKs: 600)
+    double timeout_s;           // the whole call: every attempt and wait (--llm-timeout)
     double connect_timeout_s;   // TCP/TLS connect (SDKs: 5)
+    double idle_timeout_s;      // end an attempt that receives no byte this long (0: none)
     size_t max_body;            // response body cap; more is ERR_LIMIT (0: 8 MiB)
+    const char *username;       // HTTP basic credentials taken out of the base URL (or NULL)
+    const char *password;
 } http_opts;
 
 typedef struct http_response {
@@ -39,10 +48,17 @@ void http_free(http_client *h);
 // ERR_OK whenever a server answered, whatever the status (r->status tells, after the
 // retries the status allowed); ERR_HTTP when no answer came (refused, timeout...),
 // ERR_LIMIT when the body exceeded the cap. Header values are never put in messages.
+// url must have passed http_url_check.
 int http_post(http_client *h, const char *url, const char *const *headers, const char *body,
               http_response *r, err_info *e);
 
 void http_response_free(http_response *r);
+
+// Check a base URL: http or https only (ERR_USAGE naming the scheme otherwise, and for
+// anything libcurl cannot parse). *clean gets the URL without credentials (owned), and
+// *user / *password (owned, NULL when absent) the credentials it held, so that they are
+// sent as HTTP basic authentication but never stored, printed or put in a message.
+int http_url_check(const char *url, char **clean, char **user, char **password, err_info *e);
 
 // Requests sent by this client so far (every attempt counts).
 long http_requests(const http_client *h);

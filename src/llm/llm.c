@@ -25,6 +25,7 @@ void llm_opts_default(llm_opts *o) {
     o->max_retries = 2;
     o->timeout_s = 600.0;
     o->connect_timeout_s = 5.0;
+    o->idle_timeout_s = 300.0;
 }
 
 void llm_free(llm_client *c) {
@@ -34,11 +35,14 @@ void llm_free(llm_client *c) {
     llm_record_free(c->resume);
     free(c->model);
     free(c->base_url);
-    if (c->api_key) {
-        // Do not leave the key in freed memory.
-        volatile char *p = c->api_key;
+    free(c->url_user);
+    // Do not leave secrets in freed memory.
+    char *secrets[] = {c->api_key, c->url_password};
+    for (size_t i = 0; i < sizeof secrets / sizeof secrets[0]; i++) {
+        if (!secrets[i]) continue;
+        volatile char *p = secrets[i];
         while (*p) *p++ = 0;
-        free(c->api_key);
+        free(secrets[i]);
     }
     free(c->record_path);
     free(c->resume_path);
@@ -56,6 +60,7 @@ llm_client *llm_new(const llm_opts *o, err_info *e) {
     if (c->o.max_tokens <= 0) c->o.max_tokens = 4096;
     if (c->o.timeout_s <= 0) c->o.timeout_s = 600.0;
     if (c->o.connect_timeout_s <= 0) c->o.connect_timeout_s = 5.0;
+    if (c->o.idle_timeout_s < 0) c->o.idle_timeout_s = 0;
     if (c->o.max_retries < 0) c->o.max_retries = 0;
     c->record_path = llm_dup_or_null(o->record_path);
     c->resume_path = llm_dup_or_null(o->resume_path);
@@ -86,7 +91,7 @@ llm_client *llm_new(const llm_opts *o, err_info *e) {
     if (c->ops) {
         rc = c->ops->setup(c, e);
     } else if (strncmp(b, "replay:", 7) == 0 && b[7]) {
-        c->replay = llm_record_load(b + 7, e);
+        c->replay = llm_record_load(b + 7, 0, e);
         if (!c->replay) rc = err_wrap(e, "--llm %s", b);
         else {
             const char *m = o->model ? o->model : llm_record_model(c->replay);
@@ -106,13 +111,13 @@ llm_client *llm_new(const llm_opts *o, err_info *e) {
         return NULL;
     }
     if (c->ops && c->ops->network) {
-        http_opts ho = {c->o.max_retries, c->o.timeout_s, c->o.connect_timeout_s,
-                        c->o.max_reply_bytes};
+        http_opts ho;
+        llm_http_opts(c, &ho);
         c->http = http_new(&ho, e);
         if (!c->http) { llm_free(c); return NULL; }
     }
     if (c->resume_path && fs_exists(c->resume_path)) {
-        c->resume = llm_record_load(c->resume_path, e);
+        c->resume = llm_record_load(c->resume_path, 1, e);
         if (!c->resume) { err_wrap(e, "resume"); llm_free(c); return NULL; }
     }
     return c;
@@ -120,6 +125,7 @@ llm_client *llm_new(const llm_opts *o, err_info *e) {
 
 const char *llm_backend(const llm_client *c) { return c->backend; }
 const char *llm_model(const llm_client *c) { return c->model; }
+const char *llm_base_url(const llm_client *c) { return c->base_url; }
 
 llm_usage llm_get_usage(const llm_client *c) {
     llm_usage u = c->usage;
@@ -144,6 +150,45 @@ static int record_if_asked(llm_client *c, const char *key, const llm_msg *msgs, 
                              c->o.temperature, k, r, n, e);
 }
 
+// Replies for the request from the recording, the resume file or the backend (before
+// redaction and recording).
+static int answer(llm_client *c, const char *key, const llm_msg *msgs, int n_msgs, int k,
+                  llm_reply **out, int *n_out, const char **from, err_info *e) {
+    *from = NULL;
+    if (!c->ops) {      // replay:FILE answers only from its recording
+        int rc = llm_record_take(c->replay, key, k, out, n_out, e);
+        if (rc == ERR_NOTFOUND)
+            return err_set(e, ERR_NOTFOUND, "replay %s has no answer for this request (key "
+                           "%.12s): the prompt differs from the recorded run",
+                           llm_record_path(c->replay), key);
+        if (rc) return rc;
+        count_recorded(c, *out, *n_out);
+        *from = llm_record_path(c->replay);
+        return ERR_OK;
+    }
+    if (c->resume) {
+        int rc = llm_record_take(c->resume, key, k, out, n_out, e);
+        if (rc == ERR_OK) {
+            count_recorded(c, *out, *n_out);
+            *from = c->resume_path;
+            return ERR_OK;
+        }
+        if (rc != ERR_NOTFOUND) return rc;
+    }
+    llm_reply *r = calloc((size_t)k, sizeof *r);
+    int n = 0;
+    if (!r) return err_set(e, ERR_NOMEM, "llm: out of memory");
+    int rc = c->ops->sample(c, msgs, n_msgs, k, r, &n, e);
+    if (rc || n == 0) {
+        llm_replies_free(r, n);
+        if (!rc) rc = err_set(e, ERR_HTTP, "the %s backend returned no reply", c->backend);
+        return rc;
+    }
+    *out = r;
+    *n_out = n;
+    return ERR_OK;
+}
+
 int llm_sample(llm_client *c, const llm_msg *msgs, int n_msgs, int k, llm_reply **out,
                int *n_out, err_info *e) {
     *out = NULL;
@@ -155,50 +200,24 @@ int llm_sample(llm_client *c, const llm_msg *msgs, int n_msgs, int k, llm_reply 
         if (!msgs[i].role || !msgs[i].content)
             return err_set(e, ERR_USAGE, "llm_sample: message %d has no role or content", i);
     if (llm_budget_left(c) == 0)
-        return err_set(e, ERR_LIMIT, "token budget of %ld spent (%ld prompt + %ld completion "
-                       "tokens): raise the budget to continue", c->o.max_tokens_total,
+        return err_set(e, ERR_BUDGET, "token budget of %ld spent (%ld prompt + %ld completion "
+                       "tokens): raise --max-tokens-total to continue", c->o.max_tokens_total,
                        c->usage.prompt_tokens, c->usage.completion_tokens);
     char key[65];
     llm_request_key(msgs, n_msgs, c->o.temperature, k, key);
-
     llm_reply *r = NULL;
-    int n = 0, rc;
-    if (!c->ops) {      // replay:FILE answers only from its recording
-        rc = llm_record_take(c->replay, key, &r, &n, e);
-        if (rc == ERR_NOTFOUND)
-            return err_set(e, ERR_NOTFOUND, "replay %s has no answer for this request (key "
-                           "%.12s): the prompt differs from the recorded run",
-                           llm_record_path(c->replay), key);
-        if (rc) return rc;
-        count_recorded(c, r, n);
-        rc = record_if_asked(c, key, msgs, n_msgs, k, r, n, llm_record_path(c->replay), e);
-        if (rc) { llm_replies_free(r, n); return rc; }
-        *out = r;
-        *n_out = n;
-        return ERR_OK;
-    }
-    if (c->resume) {
-        rc = llm_record_take(c->resume, key, &r, &n, e);
-        if (rc == ERR_OK) {
-            count_recorded(c, r, n);
-            rc = record_if_asked(c, key, msgs, n_msgs, k, r, n, c->resume_path, e);
-            if (rc) { llm_replies_free(r, n); return rc; }
-            *out = r;
-            *n_out = n;
-            return ERR_OK;
-        }
-        if (rc != ERR_NOTFOUND) return rc;
-    }
-
-    r = calloc((size_t)k, sizeof *r);
-    if (!r) return err_set(e, ERR_NOMEM, "llm: out of memory");
-    rc = c->ops->sample(c, msgs, n_msgs, k, r, &n, e);
-    if (rc || n == 0) {
-        llm_replies_free(r, n);
-        if (!rc) rc = err_set(e, ERR_HTTP, "the %s backend returned no reply", c->backend);
+    int n = 0;
+    const char *from = NULL;
+    int rc = answer(c, key, msgs, n_msgs, k, &r, &n, &from, e);
+    if (rc) {
+        // A server's error text may quote what it was sent.
+        if (e) llm_redact(c, e->msg);
         return rc;
     }
-    rc = record_if_asked(c, key, msgs, n_msgs, k, r, n, NULL, e);
+    // Whatever a server sends back (an echoed key included) is blanked out before it is
+    // recorded, stored in a run or shown.
+    for (int i = 0; i < n; i++) llm_redact(c, r[i].text);
+    rc = record_if_asked(c, key, msgs, n_msgs, k, r, n, from, e);
     if (rc) { llm_replies_free(r, n); return rc; }
     *out = r;
     *n_out = n;

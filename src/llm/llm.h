@@ -15,6 +15,10 @@
 
 #include "util/err.h"
 
+// Cap on one reply's text (after JSON decoding), whichever backend or recording it came
+// from; a longer reply is cut and marked truncated.
+#define LLM_MAX_REPLY_TEXT (1024 * 1024)
+
 typedef struct llm_msg {
     const char *role;       // "system", "user" or "assistant"
     const char *content;
@@ -40,9 +44,12 @@ typedef struct llm_opts {
     const char *task;           // task name (the offline backend reads its components.txt)
     uint64_t seed;              // offline backend seed
     int max_retries;            // default 2
-    double timeout_s;           // total per request, default 600
-    double connect_timeout_s;   // default 5
-    long max_tokens_total;      // stop when a run has used this many tokens (0 = no cap)
+    double timeout_s;           // one request with its retries, default 600 (--llm-timeout)
+    double connect_timeout_s;   // default 5 (--llm-connect-timeout)
+    double idle_timeout_s;      // an attempt that receives nothing this long ends, default 300
+                                // (--llm-idle-timeout)
+    long max_tokens_total;      // stop when a run has used this many tokens (0 = no cap);
+                                // reaching it is ERR_BUDGET
     size_t max_reply_bytes;     // cap on one HTTP response body (0 = 8 MiB)
 } llm_opts;
 
@@ -65,9 +72,25 @@ void llm_free(llm_client *c);
 const char *llm_backend(const llm_client *c);
 const char *llm_model(const llm_client *c);
 
+// The server's base URL without any credentials it was given with (NULL for backends
+// without a server), for run.json and the user. Borrowed.
+const char *llm_base_url(const llm_client *c);
+
+// Largest token count taken from a server or a recording: counts are clamped to it and
+// totals saturate at LLM_TOKENS_TOTAL_MAX, so no count can overflow.
+#define LLM_TOKENS_MAX 1000000000000L
+#define LLM_TOKENS_TOTAL_MAX 4000000000000000000L
+
+// A token count read from a server, a recording or a run file: 0 unless finite and
+// positive, at most LLM_TOKENS_MAX.
+long llm_token_clamp(double v);
+
 // Ask for k replies to the conversation. *out gets an array of *n_out <= k replies
-// (owned; free with llm_replies_free). Fewer than k only when the budget ran out or
-// some samples failed after retries while others succeeded; no reply at all is an error.
+// (owned; free with llm_replies_free): never more than asked, whatever a server or a
+// recording holds. Fewer than k only when the budget ran out or some samples failed
+// after retries while others succeeded; no reply at all is an error (ERR_BUDGET when the
+// --max-tokens-total budget is spent). The API key and URL credentials never appear in
+// a reply or a message: a server that echoes them gets them blanked out.
 int llm_sample(llm_client *c, const llm_msg *msgs, int n_msgs, int k, llm_reply **out,
                int *n_out, err_info *e);
 

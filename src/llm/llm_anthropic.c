@@ -72,7 +72,8 @@ static int parse_reply(llm_client *c, const char *url, const char *body, llm_rep
         const cJSON *t = cJSON_GetObjectItemCaseSensitive(b, "text");
         if (cJSON_IsString(t)) len += strlen(t->valuestring);
     }
-    if (len > LLM_MAX_REPLY_TEXT) len = LLM_MAX_REPLY_TEXT;
+    int cut = len > LLM_MAX_REPLY_TEXT;
+    if (cut) len = LLM_MAX_REPLY_TEXT;
     memset(r, 0, sizeof *r);
     r->text = malloc(len + 1);
     if (!r->text) { rc = err_set(e, ERR_NOMEM, "out of memory"); goto done; }
@@ -90,13 +91,13 @@ static int parse_reply(llm_client *c, const char *url, const char *body, llm_rep
     r->text[at] = '\0';
     const cJSON *stop = cJSON_GetObjectItemCaseSensitive(j, "stop_reason");
     snprintf(r->finish, sizeof r->finish, "%s", cJSON_IsString(stop) ? stop->valuestring : "");
-    r->truncated = strcmp(r->finish, "max_tokens") == 0;
+    r->truncated = strcmp(r->finish, "max_tokens") == 0 || cut;
     const cJSON *usage = cJSON_GetObjectItemCaseSensitive(j, "usage");
     if (cJSON_IsObject(usage)) {
         const cJSON *p = cJSON_GetObjectItemCaseSensitive(usage, "input_tokens");
         const cJSON *q = cJSON_GetObjectItemCaseSensitive(usage, "output_tokens");
-        if (cJSON_IsNumber(p)) r->prompt_tokens = (long)p->valuedouble;
-        if (cJSON_IsNumber(q)) r->completion_tokens = (long)q->valuedouble;
+        r->prompt_tokens = llm_token_count(p);
+        r->completion_tokens = llm_token_count(q);
     }
     llm_add_usage(c, r->prompt_tokens, r->completion_tokens);
 done:
@@ -157,8 +158,9 @@ static int anthropic_setup(llm_client *c, err_info *e) {
     const char *key = llm_getenv("ANTHROPIC_API_KEY");
     if (!key && !base)
         return err_set(e, ERR_USAGE, "the anthropic backend needs ANTHROPIC_API_KEY");
-    c->base_url = llm_base_copy(base ? base : "https://api.anthropic.com");
-    c->api_key = llm_dup_or_null(key);
+    int rc = llm_set_base(c, base ? base : "https://api.anthropic.com", e);
+    if (!rc) rc = llm_set_key(c, key, "ANTHROPIC_API_KEY", e);
+    if (rc) return rc;
     c->model = strdup(c->o.model ? c->o.model : "claude-sonnet-4-5");
     return ERR_OK;
 }

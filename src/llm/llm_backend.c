@@ -1,6 +1,7 @@
 // llm_backend.c: what the backends share with the client (see llm_backend.h): the
 // token budget, parallel single-sample requests, API error bodies, the request key.
 // It sits below llm.c and every backend, so that none of them depends on another.
+#define _GNU_SOURCE 1           // memmem
 #include "llm/llm_backend.h"
 
 #include <stdio.h>
@@ -24,26 +25,85 @@ const char *llm_getenv(const char *name) {
     return (v && *v) ? v : NULL;
 }
 
-// Base URL without trailing slashes.
-char *llm_base_copy(const char *s) {
-    char *b = strdup(s);
-    if (!b) return NULL;
-    size_t n = strlen(b);
-    while (n > 0 && b[n - 1] == '/') b[--n] = '\0';
-    return b;
+int llm_set_base(llm_client *c, const char *base, err_info *e) {
+    char *clean = NULL;
+    int rc = http_url_check(base, &clean, &c->url_user, &c->url_password, e);
+    if (rc) return rc;
+    size_t n = strlen(clean);
+    while (n > 0 && clean[n - 1] == '/') clean[--n] = '\0';
+    c->base_url = clean;
+    return ERR_OK;
+}
+
+int llm_set_key(llm_client *c, const char *key, const char *env, err_info *e) {
+    if (!key) return ERR_OK;
+    for (const unsigned char *p = (const unsigned char *)key; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            return err_set(e, ERR_USAGE, "%s holds a control character (a line break?): set it to "
+                           "the key alone", env);
+    c->api_key = strdup(key);
+    return c->api_key ? ERR_OK : err_set(e, ERR_NOMEM, "llm client: out of memory");
+}
+
+void llm_http_opts(const llm_client *c, http_opts *o) {
+    memset(o, 0, sizeof *o);
+    o->max_retries = c->o.max_retries;
+    o->timeout_s = c->o.timeout_s;
+    o->connect_timeout_s = c->o.connect_timeout_s;
+    o->idle_timeout_s = c->o.idle_timeout_s;
+    o->max_body = c->o.max_reply_bytes;
+    o->username = c->url_user;
+    o->password = c->url_password;
+}
+
+// Secrets shorter than this are not searched for: blanking every "abc" in a reply would
+// damage the reply and protect nothing.
+#define LLM_SECRET_MIN 8
+
+static void blank(char *text, const char *secret) {
+    size_t n = secret ? strlen(secret) : 0;
+    if (!text || n < LLM_SECRET_MIN) return;
+    size_t len = strlen(text);
+    char *p = text, *end = text + len;
+    // memmem (two-way search in glibc) is linear; each hit moves past itself.
+    while ((p = memmem(p, (size_t)(end - p), secret, n))) {
+        memset(p, '*', n);
+        p += n;
+    }
+}
+
+void llm_redact(const llm_client *c, char *text) {
+    blank(text, c->api_key);
+    blank(text, c->url_password);
+}
+
+long llm_token_clamp(double v) {
+    if (!(v > 0)) return 0;     // also NaN
+    return v >= (double)LLM_TOKENS_MAX ? LLM_TOKENS_MAX : (long)v;
+}
+
+long llm_token_count(const cJSON *v) {
+    return cJSON_IsNumber(v) ? llm_token_clamp(v->valuedouble) : 0;
+}
+
+// a + b for token counts, saturating at LLM_TOKENS_TOTAL_MAX.
+static long add_sat(long a, long b) {
+    if (b <= 0) return a;
+    if (b > LLM_TOKENS_MAX) b = LLM_TOKENS_MAX;
+    return a > LLM_TOKENS_TOTAL_MAX - b ? LLM_TOKENS_TOTAL_MAX : a + b;
 }
 
 long llm_budget_left(const llm_client *c) {
     if (c->o.max_tokens_total <= 0) return -1;
-    long used = c->usage.prompt_tokens + c->usage.completion_tokens;
+    long used = add_sat(c->usage.prompt_tokens, c->usage.completion_tokens);
     return used >= c->o.max_tokens_total ? 0 : c->o.max_tokens_total - used;
 }
 
 void llm_add_usage(llm_client *c, long prompt, long completion) {
     pthread_mutex_lock(&c->mu);
-    if (prompt > 0) c->usage.prompt_tokens += prompt;
-    if (completion > 0) c->usage.completion_tokens += completion;
-    c->last_request_tokens = (prompt > 0 ? prompt : 0) + (completion > 0 ? completion : 0);
+    c->usage.prompt_tokens = add_sat(c->usage.prompt_tokens, prompt);
+    c->usage.completion_tokens = add_sat(c->usage.completion_tokens, completion);
+    c->last_request_tokens = add_sat(add_sat(0, prompt), completion);
     pthread_mutex_unlock(&c->mu);
 }
 
@@ -61,8 +121,8 @@ typedef struct job {
 
 static void *job_run(void *arg) {
     job *j = arg;
-    http_opts ho = {j->c->o.max_retries, j->c->o.timeout_s, j->c->o.connect_timeout_s,
-                    j->c->o.max_reply_bytes};
+    http_opts ho;
+    llm_http_opts(j->c, &ho);
     http_client *h = http_new(&ho, &j->e);
     if (!h) { j->rc = j->e.code; return NULL; }
     j->rc = j->fn(j->c, h, j->ctx, &j->r, &j->e);

@@ -14,8 +14,8 @@
 #include "llm/http.h"
 #include "llm/llm.h"
 
-#define LLM_MAX_REPLY_TEXT (1024 * 1024)    // one reply's text, after JSON decoding
-#define LLM_MAX_RECORD_FILE (512u * 1024u * 1024u)
+#define LLM_MAX_RECORD_FILE (256u * 1024u * 1024u)
+#define LLM_MAX_RECORD_LINE (16u * 1024u * 1024u)   // one exchange: request + replies
 #define LLM_PARALLEL 8          // single-sample requests in flight at once
 
 
@@ -27,7 +27,8 @@ struct llm_client {
     const llm_backend_ops *ops;  // the backend that answers; NULL for replay:FILE
     char backend[16];           // resolved name
     char *model;
-    char *base_url;             // resolved (openai: .../v1, anthropic: host root)
+    char *base_url;             // resolved (openai: .../v1, anthropic: host root), no credentials
+    char *url_user, *url_password;  // credentials taken out of the base URL (http basic auth)
     char *api_key;              // never logged, never recorded
     int azure_key;              // send the key as `api-key:` (Azure OpenAI)
     char *record_path, *resume_path, *task;
@@ -82,8 +83,24 @@ char *llm_dup_or_null(const char *s);
 // The environment variable's value, or NULL when unset or empty.
 const char *llm_getenv(const char *name);
 
-// A copy of a base URL without trailing slashes.
-char *llm_base_copy(const char *s);
+// Set c->base_url from base (http/https only, credentials moved to c->url_user and
+// c->url_password, trailing slashes dropped). ERR_USAGE naming what is wrong.
+int llm_set_base(llm_client *c, const char *base, err_info *e);
+
+// Set c->api_key from key (NULL: none), refusing a key with control characters (a CR/LF
+// would add headers to every request): ERR_USAGE naming env.
+int llm_set_key(llm_client *c, const char *key, const char *env, err_info *e);
+
+// The options of an http_client for c.
+void llm_http_opts(const llm_client *c, http_opts *o);
+
+// Blank out (with '*') every occurrence of the client's secrets (API key, URL password;
+// those of at least 8 bytes) in text, in place, in linear time.
+void llm_redact(const llm_client *c, char *text);
+
+// A token count from a server or a recording: 0 unless a finite non-negative number,
+// at most LLM_TOKENS_MAX.
+long llm_token_count(const cJSON *v);
 
 // The message of an API error body in any documented shape (OpenAI, old vLLM,
 // Anthropic), copied into buf; "" when the body is not one. Returns buf.
@@ -109,11 +126,15 @@ void llm_sha256_hex(const void *data, size_t len, char out[65]);
 // The request key: SHA-256 of (k, temperature, messages) in an unambiguous layout.
 void llm_request_key(const llm_msg *msgs, int n_msgs, double temperature, int k, char out[65]);
 
-// Recordings (llm_replay.c): load an llm.jsonl; look up the next unused answer for key.
-llm_record *llm_record_load(const char *path, err_info *e);
+// Recordings (llm_replay.c): load an llm.jsonl, read line by line within
+// LLM_MAX_RECORD_FILE, LLM_MAX_RECORD_LINE and LLM_MAX_REPLY_TEXT per reply; in_run: the
+// file is a run directory's own (resume), so a link there is refused, not followed.
+llm_record *llm_record_load(const char *path, int in_run, err_info *e);
 void llm_record_free(llm_record *r);
-// Replies recorded for the next unused occurrence of key (owned copies), or ERR_NOTFOUND.
-int llm_record_take(llm_record *r, const char *key, llm_reply **out, int *n_out, err_info *e);
+// Replies recorded for the next unused occurrence of key (owned copies, at most k: a
+// recording with more answers than were asked serves only k), or ERR_NOTFOUND.
+int llm_record_take(llm_record *r, const char *key, int k, llm_reply **out, int *n_out,
+                    err_info *e);
 // The file a recording was loaded from. Borrowed.
 const char *llm_record_path(const llm_record *r);
 // The model of the first entry, or NULL. Borrowed.

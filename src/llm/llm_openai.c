@@ -91,8 +91,8 @@ static int parse_choices(llm_client *c, const char *url, const char *body, llm_r
     if (cJSON_IsObject(usage)) {
         const cJSON *p = cJSON_GetObjectItemCaseSensitive(usage, "prompt_tokens");
         const cJSON *q = cJSON_GetObjectItemCaseSensitive(usage, "completion_tokens");
-        if (cJSON_IsNumber(p)) pt = (long)p->valuedouble;
-        if (cJSON_IsNumber(q)) ct = (long)q->valuedouble;
+        pt = llm_token_count(p);
+        ct = llm_token_count(q);
     }
     llm_add_usage(c, pt, ct);
     const cJSON *ch;
@@ -225,8 +225,9 @@ static int openai_setup(llm_client *c, err_info *e) {
     if (!key && !base)
         return err_set(e, ERR_USAGE, "the openai backend needs OPENAI_API_KEY (or a base URL "
                        "via --base-url / OPENAI_BASE_URL for a local server that needs no key)");
-    c->base_url = llm_base_copy(base ? base : "https://api.openai.com/v1");
-    c->api_key = llm_dup_or_null(key);
+    int rc = llm_set_base(c, base ? base : "https://api.openai.com/v1", e);
+    if (!rc) rc = llm_set_key(c, key, c->azure_key ? "AZURE_OPENAI_API_KEY" : "OPENAI_API_KEY", e);
+    if (rc) return rc;
     c->model = strdup(c->o.model ? c->o.model : "gpt-4o");
     return ERR_OK;
 }

@@ -44,11 +44,6 @@ void llm_record_free(llm_record *r) {
     free(r);
 }
 
-static long json_long(const cJSON *o, const char *name) {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
-    return cJSON_IsNumber(v) ? (long)v->valuedouble : 0;
-}
-
 // Parse one line into en; ERR_PARSE with a reason otherwise.
 static int parse_entry(const char *line, rec_entry *en, err_info *e) {
     cJSON *j = cJSON_Parse(line);
@@ -71,41 +66,54 @@ static int parse_entry(const char *line, rec_entry *en, err_info *e) {
         const cJSON *text = cJSON_GetObjectItemCaseSensitive(it, "text");
         const cJSON *fin = cJSON_GetObjectItemCaseSensitive(it, "finish");
         if (!cJSON_IsString(text)) { rc = err_set(e, ERR_PARSE, "a reply has no \"text\""); goto done; }
+        if (strlen(text->valuestring) > LLM_MAX_REPLY_TEXT) {
+            rc = err_set(e, ERR_LIMIT, "a reply longer than the %d-byte cap on one reply", LLM_MAX_REPLY_TEXT);
+            goto done;
+        }
         llm_reply *r = &en->replies[en->n];
         r->text = strdup(text->valuestring);
         if (!r->text) { rc = err_set(e, ERR_NOMEM, "out of memory"); goto done; }
         en->n++;
         snprintf(r->finish, sizeof r->finish, "%s", cJSON_IsString(fin) ? fin->valuestring : "");
-        r->truncated = json_long(it, "truncated") != 0;
-        r->prompt_tokens = json_long(it, "prompt_tokens");
-        r->completion_tokens = json_long(it, "completion_tokens");
+        r->truncated = llm_token_count(cJSON_GetObjectItemCaseSensitive(it, "truncated")) != 0 ||
+                       cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "truncated"));
+        r->prompt_tokens = llm_token_count(cJSON_GetObjectItemCaseSensitive(it, "prompt_tokens"));
+        r->completion_tokens = llm_token_count(cJSON_GetObjectItemCaseSensitive(it, "completion_tokens"));
     }
 done:
     cJSON_Delete(j);
     return rc;
 }
 
-llm_record *llm_record_load(const char *path, err_info *e) {
-    char *text = fs_read(path, LLM_MAX_RECORD_FILE, NULL, e);
-    if (!text) return NULL;
+llm_record *llm_record_load(const char *path, int in_run, err_info *e) {
+    // A run's own llm.jsonl is opened below its directory without following a link; a
+    // file the user names is opened as named. Either way: read line by line, capped.
+    char dir[FS_PATH_MAX];
+    const char *leaf = path, *slash = strrchr(path, '/');
+    if (in_run) {
+        if (!slash) snprintf(dir, sizeof dir, ".");
+        else if (fs_path(dir, sizeof dir, e, "%.*s", (int)(slash - path), path)) return NULL;
+        if (slash) leaf = slash + 1;
+    }
+    fs_lines *lines = fs_lines_open(in_run ? dir : NULL, leaf, LLM_MAX_RECORD_LINE,
+                                    LLM_MAX_RECORD_FILE, e);
+    if (!lines) return NULL;
     llm_record *r = calloc(1, sizeof *r);
     if (!r || !(r->path = strdup(path))) {
-        free(text);
+        fs_lines_close(lines);
         free(r);
         err_set(e, ERR_NOMEM, "%s: out of memory", path);
         return NULL;
     }
-    int cap = 0, lineno = 0;
-    char *p = text;
-    while (*p) {
-        char *nl = strchr(p, '\n');
-        int last = nl == NULL || nl[1] == '\0';
-        if (nl) *nl = '\0';
-        lineno++;
-        char *line = p;
-        p = nl ? nl + 1 : p + strlen(p);
+    int cap = 0, got;
+    char *line;
+    size_t len;
+    err_info pe = {0};          // why a line failed: fatal unless it was the last one
+    int have_bad = 0, bad_line = 0;
+    while ((got = fs_lines_next(lines, &line, &len, e)) > 0) {
         while (*line == ' ' || *line == '\t' || *line == '\r') line++;
         if (!*line) continue;
+        if (have_bad) goto bad;     // a bad line followed by more lines: not a torn end
         if (r->n == cap) {
             cap = cap ? cap * 2 : 64;
             rec_entry *ne = realloc(r->e, (size_t)cap * sizeof *ne);
@@ -114,33 +122,38 @@ llm_record *llm_record_load(const char *path, err_info *e) {
         }
         rec_entry *en = &r->e[r->n];
         memset(en, 0, sizeof *en);
-        err_info pe = {0};
         if (parse_entry(line, en, &pe)) {
             free(en->model);
             llm_replies_free(en->replies, en->n);
+            if (pe.code != ERR_PARSE) goto bad;
             // A run killed mid-write can leave a torn last line: the rest is still good.
-            if (last && pe.code == ERR_PARSE) break;
-            err_set(e, pe.code, "%s:%d: %s: the file is not an eureka llm.jsonl", path, lineno,
-                    pe.msg);
-            goto fail;
+            have_bad = 1;
+            bad_line = fs_lines_lineno(lines);
+            continue;
         }
         r->n++;
     }
-    free(text);
+    if (got < 0) goto fail;
+    fs_lines_close(lines);
     return r;
+bad:
+    err_set(e, pe.code, "%s:%d: %s%s", path, bad_line ? bad_line : fs_lines_lineno(lines), pe.msg,
+            pe.code == ERR_PARSE ? ": the file is not an eureka llm.jsonl" : "");
 fail:
-    free(text);
+    fs_lines_close(lines);
     llm_record_free(r);
     return NULL;
 }
 
-int llm_record_take(llm_record *r, const char *key, llm_reply **out, int *n_out, err_info *e) {
+int llm_record_take(llm_record *r, const char *key, int k, llm_reply **out, int *n_out,
+                    err_info *e) {
     for (int i = 0; i < r->n; i++) {
         rec_entry *en = &r->e[i];
         if (en->used || strcmp(en->key, key) != 0) continue;
-        llm_reply *rep = calloc(en->n > 0 ? (size_t)en->n : 1, sizeof *rep);
+        int n = en->n < k ? en->n : k;
+        llm_reply *rep = calloc(n > 0 ? (size_t)n : 1, sizeof *rep);
         if (!rep) return err_set(e, ERR_NOMEM, "out of memory");
-        for (int j = 0; j < en->n; j++) {
+        for (int j = 0; j < n; j++) {
             rep[j] = en->replies[j];
             rep[j].text = strdup(en->replies[j].text);
             if (!rep[j].text) {
@@ -150,7 +163,7 @@ int llm_record_take(llm_record *r, const char *key, llm_reply **out, int *n_out,
         }
         en->used = 1;
         *out = rep;
-        *n_out = en->n;
+        *n_out = n;
         return ERR_OK;
     }
     return err_set(e, ERR_NOTFOUND, "%s has no answer for key %.12s", r->path, key);

@@ -1,16 +1,20 @@
 // run.c: the run directory store (see run.h).
 //
-// Kept free of search logic on purpose: `show`, `diff` and `compare` read a run with
-// these same functions, so the layout has exactly one definition.
+// Kept free of search logic on purpose: `show`, `diff`, `compare` and `search` read a run
+// with these same functions, so the layout has exactly one definition, and so do the
+// rules for reading a directory someone else may have prepared (util/fs.h *_in: no link
+// followed, regular files only, caps checked by size before reading).
 #include "search/run.h"
 
-#include <dirent.h>
+#include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "util/fs.h"
+#include "llm/llm.h"        // token counts: llm_token_clamp
+#include "util/sanitize.h"
 #include "util/trainlog.h"
 
 int run_path(char *buf, size_t n, const char *dir, const char *rel, err_info *e) {
@@ -18,11 +22,9 @@ int run_path(char *buf, size_t n, const char *dir, const char *rel, err_info *e)
 }
 
 int run_create(const char *out, const char *task, char *buf, size_t n, err_info *e) {
-    char tmp[RUN_PATH_MAX];
     if (out && *out) {
         if (fs_path(buf, n, e, "%s", out)) return ERR_LIMIT;
-        if (run_path(tmp, sizeof tmp, buf, "run.json", e)) return ERR_LIMIT;
-        if (fs_exists(tmp))
+        if (fs_exists(buf) && run_has(buf, RUN_SETTINGS))
             return err_set(e, ERR_USAGE, "%s already holds a run (use --resume %s, or another --out)",
                            buf, buf);
     } else {
@@ -39,12 +41,38 @@ int run_create(const char *out, const char *task, char *buf, size_t n, err_info 
     return fs_mkdirs(buf, e);
 }
 
+// ---- the paths -----------------------------------------------------------------------
+
+static int in_range(int v, int lo, int hi, const char *what, err_info *e) {
+    if (v < lo || v > hi) return err_set(e, ERR_INTERNAL, "%s %d is outside %d..%d", what, v, lo, hi);
+    return ERR_OK;
+}
+
 int run_sample_rel(char *buf, size_t n, int iter, int sample, const char *file, err_info *e) {
+    if (in_range(iter, 0, RUN_MAX_ITER, "iteration", e) || in_range(sample, 0, RUN_MAX_SAMPLE, "sample", e))
+        return ERR_INTERNAL;
     if (file) return fs_path(buf, n, e, "iter%02d/sample%02d/%s", iter, sample, file);
     return fs_path(buf, n, e, "iter%02d/sample%02d", iter, sample);
 }
 
+int run_iter_rel(char *buf, size_t n, int iter, err_info *e) {
+    if (in_range(iter, 0, RUN_MAX_ITER, "iteration", e)) return ERR_INTERNAL;
+    return fs_path(buf, n, e, "iter%02d", iter);
+}
+
+int run_responses_rel(char *buf, size_t n, int iter, int attempt, err_info *e) {
+    if (in_range(iter, 0, RUN_MAX_ITER, "iteration", e) || in_range(attempt, 0, 9, "attempt", e))
+        return ERR_INTERNAL;
+    return fs_path(buf, n, e, "iter%02d/responses-a%d.json", iter, attempt);
+}
+
+int run_human_feedback_rel(char *buf, size_t n, int iter, err_info *e) {
+    if (in_range(iter, 0, RUN_MAX_ITER, "iteration", e)) return ERR_INTERNAL;
+    return fs_path(buf, n, e, "iter%02d/human_feedback.txt", iter);
+}
+
 int run_eval_rel(char *buf, size_t n, int seed, const char *file, err_info *e) {
+    if (in_range(seed, 1, RUN_MAX_SEED, "evaluation seed", e)) return ERR_INTERNAL;
     if (file) return fs_path(buf, n, e, "eval/seed%02d/%s", seed, file);
     return fs_path(buf, n, e, "eval/seed%02d", seed);
 }
@@ -52,9 +80,9 @@ int run_eval_rel(char *buf, size_t n, int seed, const char *file, err_info *e) {
 int run_best_policy_rel(const char *dir, char *buf, size_t n, err_info *e) {
     double best = -1e300;
     int found = 0;
-    for (int s = 1; s < 100; s++) {
+    for (int s = 1; s <= RUN_MAX_SEED; s++) {
         char rel[64];
-        if (run_eval_rel(rel, sizeof rel, s, "train.json", e)) return ERR_LIMIT;
+        if (run_eval_rel(rel, sizeof rel, s, RUN_TRAIN, e)) return ERR_LIMIT;
         if (!run_has(dir, rel)) break;
         cJSON *tr = run_read_json(dir, rel, NULL);
         const cJSON *f = cJSON_GetObjectItemCaseSensitive(tr, "fitness");
@@ -66,34 +94,40 @@ int run_best_policy_rel(const char *dir, char *buf, size_t n, err_info *e) {
         cJSON_Delete(tr);
     }
     if (found) return ERR_OK;
-    cJSON *b = run_has(dir, "best.json") ? run_read_json(dir, "best.json", e) : NULL;
+    cJSON *b = run_has(dir, RUN_BEST_JSON) ? run_read_json(dir, RUN_BEST_JSON, e) : NULL;
     const cJSON *it = cJSON_GetObjectItemCaseSensitive(b, "iteration");
     const cJSON *sa = cJSON_GetObjectItemCaseSensitive(b, "sample");
-    int ok = cJSON_IsNumber(it) && cJSON_IsNumber(sa) && it->valueint >= 0 && it->valueint < 100 &&
-             sa->valueint >= 0 && sa->valueint < 100;
-    int rc = ok ? run_sample_rel(buf, n, it->valueint, sa->valueint, NULL, e)
+    int ok = cJSON_IsNumber(it) && cJSON_IsNumber(sa) && it->valuedouble >= 0 &&
+             it->valuedouble <= RUN_MAX_ITER && sa->valuedouble >= 0 && sa->valuedouble <= RUN_MAX_SAMPLE;
+    int rc = ok ? run_sample_rel(buf, n, (int)it->valuedouble, (int)sa->valuedouble, NULL, e)
                 : err_set(e, ERR_NOTFOUND, "%s has no trained best candidate yet (see eureka show %s)",
                           dir, dir);
     cJSON_Delete(b);
     return rc;
 }
 
-// mkdir -p the parent of path.
-static int make_parent(const char *path, err_info *e) {
-    char d[RUN_PATH_MAX];
-    if (fs_path(d, sizeof d, e, "%s", path)) return ERR_LIMIT;
-    char *slash = strrchr(d, '/');
-    if (!slash || slash == d) return ERR_OK;
-    *slash = '\0';
-    return fs_mkdirs(d, e);
+size_t run_cap(const char *rel) {
+    static const struct { const char *name; size_t cap; } caps[] = {
+        {RUN_SETTINGS, 1u << 20},
+        {RUN_STATUS, 64u << 10},
+        {RUN_BEST_JSON, 64u << 10},
+        {RUN_SUMMARY, 64u << 10},
+        {RUN_TRAIN, 32u << 20},          // series of every update + the saved policy
+        {RUN_MESSAGES, 64u << 20},
+    };
+    const char *slash = strrchr(rel, '/');
+    const char *name = slash ? slash + 1 : rel;
+    for (size_t i = 0; i < sizeof caps / sizeof caps[0]; i++)
+        if (strcmp(name, caps[i].name) == 0) return caps[i].cap;
+    // K replies of at most 1 MiB each, JSON-escaped.
+    if (strncmp(name, "responses-a", 11) == 0) return 64u << 20;
+    return 1u << 20;
 }
 
+// ---- files ---------------------------------------------------------------------------
+
 int run_write_text(const char *dir, const char *rel, const char *text, err_info *e) {
-    char p[RUN_PATH_MAX];
-    int rc = run_path(p, sizeof p, dir, rel, e);
-    if (!rc) rc = make_parent(p, e);
-    if (!rc) rc = fs_write_atomic(p, text, strlen(text), e);
-    return rc;
+    return fs_write_in(dir, rel, text, strlen(text), e);
 }
 
 int run_write_json(const char *dir, const char *rel, const cJSON *obj, err_info *e) {
@@ -104,7 +138,7 @@ int run_write_json(const char *dir, const char *rel, const cJSON *obj, err_info 
     if (!t) { free(s); return err_set(e, ERR_NOMEM, "%s/%s: out of memory", dir, rel); }
     t[n] = '\n';
     t[n + 1] = '\0';
-    int rc = run_write_text(dir, rel, t, e);
+    int rc = fs_write_in(dir, rel, t, n + 1, e);
     free(t);
     return rc;
 }
@@ -113,35 +147,32 @@ int run_write_train(const char *dir, const char *rel_dir, const cJSON *train, er
     char rel[RUN_PATH_MAX];
     const char *sep = rel_dir && *rel_dir ? "/" : "";
     if (!rel_dir) rel_dir = "";
-    int rc = fs_path(rel, sizeof rel, e, "%s%strain.json", rel_dir, sep);
+    int rc = fs_path(rel, sizeof rel, e, "%s%s%s", rel_dir, sep, RUN_TRAIN);
     if (!rc) rc = run_write_json(dir, rel, train, e);
     char *csv = rc ? NULL : trainlog_csv(train, e);
     if (!rc && !csv) rc = e ? e->code : ERR_PARSE;
-    if (!rc) rc = fs_path(rel, sizeof rel, e, "%s%sprogress.csv", rel_dir, sep);
+    if (!rc) rc = fs_path(rel, sizeof rel, e, "%s%s%s", rel_dir, sep, RUN_PROGRESS);
     if (!rc) rc = run_write_text(dir, rel, csv, e);
     free(csv);
     return rc;
 }
 
 char *run_read_text(const char *dir, const char *rel, size_t cap, err_info *e) {
-    char p[RUN_PATH_MAX];
-    if (run_path(p, sizeof p, dir, rel, e)) return NULL;
-    return fs_read(p, cap, NULL, e);
+    return fs_read_in(dir, rel, cap, NULL, e);
 }
 
 cJSON *run_read_json(const char *dir, const char *rel, err_info *e) {
-    char *s = run_read_text(dir, rel, RUN_JSON_MAX, e);
+    size_t len = 0;
+    char *s = fs_read_in(dir, rel, run_cap(rel), &len, e);
     if (!s) return NULL;
-    cJSON *j = cJSON_Parse(s);
+    cJSON *j = cJSON_ParseWithLength(s, len);
     free(s);
     if (!j) err_set(e, ERR_PARSE, "%s/%s: not valid JSON (the file was edited or damaged)", dir, rel);
     return j;
 }
 
 int run_has(const char *dir, const char *rel) {
-    char p[RUN_PATH_MAX];
-    if (run_path(p, sizeof p, dir, rel, NULL)) return 0;
-    return fs_exists(p);
+    return fs_kind_in(dir, rel) != FS_MISSING;
 }
 
 int run_event(const char *dir, const char *type, cJSON *fields, err_info *e) {
@@ -163,10 +194,52 @@ int run_event(const char *dir, const char *type, cJSON *fields, err_info *e) {
     char *s = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
     if (!s) return err_set(e, ERR_NOMEM, "events.jsonl: out of memory");
-    char p[RUN_PATH_MAX];
-    int rc = run_path(p, sizeof p, dir, "events.jsonl", e);
-    if (!rc) rc = fs_append_line(p, s, e);
+    int rc = fs_append_in(dir, RUN_EVENTS, s, e);
     free(s);
+    return rc;
+}
+
+// ---- records -------------------------------------------------------------------------
+
+// A status name as eureka writes them: lower-case letters and '_', non-empty.
+static int status_name_ok(const char *s) {
+    if (!s || !*s || strlen(s) >= sizeof ((run_status *)0)->status) return 0;
+    for (; *s; s++)
+        if (!(islower((unsigned char)*s) || *s == '_')) return 0;
+    return 1;
+}
+
+int run_read_status(const char *dir, int iter, int sample, run_status *st, err_info *e) {
+    memset(st, 0, sizeof *st);
+    char rel[64];
+    if (run_sample_rel(rel, sizeof rel, iter, sample, RUN_STATUS, e)) return e ? e->code : ERR_INTERNAL;
+    cJSON *j = run_read_json(dir, rel, e);
+    if (!j) return e ? e->code : ERR_PARSE;
+    const cJSON *s = cJSON_GetObjectItemCaseSensitive(j, "status");
+    const cJSON *m = cJSON_GetObjectItemCaseSensitive(j, "message");
+    const cJSON *f = cJSON_GetObjectItemCaseSensitive(j, "fitness");
+    const cJSON *u = cJSON_GetObjectItemCaseSensitive(j, "unstable_episodes");
+    const cJSON *sec = cJSON_GetObjectItemCaseSensitive(j, "seconds");
+    int rc = ERR_OK;
+    if (!cJSON_IsObject(j) || !cJSON_IsString(s) || !status_name_ok(s->valuestring)) {
+        rc = err_set(e, ERR_PARSE, "%s/%s: no valid \"status\" (the file was edited or damaged; "
+                     "remove the sample's folder to run it again)", dir, rel);
+    } else {
+        snprintf(st->status, sizeof st->status, "%s", s->valuestring);
+        st->ok = strcmp(st->status, "ok") == 0;
+        san_str(st->message, sizeof st->message, cJSON_IsString(m) ? m->valuestring : "", 0);
+        st->seconds = cJSON_IsNumber(sec) && isfinite(sec->valuedouble) && sec->valuedouble >= 0
+                      ? sec->valuedouble : 0;
+        if (st->ok) {
+            if (!cJSON_IsNumber(f) || !isfinite(f->valuedouble))
+                rc = err_set(e, ERR_PARSE, "%s/%s: \"ok\" without a finite \"fitness\" (the file was "
+                             "edited or damaged; remove the sample's folder to run it again)", dir, rel);
+            st->fitness = cJSON_IsNumber(f) ? f->valuedouble : 0;
+            double un = cJSON_IsNumber(u) ? u->valuedouble : 0;
+            st->unstable = un > 0 && un < 1e15 ? (long)un : 0;
+        }
+    }
+    cJSON_Delete(j);
     return rc;
 }
 
@@ -175,72 +248,72 @@ int run_parse_ref(const char *ref, int *iter, int *sample, err_info *e) {
     int a = 0, b = 0, used = 0;
     if ((sscanf(ref, "iter%d/sample%d%n", &a, &b, &used) == 2 && ref[used] == '\0') ||
         (sscanf(ref, "%d/%d%n", &a, &b, &used) == 2 && ref[used] == '\0')) {
-        if (a >= 1 && a < 100 && b >= 0 && b < 100) { *iter = a; *sample = b; return ERR_OK; }
+        if (a >= 1 && a <= RUN_MAX_ITER && b >= 0 && b <= RUN_MAX_SAMPLE) {
+            *iter = a;
+            *sample = b;
+            return ERR_OK;
+        }
     }
     return err_set(e, ERR_USAGE, "'%s' is not a candidate (write iter02/sample03 or best)", ref);
 }
 
-// Highest numeric suffix of entries "<prefix>NN" in dir, or -1.
-static int max_entry(const char *dir, const char *prefix) {
-    DIR *d = opendir(dir);
-    if (!d) return -1;
-    int best = -1;
-    size_t pl = strlen(prefix);
-    struct dirent *de;
-    while ((de = readdir(d))) {
-        if (strncmp(de->d_name, prefix, pl) != 0) continue;
-        char *end;
-        long v = strtol(de->d_name + pl, &end, 10);
-        if (end != de->d_name + pl && *end == '\0' && v >= 0 && v < 1000 && v > best) best = (int)v;
-    }
-    closedir(d);
-    return best;
+typedef struct max_ctx { const char *prefix; int max, best; } max_ctx;
+
+// Highest NN of the directories "<prefix>NN" (exactly two digits, as run.c writes them).
+static int max_entry(void *ctx, const char *name, int kind) {
+    max_ctx *m = ctx;
+    size_t pl = strlen(m->prefix);
+    if (kind != FS_DIR || strncmp(name, m->prefix, pl) != 0) return 0;
+    const char *d = name + pl;
+    if (!isdigit((unsigned char)d[0]) || !isdigit((unsigned char)d[1]) || d[2]) return 0;
+    int v = (d[0] - '0') * 10 + (d[1] - '0');
+    if (v <= m->max && v > m->best) m->best = v;
+    return 0;
 }
 
 int run_count_iters(const char *dir) {
-    int m = max_entry(dir, "iter");
-    return m < 0 ? 0 : m;
+    max_ctx m = {"iter", RUN_MAX_ITER, -1};
+    fs_list_in(dir, NULL, max_entry, &m, NULL);
+    return m.best < 0 ? 0 : m.best;
 }
 
 int run_count_samples(const char *dir, int iter) {
-    char p[RUN_PATH_MAX];
-    if (fs_path(p, sizeof p, NULL, "%s/iter%02d", dir, iter)) return 0;
-    return max_entry(p, "sample") + 1;
+    char rel[32];
+    if (run_iter_rel(rel, sizeof rel, iter, NULL)) return 0;
+    max_ctx m = {"sample", RUN_MAX_SAMPLE, -1};
+    if (fs_kind_in(dir, rel) != FS_DIR) return 0;
+    fs_list_in(dir, rel, max_entry, &m, NULL);
+    return m.best + 1;
 }
 
 int run_iteration_best(const char *dir, int it) {
     int n = run_count_samples(dir, it), best = -1;
     double bf = 0;
     for (int s = 0; s < n; s++) {
-        char rel[128];
-        run_sample_rel(rel, sizeof rel, it, s, "status.json", NULL);
-        if (!run_has(dir, rel)) continue;
-        cJSON *st = run_read_json(dir, rel, NULL);
-        const char *status = cJSON_GetStringValue(cJSON_GetObjectItem(st, "status"));
-        cJSON *f = cJSON_GetObjectItem(st, "fitness");
-        if (status && strcmp(status, "ok") == 0 && cJSON_IsNumber(f) && (best < 0 || f->valuedouble > bf)) {
+        run_status st;
+        if (run_read_status(dir, it, s, &st, NULL) == ERR_OK && st.ok && (best < 0 || st.fitness > bf)) {
             best = s;
-            bf = f->valuedouble;
+            bf = st.fitness;
         }
-        cJSON_Delete(st);
     }
     return best;
 }
 
 void run_count_tokens(const char *dir, int iters, long *pt, long *ct) {
     *pt = *ct = 0;
-    for (int it = 0; it <= iters; it++)
-        for (int a = 0; a < 8; a++) {
+    for (int it = 0; it <= iters && it <= RUN_MAX_ITER; it++)
+        for (int a = 0; a < 3; a++) {       // an attempt and up to 2 retries
             char rel[64];
-            snprintf(rel, sizeof rel, "iter%02d/responses-a%d.json", it, a);
-            if (!run_has(dir, rel)) continue;
+            if (run_responses_rel(rel, sizeof rel, it, a, NULL) || !run_has(dir, rel)) continue;
             cJSON *r = run_read_json(dir, rel, NULL);
             cJSON *x;
             cJSON_ArrayForEach(x, cJSON_GetObjectItem(r, "replies")) {
-                const cJSON *p = cJSON_GetObjectItem(x, "prompt_tokens"), *c = cJSON_GetObjectItem(x, "completion_tokens");
-                // Counts from a file: only sane ones are added (no overflowing casts).
-                if (cJSON_IsNumber(p) && p->valuedouble >= 0 && p->valuedouble < 1e12) *pt += (long)p->valuedouble;
-                if (cJSON_IsNumber(c) && c->valuedouble >= 0 && c->valuedouble < 1e12) *ct += (long)c->valuedouble;
+                const cJSON *p = cJSON_GetObjectItem(x, "prompt_tokens");
+                const cJSON *c = cJSON_GetObjectItem(x, "completion_tokens");
+                long pv = cJSON_IsNumber(p) ? llm_token_clamp(p->valuedouble) : 0;
+                long cv = cJSON_IsNumber(c) ? llm_token_clamp(c->valuedouble) : 0;
+                *pt = *pt > LLM_TOKENS_TOTAL_MAX - pv ? LLM_TOKENS_TOTAL_MAX : *pt + pv;
+                *ct = *ct > LLM_TOKENS_TOTAL_MAX - cv ? LLM_TOKENS_TOTAL_MAX : *ct + cv;
             }
             cJSON_Delete(r);
         }

@@ -61,6 +61,7 @@ typedef struct cand {
     cJSON *train;           // train.json (ok only)
     int done;
     int rank;               // how far it got, for "most informative failure"
+    int loaded;             // read back from the run directory (resume): not yet verified
 } cand;
 
 typedef struct search {
@@ -155,7 +156,7 @@ static int save_messages(search *S, int it, int attempt, const llm_msg *m, int n
         cJSON_AddItemToArray(arr, x);
     }
     cJSON_AddItemToArray(S->messages, o);
-    return run_write_json(S->dir, "messages.json", S->messages, e);
+    return run_write_json(S->dir, RUN_MESSAGES, S->messages, e);
 }
 
 // The replies of (iteration, attempt): from responses-aA.json if a previous run got
@@ -163,7 +164,7 @@ static int save_messages(search *S, int it, int attempt, const llm_msg *m, int n
 static int get_replies(search *S, int it, int attempt, char ***texts, int **trunc, int *n,
                        err_info *e) {
     char rel[128];
-    snprintf(rel, sizeof rel, "iter%02d/responses-a%d.json", it, attempt);
+    if (run_responses_rel(rel, sizeof rel, it, attempt, e)) return e->code;
     cJSON *saved = run_has(S->dir, rel) ? run_read_json(S->dir, rel, e) : NULL;
     if (run_has(S->dir, rel) && !saved) return e->code;
     llm_msg m[4] = {{"system", S->system}, {"user", S->user}, {"assistant", S->assistant},
@@ -193,7 +194,15 @@ static int get_replies(search *S, int it, int attempt, char ***texts, int **trun
     }
     cJSON *arr = cJSON_GetObjectItem(saved, "replies");
     int k = cJSON_GetArraySize(arr);
-    if (k > MAX_SAMPLES) k = MAX_SAMPLES;
+    if (k > S->c->samples) k = S->c->samples;   // a file with more answers than asked: the rest is ignored
+    for (int i = 0; i < k; i++) {
+        const char *txt = cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(arr, i), "text"));
+        if (txt && strlen(txt) > LLM_MAX_REPLY_TEXT) {
+            cJSON_Delete(saved);
+            return err_set(e, ERR_LIMIT, "%s/%s: reply %d is longer than the %d-byte cap on one "
+                           "reply (the file was edited)", S->dir, rel, i, LLM_MAX_REPLY_TEXT);
+        }
+    }
     *texts = calloc((size_t)k + 1, sizeof **texts);
     *trunc = calloc((size_t)k + 1, sizeof **trunc);
     for (int i = 0; i < k && *texts && *trunc; i++) {
@@ -208,27 +217,31 @@ static int get_replies(search *S, int it, int attempt, char ***texts, int **trun
     return ERR_OK;
 }
 
-// Load a finished sample's status.json (and train.json) into k.
+// Load a finished sample's status.json (and train.json) into k. The files come from a
+// run directory, maybe someone else's: an "ok" sample must have code in its reply (the
+// code trained is always the one extracted from the reply, never reward.c), and its
+// fitness counts only once verify_loaded has re-measured it.
 static int load_done(search *S, int it, cand *k, err_info *e) {
     char rel[128];
-    sample_rel(rel, sizeof rel, it, k->sample, "status.json");
-    cJSON *st = run_read_json(S->dir, rel, e);
-    if (!st) return e->code;
-    const char *s = cJSON_GetStringValue(cJSON_GetObjectItem(st, "status"));
-    const char *m = cJSON_GetStringValue(cJSON_GetObjectItem(st, "message"));
-    snprintf(k->status, sizeof k->status, "%s", s ? s : "error");
-    snprintf(k->message, sizeof k->message, "%s", m ? m : "");
-    cJSON *f = cJSON_GetObjectItem(st, "fitness");
-    k->fitness = cJSON_IsNumber(f) ? f->valuedouble : 0;
-    cJSON *u = cJSON_GetObjectItem(st, "unstable_episodes");
-    k->unstable = cJSON_IsNumber(u) ? (long)u->valuedouble : 0;
-    cJSON *sec = cJSON_GetObjectItem(st, "seconds");
-    k->seconds = cJSON_IsNumber(sec) ? sec->valuedouble : 0;
-    cJSON_Delete(st);
-    if (strcmp(k->status, "ok") == 0) {
-        sample_rel(rel, sizeof rel, it, k->sample, "train.json");
+    run_status st;
+    if (run_read_status(S->dir, it, k->sample, &st, e)) return e->code;
+    snprintf(k->status, sizeof k->status, "%s", st.status);
+    snprintf(k->message, sizeof k->message, "%s", st.message);
+    k->fitness = st.fitness;
+    k->unstable = st.unstable;
+    k->seconds = st.seconds;
+    k->loaded = 1;
+    if (st.ok) {
+        sample_rel(rel, sizeof rel, it, k->sample, NULL);
+        if (!k->code)
+            return err_set(e, ERR_PARSE, "%s/%s/status.json says ok, but the sample's reply has no "
+                           "reward code (the run was edited): remove %s/%s to train it again",
+                           S->dir, rel, S->dir, rel);
+        sample_rel(rel, sizeof rel, it, k->sample, RUN_TRAIN);
         k->train = run_read_json(S->dir, rel, e);
         if (!k->train) return e->code;
+        if (!cJSON_IsObject(k->train))
+            return err_set(e, ERR_PARSE, "%s/%s is not a training result (the run was edited)", S->dir, rel);
     }
     k->rank = strcmp(k->status, "ok") == 0 ? 100 : status_rank(k->status);
     k->done = 1;
@@ -261,7 +274,7 @@ static int finish_sample(search *S, int it, cand *k, err_info *e) {
         cJSON_AddNumberToObject(st, "fitness", k->fitness);
         cJSON_AddNumberToObject(st, "unstable_episodes", (double)k->unstable);
     }
-    sample_rel(rel, sizeof rel, it, k->sample, "status.json");
+    sample_rel(rel, sizeof rel, it, k->sample, RUN_STATUS);
     rc = run_write_json(S->dir, rel, st, e);
     cJSON_Delete(st);
     k->rank = strcmp(k->status, "ok") == 0 ? 100 : status_rank(k->status);
@@ -285,7 +298,7 @@ static void on_train_done(void *ctx, int i, judge_verdict *r) {
     snprintf(k->message, sizeof k->message, "%s", r->message);
     k->seconds = r->seconds;
     err_info e2;
-    write_sample_text(S, d->it, k->sample, "compile.log",
+    write_sample_text(S, d->it, k->sample, RUN_COMPILE_LOG,
                       r->status == SB_COMPILE ? r->message : "compiled (libtcc): ok\n", &e2);
     if (r->status == SB_OK && r->result) {
         k->train = r->result;
@@ -344,11 +357,11 @@ static int run_attempt(search *S, int it, int base, char **texts, int *trunc, in
         k->truncated = trunc[i];
         k->seed = search_candidate_seed(S->c->seed, it, k->sample);
         char rel[128];
-        sample_rel(rel, sizeof rel, it, k->sample, "status.json");
+        sample_rel(rel, sizeof rel, it, k->sample, RUN_STATUS);
         err_info xe = {0};
         k->code = extract_code(k->response, &xe);
         if (run_has(S->dir, rel)) { rc = load_done(S, it, k, e); continue; }
-        if ((rc = write_sample_text(S, it, k->sample, "response.md", k->response, e))) break;
+        if ((rc = write_sample_text(S, it, k->sample, RUN_RESPONSE, k->response, e))) break;
         if (!k->code) {
             if (k->truncated) {
                 snprintf(k->status, sizeof k->status, "truncated");
@@ -368,7 +381,7 @@ static int run_attempt(search *S, int it, int base, char **texts, int *trunc, in
             emit(S, "sample_done", ev);
             continue;
         }
-        if ((rc = write_sample_text(S, it, k->sample, "reward.c", k->code, e))) break;
+        if ((rc = write_sample_text(S, it, k->sample, RUN_REWARD, k->code, e))) break;
         judge_job *j = &jobs[n_jobs];
         *j = train_job(S, k->code, S->steps, k->seed);
         j->iteration = it;
@@ -389,7 +402,7 @@ static int run_attempt(search *S, int it, int base, char **texts, int *trunc, in
         S->sum->candidates++;
         if (strcmp(k->status, "ok") != 0) S->sum->failures++;
         char rel[128];
-        sample_rel(rel, sizeof rel, it, k->sample, "feedback.txt");
+        sample_rel(rel, sizeof rel, it, k->sample, RUN_FEEDBACK);
         if (run_has(S->dir, rel)) continue;
         err_info fe;
         char *fb = NULL;
@@ -401,7 +414,7 @@ static int run_attempt(search *S, int it, int base, char **texts, int *trunc, in
             fb = error_feedback(k, &fe);
         }
         if (!fb) { rc = err_set(e, fe.code, "%s", fe.msg); break; }
-        rc = write_sample_text(S, it, k->sample, "feedback.txt", fb, e);
+        rc = write_sample_text(S, it, k->sample, RUN_FEEDBACK, fb, e);
         free(fb);
     }
     free(jobs);
@@ -426,6 +439,46 @@ static int pick_best(const search *S) {
         if (b < 0 || k->fitness > S->cands[b].fitness ||
             (k->fitness == S->cands[b].fitness && k->unstable < S->cands[b].unstable))
             b = i;
+    }
+    return b;
+}
+
+// A result read back from the run directory counts only when its saved policy scores, in
+// a clean worker, exactly the fitness recorded for it: someone else's run may have been
+// edited. 1 when it does (*out = the re-measured fitness); else an event says why.
+static int verified_fitness(search *S, const cJSON *train, double recorded, const char *what,
+                            double *out) {
+    err_info ve = {0};
+    double again = 0;
+    int rc = judge_verify(S->t, train, &again, &ve);
+    if (rc == ERR_OK && again == recorded) { *out = again; return 1; }
+    char msg[ERR_MSG_MAX];
+    if (rc) snprintf(msg, sizeof msg, "%s", ve.msg);
+    else snprintf(msg, sizeof msg, "recorded fitness %.6g, but its saved policy scores %.6g", recorded, again);
+    cJSON *x = cJSON_CreateObject();
+    cJSON_AddStringToObject(x, "file", what);
+    cJSON_AddStringToObject(x, "message", msg);
+    emit(S, "result_rejected", x);
+    return 0;
+}
+
+// The best candidate whose fitness can be trusted: candidates loaded from the run
+// directory are re-measured before they can win; one that fails is dropped from the
+// choice (its result is not used) and the next best is tried.
+static int pick_verified_best(search *S, int it) {
+    int b;
+    while ((b = pick_best(S)) >= 0 && S->cands[b].loaded) {
+        cand *k = &S->cands[b];
+        char rel[128];
+        sample_rel(rel, sizeof rel, it, k->sample, RUN_TRAIN);
+        k->loaded = 0;
+        if (!verified_fitness(S, k->train, k->fitness, rel, &k->fitness)) {
+            cJSON_Delete(k->train);
+            k->train = NULL;
+            snprintf(k->status, sizeof k->status, "error");
+            snprintf(k->message, sizeof k->message, "its recorded result does not match its saved policy");
+            k->rank = status_rank(k->status);
+        }
     }
     return b;
 }
@@ -502,7 +555,7 @@ static int init_human(search *S, err_info *e) {
     if (rc) { free_cands(S); return rc; }
     cand *k = &S->cands[0];
     char rel[128];
-    sample_rel(rel, sizeof rel, 0, 0, "feedback.txt");
+    sample_rel(rel, sizeof rel, 0, 0, RUN_FEEDBACK);
     char *fb = run_read_text(S->dir, rel, 1 << 20, e);
     if (!fb) { free_cands(S); return e->code; }
     set_tail(S, k->response, fb);
@@ -516,15 +569,24 @@ static int final_eval(search *S, const char *best_src, err_info *e) {
     int n = S->c->eval_seeds;
     judge_job *jobs = calloc((size_t)n, sizeof *jobs);
     judge_verdict *vd = calloc((size_t)n, sizeof *vd);
-    if (!jobs || !vd) { free(jobs); free(vd); return err_set(e, ERR_NOMEM, "search: out of memory"); }
+    double *kept = calloc((size_t)n, sizeof *kept);     // verified fitness of a finished seed
+    if (!jobs || !vd || !kept) {
+        free(jobs); free(vd); free(kept);
+        return err_set(e, ERR_NOMEM, "search: out of memory");
+    }
     for (int i = 0; i < n; i++) {
         char rel[128];
-        snprintf(rel, sizeof rel, "eval/seed%02d/train.json", i + 1);
+        run_eval_rel(rel, sizeof rel, i + 1, RUN_TRAIN, NULL);
         jobs[i] = train_job(S, best_src, S->eval_steps, (uint64_t)(i + 1));
         jobs[i].cfg.max_seconds = 0;
         jobs[i].iteration = 0;
         jobs[i].sample = i + 1;
-        jobs[i].skip = run_has(S->dir, rel);
+        // A seed finished by an earlier run is kept only when its policy scores what it
+        // says; otherwise it is trained again.
+        cJSON *tr = run_has(S->dir, rel) ? run_read_json(S->dir, rel, NULL) : NULL;
+        const cJSON *f = cJSON_GetObjectItem(tr, "fitness");
+        jobs[i].skip = cJSON_IsNumber(f) && verified_fitness(S, tr, f->valuedouble, rel, &kept[i]);
+        cJSON_Delete(tr);
     }
     emit(S, "eval_start", NULL);
     run_trainings(S, jobs, n, vd, NULL, NULL);
@@ -532,6 +594,7 @@ static int final_eval(search *S, const char *best_src, err_info *e) {
         for (int i = 0; i < n; i++) judge_verdict_free(&vd[i]);
         free(jobs);
         free(vd);
+        free(kept);
         return err_set(e, ERR_RUNTIME, "interrupted; continue with: eureka search --resume %s", S->dir);
     }
     int rc = ERR_OK;
@@ -540,11 +603,11 @@ static int final_eval(search *S, const char *best_src, err_info *e) {
     cJSON *fits = cJSON_CreateArray();
     for (int i = 0; i < n && !rc; i++) {
         char rel[128];
-        snprintf(rel, sizeof rel, "eval/seed%02d/train.json", i + 1);
         cJSON *tr = NULL;
         if (jobs[i].skip) {
-            tr = run_read_json(S->dir, rel, e);
-            if (!tr) { rc = e->code; break; }
+            if (got < 64) fit[got++] = kept[i];
+            cJSON_AddItemToArray(fits, cJSON_CreateNumber(kept[i]));
+            continue;
         } else if (vd[i].status == SB_OK && vd[i].result) {
             tr = vd[i].result;
             vd[i].result = NULL;
@@ -567,7 +630,8 @@ static int final_eval(search *S, const char *best_src, err_info *e) {
     }
     for (int i = 0; i < n; i++) judge_verdict_free(&vd[i]);
     free(jobs);
-    free(vd);
+        free(vd);
+        free(kept);
     if (rc) { cJSON_Delete(fits); return rc; }
     S->sum->eval_n = got;
     stats_mean_sd(fit, got, &S->sum->eval_mean, &S->sum->eval_std);
@@ -580,6 +644,30 @@ static int final_eval(search *S, const char *best_src, err_info *e) {
     return ERR_OK;
 }
 
+// "backend model at url" of a run.json "llm" record, or of the client.
+static void llm_line(char *buf, size_t n, const char *backend, const char *model, const char *url) {
+    snprintf(buf, n, "%.32s %.96s%s%.300s", backend ? backend : "?", model ? model : "?",
+             url ? " at " : "", url ? url : "");
+}
+
+// On resume: the connection is the user's; when it differs from the run's record, say so
+// (an event the CLI shows on one line, kept in events.jsonl).
+static void note_llm_change(search *S) {
+    cJSON *r = run_read_json(S->dir, RUN_SETTINGS, NULL);
+    const cJSON *l = cJSON_GetObjectItem(r, "llm");
+    char was[512], now[512];
+    llm_line(was, sizeof was, cJSON_GetStringValue(cJSON_GetObjectItem(l, "resolved_backend")),
+             cJSON_GetStringValue(cJSON_GetObjectItem(l, "resolved_model")),
+             cJSON_GetStringValue(cJSON_GetObjectItem(l, "base_url")));
+    llm_line(now, sizeof now, llm_backend(S->llm), llm_model(S->llm), llm_base_url(S->llm));
+    cJSON_Delete(r);
+    if (strcmp(was, now) == 0) return;
+    cJSON *x = cJSON_CreateObject();
+    cJSON_AddStringToObject(x, "recorded", was);
+    cJSON_AddStringToObject(x, "now", now);
+    emit(S, "llm_changed", x);
+}
+
 static cJSON *settings_json(const search *S) {
     const search_cfg *c = S->c;
     cJSON *o = cJSON_CreateObject();
@@ -587,7 +675,8 @@ static cJSON *settings_json(const search *S) {
     cJSON *l = cJSON_AddObjectToObject(o, "llm");
     cJSON_AddStringToObject(l, "backend", c->llm.backend ? c->llm.backend : "auto");
     if (c->llm.model) cJSON_AddStringToObject(l, "model", c->llm.model);
-    if (c->llm.base_url) cJSON_AddStringToObject(l, "base_url", c->llm.base_url);
+    // The resolved URL, without the credentials it may have been given with.
+    if (llm_base_url(S->llm)) cJSON_AddStringToObject(l, "base_url", llm_base_url(S->llm));
     cJSON_AddNumberToObject(l, "temperature", c->llm.temperature);
     cJSON_AddNumberToObject(l, "max_tokens", (double)c->llm.max_tokens);
     cJSON_AddNumberToObject(l, "max_tokens_total", (double)c->llm.max_tokens_total);
@@ -620,7 +709,7 @@ static cJSON *settings_json(const search *S) {
 }
 
 int search_resume_cfg(const char *dir, search_cfg *c, cJSON **hold, err_info *e) {
-    cJSON *r = run_read_json(dir, "run.json", e);
+    cJSON *r = run_read_json(dir, RUN_SETTINGS, e);
     if (!r) return err_wrap(e, "--resume %s", dir);
     const char *task = cJSON_GetStringValue(cJSON_GetObjectItem(r, "task"));
     c->task = task ? task_find(task) : NULL;
@@ -629,29 +718,33 @@ int search_resume_cfg(const char *dir, search_cfg *c, cJSON **hold, err_info *e)
         return err_set(e, ERR_PARSE, "%s/run.json: no known task (is this a search run?)", dir);
     }
     cJSON *l = cJSON_GetObjectItem(r, "llm");
-#define STR(obj, key, dst) do { const char *s_ = cJSON_GetStringValue(cJSON_GetObjectItem(obj, key)); if (s_) dst = s_; } while (0)
-#define NUM(obj, key, dst, type) do { cJSON *n_ = cJSON_GetObjectItem(obj, key); if (cJSON_IsNumber(n_)) dst = (type)n_->valuedouble; } while (0)
-    STR(l, "backend", c->llm.backend);
-    STR(l, "model", c->llm.model);
-    STR(l, "base_url", c->llm.base_url);
-    NUM(l, "temperature", c->llm.temperature, double);
-    NUM(l, "max_tokens", c->llm.max_tokens, long);
-    NUM(l, "max_tokens_total", c->llm.max_tokens_total, long);
-    NUM(r, "iterations", c->iterations, int);
-    NUM(r, "samples", c->samples, int);
-    NUM(r, "jobs", c->jobs, int);
-    NUM(r, "threads", c->threads, int);
-    NUM(r, "train_steps", c->train_steps, long);
-    NUM(r, "train_seconds", c->train_seconds, double);
-    NUM(r, "timeout_s", c->timeout_s, double);
-    NUM(r, "seed", c->seed, uint64_t);
-    NUM(r, "eval_seeds", c->eval_seeds, int);
-    NUM(r, "eval_steps", c->eval_steps, long);
-    NUM(r, "retries", c->retries, int);
+    // Numbers from a file are range-checked before they are converted (an out-of-range
+    // conversion is undefined behaviour); check_cfg then applies the options' own rules.
+    const char *bad = NULL;
+#define NUM(obj, key, dst, type, lo, hi) do { cJSON *n_ = cJSON_GetObjectItem(obj, key); \
+        if (cJSON_IsNumber(n_)) { if (n_->valuedouble >= (lo) && n_->valuedouble <= (hi)) \
+            dst = (type)n_->valuedouble; else bad = key; } } while (0)
+    NUM(l, "temperature", c->llm.temperature, double, 0, 100);
+    NUM(l, "max_tokens", c->llm.max_tokens, long, 0, 1e9);
+    NUM(l, "max_tokens_total", c->llm.max_tokens_total, long, 0, 1e15);
+    NUM(r, "iterations", c->iterations, int, 0, 1e6);
+    NUM(r, "samples", c->samples, int, 0, 1e6);
+    NUM(r, "jobs", c->jobs, int, 0, 1e6);
+    NUM(r, "threads", c->threads, int, 0, 1e6);
+    NUM(r, "train_steps", c->train_steps, long, 0, 1e15);
+    NUM(r, "train_seconds", c->train_seconds, double, 0, 1e9);
+    NUM(r, "timeout_s", c->timeout_s, double, 0, 1e9);
+    NUM(r, "seed", c->seed, uint64_t, 0, 9007199254740992.0);
+    NUM(r, "eval_seeds", c->eval_seeds, int, 0, 1e6);
+    NUM(r, "eval_steps", c->eval_steps, long, 0, 1e15);
+    NUM(r, "retries", c->retries, int, 0, 1e6);
+#undef NUM
     c->init_human = cJSON_IsTrue(cJSON_GetObjectItem(r, "init_human"));
     c->human_feedback = cJSON_IsTrue(cJSON_GetObjectItem(r, "human_feedback"));
-#undef STR
-#undef NUM
+    if (bad) {
+        cJSON_Delete(r);
+        return err_set(e, ERR_PARSE, "%s/run.json: \"%s\" is out of range (the file was edited)", dir, bad);
+    }
     c->resume = dir;
     c->out = NULL;
     *hold = r;
@@ -667,8 +760,14 @@ static int check_cfg(const search_cfg *c, err_info *e) {
     if (c->eval_seeds < 0 || c->eval_seeds > 20)
         return err_set(e, ERR_USAGE, "--eval-seeds %d: use 0..20", c->eval_seeds);
     if (c->jobs < 0 || c->jobs > MAX_SAMPLES) return err_set(e, ERR_USAGE, "--jobs %d: use 1..%d", c->jobs, MAX_SAMPLES);
-    if (c->train_steps < 0 || c->eval_steps < 0 || c->train_seconds < 0 || c->timeout_s < 0)
-        return err_set(e, ERR_USAGE, "budgets must not be negative");
+    const struct { const char *flag; double v; } budgets[] = {
+        {"--train-steps", (double)c->train_steps}, {"--eval-steps", (double)c->eval_steps},
+        {"--train-seconds", c->train_seconds}, {"--timeout", c->timeout_s},
+    };
+    for (size_t i = 0; i < sizeof budgets / sizeof budgets[0]; i++)
+        if (!(budgets[i].v >= 0 && budgets[i].v <= 1e15))
+            return err_set(e, ERR_USAGE, "%s %g: use a number from 0 (the default) to 1e15",
+                           budgets[i].flag, budgets[i].v);
     if (c->retries < 0 || c->retries > 2) return err_set(e, ERR_USAGE, "retries: use 0..2");
     return ERR_OK;
 }
@@ -690,17 +789,17 @@ static int do_iteration(search *S, int it, err_info *e) {
         free(texts);
         free(trunc);
         if (rc) { free_cands(S); return rc; }
-        int best = pick_best(S);
+        int best = pick_verified_best(S, it);
         if (best >= 0) {
             cand *k = &S->cands[best];
             char rel[128];
-            sample_rel(rel, sizeof rel, it, k->sample, "feedback.txt");
+            sample_rel(rel, sizeof rel, it, k->sample, RUN_FEEDBACK);
             char *fb = run_read_text(S->dir, rel, 1 << 20, e);
             if (!fb) { free_cands(S); return e->code; }
             if (c->human_feedback && c->ask_feedback) {
                 // A person's words are kept in the run so a resumed search reuses them.
                 char hrel[64];
-                snprintf(hrel, sizeof hrel, "iter%02d/human_feedback.txt", it);
+                run_human_feedback_rel(hrel, sizeof hrel, it, NULL);
                 char *text = run_has(S->dir, hrel) ? run_read_text(S->dir, hrel, 1 << 16, e) : NULL;
                 if (!text) {
                     char *refl = reflect_text(k->train, e);
@@ -735,12 +834,12 @@ static int do_iteration(search *S, int it, err_info *e) {
                 S->sum->best_iteration = it;
                 S->sum->best_sample = k->sample;
                 S->sum->best_fitness = k->fitness;
-                if ((rc = run_write_text(S->dir, "best.c", k->code, e))) { free_cands(S); return rc; }
+                if ((rc = run_write_text(S->dir, RUN_BEST_C, k->code, e))) { free_cands(S); return rc; }
                 cJSON *bj = cJSON_CreateObject();
                 cJSON_AddNumberToObject(bj, "iteration", it);
                 cJSON_AddNumberToObject(bj, "sample", k->sample);
                 cJSON_AddNumberToObject(bj, "fitness", k->fitness);
-                rc = run_write_json(S->dir, "best.json", bj, e);
+                rc = run_write_json(S->dir, RUN_BEST_JSON, bj, e);
                 emit(S, "best_updated", bj);
                 if (rc) { free_cands(S); return rc; }
             }
@@ -785,16 +884,20 @@ int search_run(const search_cfg *c, search_summary *sum, err_info *e) {
     S.threads = c->threads > 0 ? c->threads : (cores / S.jobs > 1 ? cores / S.jobs : 1);
     search_budgets(c, &S.steps, &S.eval_steps);
     S.timeout = c->timeout_s;     // 0: the judge's limits formula
+    int finished = 0;
     if (c->resume) {
         if (fs_path(S.dir, sizeof S.dir, e, "%s", c->resume)) return e->code;
-        if (!run_has(S.dir, "run.json"))
+        if (!run_has(S.dir, RUN_SETTINGS))
             return err_set(e, ERR_USAGE, "--resume %s: no run.json there (not a search run)", S.dir);
+        // A finished run is walked again (nothing is re-trained, results are re-verified)
+        // but its summary.json stays as it was written.
+        finished = run_has(S.dir, RUN_SUMMARY);
     } else if ((rc = run_create(c->out, S.t->name, S.dir, sizeof S.dir, e))) {
         return rc;
     }
     snprintf(sum->run_dir, sizeof sum->run_dir, "%s", S.dir);
     char llm_path[RUN_PATH_MAX];
-    if ((rc = run_path(llm_path, sizeof llm_path, S.dir, "llm.jsonl", e))) return rc;
+    if ((rc = run_path(llm_path, sizeof llm_path, S.dir, RUN_LLM, e))) return rc;
     llm_opts lo = c->llm;
     lo.record_path = llm_path;
     lo.resume_path = c->resume ? llm_path : NULL;
@@ -802,12 +905,13 @@ int search_run(const search_cfg *c, search_summary *sum, err_info *e) {
     if (!lo.seed) lo.seed = c->seed;
     S.llm = llm_new(&lo, e);
     if (!S.llm) return e->code;
+    if (c->resume) note_llm_change(&S);
     snprintf(sum->backend, sizeof sum->backend, "%s", llm_backend(S.llm));
     snprintf(sum->model, sizeof sum->model, "%s", llm_model(S.llm));
     S.messages = cJSON_CreateArray();
     if (!c->resume) {
         cJSON *settings = settings_json(&S);
-        rc = run_write_json(S.dir, "run.json", settings, e);
+        rc = run_write_json(S.dir, RUN_SETTINGS, settings, e);
         cJSON_Delete(settings);
     }
     if (!rc) {
@@ -824,7 +928,7 @@ int search_run(const search_cfg *c, search_summary *sum, err_info *e) {
     for (int it = 1; !rc && it <= c->iterations; it++) {
         S.iteration = it;
         rc = do_iteration(&S, it, e);
-        if (rc == ERR_LIMIT) {      // the token budget ran out: evaluate what we have
+        if (rc == ERR_BUDGET) {     // the token budget ran out: evaluate what we have
             cJSON *x = cJSON_CreateObject();
             cJSON_AddStringToObject(x, "message", e->msg);
             emit(&S, "budget_exhausted", x);
@@ -833,7 +937,7 @@ int search_run(const search_cfg *c, search_summary *sum, err_info *e) {
             break;
         }
     }
-    if (rc && rc != ERR_USAGE && !(c->stop && *c->stop) && run_has(S.dir, "run.json")) {
+    if (rc && rc != ERR_USAGE && !(c->stop && *c->stop) && run_has(S.dir, RUN_SETTINGS)) {
         char msg[ERR_MSG_MAX + 160];
         snprintf(msg, sizeof msg, "%.380s (the run is kept: eureka search --resume %.100s)", e->msg, S.dir);
         err_set(e, rc, "%s", msg);
@@ -842,8 +946,8 @@ int search_run(const search_cfg *c, search_summary *sum, err_info *e) {
     sum->prompt_tokens = u.prompt_tokens;
     sum->completion_tokens = u.completion_tokens;
     if (!rc && sum->best_iteration > 0) {
-        if (fs_path(sum->best_path, sizeof sum->best_path, e, "%s/best.c", S.dir)) rc = e->code;
-        char *best = rc ? NULL : run_read_text(S.dir, "best.c", RCOMP_MAX_SOURCE, e);
+        if (run_path(sum->best_path, sizeof sum->best_path, S.dir, RUN_BEST_C, e)) rc = e->code;
+        char *best = rc ? NULL : run_read_text(S.dir, RUN_BEST_C, RCOMP_MAX_SOURCE, e);
         if (!rc && !best) rc = e->code;
         if (!rc && c->eval_seeds > 0) rc = final_eval(&S, best, e);
         free(best);
@@ -854,7 +958,7 @@ int search_run(const search_cfg *c, search_summary *sum, err_info *e) {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "task", S.t->name);
         if (sum->best_iteration > 0) {
-            cJSON_AddStringToObject(o, "best", "best.c");
+            cJSON_AddStringToObject(o, "best", RUN_BEST_C);
             cJSON_AddNumberToObject(o, "best_iteration", sum->best_iteration);
             cJSON_AddNumberToObject(o, "best_sample", sum->best_sample);
             cJSON_AddNumberToObject(o, "best_fitness", sum->best_fitness);
@@ -871,7 +975,17 @@ int search_run(const search_cfg *c, search_summary *sum, err_info *e) {
         cJSON_AddNumberToObject(o, "completion_tokens", (double)sum->completion_tokens);
         cJSON_AddNumberToObject(o, "seconds", sum->seconds);
         cJSON_AddBoolToObject(o, "budget_exhausted", sum->budget_exhausted);
-        rc = run_write_json(S.dir, "summary.json", o, e);
+        if (finished) {
+            // The tokens were spent by the run that finished: report its totals.
+            cJSON *old = run_read_json(S.dir, RUN_SUMMARY, NULL);
+            const cJSON *pt = cJSON_GetObjectItem(old, "prompt_tokens");
+            const cJSON *ct = cJSON_GetObjectItem(old, "completion_tokens");
+            sum->prompt_tokens = cJSON_IsNumber(pt) ? llm_token_clamp(pt->valuedouble) : 0;
+            sum->completion_tokens = cJSON_IsNumber(ct) ? llm_token_clamp(ct->valuedouble) : 0;
+            cJSON_Delete(old);
+        } else {
+            rc = run_write_json(S.dir, RUN_SUMMARY, o, e);
+        }
         emit(&S, "done", o);
     }
     free(S.system); free(S.user); free(S.assistant); free(S.feedback);

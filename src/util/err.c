@@ -37,7 +37,7 @@ int err_wrap(err_info *e, const char *fmt, ...) {
 const char *err_name(err_code code) {
     static const char *names[] = {
         "ok", "usage", "io", "nomem", "parse", "limit", "compile",
-        "runtime", "nonfinite", "reward", "physics", "http", "notfound", "internal",
+        "runtime", "nonfinite", "reward", "physics", "http", "notfound", "internal", "budget",
     };
     if ((unsigned)code < sizeof names / sizeof names[0]) return names[code];
     return "unknown";

@@ -24,6 +24,7 @@ typedef enum err_code {
     ERR_HTTP,       // LLM transport or API error
     ERR_NOTFOUND,   // unknown task, missing replay entry, ...
     ERR_INTERNAL,   // a bug in eureka itself
+    ERR_BUDGET,     // a budget the user set ran out (--max-tokens-total): not a failure
 } err_code;
 
 #define ERR_MSG_MAX 512
