@@ -77,8 +77,44 @@ static void test_edges(void) {
     free(c);
 }
 
+// A hostile reply: 16 MiB of "compute_reward(" never closed, then a real definition.
+// The old scan matched parentheses from every occurrence to the end of the text (1 MiB
+// took 11 s; 16 MiB would take about an hour and time out ctest); one pass takes well
+// under a second. Not a timing assertion: the suite's time limit is the bound.
+static void test_linear(void) {
+    const char head[] = "```c\n", tail[] = "\ndouble compute_reward(const env_state *s, reward_terms *t) "
+                                           "{ return 1.0; }\n```\n";
+    const char unit[] = "compute_reward(";
+    size_t reps = (16u << 20) / (sizeof unit - 1), n = 0;
+    char *r = malloc(sizeof head + reps * (sizeof unit - 1) + sizeof tail);
+    memcpy(r, head, sizeof head - 1);
+    n = sizeof head - 1;
+    for (size_t i = 0; i < reps; i++, n += sizeof unit - 1) memcpy(r + n, unit, sizeof unit - 1);
+    memcpy(r + n, tail, sizeof tail);
+    err_info e = {0};
+    char *code = extract_code(r, &e);
+    CHECK_MSG(code != NULL, "%s", e.msg);
+    CHECK(code && strstr(code, "{ return 1.0; }") != NULL);
+    free(code);
+    free(r);
+    // Many complete "compute_reward()" calls, then the definition: found, in one pass.
+    const char call[] = "x = compute_reward(a, b);\n";
+    reps = (8u << 20) / (sizeof call - 1);
+    r = malloc(sizeof head + reps * (sizeof call - 1) + sizeof tail);
+    memcpy(r, head, sizeof head - 1);
+    n = sizeof head - 1;
+    for (size_t i = 0; i < reps; i++, n += sizeof call - 1) memcpy(r + n, call, sizeof call - 1);
+    memcpy(r + n, tail, sizeof tail);
+    code = extract_code(r, &e);
+    CHECK_MSG(code != NULL, "%s", e.msg);
+    CHECK(code && strstr(code, "{ return 1.0; }") != NULL);
+    free(code);
+    free(r);
+}
+
 int main(void) {
     TEST_RUN(test_fixtures);
     TEST_RUN(test_edges);
+    TEST_RUN(test_linear);
     TEST_END();
 }

@@ -47,30 +47,53 @@ static int fence_at(const char *line, const char *end, char *ch, const char **in
     return n;
 }
 
-// 1 if code contains "compute_reward" followed by "(" and, before any ';', a '{'.
+// 1 if code contains "compute_reward" followed by "(" and, after the matching ")", a "{".
+//
+// One pass, linear in len whatever the text (a reply is untrusted: "compute_reward(" a
+// hundred thousand times must not cost a scan to the end for each): a depth counter
+// finds every ")" that closes a "(" opened right after the name; the open candidates are
+// kept as a stack of their depths (nested, so strictly increasing).
 static int defines_reward(const char *s, size_t len) {
-    const char *end = s + len, *p = s;
-    const char *key = "compute_reward";
-    size_t kl = strlen(key);
-    while (p + kl <= end) {
-        const char *hit = NULL;
-        for (const char *q = p; q + kl <= end; q++)
-            if (memcmp(q, key, kl) == 0) { hit = q; break; }
-        if (!hit) return 0;
-        const char *q = hit + kl;
-        while (q < end && isspace((unsigned char)*q)) q++;
-        if (q < end && *q == '(') {
-            int depth = 0;
-            for (; q < end; q++) {
-                if (*q == '(') depth++;
-                else if (*q == ')' && --depth == 0) break;
-            }
-            for (q++; q < end && isspace((unsigned char)*q); q++) {}
-            if (q < end && *q == '{') return 1;
+    static const char key[] = "compute_reward";
+    const size_t kl = sizeof key - 1;
+    long *open = NULL;          // depths of the candidate '(' still open
+    size_t n_open = 0, cap = 0;
+    long depth = 0;
+    const char *cand = NULL;    // the next '(' that follows the name
+    int found = 0;
+    for (size_t i = 0; i < len && !found; i++) {
+        char c = s[i];
+        if (c == 'c' && len - i >= kl && memcmp(s + i, key, kl) == 0) {
+            size_t j = i + kl;
+            while (j < len && isspace((unsigned char)s[j])) j++;
+            if (j < len && s[j] == '(') cand = s + j;
+            i += kl - 1;
+            continue;
         }
-        p = hit + kl;
+        if (c == '(') {
+            if (s + i == cand) {
+                if (n_open == cap) {
+                    size_t nc = cap ? cap * 2 : 16;
+                    long *no = realloc(open, nc * sizeof *no);
+                    if (!no) break;
+                    open = no;
+                    cap = nc;
+                }
+                open[n_open++] = depth;
+            }
+            depth++;
+        } else if (c == ')') {
+            depth--;
+            if (n_open > 0 && open[n_open - 1] == depth) {
+                n_open--;
+                size_t j = i + 1;
+                while (j < len && isspace((unsigned char)s[j])) j++;
+                if (j < len && s[j] == '{') found = 1;
+            }
+        }
     }
-    return 0;
+    free(open);
+    return found;
 }
 
 char *extract_code(const char *reply, err_info *e) {
