@@ -17,6 +17,9 @@
 #include "llm/http.h"
 #include "llm/llm.h"
 #include "llm/llm_backend.h"    // llm_sha256_hex
+#include "util/sanitize.h"
+#include <fcntl.h>
+#include <sys/stat.h>
 #include "testlib.h"
 
 #ifndef TOOL_mock_llm_server
@@ -726,6 +729,265 @@ static void test_token_budget(void) {
     server_stop(&s);
 }
 
+
+// ---- hostile servers (issue 16) -------------------------------------------------------
+
+// Run one scenario against an anthropic client.
+static outcome run_anthropic_scn(const char *scn) {
+    outcome out = {0};
+    server s = {0};
+    char path[512];
+    snprintf(path, sizeof path, DATA "%s", scn);
+    if (server_start(&s, "--scenario", path, NULL, NULL)) { out.rc = -1; return out; }
+    llm_client *c = anthropic_client(&s, &out.e);
+    if (!c) { out.rc = out.e.code; server_stop(&s); return out; }
+    out.rc = llm_sample(c, conv, 2, 1, &out.r, &out.n, &out.e);
+    out.seen = server_count(&s);
+    llm_free(c);
+    server_stop(&s);
+    return out;
+}
+
+// Terminal escapes in error messages (both API shapes) reach the message as the server
+// sent them, and leave the sanitiser every printed message goes through (cli_fail) as text.
+static void test_hostile_escapes(void) {
+    char buf[1024];
+    const char *shown;
+    outcome o = run_scn("hostile_escape_openai.scn", NULL, NULL, 1, NULL);
+    CHECK(o.rc == ERR_HTTP && o.seen == 1);
+    CHECK_STR_CONTAINS(o.e.msg, "bad request");
+    shown = san_str(buf, sizeof buf, o.e.msg, 0);
+    CHECK(!strchr(shown, 0x1b) && !strchr(shown, 0x07) && !strstr(shown, "\xc2\x9b"));
+    CHECK_STR_CONTAINS(shown, "\\x1b]0;pwned\\x07 \\x1b[2J\\u009b31m done");
+    outcome_free(&o);
+    o = run_anthropic_scn("hostile_escape_anthropic.scn");
+    CHECK(o.rc == ERR_HTTP && o.seen == 1);
+    shown = san_str(buf, sizeof buf, o.e.msg, 0);
+    CHECK(!strchr(shown, 0x1b));
+    CHECK_STR_CONTAINS(shown, "\\x1b]52;c;ZXZpbA==\\x07 done");
+    outcome_free(&o);
+}
+
+// A server that drips its answer holds a request only until the request's deadline
+// (retries included: it is not asked again), and the message names the flag to raise.
+static void test_hostile_drip(void) {
+    llm_opts lo;
+    llm_opts_default(&lo);
+    lo.timeout_s = 1.0;
+    outcome o = run_scn("hostile_drip.scn", NULL, NULL, 1, &lo);
+    CHECK(o.rc == ERR_HTTP && o.seen == 1);
+    CHECK_STR_CONTAINS(o.e.msg, "within the 1 s limit on one request");
+    CHECK_STR_CONTAINS(o.e.msg, "--llm-timeout");
+    outcome_free(&o);
+}
+
+// A server that announces a longer body than it sends and then holds the connection:
+// the idle limit ends each attempt (well before the 60 s deadline), and says so.
+static void test_hostile_short_body(void) {
+    llm_opts lo;
+    llm_opts_default(&lo);
+    lo.timeout_s = 60;
+    lo.idle_timeout_s = 1;
+    lo.max_retries = 1;
+    outcome o = run_scn("hostile_short_body.scn", NULL, NULL, 1, &lo);
+    CHECK(o.rc == ERR_HTTP && o.seen == 2);
+    CHECK_STR_CONTAINS(o.e.msg, "sent nothing for 1 s");
+    CHECK_STR_CONTAINS(o.e.msg, "--llm-idle-timeout");
+    outcome_free(&o);
+    // A body announced over the cap is refused before any of it is read.
+    llm_opts_default(&lo);
+    lo.max_reply_bytes = 1000;
+    o = run_scn("hostile_announce.scn", NULL, NULL, 1, &lo);
+    CHECK(o.rc == ERR_LIMIT && o.seen == 1);
+    CHECK_STR_CONTAINS(o.e.msg, "announces 5000 bytes, over the 1000 bytes cap on one answer");
+    outcome_free(&o);
+}
+
+// A key the server echoes back is blanked out of replies, recordings and messages.
+static void test_hostile_echo_key(void) {
+    char rec[] = "/tmp/eureka_test_echo_XXXXXX";
+    int fd = mkstemp(rec);
+    close(fd);
+    unlink(rec);
+    llm_opts lo;
+    llm_opts_default(&lo);
+    lo.record_path = rec;
+    lo.max_retries = 0;
+    server s;
+    if (server_start(&s, "--scenario", DATA "hostile_echo_key.scn", NULL, NULL)) { CHECK(0); return; }
+    err_info e = {0};
+    llm_client *c = openai_client(&s, &lo, &e);
+    llm_reply *r = NULL;
+    int n = 0;
+    CHECK(llm_sample(c, conv, 2, 1, &r, &n, &e) == ERR_OK && n == 1);
+    CHECK_STR_CONTAINS(server_last(&s), "Bearer sk-test-secret");    // it was sent...
+    if (n == 1) {
+        CHECK(strstr(r[0].text, "sk-test-secret") == NULL);         // ...and never comes back
+        CHECK_STR_CONTAINS(r[0].text, "your key: **************");
+    }
+    llm_replies_free(r, n);
+    CHECK(llm_sample(c, conv, 2, 1, &r, &n, &e) == ERR_HTTP);      // the 401 quoting it
+    CHECK_STR_CONTAINS(e.msg, "Incorrect API key provided: **************");
+    CHECK(strstr(e.msg, "sk-test-secret") == NULL);
+    llm_free(c);
+    server_stop(&s);
+    char *text = fs_read(rec, 1 << 20, NULL, NULL);
+    CHECK(text && strstr(text, "sk-test-secret") == NULL && strstr(text, "your key: ***") != NULL);
+    free(text);
+    unlink(rec);
+    outcome o = run_anthropic_scn("hostile_echo_key_anthropic.scn");
+    CHECK(o.rc == ERR_OK && o.n == 1);
+    if (o.n == 1) CHECK(strstr(o.r[0].text, "sk-ant-secret") == NULL && strstr(o.r[0].text, "key ***") != NULL);
+    outcome_free(&o);
+}
+
+// Only http and https: never a file:// or gopher:// base URL, never a redirect.
+static void test_hostile_schemes(void) {
+    err_info e = {0};
+    llm_opts o;
+    llm_opts_default(&o);
+    o.backend = "openai";
+    const char *bad[] = {"file:///etc/passwd", "gopher://127.0.0.1:25/_HELO", "ftp://x/v1", "127.0.0.1:8080/v1"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        o.base_url = bad[i];
+        llm_client *c = llm_new(&o, &e);
+        CHECK_MSG(!c && e.code == ERR_USAGE, "%s: %s", bad[i], e.msg);
+        llm_free(c);
+    }
+    CHECK_STR_CONTAINS(e.msg, "the base URL");
+    o.base_url = "file:///etc/passwd";
+    llm_free(llm_new(&o, &e));
+    CHECK_STR_CONTAINS(e.msg, "uses 'file': only http and https");
+    outcome r = run_scn("hostile_redirect.scn", NULL, NULL, 1, NULL);
+    CHECK(r.rc == ERR_HTTP && r.seen == 1);
+    CHECK_STR_CONTAINS(r.e.msg, "HTTP 302");
+    CHECK(strstr(r.e.msg, "root:") == NULL);
+    outcome_free(&r);
+}
+
+// Credentials in a base URL go out as HTTP basic auth and nowhere else; a key with a
+// line break is refused before anything is sent.
+static void test_hostile_credentials(void) {
+    server s;
+    if (server_start(&s, NULL, NULL, NULL, NULL)) { CHECK(0); return; }
+    unsetenv("OPENAI_API_KEY");
+    char base[256];
+    snprintf(base, sizeof base, "http://alice:s3cret-pass@127.0.0.1:%d/v1", s.port);
+    llm_opts o;
+    llm_opts_default(&o);
+    o.backend = "openai";
+    o.base_url = base;
+    err_info e = {0};
+    llm_client *c = llm_new(&o, &e);
+    CHECK_MSG(c != NULL, "%s", e.msg);
+    if (c) {
+        CHECK(strstr(llm_base_url(c), "s3cret") == NULL && strstr(llm_base_url(c), "alice") == NULL);
+        CHECK_STR_CONTAINS(llm_base_url(c), "127.0.0.1");
+        llm_reply *r = NULL;
+        int n = 0;
+        CHECK(llm_sample(c, conv, 2, 1, &r, &n, &e) == ERR_OK && n == 1);
+        llm_replies_free(r, n);
+        CHECK_STR_CONTAINS(server_last(&s), "Authorization: Basic YWxpY2U6czNjcmV0LXBhc3M=");
+        llm_free(c);
+    }
+    server_stop(&s);
+    // No server: the connection error names the URL, without its password.
+    o.base_url = "http://alice:s3cret-pass@127.0.0.1:9/v1";
+    o.max_retries = 0;
+    c = llm_new(&o, &e);
+    llm_reply *r = NULL;
+    int n = 0;
+    CHECK(c && llm_sample(c, conv, 2, 1, &r, &n, &e) == ERR_HTTP);
+    CHECK(strstr(e.msg, "s3cret") == NULL);
+    llm_free(c);
+    setenv("OPENAI_API_KEY", "sk-abc\r\nX-Evil: 1", 1);
+    o.base_url = "http://127.0.0.1:9/v1";
+    c = llm_new(&o, &e);
+    CHECK(!c && e.code == ERR_USAGE);
+    CHECK_STR_CONTAINS(e.msg, "OPENAI_API_KEY holds a control character");
+    llm_free(c);
+    unsetenv("OPENAI_API_KEY");
+}
+
+// Token counts a server sends are clamped; totals cannot overflow or turn negative.
+static void test_hostile_tokens(void) {
+    server s;
+    if (server_start(&s, "--scenario", DATA "hostile_tokens.scn", NULL, NULL)) { CHECK(0); return; }
+    llm_opts o;
+    llm_opts_default(&o);
+    err_info e = {0};
+    llm_client *c = openai_client(&s, &o, &e);
+    for (int i = 0; i < 3; i++) {
+        llm_reply *r = NULL;
+        int n = 0;
+        CHECK(llm_sample(c, conv, 2, 1, &r, &n, &e) == ERR_OK && n == 1);
+        if (n == 1) CHECK(r[0].prompt_tokens == LLM_TOKENS_MAX && r[0].completion_tokens == 0);
+        llm_replies_free(r, n);
+    }
+    llm_usage u = llm_get_usage(c);
+    CHECK(u.prompt_tokens == 3 * LLM_TOKENS_MAX && u.completion_tokens == 0);
+    llm_free(c);
+    server_stop(&s);
+    CHECK(llm_token_clamp(1e300) == LLM_TOKENS_MAX && llm_token_clamp(-1) == 0 && llm_token_clamp(0.0 / 0.0) == 0);
+}
+
+// Replay files are someone else's too: at most what was asked is served, every line and
+// reply is capped, and only a regular file is read.
+static void test_hostile_replay(void) {
+    char dir[] = "/tmp/eureka_test_replay_XXXXXX", path[256], spec[300];
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(path, sizeof path, "%s/llm.jsonl", dir);
+    snprintf(spec, sizeof spec, "replay:%s", path);
+    char key[65];
+    llm_request_key(conv, 2, 1.0, 1, key);
+    // Three answers recorded for a request of one.
+    char line[1024];
+    snprintf(line, sizeof line, "{\"key\":\"%s\",\"model\":\"m\",\"replies\":[{\"text\":\"a\"},"
+             "{\"text\":\"b\"},{\"text\":\"c\"}]}", key);
+    err_info e = {0};
+    CHECK(fs_write_atomic(path, line, strlen(line), &e) == ERR_OK);
+    llm_opts o;
+    llm_opts_default(&o);
+    o.backend = spec;
+    llm_client *c = llm_new(&o, &e);
+    llm_reply *r = NULL;
+    int n = 0;
+    CHECK(c && llm_sample(c, conv, 2, 1, &r, &n, &e) == ERR_OK && n == 1);
+    llm_replies_free(r, n);
+    llm_free(c);
+    // One reply over the 1 MiB reply cap: refused, naming the file, line and cap.
+    size_t big = LLM_MAX_REPLY_TEXT + 10;
+    char *l2 = malloc(big + 256);
+    int h = snprintf(l2, 256, "{\"key\":\"%s\",\"replies\":[{\"text\":\"", key);
+    memset(l2 + h, 'x', big);
+    strcpy(l2 + h + big, "\"}]}");
+    CHECK(fs_write_atomic(path, l2, strlen(l2), &e) == ERR_OK);
+    c = llm_new(&o, &e);
+    CHECK(!c && e.code == ERR_LIMIT);
+    CHECK_STR_CONTAINS(e.msg, ":1: a reply longer than the 1048576-byte cap");
+    free(l2);
+    // One line over the line cap (a 400 MB line would be read no further than this).
+    int fd = open(path, O_WRONLY | O_TRUNC);
+    char chunk[65536];
+    memset(chunk, 'x', sizeof chunk);
+    size_t written = 0;
+    for (size_t w = 0; w < LLM_MAX_RECORD_LINE + 2 * sizeof chunk; w += sizeof chunk)
+        written += write(fd, chunk, sizeof chunk) == (ssize_t)sizeof chunk;
+    CHECK(written > LLM_MAX_RECORD_LINE / sizeof chunk);
+    close(fd);
+    c = llm_new(&o, &e);
+    CHECK(!c && e.code == ERR_LIMIT);
+    CHECK_STR_CONTAINS(e.msg, "a line longer than the 16 MiB cap");
+    // A FIFO would block a plain open: refused at once.
+    unlink(path);
+    CHECK(mkfifo(path, 0600) == 0);
+    c = llm_new(&o, &e);
+    CHECK(!c && e.code == ERR_IO);
+    CHECK_STR_CONTAINS(e.msg, "a FIFO, not a regular file");
+    unlink(path);
+    rmdir(dir);
+}
+
 static void test_sha256(void) {
     char h[65];
     llm_sha256_hex("abc", 3, h);
@@ -763,6 +1025,14 @@ int main(void) {
     TEST_RUN(test_anthropic);
     TEST_RUN(test_record_replay);
     TEST_RUN(test_token_budget);
+    TEST_RUN(test_hostile_escapes);
+    TEST_RUN(test_hostile_drip);
+    TEST_RUN(test_hostile_short_body);
+    TEST_RUN(test_hostile_echo_key);
+    TEST_RUN(test_hostile_schemes);
+    TEST_RUN(test_hostile_credentials);
+    TEST_RUN(test_hostile_tokens);
+    TEST_RUN(test_hostile_replay);
     curl_global_cleanup();
     TEST_END();
 }

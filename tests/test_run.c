@@ -1,5 +1,9 @@
-// test_run.c: run directory layout, atomic JSON, events, candidate references.
+// test_run.c: run directory layout, atomic JSON, events, candidate references, and a
+// run directory prepared by an attacker (links, FIFOs, devices, oversize files, forged
+// records, a thousand folders).
+#include <fcntl.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util/fs.h"
@@ -93,12 +97,160 @@ static void test_refs(void) {
     CHECK(run_parse_ref("iter1/sample1x", &i, &k, &e) == ERR_USAGE);
 }
 
+
+// A fresh run directory under tmp/name, and a "victim" file outside it.
+static void tampered(const char *name, char *dir, size_t n, char *victim, size_t vn) {
+    err_info e;
+    snprintf(dir, n, "%s/%s", tmp, name);
+    snprintf(victim, vn, "%s/%s-victim", tmp, name);
+    CHECK(fs_mkdirs(dir, &e) == ERR_OK);
+    CHECK(fs_write_atomic(victim, "precious\n", 9, &e) == ERR_OK);
+}
+
+static int victim_intact(const char *victim) {
+    char *s = fs_read(victim, 100, NULL, NULL);
+    int ok = s && strcmp(s, "precious\n") == 0;
+    free(s);
+    return ok;
+}
+
+// Links anywhere below a run: never followed, for reading, writing or appending.
+static void test_links(void) {
+    err_info e = {0};
+    char dir[RUN_PATH_MAX], victim[RUN_PATH_MAX], p[RUN_PATH_MAX + 64];
+    tampered("links", dir, sizeof dir, victim, sizeof victim);
+    // events.jsonl -> a file outside: the append is refused, the file untouched.
+    snprintf(p, sizeof p, "%s/%s", dir, RUN_EVENTS);
+    CHECK(symlink(victim, p) == 0);
+    CHECK(run_event(dir, "start", NULL, &e) == ERR_IO);
+    CHECK_STR_CONTAINS(e.msg, "is a symbolic link");
+    CHECK(victim_intact(victim));
+    // best.c -> outside: the write replaces the link with a file of the run.
+    snprintf(p, sizeof p, "%s/%s", dir, RUN_BEST_C);
+    CHECK(symlink(victim, p) == 0);
+    CHECK(run_write_text(dir, RUN_BEST_C, "double compute_reward", &e) == ERR_OK);
+    struct stat st;
+    CHECK(lstat(p, &st) == 0 && S_ISREG(st.st_mode));
+    CHECK(victim_intact(victim));
+    // A folder on the way that is a link to elsewhere: nothing written through it.
+    char out[RUN_PATH_MAX + 16];
+    snprintf(out, sizeof out, "%s-outside", victim);
+    CHECK(fs_mkdirs(out, &e) == ERR_OK);
+    snprintf(p, sizeof p, "%s/iter01", dir);
+    CHECK(symlink(out, p) == 0);
+    CHECK(run_write_text(dir, "iter01/sample00/reward.c", "x", &e) == ERR_IO);
+    CHECK_STR_CONTAINS(e.msg, "symbolic link");
+    snprintf(p, sizeof p, "%s/sample00", out);
+    CHECK(!fs_exists(p));
+    // Reading through a link: refused, naming the file; /dev/zero behind a link included.
+    snprintf(p, sizeof p, "%s/%s", dir, RUN_SETTINGS);
+    CHECK(symlink("/dev/zero", p) == 0);
+    CHECK(run_read_json(dir, RUN_SETTINGS, &e) == NULL && e.code == ERR_IO);
+    CHECK_STR_CONTAINS(e.msg, "run.json is a symbolic link");
+    CHECK(run_count_iters(dir) == 0);           // the linked iter01 is not an iteration
+    // fs_write_atomic (also used outside runs) never writes through a link either.
+    snprintf(p, sizeof p, "%s/link.txt", dir);
+    CHECK(symlink(victim, p) == 0);
+    CHECK(fs_write_atomic(p, "attack", 6, &e) == ERR_OK);
+    CHECK(victim_intact(victim));
+}
+
+// Files that are not files: a FIFO (would block a plain open), a directory where a file
+// belongs, a device.
+static void test_not_files(void) {
+    err_info e = {0};
+    char dir[RUN_PATH_MAX], victim[RUN_PATH_MAX], p[RUN_PATH_MAX + 64];
+    tampered("notfiles", dir, sizeof dir, victim, sizeof victim);
+    CHECK(run_write_text(dir, "iter01/sample00/response.md", "x", &e) == ERR_OK);
+    snprintf(p, sizeof p, "%s/iter01/sample00/%s", dir, RUN_STATUS);
+    CHECK(mkfifo(p, 0600) == 0);
+    run_status st;
+    CHECK(run_read_status(dir, 1, 0, &st, &e) == ERR_IO);
+    CHECK_STR_CONTAINS(e.msg, "status.json is a FIFO, not a regular file");
+    snprintf(p, sizeof p, "%s/%s", dir, RUN_EVENTS);
+    CHECK(mkfifo(p, 0600) == 0);
+    CHECK(run_event(dir, "start", NULL, &e) == ERR_IO);     // no reader: no hang either
+    snprintf(p, sizeof p, "%s/%s", dir, RUN_SUMMARY);
+    CHECK(mkdir(p, 0755) == 0);
+    CHECK(run_read_json(dir, RUN_SUMMARY, &e) == NULL && e.code == ERR_IO);
+    CHECK_STR_CONTAINS(e.msg, "summary.json is a directory, not a regular file");
+    CHECK(run_write_text(dir, RUN_SUMMARY, "{}", &e) == ERR_IO);
+    CHECK_STR_CONTAINS(e.msg, "is a directory where a file belongs");
+    CHECK(fs_read("/dev/null", 100, NULL, &e) == NULL && e.code == ERR_IO);
+    CHECK_STR_CONTAINS(e.msg, "a character device");
+}
+
+// Every file has a cap, checked by its size before it is read, and named when exceeded.
+static void test_caps(void) {
+    err_info e = {0};
+    char dir[RUN_PATH_MAX], victim[RUN_PATH_MAX], p[RUN_PATH_MAX + 64];
+    tampered("caps", dir, sizeof dir, victim, sizeof victim);
+    snprintf(p, sizeof p, "%s/%s", dir, RUN_SETTINGS);
+    int fd = open(p, O_WRONLY | O_CREAT, 0644);
+    CHECK(fd >= 0 && ftruncate(fd, 60 << 20) == 0);     // a sparse 60 MB run.json
+    close(fd);
+    CHECK(run_read_json(dir, RUN_SETTINGS, &e) == NULL && e.code == ERR_LIMIT);
+    CHECK_STR_CONTAINS(e.msg, "run.json: 62914560 bytes, over the 1 MiB cap for this file");
+    CHECK(run_cap("iter01/sample02/status.json") == 64u << 10);
+    CHECK(run_cap("iter01/responses-a0.json") == 64u << 20);
+    CHECK(run_cap("eval/seed01/train.json") == 32u << 20);
+}
+
+// Records that cannot be trusted are errors naming the file, never used as they are.
+static void test_forged_status(void) {
+    err_info e = {0};
+    char dir[RUN_PATH_MAX], victim[RUN_PATH_MAX];
+    tampered("forged", dir, sizeof dir, victim, sizeof victim);
+    run_status st;
+    const char *bad[] = {"[]", "{\"status\":\"ok\"}", "{\"status\":\"ok\",\"fitness\":\"high\"}",
+                         "{\"status\":\"\\u001b[2J\"}", "{\"status\":42}"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        CHECK(run_write_text(dir, "iter01/sample00/status.json", bad[i], &e) == ERR_OK);
+        CHECK_MSG(run_read_status(dir, 1, 0, &st, &e) == ERR_PARSE, "%s", bad[i]);
+        CHECK_STR_CONTAINS(e.msg, "iter01/sample00/status.json");
+    }
+    CHECK(run_write_text(dir, "iter01/sample00/status.json",
+                         "{\"status\":\"compile_error\",\"message\":\"x\\u001b]0;t\\u0007\"}", &e) == ERR_OK);
+    CHECK(run_read_status(dir, 1, 0, &st, &e) == ERR_OK && !st.ok);
+    CHECK(strcmp(st.message, "x\\x1b]0;t\\x07") == 0);       // sanitised for screen and LLM
+    CHECK(run_write_text(dir, "iter01/sample00/status.json",
+                         "{\"status\":\"ok\",\"fitness\":0.5,\"unstable_episodes\":1e300}", &e) == ERR_OK);
+    CHECK(run_read_status(dir, 1, 0, &st, &e) == ERR_OK && st.ok && st.fitness == 0.5 && st.unstable == 0);
+}
+
+// A thousand folders named like iterations: only iter00..iter99 count, memory stays flat.
+static void test_many_folders(void) {
+    err_info e = {0};
+    char dir[RUN_PATH_MAX], victim[RUN_PATH_MAX], p[RUN_PATH_MAX + 64];
+    tampered("many", dir, sizeof dir, victim, sizeof victim);
+    int made = 0;
+    for (int i = 0; i < 1000; i++) {
+        snprintf(p, sizeof p, "%s/iter%d", dir, i);
+        made += mkdir(p, 0755) == 0;
+    }
+    CHECK(made == 1000);
+    snprintf(p, sizeof p, "%s/iter42/sample999", dir);
+    CHECK(mkdir(p, 0755) == 0);
+    snprintf(p, sizeof p, "%s/iter42/sample07", dir);
+    CHECK(mkdir(p, 0755) == 0);
+    CHECK(run_count_iters(dir) == 99);
+    CHECK(run_count_samples(dir, 42) == 8);
+    CHECK(run_count_samples(dir, 7) == 0);
+    char rel[64];
+    CHECK(run_sample_rel(rel, sizeof rel, 100, 0, NULL, &e) == ERR_INTERNAL);
+}
+
 int main(void) {
     if (!mkdtemp(tmp)) { perror("mkdtemp"); return 1; }
     TEST_RUN(test_create_and_files);
     TEST_RUN(test_default_name);
     TEST_RUN(test_events);
     TEST_RUN(test_refs);
+    TEST_RUN(test_links);
+    TEST_RUN(test_not_files);
+    TEST_RUN(test_caps);
+    TEST_RUN(test_forged_status);
+    TEST_RUN(test_many_folders);
     char cmd[256];
     snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
     if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", tmp);

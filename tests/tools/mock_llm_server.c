@@ -17,6 +17,11 @@
 //                      body_size BYTES        (a JSON document of that size)
 //                      gen openai N|n         (N choices, or as many as the request's n)
 //                      gen anthropic          (a Messages reply)
+//                      short_body N           (announce the whole body, send N bytes, then
+//                                              hold the connection open: a lying server)
+//                      drip_ms N              (send the body one byte every N ms)
+//                    In a body, {{auth}} becomes the key the request carried (Bearer,
+//                    x-api-key or api-key), as a server that echoes it back would.
 //   --replies P      every chat request gets canned replies taken round-robin from the
 //                    files of directory P (sorted by name) or the single file P,
 //                    honouring n (at most --max-choices per request, like Ollama's 1).
@@ -54,6 +59,8 @@ typedef struct block {
     long body_size;         // >0: generated filler body of this size
     int gen;                // 0 none, 1 openai, 2 anthropic
     int gen_n;              // openai: choices; 0 = the request's n
+    long short_body;        // >= 0: send only this many body bytes, then hang (-1: off)
+    int drip_ms;            // > 0: one byte every drip_ms
 } block;
 
 static block blocks[MAX_BLOCKS];
@@ -96,6 +103,7 @@ static void load_scenario(const char *path) {
     if (slash) *slash = '\0'; else strcpy(dir, ".");
     block *b = &blocks[0];
     b->status = 200;
+    b->short_body = -1;
     n_blocks = 1;
     for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
         while (*line == ' ' || *line == '\t') line++;
@@ -104,6 +112,7 @@ static void load_scenario(const char *path) {
             if (n_blocks == MAX_BLOCKS) die("%s: too many blocks", path);
             b = &blocks[n_blocks++];
             b->status = 200;
+            b->short_body = -1;
         } else if (strncmp(line, "status ", 7) == 0) b->status = atoi(line + 7);
         else if (strncmp(line, "delay_ms ", 9) == 0) b->delay_ms = atoi(line + 9);
         else if (strncmp(line, "header ", 7) == 0 && b->n_headers < MAX_HEADERS)
@@ -118,6 +127,8 @@ static void load_scenario(const char *path) {
             b->gen = 1;
             b->gen_n = (line[10] == ' ' && line[11] != 'n') ? atoi(line + 11) : 0;
         } else if (strncmp(line, "gen anthropic", 13) == 0) b->gen = 2;
+        else if (strncmp(line, "short_body ", 11) == 0) b->short_body = atol(line + 11);
+        else if (strncmp(line, "drip_ms ", 8) == 0) b->drip_ms = atoi(line + 8);
         else die("unknown scenario line: %s", line);
     }
     free(text);
@@ -156,13 +167,65 @@ static int write_all(int fd, const char *s, size_t n) {
     return 0;
 }
 
-static int respond(int fd, int status, const char *extra_headers, const char *body, size_t len) {
+static void sleep_ms(long ms) {
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+// Send a response; a block may make it lie about its length or drip it out.
+static int respond_as(int fd, int status, const char *extra_headers, const char *body, size_t len,
+                      long short_body, int drip_ms) {
     char head[2048];
     int n = snprintf(head, sizeof head, "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\n"
                      "Content-Length: %zu\r\n%s\r\n", status, status == 200 ? "OK" : "Status",
                      len, extra_headers ? extra_headers : "");
     if (write_all(fd, head, (size_t)n)) return -1;
+    if (short_body >= 0) {
+        if (write_all(fd, body, (size_t)short_body < len ? (size_t)short_body : len)) return -1;
+        // Hold the connection until the client gives up (its read then sees EOF here).
+        char c;
+        while (read(fd, &c, 1) > 0) {}
+        return -1;
+    }
+    if (drip_ms > 0) {
+        for (size_t i = 0; i < len; i++) {
+            if (write_all(fd, body + i, 1)) return -1;
+            sleep_ms(drip_ms);
+        }
+        return 0;
+    }
     return write_all(fd, body, len);
+}
+
+static int respond(int fd, int status, const char *extra_headers, const char *body, size_t len) {
+    return respond_as(fd, status, extra_headers, body, len, -1, 0);
+}
+
+// The key a request carried, from its head ("" when none).
+static void request_key(const char *head, char *out, size_t n) {
+    static const char *names[] = {"Authorization: Bearer ", "x-api-key: ", "api-key: "};
+    out[0] = '\0';
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        const char *h = strcasestr(head, names[i]);
+        if (!h) continue;
+        h += strlen(names[i]);
+        size_t l = strcspn(h, "\r\n");
+        snprintf(out, n, "%.*s", (int)l, h);
+        return;
+    }
+}
+
+// body with every {{auth}} replaced by key (owned).
+static char *with_auth(const char *body, const char *key) {
+    size_t kl = strlen(key), n = strlen(body) + 1;
+    for (const char *p = body; (p = strstr(p, "{{auth}}")); p += 8) n += kl;
+    char *out = malloc(n), *o = out;
+    for (const char *p = body; *p;) {
+        if (strncmp(p, "{{auth}}", 8) == 0) { memcpy(o, key, kl); o += kl; p += 8; }
+        else *o++ = *p++;
+    }
+    *o = '\0';
+    return out;
 }
 
 // The text of the next canned reply (round robin).
@@ -228,14 +291,14 @@ static int requested_n(const char *body) {
     return v < 1 ? 1 : v;
 }
 
-// Answer one POST.
-static int answer(int fd, const char *path, const char *body, size_t body_len) {
+// Answer one POST (head: the request line and headers).
+static int answer(int fd, const char *head, const char *path, const char *body, size_t body_len) {
     int anthropic = strstr(path, "/messages") != NULL;
     if (!anthropic && !strstr(path, "chat/completions")) {
         const char *nf = "{\"error\":{\"message\":\"no such route\",\"type\":\"invalid_request_error\"}}";
         return respond(fd, 404, NULL, nf, strlen(nf));
     }
-    block dflt = {.status = 200, .gen = anthropic ? 2 : 1, .gen_n = 0};
+    block dflt = {.status = 200, .gen = anthropic ? 2 : 1, .gen_n = 0, .short_body = -1};
     block *b = &dflt;
     if (n_blocks > 0) {
         pthread_mutex_lock(&mu);
@@ -243,10 +306,7 @@ static int answer(int fd, const char *path, const char *body, size_t body_len) {
         next_block++;
         pthread_mutex_unlock(&mu);
     }
-    if (b->delay_ms > 0) {
-        struct timespec ts = {b->delay_ms / 1000, (long)(b->delay_ms % 1000) * 1000000L};
-        nanosleep(&ts, NULL);
-    }
+    if (b->delay_ms > 0) sleep_ms(b->delay_ms);
     char extra[2048] = "";
     for (int i = 0; i < b->n_headers; i++) {
         size_t l = strlen(extra);
@@ -255,6 +315,12 @@ static int answer(int fd, const char *path, const char *body, size_t body_len) {
     char *gen = NULL;
     const char *out = b->body;
     size_t out_len = out ? strlen(out) : 0;
+    if (out && strstr(out, "{{auth}}")) {
+        char key[1024];
+        request_key(head, key, sizeof key);
+        out = gen = with_auth(out, key);
+        out_len = strlen(out);
+    }
     if (b->body_size > 0) {
         // {"pad":"xxxx..."}: valid JSON of exactly body_size bytes.
         size_t n = (size_t)b->body_size;
@@ -274,7 +340,7 @@ static int answer(int fd, const char *path, const char *body, size_t body_len) {
         out = gen = gen_anthropic(body_len);
         out_len = strlen(out);
     }
-    int rc = respond(fd, b->status, extra, out, out_len);
+    int rc = respond_as(fd, b->status, extra, out, out_len, b->short_body, b->drip_ms);
     free(gen);
     return rc;
 }
@@ -337,7 +403,8 @@ static void *serve(void *arg) {
             last_request = strndup(buf, head_len + clen);
             last_len = head_len + clen;
             pthread_mutex_unlock(&mu);
-            rc = answer(fd, path, body, clen);
+            buf[head_len - 1] = '\0';        // the head alone, for answer()
+            rc = answer(fd, buf, path, body, clen);
         } else {
             rc = respond(fd, 405, NULL, "{}", 2);
         }
