@@ -145,7 +145,7 @@ int cmd_compare(int argc, char **argv) {
                         x->fit[s] = again;
                         x->ok[s] = 1;
                         x->reused++;
-                    } else if (tr && !quiet) {
+                    } else if (tr) {
                         char shown[600], why[600];
                         if (!ve.msg[0]) snprintf(ve.msg, sizeof ve.msg, "it records fitness %.6g, its saved "
                                                  "policy scores %.6g", cJSON_IsNumber(f) ? f->valuedouble : NAN, again);
