@@ -121,7 +121,7 @@ int cmd_show(int argc, char **argv) {
         }
         if (best_it > 0) {
             char b[32];
-            snprintf(b, sizeof b, "iter%02d/sample%02d", best_it, best_s);
+            run_sample_rel(b, sizeof b, best_it, best_s, NULL, NULL);
             cJSON_AddStringToObject(ij, "best_so_far", b);
             cJSON_AddNumberToObject(ij, "best_so_far_fitness", best_f);
             if (!json && it >= 1) printf("  best so far: %s, fitness %.3f\n", b, best_f);
@@ -150,7 +150,9 @@ int cmd_show(int argc, char **argv) {
     } else {
         printf("\n");
         if (best_it > 0) {
-            printf("best: iter%02d/sample%02d (%s/%s), fitness %.3f", best_it, best_s, sdir, RUN_BEST_C, best_f);
+            char b[32];
+            run_sample_rel(b, sizeof b, best_it, best_s, NULL, NULL);
+            printf("best: %s (%s/%s), fitness %.3f", b, sdir, RUN_BEST_C, best_f);
             if (summary && jnum(summary, "eval_seeds", 0) > 0)
                 printf("; evaluation %.3f +- %.3f over %.0f seeds", jnum(summary, "eval_mean", 0),
                        jnum(summary, "eval_std", 0), jnum(summary, "eval_seeds", 0));
