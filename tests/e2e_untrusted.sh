@@ -96,6 +96,19 @@ grep -q "sample00/status.json says ok, but the sample's reply has no reward code
     || fail "forged ok sample: $(cat "$OUT/nocode.err")"
 ok "a forged sample is an error, not a crash"
 
+# A responses file with more answers than K: only K are trained (no sample numbers beyond).
+copy extra
+rm -f "$OUT/extra/summary.json"
+python3 - "$OUT/extra" <<'PY'
+import json, sys
+f = f"{sys.argv[1]}/iter01/responses-a0.json"
+r = json.load(open(f)); r["replies"] += r["replies"]; json.dump(r, open(f, "w"))
+PY
+"$EUREKA" search --resume "$OUT/extra" --llm offline --quiet > /dev/null 2> "$OUT/extra.err" \
+    || fail "resume with extra answers: $(cat "$OUT/extra.err")"
+[ ! -e "$OUT/extra/iter01/sample02" ] || fail "an answer beyond K was trained"
+ok "answers beyond K are not trained"
+
 # A forged fitness does not become the best on resume, and a forged evaluation is retrained.
 copy forged
 rm -f "$OUT/forged/summary.json"

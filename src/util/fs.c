@@ -466,7 +466,7 @@ int fs_lines_next(fs_lines *l, char **line, size_t *len, err_info *e) {
         if (l->eof) return 0;
         if (l->len - l->start > l->line_cap) break;
         // Keep the partial line at the front and read more behind it.
-        memmove(l->buf, l->buf + l->start, l->len - l->start);
+        if (l->start) memmove(l->buf, l->buf + l->start, l->len - l->start);
         l->len -= l->start;
         l->start = 0;
         if (l->size - l->len < 65536 + 1) {
