@@ -80,6 +80,16 @@ ln -s "$OUT/victim" "$OUT/link/events.jsonl"
 [ "$(cat "$OUT/victim")" = "precious" ] || fail "a resume wrote through events.jsonl's link"
 ok "links in a run directory are not written through"
 
+# render into a run: a link planted at the video's temporary name is not written through.
+copy video
+echo "precious" > "$OUT/victim2"
+ln -s "$OUT/victim2" "$OUT/video/eval/seed01/video.mp4.part"
+"$EUREKA" render --policy "$OUT/video" --width 160 --height 120 > /dev/null 2> "$OUT/video.err" \
+    || fail "render: $(cat "$OUT/video.err")"
+[ "$(cat "$OUT/victim2")" = "precious" ] || fail "render wrote through a planted link"
+[ -f "$OUT/video/eval/seed01/video.mp4" ] || fail "render made no video"
+ok "render does not write through a planted link"
+
 # A forged sample marked ok with no code: an error naming the sample, never a crash.
 copy nocode
 rm -f "$OUT/nocode/summary.json"

@@ -25,23 +25,23 @@ static cJSON *load_policy(const char *p, char *dir, size_t n, err_info *e) {
         if (fs_path(dir, n, e, "%s", p)) return NULL;
         char *slash = strrchr(dir, '/');
         if (slash) *slash = '\0'; else snprintf(dir, n, ".");
-        char *text = fs_read(p, RUN_JSON_MAX, NULL, e);
+        char *text = fs_read(p, run_cap(RUN_TRAIN), NULL, e);
         cJSON *j = text ? cJSON_Parse(text) : NULL;
         if (text && !j) err_set(e, ERR_PARSE, "%s: not valid JSON (give a train.json)", p);
         free(text);
         return j;
     }
-    if (run_has(p, "train.json")) {
+    if (run_has(p, RUN_TRAIN)) {
         if (fs_path(dir, n, e, "%s", p)) return NULL;
-        return run_read_json(p, "train.json", e);
+        return run_read_json(p, RUN_TRAIN, e);
     }
-    if (!run_has(p, "run.json")) {
+    if (!run_has(p, RUN_SETTINGS)) {
         err_set(e, ERR_USAGE, "--policy %s: not a train.json, a directory holding one, or a "
                 "search run", p);
         return NULL;
     }
     if (run_best_policy_rel(p, rel, sizeof rel, e) || run_path(dir, n, p, rel, e)) return NULL;
-    return run_read_json(dir, "train.json", e);
+    return run_read_json(dir, RUN_TRAIN, e);
 }
 
 // Train --reward FILE as `eureka train` does (judge, progress line); the train.json or NULL.
@@ -127,7 +127,7 @@ int cmd_render(int argc, char **argv) {
         return cli_fail("render", &e);
     }
     int rc = out ? fs_path(path, sizeof path, &e, "%s", out)
-           : policy ? run_path(path, sizeof path, dir, "video.mp4", &e)
+           : policy ? run_path(path, sizeof path, dir, RUN_VIDEO, &e)
                     : reward_video(reward, path, sizeof path, &e);
     film_stats st = {0};
     if (!rc) rc = film_policy(t, tr, &o, path, &st, &e);

@@ -50,6 +50,7 @@
 #define RUN_PROGRESS "progress.csv"
 #define RUN_FEEDBACK "feedback.txt"
 #define RUN_STATUS "status.json"
+#define RUN_VIDEO "video.mp4"
 
 // Make a new run directory: `out` if given (must not hold a run.json yet), else
 // runs/<YYYYmmdd-HHMMSS>-<task> under the current directory. Path into buf.

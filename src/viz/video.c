@@ -85,6 +85,13 @@ video *video_open(const char *path, int width, int height, double fps, err_info 
         free(v);
         return NULL;
     }
+    // The video may go into someone else's run directory: whatever sits at the .part name
+    // (a link to a start-up file) is removed, not followed, and ffmpeg writes into a file
+    // we created fresh.
+    // (When it cannot be created, ffmpeg fails on it too and says why.)
+    unlink(v->part);
+    int made = open(v->part, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    if (made >= 0) close(made);
     int in[2] = {-1, -1}, er[2] = {-1, -1};
     if (pipe2(in, O_CLOEXEC) || pipe2(er, O_CLOEXEC)) {
         err_set(e, ERR_IO, "could not make a pipe for ffmpeg: %s", strerror(errno));
