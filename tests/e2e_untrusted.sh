@@ -90,6 +90,15 @@ ln -s "$OUT/victim2" "$OUT/video/eval/seed01/video.mp4.part"
 [ -f "$OUT/video/eval/seed01/video.mp4" ] || fail "render made no video"
 ok "render does not write through a planted link"
 
+# report: a video.mp4 linked to a private file is not embedded in the page.
+copy rep
+echo "SECRET-KEY-MATERIAL" > "$OUT/secret"
+ln -s "$OUT/secret" "$OUT/rep/eval/seed01/video.mp4"
+"$EUREKA" report "$OUT/rep" > /dev/null 2> "$OUT/rep.err" || fail "report: $(cat "$OUT/rep.err")"
+B64=$(base64 -w0 < "$OUT/secret")
+! grep -qF -e "$B64" -e "SECRET-KEY" "$OUT/rep/report.html" || fail "report embedded a linked file"
+ok "report does not follow a planted link"
+
 # A forged sample marked ok with no code: an error naming the sample, never a crash.
 copy nocode
 rm -f "$OUT/nocode/summary.json"

@@ -100,7 +100,9 @@ static void video(rep *r, const char *rel_dir, const char *caption) {
         run_path(path, sizeof path, r->dir, rel, NULL))
         return;
     size_t len = 0;
-    char *data = fs_read(path, REPORT_EMBED_VIDEO_MAX, &len, NULL);
+    // Read below the run like every run file: a link planted as video.mp4 (to a key, say)
+    // is not followed into the page.
+    char *data = fs_read_in(r->dir, rel, REPORT_EMBED_VIDEO_MAX, &len, NULL);
     raw(r, "<figure><video controls muted preload=\"metadata\" src=\"");
     if (data) html_data_uri(&r->b, "video/mp4", (const unsigned char *)data, len);
     else html_text(&r->b, rel, 0);
