@@ -242,8 +242,9 @@ static void summary(rep *r, const cJSON *run, const cJSON *sum) {
         raw(r, "</td></tr>\n");
         if (num(sum, "eval_seeds", 0) > 0) {
             raw(r, "<tr><th>final evaluation</th><td>");
-            html_printf(&r->b, "fitness %.3f \u00b1 %.3f over %d seeds of %.0f steps",
-                        num(sum, "eval_mean", 0), num(sum, "eval_std", 0), (int)num(sum, "eval_seeds", 0),
+            int n = (int)num(sum, "eval_seeds", 0);
+            html_printf(&r->b, "fitness %.3f \u00b1 %.3f over %d seed%s of %.0f steps",
+                        num(sum, "eval_mean", 0), num(sum, "eval_std", 0), n, n == 1 ? "" : "s",
                         num(sum, "eval_steps", 0));
             raw(r, "</td></tr>\n");
         }
