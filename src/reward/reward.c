@@ -40,6 +40,8 @@ int reward_slot_ok(const char slot[REWARD_NAME_MAX]) {
 double reward_term(reward_terms *t, const char *name, double value) {
     if (!t) return value;
     int k = t->n;
+    // Counts the reward overwrote: touch nothing (reward_terms_valid reports it).
+    if (k < 0 || k > REWARD_MAX_TERMS || t->n_prev < 0 || t->n_prev > REWARD_MAX_TERMS) return value;
     // Fast path: the k-th name of this call is the k-th of the previous one. Names of a
     // call are distinct, so it cannot repeat one recorded earlier in this call.
     if (t->in_order && k < t->n_prev && name && strcmp(name, t->names[k]) == 0) {
@@ -59,4 +61,12 @@ double reward_term(reward_terms *t, const char *name, double value) {
     t->value[k] = value;
     t->n = k + 1;
     return value;
+}
+
+int reward_terms_valid(const reward_terms *t) {
+    if (!t || t->n < 0 || t->n > REWARD_MAX_TERMS) return 0;
+    for (int k = 0; k < t->n; k++)
+        if (t->name[k] != t->names[k] || !memchr(t->names[k], '\0', REWARD_NAME_MAX) || !reward_name_ok(t->names[k]))
+            return 0;
+    return 1;
 }
