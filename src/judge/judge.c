@@ -12,7 +12,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "reward/reward.h"
 #include "rl/train_cfg.h"
 
 #define JUDGE_MAX_PARALLEL 64
@@ -170,31 +169,8 @@ static void pool_progress(void *ctx, int slot, const cJSON *obj) {
     pl->o->on_progress(pl->o->ctx, &p);
 }
 
-// 1 if every component name in a worker's result is one term() could have recorded.
-// The worker shares its process with the reward, which can rewrite the names after
-// term() checked them; these names reach the terminal, run files and the LLM.
-static int result_names_ok(judge_mode mode, const cJSON *result) {
-    const cJSON *comps = cJSON_GetObjectItemCaseSensitive(result, "components");
-    if (!comps) return 1;
-    if (mode == JUDGE_CHECK ? !cJSON_IsArray(comps) : !cJSON_IsObject(comps)) return 0;
-    if (cJSON_GetArraySize(comps) > REWARD_MAX_TERMS) return 0;
-    const cJSON *c;
-    cJSON_ArrayForEach(c, comps) {
-        const char *name = mode == JUDGE_CHECK ? cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "name"))
-                                               : c->string;
-        if (!reward_name_ok(name)) return 0;
-    }
-    return 1;
-}
-
 static void finish_job(const judge_opts *o, judge_job *j, int i, sb_result *r, judge_verdict *out) {
     verdict_from(&out[i], r);
-    if (out[i].status == SB_OK && out[i].result && !result_names_ok(j->mode, out[i].result)) {
-        out[i].status = SB_REWARD;
-        snprintf(out[i].message, sizeof out[i].message, "the worker reported a component name that term() "
-                 "would not accept: the reward wrote outside its own memory (it must only compute from its state)");
-        judge_verdict_free(&out[i]);
-    }
     if (j->mode == JUDGE_TRAIN) verify_training(o->task, &out[i]);
     if (out[i].status == SB_OK && !out[i].result) {
         out[i].status = SB_ERROR;

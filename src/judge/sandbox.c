@@ -32,6 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "reward/reward.h"
 #include "util/fs.h"
 #include "util/sanitize.h"
 
@@ -136,6 +137,22 @@ static int clean_json(cJSON *o) {
         if (c->string && !(c->type & cJSON_StringIsConst) && !clean_string(&c->string)) return 0;
         if (cJSON_IsString(c) && c->valuestring && !clean_string(&c->valuestring)) return 0;
         if (c->child && !clean_json(c)) return 0;
+    }
+    return 1;
+}
+
+// 1 if every component name in a result ("components": an array of {"name", ...} or
+// an object keyed by name) is one term() accepts. The reward can rewrite the names the
+// worker keeps after term() checked them; they reach the terminal, run files and the LLM.
+static int names_ok(const cJSON *result) {
+    const cJSON *comps = cJSON_GetObjectItemCaseSensitive(result, "components");
+    if (!comps) return 1;
+    if ((!cJSON_IsArray(comps) && !cJSON_IsObject(comps)) || cJSON_GetArraySize(comps) > REWARD_MAX_TERMS) return 0;
+    const cJSON *c;
+    cJSON_ArrayForEach(c, comps) {
+        const char *name = cJSON_IsArray(comps) ? cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "name"))
+                                                : c->string;
+        if (!reward_name_ok(name)) return 0;
     }
     return 1;
 }
@@ -527,6 +544,10 @@ static void classify(sb_proc *p, sb_result *res) {
         res->status = SB_ERROR;
         sb_status_parse(p->err_status, &res->status, NULL);
         snprintf(res->message, sizeof res->message, "%s", p->err_msg);
+    } else if (p->result && !names_ok(p->result)) {
+        res->status = SB_REWARD;
+        snprintf(res->message, sizeof res->message, "the worker reported a component name that term() would not "
+                 "accept: the reward wrote outside its own memory (it must only compute from its state)");
     } else if (p->result && WIFEXITED(p->wstatus) && WEXITSTATUS(p->wstatus) == 0) {
         res->status = SB_OK;
         res->result = p->result;
