@@ -24,13 +24,13 @@ void reward_terms_next(reward_terms *t) {
 
 int reward_name_ok(const char *s) {
     if (!s) return 0;
-    int n = 0;
-    for (const char *p = s; *p; p++, n++) {
-        int alpha = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '_';
-        int digit = *p >= '0' && *p <= '9';
-        if (!(alpha || (digit && n > 0)) || n >= REWARD_NAME_MAX - 1) return 0;
+    // Reads at most REWARD_NAME_MAX bytes: the name may be a copy the reward overwrote.
+    for (int n = 0; n < REWARD_NAME_MAX; n++) {
+        unsigned c = (unsigned char)s[n];
+        if (c == 0) return n > 0;
+        if (!((c | 32u) - 'a' < 26u || c == '_' || (n > 0 && c - '0' < 10u))) return 0;
     }
-    return n > 0;
+    return 0;
 }
 
 int reward_slot_ok(const char slot[REWARD_NAME_MAX]) {
@@ -66,7 +66,7 @@ double reward_term(reward_terms *t, const char *name, double value) {
 int reward_terms_valid(const reward_terms *t) {
     if (!t || t->n < 0 || t->n > REWARD_MAX_TERMS) return 0;
     for (int k = 0; k < t->n; k++)
-        if (t->name[k] != t->names[k] || !memchr(t->names[k], '\0', REWARD_NAME_MAX) || !reward_name_ok(t->names[k]))
+        if (t->name[k] != t->names[k] || !reward_name_ok(t->names[k]))
             return 0;
     return 1;
 }
