@@ -411,7 +411,8 @@ void sandbox_poll(sb_proc **procs, int n, int timeout_ms,
         if (!p || sandbox_done(p)) continue;
         p->index = i;
         double left = p->deadline - t;
-        if (p->limits.stall_seconds > 0 && p->last_msg + p->limits.stall_seconds - t < left)
+        // Before "compiled" the compile deadline applies, after it the stall limit.
+        if (p->compiled && p->limits.stall_seconds > 0 && p->last_msg + p->limits.stall_seconds - t < left)
             left = p->last_msg + p->limits.stall_seconds - t;
         if (!p->compiled && p->t0 + p->limits.compile_seconds - t < left) left = p->t0 + p->limits.compile_seconds - t;
         int lm = left <= 0 ? 0 : (int)(left * 1000) + 1;
@@ -434,8 +435,8 @@ void sandbox_poll(sb_proc **procs, int n, int timeout_ms,
         sb_proc *p = procs[i];
         if (!p || sandbox_done(p)) continue;
         int compile_late = !p->compiled && t >= p->t0 + p->limits.compile_seconds;
-        if (!p->reaped && !p->timed_out && (t >= p->deadline || compile_late ||
-                                             (p->limits.stall_seconds > 0 && t >= p->last_msg + p->limits.stall_seconds))) {
+        int stalled = p->compiled && p->limits.stall_seconds > 0 && t >= p->last_msg + p->limits.stall_seconds;
+        if (!p->reaped && !p->timed_out && (t >= p->deadline || compile_late || stalled)) {
             p->timed_out = 1;
             p->compile_timeout = compile_late && t < p->deadline;
             p->stalled = !p->compile_timeout && t < p->deadline;
@@ -492,7 +493,7 @@ static void classify(sb_proc *p, sb_result *res) {
         if (p->timed_out)
             snprintf(res->message, sizeof res->message, "compiling the reward took longer than %g s and was "
                      "stopped: simplify the source (deep nesting, huge expressions or macros)",
-                     p->compile_timeout ? l->compile_seconds : p->stalled ? l->stall_seconds : l->wall_seconds);
+                     p->compile_timeout ? l->compile_seconds : l->wall_seconds);
         else if (p->syscall_nr >= 0 || sig == SIGSYS)
             snprintf(res->message, sizeof res->message, "the compiler made a forbidden system call (%s) on this "
                      "source: rewards cannot reach files or libraries", res->syscall_name);

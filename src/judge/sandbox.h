@@ -48,9 +48,9 @@ typedef struct sb_limits {
     double cpu_seconds;     // RLIMIT_CPU (all threads)
     size_t mem_bytes;       // RLIMIT_AS (ignored under ASan, see platform notes)
     size_t out_cap;         // bytes of worker output the parent accepts
-    double stall_seconds;   // kill when the worker sends nothing for this long (0 = off):
-                            // a reward that never returns stops progress long before the
-                            // wall limit of a whole training run
+    double stall_seconds;   // kill when the worker sends nothing for this long after
+                            // "compiled" (0 = off): a reward that never returns stops
+                            // progress long before the wall limit of a whole training run
     double compile_seconds; // kill when the worker has not said "compiled" by then (0 =
                             // the default): a compiler that blocks or loops on a source
 } sb_limits;
