@@ -2,14 +2,20 @@
 // the real compiler: the reward corpus (tests/data/rewards/*.c, each with its expected
 // ending on its first line), test-only modes of tests/tools/eureka_worker_test.c that do
 // what a reward cannot express (fork, files, sockets, threads, big allocations, MuJoCo
-// errors, output floods), and the promises around them: no child left, nothing written
-// to the current directory.
+// errors, output floods) or what a reward that took over its worker could send (forged
+// lines, escape sequences, bad names, a drip), libtcc itself under the compile-stage
+// filter, a sentinel secret in this process's environment that no worker may hold, and
+// the promises around them: no child left, nothing written to the current directory.
+#define _GNU_SOURCE 1
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <libtcc.h>
 #include <pthread.h>
+#include <seccomp.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -21,6 +27,7 @@
 #include "util/fs.h"
 #include "reward/rcomp.h"
 #include "judge/sandbox.h"
+#include "judge/worker.h"
 #include "task/task.h"
 #include "testlib.h"
 
@@ -204,7 +211,7 @@ static void test_bodies(void) {
         {"huge_malloc", "huge_malloc", 1, 10, 0, 0, 0, SB_MEMORY, "1 TiB"},
         {"mj_error", "mj_error", 1, 10, 0, 0, 0, SB_ERROR, "MuJoCo error: boom from the test body"},
         {"abort", "abort", 1, 10, 0, 0, 0, SB_CRASH, "SIGABRT"},
-        {"wall_timeout", "sleep", 1, 0.5, 0, 0, 0, SB_TIMEOUT, "time limit and was killed"},
+        {"wall_timeout", "sleep", 1, 2, 0, 0, 0, SB_TIMEOUT, "time limit and was killed"},
         {"cpu_timeout", "spin", 1, 20, 1, 0, 0, SB_TIMEOUT, "CPU time limit"},
         {"progress", "progress", 1, 10, 0, 0, 0, SB_OK, NULL},
         {"flood", "flood", 1, 10, 0, 0, 1 << 20, SB_ERROR, "exceeded the 1048576-byte limit"},
@@ -245,7 +252,7 @@ static void test_bodies(void) {
             // 0.55 s at <= 10 per second.
             CHECK_MSG(progress_count >= 3 && progress_count <= 7, "progress objects received: %d", progress_count);
         }
-        if (strcmp(bc->name, "wall_timeout") == 0) CHECK(r.seconds < 2.0);
+        if (strcmp(bc->name, "wall_timeout") == 0) CHECK(r.seconds < 5.0);
         if (bc->expect == SB_SYSCALL) CHECK(r.syscall_nr >= 0);
         sb_result_free(&r);
         cJSON_Delete(args);
@@ -253,6 +260,342 @@ static void test_bodies(void) {
     if (devnull_before >= 0) close(devnull_before);
     CHECK(!fs_exists("MUJOCO_LOG.TXT"));
     CHECK(!fs_exists("eureka_sandbox_should_not_exist.txt"));
+    CHECK(no_children());
+}
+
+// ---- a worker that lies ------------------------------------------------------------
+
+// 1 if s holds printable ASCII only (what the sanitiser makes of hidden characters).
+static int plain(const char *s) {
+    for (; s && *s; s++)
+        if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f) return 0;
+    return 1;
+}
+
+// 1 if every key and string under o is plain.
+static int plain_json(const cJSON *o) {
+    for (const cJSON *c = o ? o->child : NULL; c; c = c->next) {
+        if (c->string && !plain(c->string)) return 0;
+        if (cJSON_IsString(c) && !plain(c->valuestring)) return 0;
+        if (c->child && !plain_json(c)) return 0;
+    }
+    return 1;
+}
+
+static int dirty_progress;
+static void check_progress(void *ctx, int index, const cJSON *obj) {
+    (void)ctx; (void)index;
+    if (!plain_json(obj) || !cJSON_GetObjectItemCaseSensitive(obj, "title")) dirty_progress++;
+}
+
+// What a reward that reached write() could send after "compiled": forged lines fail the
+// job (a second result, a compile error, a second "compiled", garbage, a drip of bytes
+// without a line end); escape sequences are sanitised; bad component names fail it.
+static void test_lying_worker(void) {
+    struct { const char *mode, *args; sb_status expect; const char *message; } cases[] = {
+        {"forge_result", NULL, SB_REWARD, "broke the protocol (a second result)"},
+        {"forge_compile_error", NULL, SB_REWARD, "broke the protocol (an error out of place)"},
+        {"forge_compiled", NULL, SB_REWARD, "broke the protocol (a second \"compiled\")"},
+        {"garbage", NULL, SB_REWARD, "broke the protocol (a line that is not a JSON object)"},
+        {"drip", "{\"bytes\": 100000}", SB_REWARD, "a line that is not a JSON object"},
+        {"bad_names", "{\"name\": \"\\u001b]0;pwned\\u0007\"}", SB_REWARD, "component name that term() would not"},
+        {"bad_names", "{\"name\": \"a-b\"}", SB_REWARD, "component name that term() would not"},
+        {"bad_names", "{\"name\": \"fine_name\"}", SB_OK, NULL},
+        {"escapes", NULL, SB_OK, NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        cJSON *args = cases[i].args ? cJSON_Parse(cases[i].args) : NULL;
+        sb_spec s = make_spec(good_src, cases[i].mode, args, 20);
+        sb_result r;
+        dirty_progress = 0;
+        sandbox_run(&s, check_progress, NULL, &r);
+        fprintf(stderr, "   %-20s %-18s %s\n", cases[i].mode, sb_status_name(r.status), r.message);
+        CHECK_MSG(r.status == cases[i].expect, "%s: expected %s, got %s: %s", cases[i].mode,
+                  sb_status_name(cases[i].expect), sb_status_name(r.status), r.message);
+        if (cases[i].message) CHECK_STR_CONTAINS(r.message, cases[i].message);
+        if (r.status != SB_OK) CHECK(r.result == NULL);
+        if (strcmp(cases[i].mode, "escapes") == 0) {
+            CHECK_MSG(plain_json(r.result), "escape sequences reached the result");
+            const cJSON *title = cJSON_GetObjectItemCaseSensitive(r.result, "title");
+            CHECK(cJSON_IsString(title) && strstr(title->valuestring, "pwned"));
+            CHECK(dirty_progress == 0);
+        }
+        sb_result_free(&r);
+        cJSON_Delete(args);
+    }
+    CHECK(no_children());
+}
+
+// ---- the compile stage -----------------------------------------------------------------
+
+static void tcc_quiet(void *opaque, const char *msg) { (void)opaque; (void)msg; }
+
+// In a child under the compile-stage filter: src straight to libtcc (no lexer: what the
+// filter alone stops), relocated when relocate is set. out gets what the child wrote on
+// fd 3: a "syscall" line when the filter stopped it, else "compiled" or "failed".
+static void in_compile_stage(const char *src, int relocate, char *out, size_t cap) {
+    int fds[2];
+    out[0] = '\0';
+    CHECK(pipe(fds) == 0);
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(fds[0]);
+        if (fds[1] != WORKER_RESULT_FD) { dup2(fds[1], WORKER_RESULT_FD); close(fds[1]); }
+        char why[256];
+        if (worker_lockdown(WORKER_STAGE_COMPILE, 1, why, sizeof why)) _exit(3);
+        TCCState *s = tcc_new();
+        tcc_set_error_func(s, NULL, tcc_quiet);
+        tcc_set_options(s, "-nostdlib -nostdinc");
+        tcc_set_output_type(s, TCC_OUTPUT_MEMORY);
+        int ok = tcc_compile_string(s, src) == 0 && (!relocate || tcc_relocate(s, TCC_RELOCATE_AUTO) >= 0);
+        const char *say = ok ? "compiled\n" : "failed\n";
+        ssize_t w = write(WORKER_RESULT_FD, say, strlen(say));
+        (void)w;
+        _exit(0);
+    }
+    close(fds[1]);
+    size_t n = 0;
+    ssize_t r;
+    while (n + 1 < cap && (r = read(fds[0], out + n, cap - n - 1)) > 0) n += (size_t)r;
+    out[n] = '\0';
+    close(fds[0]);
+    int st;
+    waitpid(pid, &st, 0);
+}
+
+// The system call a "syscall" line names, or "" for none.
+static const char *trapped(const char *out, char *name, size_t cap) {
+    const char *nr = strstr(out, "\"nr\":");
+    char *s = nr ? seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, atoi(nr + 5)) : NULL;
+    snprintf(name, cap, "%s", s ? s : "");
+    free(s);
+    return name;
+}
+
+// Whatever the source says, libtcc under the compile-stage filter opens no file and
+// loads no library: the lexer is not needed for that. A good reward compiles and runs
+// through both stages; after the run stage no memory can become executable.
+static void test_compile_stage(void) {
+    const char *attacks[] = {"#include \"/etc/passwd\"\n", "#include \"/dev/stdin\"\n",
+                             "#include </etc/hostname>\nint x;\n"};
+    char out[512], name[64];
+    for (size_t i = 0; i < sizeof attacks / sizeof attacks[0]; i++) {
+        in_compile_stage(attacks[i], 0, out, sizeof out);
+        CHECK_MSG(strcmp(trapped(out, name, sizeof name), "openat") == 0 || strcmp(name, "open") == 0,
+                  "%s: the child said '%s'", attacks[i], out);
+    }
+    in_compile_stage("#pragma comment(lib, \"m\")\nint x;\n", 1, out, sizeof out);
+    CHECK_MSG(strcmp(trapped(out, name, sizeof name), "openat") == 0 || strcmp(name, "open") == 0,
+              "pragma lib: the child said '%s'", out);
+    in_compile_stage("int x = 1;\n", 1, out, sizeof out);
+    CHECK_MSG(strcmp(out, "compiled\n") == 0, "a plain source: '%s'", out);
+
+    // rcomp under the compile stage, the call under the run stage, then PROT_EXEC traps.
+    const char *prelude = rcomp_prelude(NULL);
+    char path[4096];
+    err_info e;
+    task_file(task_find("cartpole"), "env.h", path, sizeof path, &e);
+    char *env_h = fs_read(path, RCOMP_MAX_SOURCE, NULL, &e);
+    CHECK(prelude && env_h);
+    int fds[2];
+    CHECK(pipe(fds) == 0);
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(fds[0]);
+        if (fds[1] != WORKER_RESULT_FD) { dup2(fds[1], WORKER_RESULT_FD); close(fds[1]); }
+        char why[256];
+        if (worker_lockdown(WORKER_STAGE_COMPILE, 1, why, sizeof why)) _exit(3);
+        rcomp *c = rcomp_new(prelude, env_h, good_src, &e);
+        if (!c || worker_lockdown(WORKER_STAGE_RUN, 1, why, sizeof why)) _exit(4);
+        char state[4096] = {0};
+        reward_terms t;
+        reward_terms_clear(&t);
+        if (rcomp_fn(c)(state, &t) != 1.0 || t.n != 2) _exit(5);
+        ssize_t w = write(WORKER_RESULT_FD, "ran\n", 4);
+        (void)w;
+        void *page = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        mprotect(page, 4096, PROT_READ | PROT_EXEC);
+        _exit(6);
+    }
+    close(fds[1]);
+    size_t n = 0;
+    ssize_t r;
+    while (n + 1 < sizeof out && (r = read(fds[0], out + n, sizeof out - n - 1)) > 0) n += (size_t)r;
+    out[n] = '\0';
+    close(fds[0]);
+    int st = 0;
+    waitpid(pid, &st, 0);
+    CHECK_MSG(strncmp(out, "ran\n", 4) == 0, "child status %d, said '%s'", WIFEXITED(st) ? WEXITSTATUS(st) : -1, out);
+    CHECK_MSG(strcmp(trapped(out, name, sizeof name), "mprotect") == 0, "PROT_EXEC after the run stage: '%s'", out);
+    free(env_h);
+    CHECK(no_children());
+}
+
+// ---- no secret in the worker -------------------------------------------------------
+
+static char sentinel[64];
+static char *sentinel_heap;     // a copy in this process's heap, like an API key
+
+// Put a sentinel secret where a parent keeps its keys: the environment and the heap.
+static void plant_sentinel(void) {
+    snprintf(sentinel, sizeof sentinel, "sk-eureka-sentinel-%ld-%ld", (long)getpid(), (long)time(NULL));
+    setenv("OPENAI_API_KEY", sentinel, 1);
+    setenv("ANTHROPIC_API_KEY", sentinel, 1);
+    setenv("EUREKA_TEST_SENTINEL", sentinel, 1);
+    sentinel_heap = strdup(sentinel);
+}
+
+// A reward that searches the whole stack above its frame, up to its top (the worker's
+// path followed by eight zero bytes; the environment strings lie just below it) for the
+// sentinel, held XOR 0x5a so that no plain copy of it exists in the worker; and for a
+// control string the worker does hold there (the path of the task's env.h).
+static char *stack_scan_reward(void) {
+    char enc[256] = "";
+    size_t n = strlen(sentinel), k = 0;
+    for (size_t i = 0; i < n; i++) k += (size_t)snprintf(enc + k, sizeof enc - k, "%s%d", i ? ", " : "", sentinel[i] ^ 0x5a);
+    char *src = malloc(4096);
+    snprintf(src, 4096,
+             "static const unsigned char key[%zu] = {%s};\n"
+             "static const char control[] = \"/tasks/cartpole/env.h\";\n"
+             "static const char top[] = \"eureka-worker\";\n"
+             "double compute_reward(const env_state *s, reward_terms *t) {\n"
+             "    volatile unsigned char here = 0;\n"
+             "    const unsigned char *p = (const unsigned char *)&here;\n"
+             "    double found = 0, seen = 0, reached = 0, kib = 0;\n"
+             "    for (long i = 0; i < (1L << 24) && !reached; i++) {\n"
+             "        int k = 0;\n"
+             "        while (k < %zu && p[i + k] == (key[k] ^ 0x5a)) k++;\n"
+             "        if (k == %zu) found = 1;\n"
+             "        int c = 0;\n"
+             "        while (control[c] && p[i + c] == (unsigned char)control[c]) c++;\n"
+             "        if (!control[c]) seen = 1;\n"
+             "        int m = 0;\n"
+             "        while (top[m] && p[i + m] == (unsigned char)top[m]) m++;\n"
+             "        if (!top[m] && p[i + m] == 0) {\n"
+             "            int z = 1;\n"
+             "            while (z <= 8 && p[i + m + z] == 0) z++;\n"
+             "            if (z > 8) { reached = 1; kib = i / 1024.0; }\n"
+             "        }\n"
+             "    }\n"
+             "    term(t, \"found\", found);\n"
+             "    term(t, \"control\", seen);\n"
+             "    term(t, \"kib_scanned\", kib);\n"
+             "    return term(t, \"reached_top\", reached);\n"
+             "}\n", n, enc, n, n);
+    return src;
+}
+
+static double component_max(const cJSON *result, const char *name) {
+    const cJSON *c;
+    cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(result, "components")) {
+        const cJSON *nm = cJSON_GetObjectItemCaseSensitive(c, "name");
+        if (cJSON_IsString(nm) && strcmp(nm->valuestring, name) == 0)
+            return cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "max"));
+    }
+    return NAN;
+}
+
+// The real worker (eureka-worker), started by this process whose environment and heap
+// hold the sentinel: a reward that scans the stack up to the environment strings finds
+// the control string but not the sentinel.
+static void test_secret_stack(void) {
+    char *src = stack_scan_reward();
+    cJSON *args = cJSON_Parse("{\"calls\": 1, \"envs\": 1, \"seed\": 1}");
+    sb_spec s = make_spec(src, "check", args, 30);
+    s.worker = NULL;  // eureka-worker itself
+    sb_result r;
+    sandbox_run(&s, NULL, NULL, &r);
+    CHECK_MSG(r.status == SB_OK, "%s: %s", sb_status_name(r.status), r.message);
+    fprintf(stderr, "   stack scan: found %g, control %g, reached the top %g after %g KiB\n",
+            component_max(r.result, "found"), component_max(r.result, "control"),
+            component_max(r.result, "reached_top"), component_max(r.result, "kib_scanned"));
+    CHECK(component_max(r.result, "reached_top") == 1.0);
+    CHECK(component_max(r.result, "control") == 1.0);
+    CHECK(component_max(r.result, "found") == 0.0);
+    sb_result_free(&r);
+    cJSON_Delete(args);
+    free(src);
+}
+
+// Search every readable mapping of a running worker (up to 256 MiB each: the sanitizer's
+// reserved shadow regions are skipped) for needle; *scanned gets the bytes read.
+static int worker_holds(int pid, const char *needle, size_t *scanned) {
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/maps", pid);
+    FILE *maps = fopen(path, "r");
+    snprintf(path, sizeof path, "/proc/%d/mem", pid);
+    int mem = open(path, O_RDONLY);
+    int hits = 0;
+    size_t nl = strlen(needle), cap = 1 << 20;
+    char *chunk = malloc(cap + nl);
+    char line[512];
+    *scanned = 0;
+    while (maps && mem >= 0 && chunk && fgets(line, sizeof line, maps)) {
+        unsigned long lo, hi;
+        char perms[8];
+        if (sscanf(line, "%lx-%lx %7s", &lo, &hi, perms) != 3 || perms[0] != 'r' || hi - lo > (256ul << 20)) continue;
+        for (unsigned long at = lo; at < hi; at += cap) {
+            size_t want = hi - at < cap + nl ? hi - at : cap + nl;
+            ssize_t got = pread(mem, chunk, want, (off_t)at);
+            if (got <= 0) break;
+            *scanned += (size_t)got;
+            if (memmem(chunk, (size_t)got, needle, nl)) hits++;
+        }
+    }
+    free(chunk);
+    if (mem >= 0) close(mem);
+    if (maps) fclose(maps);
+    return hits;
+}
+
+// The same from outside: while a worker runs its reward, read all of its memory
+// (/proc/PID/mem): the reward's own marker is there, the sentinel is not.
+static void test_secret_memory(void) {
+    const char *src = "static const char marker[] = \"eureka-control-marker-41\";\n"
+                      "double compute_reward(const env_state *s, reward_terms *t) {\n"
+                      "    volatile double x = marker[0];\n"
+                      "    for (;;) x += 1;\n"
+                      "    return term(t, \"x\", x);\n"
+                      "}\n";
+    cJSON *args = cJSON_Parse("{\"calls\": 1, \"envs\": 1, \"seed\": 1}");
+    sb_spec s = make_spec(src, "check", args, 60);
+    s.worker = NULL;
+    err_info e;
+    sb_proc *p = sandbox_start(&s, &e);
+    CHECK_MSG(p != NULL, "%s", e.msg);
+    if (!p) { cJSON_Delete(args); return; }
+    // Wait until the worker spins in the reward (its CPU time grows past 0.3 s).
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/stat", sandbox_pid(p));
+    double t0 = now_s();
+    long ticks = 0;
+    while (now_s() - t0 < 30 && ticks < sysconf(_SC_CLK_TCK) * 3 / 10 && !sandbox_done(p)) {
+        sandbox_poll(&p, 1, 100, NULL, NULL);
+        FILE *f = fopen(path, "r");
+        char buf[1024] = "";
+        if (f && fgets(buf, sizeof buf, f)) {
+            const char *rp = strrchr(buf, ')');
+            long ut = 0;
+            if (rp && sscanf(rp + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %ld", &ut) == 1) ticks = ut;
+        }
+        if (f) fclose(f);
+    }
+    CHECK(!sandbox_done(p));
+    size_t scanned = 0, scanned2 = 0;
+    int control = worker_holds(sandbox_pid(p), "eureka-control-marker-41", &scanned);
+    int secret = worker_holds(sandbox_pid(p), sentinel, &scanned2);
+    fprintf(stderr, "   worker memory: %.1f MiB read, control marker in %d chunks, sentinel in %d\n",
+            scanned / 1048576.0, control, secret);
+    CHECK(control > 0);
+    CHECK(secret == 0);
+    CHECK(scanned > (1u << 20));
+    sandbox_kill(p);
+    sb_result r;
+    sandbox_finish(p, &r);
+    sb_result_free(&r);
+    cJSON_Delete(args);
     CHECK(no_children());
 }
 
@@ -289,6 +632,27 @@ static void test_stall(void) {
     CHECK(no_children());
 }
 
+// A compiler that never finishes is stopped at the compile deadline, long before the
+// wall clock, and reported as a compile error; the stall limit starts at "compiled".
+static void test_compile_deadline(void) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/rewards/compile_hang_macro.c", EUREKA_TEST_DATA);
+    err_info e;
+    char *src = fs_read(path, 1 << 20, NULL, &e);
+    CHECK_MSG(src != NULL, "%s", e.msg);
+    if (!src) return;
+    sb_spec s = make_spec(src, "check", NULL, 120);
+    s.limits.compile_seconds = 1;
+    s.limits.stall_seconds = 0.2;
+    sb_result r;
+    sandbox_run(&s, NULL, NULL, &r);
+    CHECK_MSG(r.status == SB_COMPILE, "%s: %s", sb_status_name(r.status), r.message);
+    CHECK_STR_CONTAINS(r.message, "compiling the reward took longer than 1 s");
+    sb_result_free(&r);
+    free(src);
+    CHECK(no_children());
+}
+
 // The check body on a good reward: components in order, plausible values, fast.
 static void test_check_good(void) {
     cJSON *cfg = cJSON_Parse("{\"calls\": 256, \"envs\": 8, \"seed\": 1}");
@@ -314,10 +678,16 @@ int main(void) {
     signal(SIGPIPE, SIG_IGN);
     CHECK(task_find("cartpole") != NULL);
     if (!task_find("cartpole")) TEST_END();
+    plant_sentinel();
     TEST_RUN(test_check_good);
+    TEST_RUN(test_lying_worker);
+    TEST_RUN(test_compile_stage);
+    TEST_RUN(test_secret_stack);
+    TEST_RUN(test_secret_memory);
     TEST_RUN(test_bodies);
     TEST_RUN(test_kill);
     TEST_RUN(test_stall);
+    TEST_RUN(test_compile_deadline);
     TEST_RUN(test_corpus);
     CHECK(!fs_exists("MUJOCO_LOG.TXT"));
     CHECK(no_children());

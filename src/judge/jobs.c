@@ -73,7 +73,7 @@ static cJSON *check_body(const cJSON *args, const task_def *task, reward_fn fn, 
         reward_terms_clear(&t);
         double total = fn(copy, &t);
         int call = c + 1;
-        if (t.n < 0 || t.n > REWARD_MAX_TERMS) {  // reward_terms is host memory the reward can reach
+        if (!reward_terms_valid(&t)) {  // reward_terms is host memory the reward can reach
             rc = err_set(e, ERR_REWARD, "compute_reward overwrote its reward_terms (call %d): record "
                          "components only through term()", call);
             break;

@@ -4,11 +4,16 @@
 //   its own process group, default signals, stdin = the job pipe, fd 3 = the result
 //   pipe, stdout/stderr = /dev/null; then the job is written and the pipe closed.
 // Protocol: newline-delimited JSON objects with a "type": "compiled", "progress"
-//   {data}, "result" {data}, "error" {status, message}, "syscall" {nr}. The parent
-//   treats every byte as untrusted: capped, parsed with cJSON, types checked, strings
-//   cleaned.
-// Parent: non-blocking reads driven by poll, a wall-clock deadline enforced with
-//   SIGKILL on the worker's process group, and a classification of every ending.
+//   {data}, "result" {data}, "error" {status, message}, "syscall" {nr}. Every byte is
+//   untrusted: after "compiled" the reward shares the worker's process and can write
+//   anything on the pipe. So the output is capped and read in time linear in its size,
+//   every line is parsed with cJSON, the order of the protocol is enforced (a forged
+//   second result or a compile error after "compiled" fails the job), and every string
+//   is passed through the one sanitiser (util/sanitize.h) before anything keeps it.
+//   What the worker reports decides nothing the parent can re-measure (judge.c).
+// Parent: non-blocking reads driven by poll, a compile deadline, a wall-clock deadline
+//   and a stall limit enforced with SIGKILL on the worker's process group, and a
+//   classification of every ending: before "compiled" every ending is the compiler's.
 #define _GNU_SOURCE 1
 #include "judge/sandbox.h"
 
@@ -27,7 +32,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "reward/reward.h"
 #include "util/fs.h"
+#include "util/sanitize.h"
 
 #include "judge/worker.h"
 
@@ -60,6 +67,7 @@ void sb_limits_default(sb_limits *l) {
     l->mem_bytes = (size_t)1 << 30;
     l->out_cap = (size_t)4 << 20;
     l->stall_seconds = 0;
+    l->compile_seconds = 20;
 }
 
 static double now_s(void) {
@@ -79,63 +87,117 @@ struct sb_proc {
     double last_msg;        // when the worker last sent a complete line
     char *buf;              // current partial line
     size_t len, bufcap;
+    size_t scanned;         // bytes of buf already searched for a line end
     size_t total;           // bytes received
-    int timed_out, stalled, overflow, stopped, reaped, wstatus;
+    int timed_out, stalled, compile_timeout, overflow, stopped, reaped, wstatus;
     struct rusage ru;
     cJSON *result;
     int have_error;
     char err_status[32];
     char err_msg[ERR_MSG_MAX];
     int syscall_nr;
-    int garbled;
+    char violation[64];     // the first break of the protocol ("" if none)
     int compiled;           // the worker said "compiled": the candidate compiled
 };
 
-// Keep printable ASCII only, one line.
-static void clean_copy(char *dst, size_t cap, const char *src) {
-    size_t n = 0;
-    for (; src && *src && n + 1 < cap; src++) {
-        unsigned char c = (unsigned char)*src;
-        dst[n++] = (c >= 0x20 && c < 0x7f) ? (char)c : ' ';
-    }
-    dst[n] = '\0';
-}
-
-// The endings a worker may claim for itself; every other one the parent decides.
-static int known_child_status(const char *s) {
+// The endings a worker may claim for itself (before "compiled": only the first three);
+// every other one the parent decides.
+static int known_child_status(const char *s, int compiled) {
     sb_status st;
-    return sb_status_parse(s, &st, NULL) == ERR_OK &&
-           (st == SB_COMPILE || st == SB_NONFINITE || st == SB_REWARD || st == SB_MEMORY || st == SB_ERROR);
+    if (sb_status_parse(s, &st, NULL) != ERR_OK) return 0;
+    if (!compiled) return st == SB_COMPILE || st == SB_ERROR || st == SB_MEMORY;
+    return st == SB_NONFINITE || st == SB_REWARD || st == SB_MEMORY || st == SB_ERROR;
 }
 
+static void violate(sb_proc *p, const char *what) {
+    if (!p->violation[0]) snprintf(p->violation, sizeof p->violation, "%s", what);
+}
+
+// *s, sanitised in place when it holds anything the sanitiser would change (cJSON's
+// allocator owns it). 0 without memory.
+static int clean_string(char **s) {
+    size_t n = strlen(*s);
+    char *clean = san_dup(*s, n, 0, 0, 4 * n + 8);
+    if (!clean) return 0;
+    if (strcmp(clean, *s) != 0) {
+        size_t m = strlen(clean) + 1;
+        char *copy = cJSON_malloc(m);
+        if (!copy) { free(clean); return 0; }
+        memcpy(copy, clean, m);
+        cJSON_free(*s);
+        *s = copy;
+    }
+    free(clean);
+    return 1;
+}
+
+// Every key and string value under o through the one sanitiser. 0 without memory.
+static int clean_json(cJSON *o) {
+    for (cJSON *c = o->child; c; c = c->next) {
+        if (c->string && !(c->type & cJSON_StringIsConst) && !clean_string(&c->string)) return 0;
+        if (cJSON_IsString(c) && c->valuestring && !clean_string(&c->valuestring)) return 0;
+        if (c->child && !clean_json(c)) return 0;
+    }
+    return 1;
+}
+
+// 1 if every component name in a result ("components": an array of {"name", ...} or
+// an object keyed by name) is one term() accepts. The reward can rewrite the names the
+// worker keeps after term() checked them; they reach the terminal, run files and the LLM.
+static int names_ok(const cJSON *result) {
+    const cJSON *comps = cJSON_GetObjectItemCaseSensitive(result, "components");
+    if (!comps) return 1;
+    if ((!cJSON_IsArray(comps) && !cJSON_IsObject(comps)) || cJSON_GetArraySize(comps) > REWARD_MAX_TERMS) return 0;
+    const cJSON *c;
+    cJSON_ArrayForEach(c, comps) {
+        const char *name = cJSON_IsArray(comps) ? cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "name"))
+                                                : c->string;
+        if (!reward_name_ok(name)) return 0;
+    }
+    return 1;
+}
+
+// One line of worker output (see the protocol at the top).
 static void handle_line(sb_proc *p, const char *line, size_t n,
                         void (*on_progress)(void *, int, const cJSON *), void *ctx) {
     cJSON *o = cJSON_ParseWithLength(line, n);
-    if (!o || !cJSON_IsObject(o)) { p->garbled++; cJSON_Delete(o); return; }
+    if (!o || !cJSON_IsObject(o)) { violate(p, "a line that is not a JSON object"); cJSON_Delete(o); return; }
     p->last_msg = now_s();
     const cJSON *type = cJSON_GetObjectItemCaseSensitive(o, "type");
     const char *t = cJSON_IsString(type) ? type->valuestring : "";
+    int ended = p->result || p->have_error;
     if (strcmp(t, "compiled") == 0) {
+        if (p->compiled || ended) violate(p, "a second \"compiled\"");
         p->compiled = 1;
     } else if (strcmp(t, "progress") == 0) {
-        const cJSON *d = cJSON_GetObjectItemCaseSensitive(o, "data");
-        if (on_progress && cJSON_IsObject(d)) on_progress(ctx, p->index, d);
-    } else if (strcmp(t, "result") == 0 && !p->result) {
+        cJSON *d = cJSON_GetObjectItemCaseSensitive(o, "data");
+        if (!p->compiled || ended || !cJSON_IsObject(d)) violate(p, "progress out of place");
+        else if (clean_json(d) && on_progress) on_progress(ctx, p->index, d);
+    } else if (strcmp(t, "result") == 0) {
         cJSON *d = cJSON_DetachItemFromObjectCaseSensitive(o, "data");
-        if (cJSON_IsObject(d)) p->result = d;
-        else { cJSON_Delete(d); p->garbled++; }
-    } else if (strcmp(t, "error") == 0 && !p->have_error) {
+        if (!p->compiled || ended || !cJSON_IsObject(d)) violate(p, p->result ? "a second result" : "a result out of place");
+        else if (clean_json(d)) { p->result = d; d = NULL; }
+        else violate(p, "a result too large to keep");
+        cJSON_Delete(d);
+    } else if (strcmp(t, "error") == 0) {
         const cJSON *st = cJSON_GetObjectItemCaseSensitive(o, "status");
         const cJSON *msg = cJSON_GetObjectItemCaseSensitive(o, "message");
-        if (cJSON_IsString(st) && known_child_status(st->valuestring) && cJSON_IsString(msg)) {
+        if (ended || !cJSON_IsString(st) || !known_child_status(st->valuestring, p->compiled) || !cJSON_IsString(msg)) {
+            violate(p, "an error out of place");
+        } else {
             p->have_error = 1;
             snprintf(p->err_status, sizeof p->err_status, "%s", st->valuestring);
-            clean_copy(p->err_msg, sizeof p->err_msg, msg->valuestring);
-        } else p->garbled++;
-    } else if (strcmp(t, "syscall") == 0 && p->syscall_nr < 0) {
+            san_str(p->err_msg, sizeof p->err_msg, msg->valuestring, 0);
+        }
+    } else if (strcmp(t, "syscall") == 0) {
         const cJSON *nr = cJSON_GetObjectItemCaseSensitive(o, "nr");
-        if (cJSON_IsNumber(nr) && nr->valuedouble >= 0 && nr->valuedouble < 100000) p->syscall_nr = (int)nr->valuedouble;
-    } else p->garbled++;
+        if (p->syscall_nr >= 0 || ended || !cJSON_IsNumber(nr) || nr->valuedouble < 0 || nr->valuedouble >= 100000)
+            violate(p, "a system call report out of place");
+        else
+            p->syscall_nr = (int)nr->valuedouble;
+    } else {
+        violate(p, "a line of unknown type");
+    }
     cJSON_Delete(o);
 }
 
@@ -174,14 +236,18 @@ static void pump(sb_proc *p, void (*on_progress)(void *, int, const cJSON *), vo
         }
         memcpy(p->buf + p->len, chunk, (size_t)r);
         p->len += (size_t)r;
+        // Only the new bytes are searched: a worker that drips bytes without a line end
+        // costs the parent time linear in what it sends, not quadratic.
         size_t start = 0;
-        for (size_t i = 0; i < p->len; i++)
-            if (p->buf[i] == '\n') {
-                handle_line(p, p->buf + start, i - start, on_progress, ctx);
-                start = i + 1;
-            }
-        memmove(p->buf, p->buf + start, p->len - start);
+        char *nl;
+        while ((nl = memchr(p->buf + p->scanned, '\n', p->len - p->scanned))) {
+            size_t i = (size_t)(nl - p->buf);
+            handle_line(p, p->buf + start, i - start, on_progress, ctx);
+            start = p->scanned = i + 1;
+        }
+        if (start > 0) memmove(p->buf, p->buf + start, p->len - start);
         p->len -= start;
+        p->scanned = p->len;
     }
 }
 
@@ -274,6 +340,7 @@ sb_proc *sandbox_start(const sb_spec *spec, err_info *e) {
     p->limits = spec->limits;
     if (p->limits.out_cap == 0) p->limits.out_cap = (size_t)4 << 20;
     if (p->limits.wall_seconds <= 0) p->limits.wall_seconds = 1200;
+    if (p->limits.compile_seconds <= 0) p->limits.compile_seconds = 20;
     p->syscall_nr = -1;
     char *job = job_text(spec, &p->limits);
     int jobp[2] = {-1, -1}, resp[2] = {-1, -1};
@@ -344,8 +411,10 @@ void sandbox_poll(sb_proc **procs, int n, int timeout_ms,
         if (!p || sandbox_done(p)) continue;
         p->index = i;
         double left = p->deadline - t;
-        if (p->limits.stall_seconds > 0 && p->last_msg + p->limits.stall_seconds - t < left)
+        // Before "compiled" the compile deadline applies, after it the stall limit.
+        if (p->compiled && p->limits.stall_seconds > 0 && p->last_msg + p->limits.stall_seconds - t < left)
             left = p->last_msg + p->limits.stall_seconds - t;
+        if (!p->compiled && p->t0 + p->limits.compile_seconds - t < left) left = p->t0 + p->limits.compile_seconds - t;
         int lm = left <= 0 ? 0 : (int)(left * 1000) + 1;
         if (lm < wait_ms) wait_ms = lm;
         if (p->fd >= 0) { pfs[k].fd = p->fd; pfs[k].events = POLLIN; pfs[k].revents = 0; map[k++] = i; }
@@ -365,10 +434,12 @@ void sandbox_poll(sb_proc **procs, int n, int timeout_ms,
     for (int i = 0; i < n; i++) {
         sb_proc *p = procs[i];
         if (!p || sandbox_done(p)) continue;
-        if (!p->reaped && !p->timed_out &&
-            (t >= p->deadline || (p->limits.stall_seconds > 0 && t >= p->last_msg + p->limits.stall_seconds))) {
+        int compile_late = !p->compiled && t >= p->t0 + p->limits.compile_seconds;
+        int stalled = p->compiled && p->limits.stall_seconds > 0 && t >= p->last_msg + p->limits.stall_seconds;
+        if (!p->reaped && !p->timed_out && (t >= p->deadline || compile_late || stalled)) {
             p->timed_out = 1;
-            p->stalled = t < p->deadline;
+            p->compile_timeout = compile_late && t < p->deadline;
+            p->stalled = !p->compile_timeout && t < p->deadline;
             kill_worker(p);
         }
         if (p->fd < 0 || p->timed_out || p->overflow) try_reap(p, p->timed_out || p->overflow);
@@ -376,6 +447,8 @@ void sandbox_poll(sb_proc **procs, int n, int timeout_ms,
 }
 
 int sandbox_done(const sb_proc *p) { return !p || (p->reaped && p->fd < 0); }
+
+int sandbox_pid(const sb_proc *p) { return p ? (int)p->pid : -1; }
 
 static const char *signal_text(int sig) {
     switch (sig) {
@@ -386,6 +459,14 @@ static const char *signal_text(int sig) {
     case SIGTRAP: return "SIGTRAP (trap instruction)";
     default: return NULL;
     }
+}
+
+// The number and name of a forbidden system call into res.
+static void syscall_text(int nr, sb_result *res) {
+    res->syscall_nr = nr;
+    char *name = nr >= 0 ? seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, nr) : NULL;
+    snprintf(res->syscall_name, sizeof res->syscall_name, "%s", name ? name : "unknown");
+    free(name);
 }
 
 static void classify(sb_proc *p, sb_result *res) {
@@ -401,23 +482,30 @@ static void classify(sb_proc *p, sb_result *res) {
         res->status = SB_ERROR;
         snprintf(res->message, sizeof res->message, "the worker's output exceeded the %zu-byte limit and it was stopped",
                  l->out_cap);
-    } else if (!p->compiled && !p->have_error && (sig || p->timed_out)) {
-        // Nothing of the candidate ran before "compiled": the compiler itself crashed
-        // or hung on this source.
+    } else if (p->violation[0]) {
+        res->status = SB_REWARD;
+        snprintf(res->message, sizeof res->message, "the worker's output broke the protocol (%s): the reward wrote "
+                 "to the worker's result channel; a reward must only compute from its state", p->violation);
+    } else if (!p->compiled && !p->have_error) {
+        // Nothing of the candidate ran before "compiled": every ending is the compiler's.
         res->status = SB_COMPILE;
+        syscall_text(p->syscall_nr, res);
         if (p->timed_out)
             snprintf(res->message, sizeof res->message, "compiling the reward took longer than %g s and was "
                      "stopped: simplify the source (deep nesting, huge expressions or macros)",
-                     p->stalled ? l->stall_seconds : l->wall_seconds);
-        else
+                     p->compile_timeout ? l->compile_seconds : l->wall_seconds);
+        else if (p->syscall_nr >= 0 || sig == SIGSYS)
+            snprintf(res->message, sizeof res->message, "the compiler made a forbidden system call (%s) on this "
+                     "source: rewards cannot reach files or libraries", res->syscall_name);
+        else if (sig)
             snprintf(res->message, sizeof res->message, "the compiler crashed on this source (signal %d, %s): "
                      "simplify it (deep nesting, huge expressions or macros)", sig, strsignal(sig));
+        else
+            snprintf(res->message, sizeof res->message, "the compiler stopped without a result on this source "
+                     "(exit status %d)", WIFEXITED(p->wstatus) ? WEXITSTATUS(p->wstatus) : -1);
     } else if (p->syscall_nr >= 0 || sig == SIGSYS) {
         res->status = SB_SYSCALL;
-        res->syscall_nr = p->syscall_nr;
-        char *name = p->syscall_nr >= 0 ? seccomp_syscall_resolve_num_arch(SCMP_ARCH_NATIVE, p->syscall_nr) : NULL;
-        snprintf(res->syscall_name, sizeof res->syscall_name, "%s", name ? name : "unknown");
-        free(name);
+        syscall_text(p->syscall_nr, res);
         if (p->syscall_nr >= 0)
             snprintf(res->message, sizeof res->message, "forbidden system call %d (%s): rewards may only compute "
                      "from their state (no files, processes, network or assembly)", p->syscall_nr, res->syscall_name);
@@ -457,15 +545,18 @@ static void classify(sb_proc *p, sb_result *res) {
         res->status = SB_ERROR;
         sb_status_parse(p->err_status, &res->status, NULL);
         snprintf(res->message, sizeof res->message, "%s", p->err_msg);
+    } else if (p->result && !names_ok(p->result)) {
+        res->status = SB_REWARD;
+        snprintf(res->message, sizeof res->message, "the worker reported a component name that term() would not "
+                 "accept: the reward wrote outside its own memory (it must only compute from its state)");
     } else if (p->result && WIFEXITED(p->wstatus) && WEXITSTATUS(p->wstatus) == 0) {
         res->status = SB_OK;
         res->result = p->result;
         p->result = NULL;
     } else {
         res->status = SB_ERROR;
-        snprintf(res->message, sizeof res->message, "the worker ended without a result (exit status %d%s)",
-                 WIFEXITED(p->wstatus) ? WEXITSTATUS(p->wstatus) : -1,
-                 p->garbled ? ", malformed output" : "");
+        snprintf(res->message, sizeof res->message, "the worker ended without a result (exit status %d)",
+                 WIFEXITED(p->wstatus) ? WEXITSTATUS(p->wstatus) : -1);
     }
 }
 

@@ -48,12 +48,14 @@ typedef struct sb_limits {
     double cpu_seconds;     // RLIMIT_CPU (all threads)
     size_t mem_bytes;       // RLIMIT_AS (ignored under ASan, see platform notes)
     size_t out_cap;         // bytes of worker output the parent accepts
-    double stall_seconds;   // kill when the worker sends nothing for this long (0 = off):
-                            // a reward that never returns stops progress long before the
-                            // wall limit of a whole training run
+    double stall_seconds;   // kill when the worker sends nothing for this long after
+                            // "compiled" (0 = off): a reward that never returns stops
+                            // progress long before the wall limit of a whole training run
+    double compile_seconds; // kill when the worker has not said "compiled" by then (0 =
+                            // the default): a compiler that blocks or loops on a source
 } sb_limits;
 
-// Defaults: 1200 s wall, 2400 s CPU, 1 GiB, 4 MiB output, no stall limit.
+// Defaults: 1200 s wall, 2400 s CPU, 1 GiB, 4 MiB output, no stall limit, 20 s to compile.
 void sb_limits_default(sb_limits *l);
 
 typedef struct sb_spec {
@@ -88,6 +90,9 @@ void sandbox_poll(sb_proc **procs, int n, int timeout_ms,
 
 // 1 when the worker has ended (result ready for sandbox_finish).
 int sandbox_done(const sb_proc *p);
+
+// The worker's process id (for tests and diagnostics); -1 for NULL.
+int sandbox_pid(const sb_proc *p);
 
 // Reap the worker, classify its ending into *res, free p.
 void sandbox_finish(sb_proc *p, sb_result *res);

@@ -155,9 +155,16 @@ static void set_limit(int res, rlim_t soft, rlim_t hard) {
 
 #define ALLOW(name) rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(name), 0)
 
-// The allow-list: what MuJoCo stepping, the trainer's threads and malloc need; every
-// other system call (opening any file included) traps into on_sigsys.
-static int install_filter(int threads, char *why, size_t why_sz) {
+// The allow-lists; every other system call traps into on_sigsys. Filters stack (a call
+// must pass every filter in force), so the compile stage allows all the run stage does
+// and a little more:
+//  run: what MuJoCo stepping, the trainer's threads and malloc need. Nothing opens a
+//   file (the model was preloaded), and memory is never made executable.
+//  compile, in force while libtcc reads the candidate and relocates it: no file, library,
+//   process or socket, whatever the source says; mprotect may add PROT_EXEC (libtcc makes
+//   its code pages RWX while relocating, rcomp then makes them read + execute); seccomp
+//   and prctl(PR_SET_NO_NEW_PRIVS) load the run stage on top.
+static int install_filter(worker_stage stage, int threads, char *why, size_t why_sz) {
     scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_TRAP);
     if (!ctx) { snprintf(why, why_sz, "seccomp_init failed"); return -1; }
     int rc = 0;
@@ -168,13 +175,18 @@ static int install_filter(int threads, char *why, size_t why_sz) {
     rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(write), 1, SCMP_A0(SCMP_CMP_EQ, 2));
     ALLOW(sigaltstack); ALLOW(prctl); ALLOW(readlink); ALLOW(sched_getaffinity);
 #endif
-    // No file is opened after the filter: the task model was preloaded (venv_preload).
     ALLOW(read); ALLOW(close);
-    // Memory, never executable: the reward cannot make new code.
     rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mmap), 1,
                            SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
-    rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
-                           SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+    if (stage == WORKER_STAGE_COMPILE) {
+        ALLOW(mprotect); ALLOW(seccomp);
+#ifndef EUREKA_SANITIZE
+        rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(prctl), 1, SCMP_A0(SCMP_CMP_EQ, PR_SET_NO_NEW_PRIVS));
+#endif
+    } else {
+        rc |= seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(mprotect), 1,
+                               SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0));
+    }
     ALLOW(munmap); ALLOW(mremap); ALLOW(madvise); ALLOW(brk);
     // Threads, time, exit.
     ALLOW(futex); ALLOW(sched_yield); ALLOW(getrandom); ALLOW(clock_gettime); ALLOW(clock_getres);
@@ -199,6 +211,27 @@ static int install_filter(int threads, char *why, size_t why_sz) {
     seccomp_release(ctx);
     if (rc) { snprintf(why, why_sz, "seccomp_load: %s", strerror(-rc)); return -1; }
     return 0;
+}
+
+int worker_lockdown(worker_stage stage, int threads, char *why, size_t why_sz) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_sigsys;
+    sa.sa_flags = SA_SIGINFO;
+    if (stage == WORKER_STAGE_COMPILE && sigaction(SIGSYS, &sa, NULL) != 0) {
+        snprintf(why, why_sz, "sigaction: %s", strerror(errno));
+        return -1;
+    }
+    return install_filter(stage, threads, why, why_sz);
+}
+
+// Lock down for stage, or report why not and end.
+static void lockdown(worker_stage stage, int threads) {
+    char why[256];
+    if (worker_lockdown(stage, threads, why, sizeof why) == 0) return;
+    char m[ERR_MSG_MAX];
+    snprintf(m, sizeof m, "could not lock down the worker (%s)", why);
+    fail("error", m);
 }
 
 static const char *status_for(const err_info *e) {
@@ -295,7 +328,8 @@ void worker_main(const worker_mode *modes, int n_modes) {
     mju_user_error = on_mj_error;
     mju_user_warning = on_mj_warning;
 
-    // Trusted inputs first: env.h, the prelude, the model. Then compile (never call).
+    // Trusted inputs first: env.h, the prelude, the model. Then compile (never call)
+    // where no file can be opened, and lock down for good before the reward runs.
     err_info e = {0};
     char path[4096];
     char *env_h = NULL;
@@ -305,6 +339,7 @@ void worker_main(const worker_mode *modes, int n_modes) {
     const char *prelude = rcomp_prelude(&e);
     if (!prelude) fail("error", e.msg);
     if (venv_preload(task, &e)) fail("error", e.msg);
+    lockdown(WORKER_STAGE_COMPILE, threads);
     rcomp *rc = rcomp_new(prelude, env_h, reward, &e);
     free(env_h);
     if (!rc) fail(e.code == ERR_COMPILE ? "compile_error" : "error", e.msg);
@@ -312,18 +347,7 @@ void worker_main(const worker_mode *modes, int n_modes) {
     worker_chan ch = {.fd = WORKER_RESULT_FD, .last = -1e9};
     pthread_mutex_init(&ch.mu, NULL);
     write_all(WORKER_RESULT_FD, "{\"type\":\"compiled\"}\n", 20);
-
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_sigaction = on_sigsys;
-    sa.sa_flags = SA_SIGINFO;
-    sigaction(SIGSYS, &sa, NULL);
-    char why[256];
-    if (install_filter(threads, why, sizeof why)) {
-        char m[ERR_MSG_MAX];
-        snprintf(m, sizeof m, "could not lock down the worker (%s)", why);
-        fail("error", m);
-    }
+    lockdown(WORKER_STAGE_RUN, threads);
 
     cJSON *res = mode->body(cJSON_IsObject(args) ? args : NULL, task, rcomp_fn(rc), &ch, &e);
     if (res) {

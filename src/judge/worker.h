@@ -14,8 +14,11 @@
 //     {"type":"syscall","nr":N}             a forbidden system call (from the SIGSYS handler)
 // The order of the worker's life: die with the parent, close every other descriptor,
 // default signals, read the job, rlimits, MuJoCo handlers that never touch files, read
-// the prelude and env.h and preload the model, compile, report "compiled", seccomp
-// allow-list, then the mode's body, which is the only code that calls the reward.
+// the prelude and env.h and preload the model, the compile-stage seccomp allow-list (no
+// file, library, process or socket), compile, report "compiled", the run-stage
+// allow-list (no executable memory either), then the mode's body, which is the only code
+// that calls the reward. Every line the worker writes after "compiled" may come from the
+// reward (it shares the process): the parent trusts none of it.
 #ifndef EUREKA_WORKER_H
 #define EUREKA_WORKER_H
 
@@ -33,6 +36,16 @@
 #define WORKER_JOB_MAX (256u << 20)
 
 typedef struct worker_chan worker_chan;
+
+typedef enum worker_stage {
+    WORKER_STAGE_COMPILE,   // while the candidate is compiled and relocated
+    WORKER_STAGE_RUN,       // before any generated code runs, for good
+} worker_stage;
+
+// Install the seccomp allow-list of stage on top of any earlier one (the compile stage
+// also installs the SIGSYS handler that reports a forbidden call on fd 3 and exits).
+// threads: threads the job will start. 0, or -1 with why.
+int worker_lockdown(worker_stage stage, int threads, char *why, size_t why_sz);
 
 // Send a progress object to the parent. Safe to call often (rate-limited) and from any
 // of the job's threads.

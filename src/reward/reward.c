@@ -24,13 +24,13 @@ void reward_terms_next(reward_terms *t) {
 
 int reward_name_ok(const char *s) {
     if (!s) return 0;
-    int n = 0;
-    for (const char *p = s; *p; p++, n++) {
-        int alpha = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '_';
-        int digit = *p >= '0' && *p <= '9';
-        if (!(alpha || (digit && n > 0)) || n >= REWARD_NAME_MAX - 1) return 0;
+    // Reads at most REWARD_NAME_MAX bytes: the name may be a copy the reward overwrote.
+    for (int n = 0; n < REWARD_NAME_MAX; n++) {
+        unsigned c = (unsigned char)s[n];
+        if (c == 0) return n > 0;
+        if (!((c | 32u) - 'a' < 26u || c == '_' || (n > 0 && c - '0' < 10u))) return 0;
     }
-    return n > 0;
+    return 0;
 }
 
 int reward_slot_ok(const char slot[REWARD_NAME_MAX]) {
@@ -40,6 +40,8 @@ int reward_slot_ok(const char slot[REWARD_NAME_MAX]) {
 double reward_term(reward_terms *t, const char *name, double value) {
     if (!t) return value;
     int k = t->n;
+    // Counts the reward overwrote: touch nothing (reward_terms_valid reports it).
+    if (k < 0 || k > REWARD_MAX_TERMS || t->n_prev < 0 || t->n_prev > REWARD_MAX_TERMS) return value;
     // Fast path: the k-th name of this call is the k-th of the previous one. Names of a
     // call are distinct, so it cannot repeat one recorded earlier in this call.
     if (t->in_order && k < t->n_prev && name && strcmp(name, t->names[k]) == 0) {
@@ -59,4 +61,12 @@ double reward_term(reward_terms *t, const char *name, double value) {
     t->value[k] = value;
     t->n = k + 1;
     return value;
+}
+
+int reward_terms_valid(const reward_terms *t) {
+    if (!t || t->n < 0 || t->n > REWARD_MAX_TERMS) return 0;
+    for (int k = 0; k < t->n; k++)
+        if (t->name[k] != t->names[k] || !reward_name_ok(t->names[k]))
+            return 0;
+    return 1;
 }

@@ -42,4 +42,13 @@ int reward_slot_ok(const char slot[REWARD_NAME_MAX]);
 // Implementation of the prelude's term(): record (or overwrite) a component, return value.
 double reward_term(reward_terms *t, const char *name, double value);
 
+// 1 if t still holds only what term() recorded: a count in range, every name[k] at its
+// own copy, each a C identifier. Check after every call: reward_terms lives in memory
+// the reward can write, so what it holds is re-validated before anyone reads a name.
+int reward_terms_valid(const reward_terms *t);
+
+// 1 if s is a component name term() accepts: a C identifier of at most
+// REWARD_NAME_MAX - 1 characters.
+int reward_name_ok(const char *s);
+
 #endif

@@ -242,7 +242,7 @@ static int call_reward(venv *v, venv_env *en, double *reward, err_info *e) {
     if (memcmp(en->state_copy, en->state, t->state_size) != 0)
         return err_set(e, ERR_REWARD, "compute_reward wrote to its state argument at step %d "
                        "of an episode: treat `s` as read-only", step);
-    if (terms->n < 0 || terms->n > REWARD_MAX_TERMS) {  // host memory the reward can reach
+    if (!reward_terms_valid(terms)) {  // host memory the reward can reach: names re-validated
         reward_terms_clear(terms);
         return err_set(e, ERR_REWARD, "compute_reward overwrote its reward_terms at step %d of an "
                        "episode: record components only through term()", step);

@@ -1,6 +1,8 @@
 // eureka_worker_test.c: a worker binary for tests/test_sandbox.c: the real modes plus
-// test-only ones that do what a reward cannot express (fork, files, sockets, threads,
-// big allocations, MuJoCo errors, output floods), each run after the real lockdown.
+// test-only ones that do what a reward cannot express in C alone (fork, files, sockets,
+// threads, big allocations, MuJoCo errors, output floods) or what a reward that took
+// over its worker could do on the result pipe (forged lines, escape sequences, bad
+// component names, a slow drip of bytes), each run after the real lockdown.
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -175,6 +177,75 @@ static cJSON *body_nonfinite(const cJSON *args, const task_def *task, reward_fn 
     return NULL;
 }
 
+// Raw bytes on the result pipe, as a reward that reached write() could send them.
+static void raw(const char *line) {
+    size_t n = strlen(line);
+    while (n > 0) {
+        ssize_t w = write(WORKER_RESULT_FD, line, n);
+        if (w <= 0) return;
+        line += w;
+        n -= (size_t)w;
+    }
+}
+
+static cJSON *body_forge_result(const cJSON *args, const task_def *task, reward_fn fn, worker_chan *ch, err_info *e) {
+    raw("{\"type\":\"result\",\"data\":{\"fitness\":1.0,\"forged\":true}}\n");
+    return ok_result();
+}
+
+static cJSON *body_forge_compile_error(const cJSON *args, const task_def *task, reward_fn fn, worker_chan *ch,
+                                       err_info *e) {
+    raw("{\"type\":\"error\",\"status\":\"compile_error\",\"message\":\"blame the compiler\"}\n");
+    return ok_result();
+}
+
+static cJSON *body_forge_compiled(const cJSON *args, const task_def *task, reward_fn fn, worker_chan *ch,
+                                  err_info *e) {
+    raw("{\"type\":\"compiled\"}\n");
+    return ok_result();
+}
+
+static cJSON *body_garbage(const cJSON *args, const task_def *task, reward_fn fn, worker_chan *ch, err_info *e) {
+    raw("this is not JSON\n");
+    return ok_result();
+}
+
+// Escape sequences (window title, clear screen), a C1 CSI, a bidi override and a bad
+// UTF-8 byte in keys, values and nested strings.
+static cJSON *escapes(void) {
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "title", "\x1b]0;pwned\x07");
+    cJSON_AddStringToObject(o, "\x1b[2Jkey", "value");
+    cJSON_AddStringToObject(o, "c1", "\xc2\x9b" "31m red");
+    cJSON *nested = cJSON_AddArrayToObject(o, "list");
+    cJSON_AddItemToArray(nested, cJSON_CreateString("\xe2\x80\xae" "reversed \xff"));
+    return o;
+}
+
+static cJSON *body_escapes(const cJSON *args, const task_def *task, reward_fn fn, worker_chan *ch, err_info *e) {
+    cJSON *p = escapes();
+    worker_progress(ch, p);
+    cJSON_Delete(p);
+    return escapes();
+}
+
+static cJSON *body_bad_names(const cJSON *args, const task_def *task, reward_fn fn, worker_chan *ch, err_info *e) {
+    cJSON *o = cJSON_CreateObject();
+    cJSON *comps = cJSON_AddArrayToObject(o, "components");
+    cJSON *c = cJSON_CreateObject();
+    cJSON_AddStringToObject(c, "name", cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(args, "name")));
+    cJSON_AddNumberToObject(c, "mean", 1.0);
+    cJSON_AddItemToArray(comps, c);
+    return o;
+}
+
+// args.bytes bytes, one write() each, without a line end; then the line ends.
+static cJSON *body_drip(const cJSON *args, const task_def *task, reward_fn fn, worker_chan *ch, err_info *e) {
+    long n = (long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(args, "bytes"));
+    for (long i = 0; i < n; i++) raw("x");
+    raw("\n");
+    return ok_result();
+}
 
 static worker_mode modes[64];
 
@@ -200,6 +271,13 @@ int main(void) {
         {"progress", body_progress},
         {"flood", body_flood},
         {"nonfinite", body_nonfinite},
+        {"forge_result", body_forge_result},
+        {"forge_compile_error", body_forge_compile_error},
+        {"forge_compiled", body_forge_compiled},
+        {"garbage", body_garbage},
+        {"escapes", body_escapes},
+        {"bad_names", body_bad_names},
+        {"drip", body_drip},
     };
     for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) modes[n++] = tests[i];
     worker_main(modes, n);
