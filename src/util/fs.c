@@ -190,7 +190,7 @@ static int walk(const char *dir, const char *rel, int create, char *rel_buf, siz
 
 char *fs_read_in(const char *dir, const char *rel, size_t cap, size_t *len, err_info *e) {
     char shown[FS_PATH_MAX], rb[FS_PATH_MAX];
-    const char *leaf;
+    const char *leaf = NULL;
     int pfd;
     snprintf(shown, sizeof shown, "%s/%s", dir, rel);
     if (walk(dir, rel, 0, rb, sizeof rb, &pfd, &leaf, shown, e)) return NULL;
@@ -203,7 +203,7 @@ char *fs_read_in(const char *dir, const char *rel, size_t cap, size_t *len, err_
 
 int fs_kind_in(const char *dir, const char *rel) {
     char rb[FS_PATH_MAX];
-    const char *leaf;
+    const char *leaf = NULL;
     int pfd;
     if (walk(dir, rel, 0, rb, sizeof rb, &pfd, &leaf, rel, NULL)) return FS_MISSING;
     struct stat st;
@@ -228,7 +228,7 @@ static int write_all(int fd, const char *data, size_t len) {
 
 int fs_write_in(const char *dir, const char *rel, const void *data, size_t len, err_info *e) {
     char shown[FS_PATH_MAX], rb[FS_PATH_MAX], tmp[FS_PATH_MAX];
-    const char *leaf;
+    const char *leaf = NULL;
     int pfd;
     snprintf(shown, sizeof shown, "%s/%s", dir, rel);
     if (walk(dir, rel, 1, rb, sizeof rb, &pfd, &leaf, shown, e)) return e ? e->code : ERR_IO;
@@ -267,7 +267,7 @@ int fs_write_in(const char *dir, const char *rel, const void *data, size_t len, 
 
 int fs_append_in(const char *dir, const char *rel, const char *line, err_info *e) {
     char shown[FS_PATH_MAX], rb[FS_PATH_MAX];
-    const char *leaf;
+    const char *leaf = NULL;
     int pfd;
     snprintf(shown, sizeof shown, "%s/%s", dir, rel);
     if (walk(dir, rel, 1, rb, sizeof rb, &pfd, &leaf, shown, e)) return e ? e->code : ERR_IO;
@@ -348,14 +348,14 @@ static int split(const char *path, char *dir, size_t n, const char **leaf, err_i
 
 int fs_write_atomic(const char *path, const char *data, size_t len, err_info *e) {
     char dir[FS_PATH_MAX];
-    const char *leaf;
+    const char *leaf = NULL;
     if (split(path, dir, sizeof dir, &leaf, e)) return ERR_LIMIT;
     return fs_write_in(dir, leaf, data, len, e);
 }
 
 int fs_append_line(const char *path, const char *line, err_info *e) {
     char dir[FS_PATH_MAX];
-    const char *leaf;
+    const char *leaf = NULL;
     if (split(path, dir, sizeof dir, &leaf, e)) return ERR_LIMIT;
     return fs_append_in(dir, leaf, line, e);
 }
