@@ -103,7 +103,7 @@ struct sb_proc {
 // The endings a worker may claim for itself (before "compiled": only the first three);
 // every other one the parent decides.
 static int known_child_status(const char *s, int compiled) {
-    sb_status st;
+    sb_status st = SB_ERROR;
     if (sb_status_parse(s, &st, NULL) != ERR_OK) return 0;
     if (!compiled) return st == SB_COMPILE || st == SB_ERROR || st == SB_MEMORY;
     return st == SB_NONFINITE || st == SB_REWARD || st == SB_MEMORY || st == SB_ERROR;
