@@ -6,10 +6,12 @@
 // with actions around the policy mean, lies in between.
 //
 // usage: bench_train [threads (default: cores)] [reorient control steps (default 204800)]
+//                    [reorient|cartpole (default: both)]
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -149,7 +151,9 @@ int main(int argc, char **argv) {
     int threads = argc > 1 ? atoi(argv[1]) : (int)(cores > 0 ? cores : 1);
     long steps = argc > 2 ? atol(argv[2]) : 204800;
     if (threads < 1 || threads > 64) threads = 1;
-    int rc = bench_task("reorient", reorient_reward, threads, steps);
-    rc |= bench_task("cartpole", cartpole_reward, threads, 65536);
+    const char *only = argc > 3 ? argv[3] : NULL;
+    int rc = 0;
+    if (!only || !strcmp(only, "reorient")) rc |= bench_task("reorient", reorient_reward, threads, steps);
+    if (!only || !strcmp(only, "cartpole")) rc |= bench_task("cartpole", cartpole_reward, threads, 65536);
     return rc;
 }
