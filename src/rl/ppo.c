@@ -16,7 +16,6 @@
 #include "rl/ppo.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +25,7 @@
 #include "rl/policy.h"
 #include "rl/venv.h"
 #include "util/buf.h"
+#include "util/pool.h"
 #include "util/ser.h"
 
 #define PPO_LOG_STD_MIN (-2.5f)
@@ -72,7 +72,6 @@ typedef struct ppo_worker {
     double *a;              // action handed to the environment
     err_info err;
     int rc;
-    pthread_t th;
 } ppo_worker;
 
 // A growable-free series: capacity fixed at the number of updates.
@@ -98,6 +97,7 @@ struct ppo {
     double *ret, rm, rv, rc;
     // Rollout buffers, time-major: index t * ne + e.
     float *obs_raw, *obs, *act, *logp, *val, *boot, *adv, *tgt, *last_val;
+    float *last_obs;        // each env's normalised observation after the rollout
     double *rew;
     unsigned char *done;
     long *age;              // control steps into the current episode, per env
@@ -105,6 +105,7 @@ struct ppo {
     rng *env_rng, upd_rng;
     int *perm;
     float *mb_obs, *mb_dmu, *mb_dv;
+    pool *pool;             // the rollout threads (the update's critic runs on thread 1)
     ppo_worker w[PPO_MAX_THREADS];
     int abort_flag;
     int next_env;           // rollout: the next environment a thread takes
@@ -142,7 +143,8 @@ static void ppo_free(ppo *p) {
     mlp_batch_free(p->ba);
     mlp_batch_free(p->bc);
     policy_free(p->pol);
-    void *bufs[] = {p->log_std, p->g_log_std, p->om, p->ov, p->nm, p->ns, p->ret, p->obs_raw,
+    pool_free(p->pool);
+    void *bufs[] = {p->last_obs, p->log_std, p->g_log_std, p->om, p->ov, p->nm, p->ns, p->ret, p->obs_raw,
                     p->obs, p->act, p->logp, p->val, p->boot, p->adv, p->tgt, p->last_val,
                     p->rew, p->done, p->age, p->env_rng, p->perm, p->mb_obs, p->mb_dmu, p->mb_dv,
                     p->rtot.v, p->eplen.v, p->pstd.v, p->kl.v, p->clipf.v, p->ck_steps.v,
@@ -168,7 +170,7 @@ static int ppo_alloc(ppo *p, err_info *e) {
              ALLOC(p->obs_raw, (size_t)N * od) && ALLOC(p->obs, (size_t)N * od) &&
              ALLOC(p->act, (size_t)N * ad) && ALLOC(p->logp, N) && ALLOC(p->val, N) &&
              ALLOC(p->boot, N) && ALLOC(p->adv, N) && ALLOC(p->tgt, N) &&
-             ALLOC(p->last_val, ne) && ALLOC(p->rew, N) && ALLOC(p->done, N) && ALLOC(p->age, ne) &&
+             ALLOC(p->last_val, ne) && ALLOC(p->last_obs, (size_t)ne * od) && ALLOC(p->rew, N) && ALLOC(p->done, N) && ALLOC(p->age, ne) &&
              ALLOC(p->env_rng, ne) && ALLOC(p->perm, N) && ALLOC(p->mb_obs, (size_t)M * od) &&
              ALLOC(p->mb_dmu, (size_t)M * ad) && ALLOC(p->mb_dv, M) && ALLOC(p->rtot.v, U) &&
              ALLOC(p->eplen.v, U) && ALLOC(p->pstd.v, U) && ALLOC(p->kl.v, U) &&
@@ -227,9 +229,9 @@ static float value_of(const ppo *p, ppo_worker *w, const float *raw) {
     return v;
 }
 
-static void *rollout_thread(void *arg) {
-    ppo_worker *w = arg;
-    ppo *p = w->p;
+static void rollout_thread(void *ctx, int thread) {
+    ppo *p = ctx;
+    ppo_worker *w = &p->w[thread];
     int od = p->od, ad = p->ad, ne = p->ne;
     w->rc = ERR_OK;
     // Environment-major: one environment runs its whole horizon while its mjData is hot
@@ -239,7 +241,7 @@ static void *rollout_thread(void *arg) {
     for (;;) {
         int e = __atomic_fetch_add(&p->next_env, 1, __ATOMIC_RELAXED);
         if (e >= ne) break;
-        if (__atomic_load_n(&p->abort_flag, __ATOMIC_RELAXED)) return NULL;
+        if (__atomic_load_n(&p->abort_flag, __ATOMIC_RELAXED)) return;
         for (int t = 0; t < p->H; t++) {
             size_t i = (size_t)t * ne + e;
             // A non-finite observation (physics that diverged without a MuJoCo warning)
@@ -250,7 +252,6 @@ static void *rollout_thread(void *arg) {
             float *on = p->obs + i * od;
             obs_norm(p, raw, on);
             mlp_forward1(p->actor, on, w->mu, w->sa);
-            mlp_forward1(p->critic, on, &p->val[i], w->sc);
             float *a = p->act + i * ad;
             double lp = 0;
             for (int k = 0; k < ad; k++) {
@@ -265,36 +266,39 @@ static void *rollout_thread(void *arg) {
             if (rc) {
                 w->rc = rc;
                 __atomic_store_n(&p->abort_flag, 1, __ATOMIC_RELAXED);
-                return NULL;
+                return;
             }
             p->rew[i] = so.reward;
             p->done[i] = (unsigned char)(so.done != 0);
             p->age[e] = so.done ? 0 : p->age[e] + 1;
             p->boot[i] = so.done && so.truncated ? value_of(p, w, w->fo) : 0.0f;
         }
-        p->last_val[e] = value_of(p, w, venv_obs(p->v, e));
+        obs_norm(p, venv_obs(p->v, e), p->last_obs + (size_t)e * od);
     }
-    return NULL;
+}
+
+// V(s) of n normalised observations, batched in minibatch-sized chunks: a sample's value
+// is bit-identical to a one-sample forward pass (mlp.h), so batching after the rollout
+// changes nothing but the time.
+static void values(ppo *p, const float *obs, int n, float *out) {
+    for (int s = 0; s < n; s += p->bc->cap) {
+        int m = n - s < p->bc->cap ? n - s : p->bc->cap;
+        memcpy(out + s, mlp_forward(p->critic, p->bc, obs + (size_t)s * p->od, m), (size_t)m * sizeof(float));
+    }
 }
 
 static int rollout(ppo *p, err_info *e) {
     p->abort_flag = 0;
     p->next_env = 0;
-    int started[PPO_MAX_THREADS] = {0};
-    for (int i = 1; i < p->nt; i++)
-        started[i] = pthread_create(&p->w[i].th, NULL, rollout_thread, &p->w[i]) == 0;
-    rollout_thread(&p->w[0]);
-    int rc = ERR_OK;
-    for (int i = 1; i < p->nt; i++) {
-        if (started[i]) pthread_join(p->w[i].th, NULL);
-        else if (!rc) rc = err_set(e, ERR_INTERNAL, "trainer: could not start rollout thread %d", i);
-    }
-    for (int i = 0; i < p->nt && !rc; i++)
+    pool_run(p->pool, rollout_thread, p);
+    for (int i = 0; i < p->nt; i++)
         if (p->w[i].rc) {
             if (e) *e = p->w[i].err;
-            rc = p->w[i].rc;
+            return p->w[i].rc;
         }
-    return rc;
+    values(p, p->obs, p->N, p->val);
+    values(p, p->last_obs, p->ne, p->last_val);
+    return ERR_OK;
 }
 
 // Scale rewards by the running std of the discounted return (in env order, one
@@ -338,22 +342,72 @@ static void advantages(ppo *p) {
     }
 }
 
-typedef struct critic_job {
+// One minibatch of the update: its sample indices, the advantage normalisation, and
+// the actor's approximate KL and clip fraction (sums over the minibatch).
+typedef struct minibatch {
     ppo *p;
     const int *idx;
     int M;
-} critic_job;
+    double am, asd, kl, cf;
+} minibatch;
 
 // Value loss vf_coef * 0.5 * mean((V - target)^2) of one minibatch: gradients only.
-static void *critic_part(void *arg) {
-    critic_job *j = arg;
-    ppo *p = j->p;
+static void critic_part(minibatch *mb) {
+    ppo *p = mb->p;
     mlp_zero_grad(p->critic);
-    const float *v = mlp_forward(p->critic, p->bc, p->mb_obs, j->M);
-    for (int s = 0; s < j->M; s++)
-        p->mb_dv[s] = (float)(p->cfg.vf_coef * (v[s] - p->tgt[j->idx[s]]) / j->M);
-    mlp_backward(p->critic, p->bc, p->mb_dv, j->M);
-    return NULL;
+    const float *v = mlp_forward(p->critic, p->bc, p->mb_obs, mb->M);
+    for (int s = 0; s < mb->M; s++)
+        p->mb_dv[s] = (float)(p->cfg.vf_coef * (v[s] - p->tgt[mb->idx[s]]) / mb->M);
+    mlp_backward(p->critic, p->bc, p->mb_dv, mb->M);
+}
+
+// Clipped surrogate of one minibatch: gradients of the actor and log-std only.
+static void actor_part(minibatch *mb) {
+    ppo *p = mb->p;
+    int ad = p->ad, M = mb->M;
+    float clip = (float)p->cfg.clip;
+    mlp_zero_grad(p->actor);
+    const float *mu = mlp_forward(p->actor, p->ba, p->mb_obs, M);
+    float istd[64], glog[64];
+    for (int k = 0; k < ad; k++) {
+        istd[k] = expf(-p->log_std[k]);
+        glog[k] = 0;
+    }
+    double kl = 0, cf = 0;
+    for (int s = 0; s < M; s++) {
+        int i = mb->idx[s];
+        const float *a = p->act + (size_t)i * ad;
+        double lp = 0;
+        for (int k = 0; k < ad; k++) {
+            double z = (a[k] - mu[(size_t)s * ad + k]) * istd[k];
+            lp += -0.5 * z * z - p->log_std[k] - 0.9189385332046727;
+        }
+        double lr = lp - p->logp[i], ratio = exp(lr);
+        double A = (p->adv[i] - mb->am) / mb->asd;
+        double unc = -A * ratio;
+        double rc = ratio < 1 - clip ? 1 - clip : ratio > 1 + clip ? 1 + clip : ratio;
+        double g = unc >= -A * rc ? -A * ratio / M : 0.0;   // dL/dlogp
+        kl += (ratio - 1) - lr;
+        cf += fabs(ratio - 1) > clip;
+        for (int k = 0; k < ad; k++) {
+            double z = (a[k] - mu[(size_t)s * ad + k]) * istd[k];
+            p->mb_dmu[(size_t)s * ad + k] = (float)(g * z * istd[k]);
+            glog[k] += (float)(g * (z * z - 1));
+        }
+    }
+    for (int k = 0; k < ad; k++) p->g_log_std[k] = glog[k] - (float)p->cfg.ent_coef;
+    mlp_backward(p->actor, p->ba, p->mb_dmu, M);
+    mb->kl = kl;
+    mb->cf = cf;
+}
+
+// The two networks share nothing until the gradient-norm clip: the critic's half runs
+// on thread 1 when there is one.
+static void minibatch_thread(void *ctx, int thread) {
+    minibatch *mb = ctx;
+    int nt = pool_size(mb->p->pool);
+    if (thread == (nt > 1 ? 1 : 0)) critic_part(mb);
+    if (thread == 0) actor_part(mb);
 }
 
 // epochs x minibatches of clipped PPO steps; *kl, *cf get means over all minibatches.
@@ -362,7 +416,6 @@ static void update(ppo *p, double *kl_out, double *cf_out) {
     int M = N / nmb;
     double kl_sum = 0, cf_sum = 0;
     int n_mb = 0;
-    float clip = (float)p->cfg.clip;
     for (int ep = 0; ep < p->cfg.epochs; ep++) {
         for (int i = 0; i < N; i++) p->perm[i] = i;
         for (int i = N - 1; i > 0; i--) {
@@ -370,56 +423,19 @@ static void update(ppo *p, double *kl_out, double *cf_out) {
             p->perm[i] = p->perm[j];
             p->perm[j] = tmp;
         }
-        for (int mb = 0; mb < nmb; mb++) {
-            const int *idx = p->perm + (size_t)mb * M;
+        for (int b = 0; b < nmb; b++) {
+            minibatch mb = {p, p->perm + (size_t)b * M, M, 0, 0, 0, 0};
             for (int s = 0; s < M; s++)
-                memcpy(p->mb_obs + (size_t)s * od, p->obs + (size_t)idx[s] * od,
+                memcpy(p->mb_obs + (size_t)s * od, p->obs + (size_t)mb.idx[s] * od,
                        (size_t)od * sizeof(float));
             // Advantage normalisation over the minibatch.
             double am = 0, av = 0;
-            for (int s = 0; s < M; s++) am += p->adv[idx[s]];
+            for (int s = 0; s < M; s++) am += p->adv[mb.idx[s]];
             am /= M;
-            for (int s = 0; s < M; s++) av += (p->adv[idx[s]] - am) * (p->adv[idx[s]] - am);
-            double asd = sqrt(av / (M > 1 ? M - 1 : 1)) + 1e-8;
-
-            // The critic's half runs on a second thread when there is one: the two
-            // networks do not share anything until the gradient-norm clip.
-            critic_job cj = {p, idx, M};
-            pthread_t th;
-            int par = p->nt > 1 && pthread_create(&th, NULL, critic_part, &cj) == 0;
-            if (!par) critic_part(&cj);
-            mlp_zero_grad(p->actor);
-            const float *mu = mlp_forward(p->actor, p->ba, p->mb_obs, M);
-            float istd[64], glog[64];
-            for (int k = 0; k < ad; k++) {
-                istd[k] = expf(-p->log_std[k]);
-                glog[k] = 0;
-            }
-            double kl = 0, cf = 0;
-            for (int s = 0; s < M; s++) {
-                int i = idx[s];
-                const float *a = p->act + (size_t)i * ad;
-                double lp = 0;
-                for (int k = 0; k < ad; k++) {
-                    double z = (a[k] - mu[(size_t)s * ad + k]) * istd[k];
-                    lp += -0.5 * z * z - p->log_std[k] - 0.9189385332046727;
-                }
-                double lr = lp - p->logp[i], ratio = exp(lr);
-                double A = (p->adv[i] - am) / asd;
-                double unc = -A * ratio;
-                double rc = ratio < 1 - clip ? 1 - clip : ratio > 1 + clip ? 1 + clip : ratio;
-                double g = unc >= -A * rc ? -A * ratio / M : 0.0;   // dL/dlogp
-                kl += (ratio - 1) - lr;
-                cf += fabs(ratio - 1) > clip;
-                for (int k = 0; k < ad; k++) {
-                    double z = (a[k] - mu[(size_t)s * ad + k]) * istd[k];
-                    p->mb_dmu[(size_t)s * ad + k] = (float)(g * z * istd[k]);
-                    glog[k] += (float)(g * (z * z - 1));
-                }
-            }
-            for (int k = 0; k < ad; k++) p->g_log_std[k] = glog[k] - (float)p->cfg.ent_coef;
-            mlp_backward(p->actor, p->ba, p->mb_dmu, M);
-            if (par) pthread_join(th, NULL);
+            for (int s = 0; s < M; s++) av += (p->adv[mb.idx[s]] - am) * (p->adv[mb.idx[s]] - am);
+            mb.am = am;
+            mb.asd = sqrt(av / (M > 1 ? M - 1 : 1)) + 1e-8;
+            pool_run(p->pool, minibatch_thread, &mb);
             // Global gradient-norm clip over all parameters.
             double nrm = 0;
             for (int k = 0; k < p->actor->n_params; k++) nrm += (double)p->actor->grad[k] * p->actor->grad[k];
@@ -437,8 +453,8 @@ static void update(ppo *p, double *kl_out, double *cf_out) {
             mlp_adam_step(p->opt_l, p->log_std, p->g_log_std, p->cfg.lr, 1e-5);
             for (int k = 0; k < ad; k++)
                 if (p->log_std[k] < PPO_LOG_STD_MIN) p->log_std[k] = PPO_LOG_STD_MIN;
-            kl_sum += kl / M;
-            cf_sum += cf / M;
+            kl_sum += mb.kl / M;
+            cf_sum += mb.cf / M;
             n_mb++;
         }
     }
@@ -877,6 +893,7 @@ static ppo *ppo_new(const task_def *t, reward_fn fn, const train_cfg *cfg, long 
     if (!rc && !(p->pol = policy_new(t, cfg->hidden, e))) rc = ERR_NOMEM;
     for (int i = 0; !rc && i < p->ne; i++) rng_seed(&p->env_rng[i], cfg->seed, 0x2000000 + (uint64_t)i);
     for (int i = 0; i < p->nt; i++) p->w[i].p = p;
+    if (!rc && !(p->pool = pool_new(p->nt, e))) rc = e ? e->code : ERR_INTERNAL;
     if (!rc && !(p->v = venv_new(t, p->ne, cfg->seed, fn, e))) rc = e ? e->code : ERR_PHYSICS;
     if (!rc && !(p->ve = venv_new(t, 1, cfg->seed ^ 0x5eed, NULL, e))) rc = e ? e->code : ERR_PHYSICS;
     *rc_out = rc;
