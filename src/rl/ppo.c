@@ -502,7 +502,7 @@ static void record_stats(ppo *p, const venv_stats *st) {
 static int checkpoint(ppo *p, err_info *e) {
     venv_eval ev;
     policy_set(p->pol, p->actor->param, p->nm, p->ns);
-    int rc = policy_evaluate(p->pol, p->ve, p->nt, p->cfg.eval_cases, &ev, e);
+    int rc = policy_evaluate(p->pol, p->ve, p->pool, p->cfg.eval_cases, &ev, e);
     if (rc) return rc;
     series_push(&p->ck_steps, (double)p->updates * p->N);
     series_push(&p->ck_fit, ev.fitness);
@@ -895,7 +895,8 @@ static ppo *ppo_new(const task_def *t, reward_fn fn, const train_cfg *cfg, long 
     for (int i = 0; i < p->nt; i++) p->w[i].p = p;
     if (!rc && !(p->pool = pool_new(p->nt, e))) rc = e ? e->code : ERR_INTERNAL;
     if (!rc && !(p->v = venv_new(t, p->ne, cfg->seed, fn, e))) rc = e ? e->code : ERR_PHYSICS;
-    if (!rc && !(p->ve = venv_new(t, 1, cfg->seed ^ 0x5eed, NULL, e))) rc = e ? e->code : ERR_PHYSICS;
+    // Checkpoints run on the rollout threads, one environment of ve each, reused.
+    if (!rc && !(p->ve = venv_new(t, p->nt, cfg->seed ^ 0x5eed, NULL, e))) rc = e ? e->code : ERR_PHYSICS;
     *rc_out = rc;
     if (rc) { ppo_free(p); return NULL; }
     return p;

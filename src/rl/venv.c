@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "util/fs.h"
+#include "util/pool.h"
 
 #define VENV_MAX_ACT 64
 
@@ -465,16 +466,6 @@ int venv_load(venv *v, ser_reader *r, err_info *e) {
 
 // ---- evaluation on the held-out cases ----------------------------------------------
 
-typedef struct eval_job {
-    const venv *v;
-    venv_policy policy;
-    void *ctx;
-    int thread, n_threads, cases;
-    double *fitness;    // per case
-    int *length;        // per case
-    int failed;         // out of memory
-} eval_job;
-
 // Held-out case c of a deterministic policy on d, inst and obs (the caller's), watched
 // after the reset and after every control step when watch is given. Returns the fitness.
 static double run_case(const venv *v, int c, venv_policy policy, void *ctx, int thread,
@@ -505,70 +496,104 @@ static double run_case(const venv *v, int c, venv_policy policy, void *ctx, int 
     return t->fitness(m, d, inst, steps);
 }
 
-static void *eval_thread(void *arg) {
-    eval_job *j = arg;
-    const task_def *t = j->v->task;
-    mjData *d = mj_makeData(j->v->m);
-    void *inst = calloc(1, t->inst_size ? t->inst_size : 1);
-    float *obs = calloc((size_t)t->obs_dim + 1, sizeof(float));
-    if (!d || !inst || !obs) { j->failed = 1; goto done; }
-    for (int c = j->thread; c < j->cases; c += j->n_threads)
-        j->fitness[c] = run_case(j->v, c, j->policy, j->ctx, j->thread, d, inst, obs, NULL, NULL,
-                                 &j->length[c]);
-done:
-    if (d) mj_deleteData(d);
-    free(inst);
-    free(obs);
-    return NULL;
+// One evaluation: threads take cases in turn; thread i simulates on d[i], inst[i], obs[i].
+typedef struct eval_run {
+    const venv *v;
+    venv_policy policy;
+    void *ctx;
+    int cases, next;
+    double *fitness;    // per case
+    int *length;        // per case
+    mjData *d[VENV_MAX_THREADS];
+    void *inst[VENV_MAX_THREADS];
+    float *obs[VENV_MAX_THREADS];
+} eval_run;
+
+static void eval_thread(void *ctx, int thread) {
+    eval_run *r = ctx;
+    for (;;) {
+        int c = __atomic_fetch_add(&r->next, 1, __ATOMIC_RELAXED);
+        if (c >= r->cases) break;
+        r->fitness[c] = run_case(r->v, c, r->policy, r->ctx, thread, r->d[thread], r->inst[thread],
+                                 r->obs[thread], NULL, NULL, &r->length[c]);
+    }
 }
 
-// Fitness of a deterministic policy on held-out cases. Case c always runs the same way
-// whichever thread takes it, and results are summed in case order, so the answer does not
-// depend on n_threads.
-int venv_evaluate(venv *v, venv_policy policy, void *ctx, int n_threads, int cases,
-                  venv_eval *out, err_info *e) {
-    const task_def *t = v->task;
+// Check the arguments, size the per-case arrays, run on pl, and sum in case order: case c
+// always runs the same way whichever thread takes it, so the answer does not depend on
+// the number of threads.
+static int eval_pool(eval_run *r, pool *pl, int cases, venv_eval *out, err_info *e) {
+    const task_def *t = r->v->task;
     int n = cases > 0 ? cases : t->n_eval;
     if (n < 1) return err_set(e, ERR_INTERNAL, "task %s has no evaluation cases", t->name);
     if (n > VENV_MAX_CASES)
         return err_set(e, ERR_LIMIT, "%d evaluation cases asked for: use at most %d", n,
                        VENV_MAX_CASES);
-    if (!policy) return err_set(e, ERR_INTERNAL, "venv_evaluate: no policy");
+    if (!r->policy) return err_set(e, ERR_INTERNAL, "venv_evaluate: no policy");
+    r->cases = n;
+    r->next = 0;
+    r->fitness = calloc((size_t)n, sizeof *r->fitness);
+    r->length = calloc((size_t)n, sizeof *r->length);
+    int rc = ERR_OK;
+    if (!r->fitness || !r->length) {
+        rc = err_set(e, ERR_NOMEM, "out of memory for evaluation");
+    } else {
+        pool_run(pl, eval_thread, r);
+        double fsum = 0.0, lsum = 0.0, ss = 0.0;
+        for (int c = 0; c < n; c++) { fsum += r->fitness[c]; lsum += r->length[c]; }
+        double mean = fsum / n;
+        for (int c = 0; c < n; c++) ss += (r->fitness[c] - mean) * (r->fitness[c] - mean);
+        if (out) {
+            out->cases = n;
+            out->fitness = mean;
+            out->fitness_sd = n > 1 ? sqrt(ss / (n - 1)) : 0.0;
+            out->episode_len = lsum / n;
+        }
+    }
+    free(r->fitness);
+    free(r->length);
+    return rc;
+}
+
+int venv_evaluate(venv *v, venv_policy policy, void *ctx, int n_threads, int cases,
+                  venv_eval *out, err_info *e) {
+    const task_def *t = v->task;
     if (n_threads < 1) n_threads = 1;
-    if (n_threads > n) n_threads = n;
-    if (n_threads > 64) n_threads = 64;
-    double *fit = calloc((size_t)n, sizeof *fit);
-    int *len = calloc((size_t)n, sizeof *len);
-    eval_job jobs[64];
-    pthread_t tid[64];
-    int started[64] = {0};
-    if (!fit || !len) { free(fit); free(len); return err_set(e, ERR_NOMEM, "out of memory for evaluation"); }
-    for (int k = 0; k < n_threads; k++)
-        jobs[k] = (eval_job){v, policy, ctx, k, n_threads, n, fit, len, 0};
-    for (int k = 1; k < n_threads; k++)
-        started[k] = pthread_create(&tid[k], NULL, eval_thread, &jobs[k]) == 0;
-    eval_thread(&jobs[0]);
-    int failed = jobs[0].failed;
-    for (int k = 1; k < n_threads; k++) {
-        if (started[k]) pthread_join(tid[k], NULL);
-        else failed = 1;
-        failed |= jobs[k].failed;
+    if (n_threads > VENV_MAX_THREADS) n_threads = VENV_MAX_THREADS;
+    if (cases > 0 && n_threads > cases) n_threads = cases;
+    eval_run r = {v, policy, ctx, 0, 0, NULL, NULL, {0}, {0}, {0}};
+    int ok = 1;
+    for (int k = 0; k < n_threads; k++) {
+        r.d[k] = mj_makeData(v->m);
+        r.inst[k] = calloc(1, t->inst_size ? t->inst_size : 1);
+        r.obs[k] = calloc((size_t)t->obs_dim + 1, sizeof(float));
+        ok &= r.d[k] && r.inst[k] && r.obs[k];
     }
-    double fsum = 0.0, lsum = 0.0, ss = 0.0;
-    for (int c = 0; c < n; c++) { fsum += fit[c]; lsum += len[c]; }
-    double mean = fsum / n;
-    for (int c = 0; c < n; c++) ss += (fit[c] - mean) * (fit[c] - mean);
-    free(fit);
-    free(len);
-    if (failed) return err_set(e, ERR_NOMEM, "evaluation of %s: could not start a thread or "
-                               "allocate its simulation", t->name);
-    if (out) {
-        out->cases = n;
-        out->fitness = mean;
-        out->fitness_sd = n > 1 ? sqrt(ss / (n - 1)) : 0.0;
-        out->episode_len = lsum / n;
+    pool *pl = ok ? pool_new(n_threads, e) : NULL;
+    int rc = pl ? eval_pool(&r, pl, cases, out, e)
+                : err_set(e, ERR_NOMEM, "evaluation of %s: could not start %d threads or allocate "
+                          "their simulations", t->name, n_threads);
+    pool_free(pl);
+    for (int k = 0; k < n_threads; k++) {
+        if (r.d[k]) mj_deleteData(r.d[k]);
+        free(r.inst[k]);
+        free(r.obs[k]);
     }
-    return ERR_OK;
+    return rc;
+}
+
+int venv_evaluate_on(venv *v, pool *pl, venv_policy policy, void *ctx, int cases,
+                     venv_eval *out, err_info *e) {
+    if (pool_size(pl) > v->n)
+        return err_set(e, ERR_INTERNAL, "venv_evaluate_on: %d threads but %d environments",
+                       pool_size(pl), v->n);
+    eval_run r = {v, policy, ctx, 0, 0, NULL, NULL, {0}, {0}, {0}};
+    for (int k = 0; k < pool_size(pl); k++) {
+        r.d[k] = v->env[k].d;
+        r.inst[k] = v->env[k].inst;
+        r.obs[k] = v->env[k].obs;
+    }
+    return eval_pool(&r, pl, cases, out, e);
 }
 
 int venv_episode(const venv *v, int eval_case, venv_policy policy, void *ctx, venv_watch watch,

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "util/err.h"
+#include "util/pool.h"
 #include "util/ser.h"
 #include "reward/reward.h"
 #include "task/task.h"
@@ -101,12 +102,22 @@ typedef struct venv_eval {
     double episode_len;     // mean episode length
 } venv_eval;
 
+// Most threads an evaluation uses.
+#define VENV_MAX_THREADS 64
+
 // Task fitness of a deterministic policy on `cases` held-out episodes (<= 0: the task's
 // n_eval), using n_threads threads (each runs its share of cases on its own mjData).
 // Case c resets from rng stream (eval_seed, c) whatever the count, so a larger set
 // contains the smaller ones, and the default set is the task's fixed one.
 int venv_evaluate(venv *v, venv_policy policy, void *ctx, int n_threads, int cases,
                   venv_eval *out, err_info *e);
+
+// venv_evaluate on the threads of pl, thread i simulating on environment i of v (its
+// episode is lost: keep such a venv for evaluation): nothing is started or allocated per
+// call but the per-case results. v needs at least pool_size(pl) environments. Same
+// result as venv_evaluate.
+int venv_evaluate_on(venv *v, pool *pl, venv_policy policy, void *ctx, int cases,
+                     venv_eval *out, err_info *e);
 
 // Held-out case eval_case (0..VENV_MAX_CASES-1) of a deterministic policy, exactly as
 // venv_evaluate runs it, with watch (may be NULL) called at every step: what a video
