@@ -62,6 +62,14 @@ static double now_s(void) {
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+// CPU seconds of the whole process, when timing is asked for (a system call: not per step).
+static double cpu_s(const ppo_timing *tm) {
+    if (!tm) return 0;
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
 typedef struct ppo ppo;
 
 // Per-thread scratch for rollouts.
@@ -126,7 +134,7 @@ struct ppo {
     policy *pol;            // checkpoints are measured through policy.c, as consumers do
     double last_eplen;
     long unstable;
-    double t_roll, t_upd, t_eval;
+    double t_roll, t_upd, t_eval, c_roll, c_upd, c_eval;
 };
 
 static void series_push(series *s, double x) { s->v[s->n++] = x; }
@@ -943,14 +951,14 @@ int ppo_train_ex(const task_def *t, reward_fn fn, const train_cfg *cfg_in, const
     double last_fit = p->ck_fit.n ? p->ck_fit.v[p->ck_fit.n - 1] : NAN;
     long first = p->updates;
     for (long u = p->updates + 1; !rc && u <= n_upd; u++) {
-        double ta = now_s();
+        double ta = now_s(), ca = cpu_s(tm);
         rc = rollout(p, e);
         if (rc) break;
         venv_stats st;
         venv_harvest(p->v, &st);
         record_stats(p, &st);
         obs_stats_update(p, p->obs_raw, p->N);
-        double tb = now_s();
+        double tb = now_s(), cb = cpu_s(tm);
         advantages(p);
         double kl, cf;
         update(p, &kl, &cf);
@@ -960,15 +968,18 @@ int ppo_train_ex(const task_def *t, reward_fn fn, const train_cfg *cfg_in, const
         series_push(&p->kl, kl);
         series_push(&p->clipf, cf);
         p->updates = u;
-        double tc = now_s();
+        double tc = now_s(), cc = cpu_s(tm);
         p->t_roll += tb - ta;
         p->t_upd += tc - tb;
+        p->c_roll += cb - ca;
+        p->c_upd += cc - cb;
         int out_of_time = cfg.max_seconds > 0 && tc - t0 >= cfg.max_seconds;
         if (checkpoint_due(p, u, n_upd) || out_of_time) {
             rc = checkpoint(p, e);
             if (rc) break;
             last_fit = p->ck_fit.v[p->ck_fit.n - 1];
             p->t_eval += now_s() - tc;
+            p->c_eval += cpu_s(tm) - cc;
         }
         if (pf) pf(pctx, u * p->N, cfg.steps, (u - first) * p->N / (now_s() - t0), last_fit);
         if (out_of_time) break;
@@ -983,6 +994,9 @@ int ppo_train_ex(const task_def *t, reward_fn fn, const train_cfg *cfg_in, const
         tm->rollout = p->t_roll;
         tm->update = p->t_upd;
         tm->eval = p->t_eval;
+        tm->rollout_cpu = p->c_roll;
+        tm->update_cpu = p->c_upd;
+        tm->eval_cpu = p->c_eval;
         tm->total = session;
         tm->steps = (p->updates - first) * p->N;
     }

@@ -65,6 +65,8 @@ int ppo_train(const task_def *t, reward_fn fn, const train_cfg *cfg, train_progr
 // Where the time went (for bench/bench_train.c), in seconds, in this session.
 typedef struct ppo_timing {
     double rollout, update, eval, total;
+    double rollout_cpu, update_cpu, eval_cpu;   // CPU seconds of all threads (work, whatever
+                                                // else the machine runs)
     long steps;             // control steps taken in this session
 } ppo_timing;
 

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 
 #define POOL_MAX 64
-#define POOL_SPIN 4000
+#define POOL_SPIN 200
 
 typedef struct pool_worker {
     pool *p;
