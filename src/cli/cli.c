@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "rl/explore.h"
+#include "rl/ppo.h"
 #include "task/task.h"
 #include "util/sanitize.h"
 
@@ -108,4 +110,19 @@ int cli_fail(const char *cmd, const err_info *e) {
 const char *cli_base_name(const char *path) {
     const char *slash = path ? strrchr(path, '/') : NULL;
     return slash ? slash + 1 : path ? path : "";
+}
+
+int cli_trainer_apply(const cli_trainer_opts *o, train_cfg *cfg, err_info *e) {
+    if (o->exploration) {
+        int k = explore_parse(o->exploration);
+        if (k < 0)
+            return err_set(e, ERR_USAGE, "--exploration %s: use gaussian, gsde or lattice",
+                           o->exploration);
+        cfg->exploration = k;
+    }
+    if (o->noise_period < 0)
+        return err_set(e, ERR_USAGE, "--noise-period %d: give a number of control steps >= 1",
+                       o->noise_period);
+    if (o->noise_period) cfg->noise_period = o->noise_period;
+    return ERR_OK;
 }

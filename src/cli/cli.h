@@ -4,6 +4,7 @@
 #ifndef EUREKA_CLI_H
 #define EUREKA_CLI_H
 
+#include "rl/ppo.h"
 #include "util/err.h"
 
 typedef enum cli_kind { CLI_STR, CLI_INT, CLI_LONG, CLI_DOUBLE, CLI_BOOL } cli_kind;
@@ -43,6 +44,22 @@ struct train_cfg;
 struct judge_verdict;
 int cli_train_reward(const struct task_def *t, const char *reward_path, const struct train_cfg *cfg,
                      int quiet, struct judge_verdict *res, err_info *e);
+
+// The trainer's options every training command takes, as rows of its flag table
+// (CLI_TRAINER_FLAGS) and one step that checks them into a train_cfg.
+typedef struct cli_trainer_opts {
+    const char *exploration;    // --exploration gaussian|gsde|lattice
+    int noise_period;           // --noise-period N
+} cli_trainer_opts;
+
+#define CLI_TRAINER_FLAGS(o)                                                                  \
+    {"--exploration", CLI_STR, &(o).exploration,                                              \
+     "how the policy explores: gaussian (default), gsde or lattice (see README)"},            \
+    {"--noise-period", CLI_INT, &(o).noise_period,                                            \
+     "gsde/lattice: control steps between noise draws (default 8)"}
+
+// Put o into cfg; ERR_USAGE naming the bad value.
+int cli_trainer_apply(const cli_trainer_opts *o, train_cfg *cfg, err_info *e);
 
 int cmd_tasks(int argc, char **argv);
 int cmd_check(int argc, char **argv);

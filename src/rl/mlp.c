@@ -320,6 +320,10 @@ void mlp_forward1(const mlp *m, const float *x, float *y, float *scratch) {
     }
 }
 
+const float *mlp_last_hidden(const mlp *m, const float *scratch) {
+    return scratch + ((m->n_layers - 2) & 1) * m->max_width;
+}
+
 mlp_batch *mlp_batch_new(const mlp *m, int cap) {
     mlp_batch *b = calloc(1, sizeof *b);
     if (!b) return NULL;

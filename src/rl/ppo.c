@@ -21,8 +21,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "rl/explore.h"
 #include "rl/mlp.h"
 #include "rl/policy.h"
+#include "rl/train_cfg.h"
 #include "rl/venv.h"
 #include "util/buf.h"
 #include "util/pool.h"
@@ -53,6 +55,7 @@ void train_cfg_defaults(train_cfg *cfg, const task_def *t) {
     if (!cfg->clip) cfg->clip = 0.2;
     if (!cfg->vf_coef) cfg->vf_coef = 0.5;
     if (!cfg->max_grad_norm) cfg->max_grad_norm = 0.5;
+    if (!cfg->noise_period) cfg->noise_period = 8;
     if (cfg->threads <= 0) cfg->threads = 1;
 }
 
@@ -78,6 +81,8 @@ typedef struct ppo_worker {
     float *sa, *sc;         // mlp scratch (actor, critic)
     float *on, *mu, *fo;    // normalised obs, action mean, final obs
     double *a;              // action handed to the environment
+    double *sig, *lv, *ew;  // gsde/lattice: Sigma, latent variances, explore_logp scratch
+    float *eps;
     err_info err;
     int rc;
 } ppo_worker;
@@ -94,7 +99,13 @@ struct ppo {
     venv *v, *ve;
     int ne, H, od, ad, N, nt;
     mlp *actor, *critic;
-    float *log_std, *g_log_std;
+    // Exploration: log_std holds n_ls parameters (ad for gaussian; explore.h for gsde and
+    // lattice), s2 their variances (refreshed when they change), noise the matrices each
+    // environment draws (n_noise floats each) and noise_age the steps since it drew them.
+    int ex, n_ls, n_noise;
+    float *log_std, *g_log_std, *s2, *noise;
+    int *noise_age;
+    float *step_sd;         // per rollout sample: mean action std (gsde/lattice)
     mlp_adam *opt_a, *opt_c, *opt_l;
     mlp_batch *ba, *bc;
     // Running observation statistics (double), and the frozen float copy the
@@ -152,7 +163,7 @@ static void ppo_free(ppo *p) {
     mlp_batch_free(p->bc);
     policy_free(p->pol);
     pool_free(p->pool);
-    void *bufs[] = {p->last_obs, p->log_std, p->g_log_std, p->om, p->ov, p->nm, p->ns, p->ret, p->obs_raw,
+    void *bufs[] = {p->s2, p->noise, p->noise_age, p->step_sd, p->last_obs, p->log_std, p->g_log_std, p->om, p->ov, p->nm, p->ns, p->ret, p->obs_raw,
                     p->obs, p->act, p->logp, p->val, p->boot, p->adv, p->tgt, p->last_val,
                     p->rew, p->done, p->age, p->env_rng, p->perm, p->mb_obs, p->mb_dmu, p->mb_dv,
                     p->rtot.v, p->eplen.v, p->pstd.v, p->kl.v, p->clipf.v, p->ck_steps.v,
@@ -163,6 +174,7 @@ static void ppo_free(ppo *p) {
     for (int i = 0; i < PPO_MAX_THREADS; i++) {
         ppo_worker *w = &p->w[i];
         free(w->sa); free(w->sc); free(w->on); free(w->mu); free(w->fo); free(w->a);
+        free(w->sig); free(w->lv); free(w->ew); free(w->eps);
     }
     free(p);
 }
@@ -173,7 +185,10 @@ static size_t at_least_1(size_t n) { return n ? n : 1; }
 static int ppo_alloc(ppo *p, err_info *e) {
     int N = p->N, od = p->od, ad = p->ad, ne = p->ne, U = p->n_upd_cap;
     int M = N / p->cfg.minibatches + 1;
-    int ok = ALLOC(p->log_std, ad) && ALLOC(p->g_log_std, ad) && ALLOC(p->om, od) &&
+    int nl = p->n_ls, d = p->cfg.hidden;
+    int ok = ALLOC(p->log_std, nl) && ALLOC(p->g_log_std, nl) && ALLOC(p->s2, nl) &&
+             ALLOC(p->noise, (size_t)ne * p->n_noise) && ALLOC(p->noise_age, ne) &&
+             ALLOC(p->step_sd, N) && ALLOC(p->om, od) &&
              ALLOC(p->ov, od) && ALLOC(p->nm, od) && ALLOC(p->ns, od) && ALLOC(p->ret, ne) &&
              ALLOC(p->obs_raw, (size_t)N * od) && ALLOC(p->obs, (size_t)N * od) &&
              ALLOC(p->act, (size_t)N * ad) && ALLOC(p->logp, N) && ALLOC(p->val, N) &&
@@ -189,13 +204,15 @@ static int ppo_alloc(ppo *p, err_info *e) {
     for (int i = 0; ok && i < p->nt; i++) {
         ppo_worker *w = &p->w[i];
         ok = ALLOC(w->sa, mlp_scratch_size(p->actor)) && ALLOC(w->sc, mlp_scratch_size(p->critic)) &&
-             ALLOC(w->on, od) && ALLOC(w->mu, ad) && ALLOC(w->fo, od) && ALLOC(w->a, ad);
+             ALLOC(w->on, od) && ALLOC(w->mu, ad) && ALLOC(w->fo, od) && ALLOC(w->a, ad) &&
+             ALLOC(w->sig, ad * ad) && ALLOC(w->lv, d) && ALLOC(w->ew, explore_work_size(d, ad)) &&
+             ALLOC(w->eps, ad);
     }
     p->ba = mlp_batch_new(p->actor, M);
     p->bc = mlp_batch_new(p->critic, M);
     p->opt_a = mlp_adam_new(p->actor->n_params);
     p->opt_c = mlp_adam_new(p->critic->n_params);
-    p->opt_l = mlp_adam_new(ad);
+    p->opt_l = mlp_adam_new(nl);
     if (!ok || !p->ba || !p->bc || !p->opt_a || !p->opt_c || !p->opt_l)
         return err_set(e, ERR_NOMEM, "trainer: out of memory for %d environments", ne);
     return ERR_OK;
@@ -237,6 +254,33 @@ static float value_of(const ppo *p, ppo_worker *w, const float *raw) {
     return v;
 }
 
+// One gsde/lattice action of environment e at rollout step t (sample i): the noise
+// matrices are drawn again at the start of each rollout (the parameters changed), of
+// each episode, and every noise_period steps; the log-probability is the Gaussian's the
+// matrices induce for this latent state (explore.h).
+static void explore_step(ppo *p, ppo_worker *w, int e, int t, float *a, size_t i) {
+    int ad = p->ad, d = p->cfg.hidden;
+    float *P = p->noise + (size_t)e * p->n_noise;
+    if (t == 0 || p->age[e] == 0 || p->noise_age[e] >= p->cfg.noise_period) {
+        explore_sample(p->ex, d, ad, p->s2, &p->env_rng[e], P);
+        p->noise_age[e] = 0;
+    }
+    p->noise_age[e]++;
+    const float *x = mlp_last_hidden(p->actor, w->sa);
+    const float *W = p->actor->param + p->actor->w_off[p->actor->n_layers - 1];
+    explore_noise(p->ex, d, ad, x, W, P, w->eps);
+    explore_cov(p->ex, d, ad, x, W, p->s2, w->sig, w->lv);
+    double r[EXPLORE_MAX_ACT], sd = 0;
+    for (int k = 0; k < ad; k++) {
+        a[k] = w->mu[k] + w->eps[k];
+        w->a[k] = a[k];
+        r[k] = w->eps[k];
+        sd += sqrt(w->sig[k * ad + k]);
+    }
+    p->step_sd[i] = (float)(sd / ad);
+    p->logp[i] = (float)explore_logp(ad, w->sig, r, NULL, NULL, w->ew);
+}
+
 static void rollout_thread(void *ctx, int thread) {
     ppo *p = ctx;
     ppo_worker *w = &p->w[thread];
@@ -261,14 +305,18 @@ static void rollout_thread(void *ctx, int thread) {
             obs_norm(p, raw, on);
             mlp_forward1(p->actor, on, w->mu, w->sa);
             float *a = p->act + i * ad;
-            double lp = 0;
-            for (int k = 0; k < ad; k++) {
-                double z = rng_normal(&p->env_rng[e]);
-                a[k] = w->mu[k] + expf(p->log_std[k]) * (float)z;
-                w->a[k] = a[k];
-                lp += -0.5 * z * z - p->log_std[k] - 0.9189385332046727;
+            if (p->ex == EXPLORE_GAUSSIAN) {
+                double lp = 0;
+                for (int k = 0; k < ad; k++) {
+                    double z = rng_normal(&p->env_rng[e]);
+                    a[k] = w->mu[k] + expf(p->log_std[k]) * (float)z;
+                    w->a[k] = a[k];
+                    lp += -0.5 * z * z - p->log_std[k] - 0.9189385332046727;
+                }
+                p->logp[i] = (float)lp;
+            } else {
+                explore_step(p, w, e, t, a, i);
             }
-            p->logp[i] = (float)lp;
             venv_step_out so;
             int rc = venv_step(p->v, e, w->a, w->fo, &so, &w->err);
             if (rc) {
@@ -298,6 +346,7 @@ static void values(ppo *p, const float *obs, int n, float *out) {
 static int rollout(ppo *p, err_info *e) {
     p->abort_flag = 0;
     p->next_env = 0;
+    if (p->ex != EXPLORE_GAUSSIAN) explore_scales(p->ex, p->cfg.hidden, p->ad, p->log_std, p->s2);
     pool_run(p->pool, rollout_thread, p);
     for (int i = 0; i < p->nt; i++)
         if (p->w[i].rc) {
@@ -369,6 +418,46 @@ static void critic_part(minibatch *mb) {
     mlp_backward(p->critic, p->bc, p->mb_dv, mb->M);
 }
 
+// gsde/lattice: the clipped surrogate's per-sample log-probabilities come from the
+// covariance the noise induces; dL/dmu goes through the actor as usual, dL/dSigma to the
+// noise parameters and (lattice) to the output weights (explore.h).
+static void actor_part_explore(minibatch *mb, const float *mu) {
+    ppo *p = mb->p;
+    ppo_worker *w = &p->w[0];
+    int ad = p->ad, d = p->cfg.hidden, M = mb->M, L = p->actor->n_layers - 1;
+    float clip = (float)p->cfg.clip;
+    const float *X = p->ba->act[L];     // the last hidden layer of each sample
+    const float *W = p->actor->param + p->actor->w_off[L];
+    float *gW = p->actor->grad + p->actor->w_off[L];
+    memset(p->g_log_std, 0, (size_t)p->n_ls * sizeof(float));
+    double kl = 0, cf = 0, r[EXPLORE_MAX_ACT], sr[EXPLORE_MAX_ACT];
+    double G[EXPLORE_MAX_ACT * EXPLORE_MAX_ACT], dent[EXPLORE_MAX_ACT * EXPLORE_MAX_ACT];
+    for (int s = 0; s < M; s++) {
+        int i = mb->idx[s];
+        const float *x = X + (size_t)s * d;
+        for (int k = 0; k < ad; k++) r[k] = (double)p->act[(size_t)i * ad + k] - mu[(size_t)s * ad + k];
+        explore_cov(p->ex, d, ad, x, W, p->s2, w->sig, w->lv);
+        double lp = explore_logp(ad, w->sig, r, sr, G, w->ew);
+        double lr = lp - p->logp[i], ratio = exp(lr);
+        double A = (p->adv[i] - mb->am) / mb->asd;
+        double unc = -A * ratio;
+        double rc = ratio < 1 - clip ? 1 - clip : ratio > 1 + clip ? 1 + clip : ratio;
+        double g = unc >= -A * rc ? -A * ratio / M : 0.0;   // dL/dlogp
+        kl += (ratio - 1) - lr;
+        cf += fabs(ratio - 1) > clip;
+        for (int k = 0; k < ad; k++) p->mb_dmu[(size_t)s * ad + k] = (float)(g * sr[k]);
+        for (int k = 0; k < ad * ad; k++) G[k] *= g;
+        if (p->cfg.ent_coef != 0) {     // the loss has -ent_coef * mean entropy
+            explore_entropy(ad, w->sig, dent, w->ew);
+            for (int k = 0; k < ad * ad; k++) G[k] -= p->cfg.ent_coef / M * dent[k];
+        }
+        explore_backward(p->ex, d, ad, x, W, p->s2, w->lv, G, 1.0, p->g_log_std, gW, w->ew);
+    }
+    mlp_backward(p->actor, p->ba, p->mb_dmu, M);
+    mb->kl = kl;
+    mb->cf = cf;
+}
+
 // Clipped surrogate of one minibatch: gradients of the actor and log-std only.
 static void actor_part(minibatch *mb) {
     ppo *p = mb->p;
@@ -376,6 +465,10 @@ static void actor_part(minibatch *mb) {
     float clip = (float)p->cfg.clip;
     mlp_zero_grad(p->actor);
     const float *mu = mlp_forward(p->actor, p->ba, p->mb_obs, M);
+    if (p->ex != EXPLORE_GAUSSIAN) {
+        actor_part_explore(mb, mu);
+        return;
+    }
     float istd[64], glog[64];
     for (int k = 0; k < ad; k++) {
         istd[k] = expf(-p->log_std[k]);
@@ -443,24 +536,32 @@ static void update(ppo *p, double *kl_out, double *cf_out) {
             for (int s = 0; s < M; s++) av += (p->adv[mb.idx[s]] - am) * (p->adv[mb.idx[s]] - am);
             mb.am = am;
             mb.asd = sqrt(av / (M > 1 ? M - 1 : 1)) + 1e-8;
+            if (p->ex != EXPLORE_GAUSSIAN) explore_scales(p->ex, p->cfg.hidden, ad, p->log_std, p->s2);
             pool_run(p->pool, minibatch_thread, &mb);
             // Global gradient-norm clip over all parameters.
             double nrm = 0;
             for (int k = 0; k < p->actor->n_params; k++) nrm += (double)p->actor->grad[k] * p->actor->grad[k];
             for (int k = 0; k < p->critic->n_params; k++) nrm += (double)p->critic->grad[k] * p->critic->grad[k];
-            for (int k = 0; k < ad; k++) nrm += (double)p->g_log_std[k] * p->g_log_std[k];
+            for (int k = 0; k < p->n_ls; k++) nrm += (double)p->g_log_std[k] * p->g_log_std[k];
             nrm = sqrt(nrm);
             if (nrm > p->cfg.max_grad_norm) {
                 float sc = (float)(p->cfg.max_grad_norm / (nrm + 1e-6));
                 for (int k = 0; k < p->actor->n_params; k++) p->actor->grad[k] *= sc;
                 for (int k = 0; k < p->critic->n_params; k++) p->critic->grad[k] *= sc;
-                for (int k = 0; k < ad; k++) p->g_log_std[k] *= sc;
+                for (int k = 0; k < p->n_ls; k++) p->g_log_std[k] *= sc;
             }
             mlp_adam_step(p->opt_a, p->actor->param, p->actor->grad, p->cfg.lr, 1e-5);
             mlp_adam_step(p->opt_c, p->critic->param, p->critic->grad, p->cfg.lr, 1e-5);
             mlp_adam_step(p->opt_l, p->log_std, p->g_log_std, p->cfg.lr, 1e-5);
-            for (int k = 0; k < ad; k++)
-                if (p->log_std[k] < PPO_LOG_STD_MIN) p->log_std[k] = PPO_LOG_STD_MIN;
+            if (p->ex == EXPLORE_GAUSSIAN) {
+                for (int k = 0; k < ad; k++)
+                    if (p->log_std[k] < PPO_LOG_STD_MIN) p->log_std[k] = PPO_LOG_STD_MIN;
+            } else {
+                for (int k = 0; k < p->n_ls; k++) {
+                    float x = p->log_std[k];
+                    p->log_std[k] = x < EXPLORE_LOG_MIN ? (float)EXPLORE_LOG_MIN : x > 0 ? 0.0f : x;
+                }
+            }
             kl_sum += mb.kl / M;
             cf_sum += mb.cf / M;
             n_mb++;
@@ -554,6 +655,12 @@ static cJSON *result_json(const ppo *p) {
     cJSON_AddNumberToObject(o, "steps", (double)p->updates * p->N);
     cJSON_AddNumberToObject(o, "seconds", round(p->seconds * 10) / 10);
     cJSON_AddNumberToObject(o, "updates", p->rtot.n);
+    // The settings the training ran with (not the machine's: threads, the time cap).
+    cJSON_AddStringToObject(o, "exploration", explore_name(p->cfg.exploration));
+    cJSON *cfg = train_cfg_json(&p->cfg);
+    cJSON_DeleteItemFromObject(cfg, "threads");
+    cJSON_DeleteItemFromObject(cfg, "max_seconds");
+    cJSON_AddItemToObject(o, "config", cfg);
     cJSON *comp = cJSON_AddObjectToObject(o, "components");
     for (int k = 0; k < p->n_comp; k++)
         cJSON_AddItemToObject(comp, p->comp_name[k], series_json(&p->comp[k]));
@@ -591,7 +698,7 @@ static cJSON *result_json(const ppo *p) {
 // the progress, then the learner, normalisers, rng streams, logged series, best
 // checkpoint and the environments (venv_save). Any mismatch or damage is ERR_PARSE.
 
-#define PPO_STATE_VERSION 1
+#define PPO_STATE_VERSION 2
 #define PPO_STATE_BOM 0x0102030405060708ULL
 #define PPO_TASK_NAME 32
 #define PPO_HEADER_SIZE (8 + 4 * 8 + PPO_TASK_NAME + 4 * 8 + 8)
@@ -614,6 +721,8 @@ static const trained_field trained_fields[] = {
     {"vf_coef", offsetof(train_cfg, vf_coef), 1},
     {"max_grad_norm", offsetof(train_cfg, max_grad_norm), 1},
     {"init_log_std", offsetof(train_cfg, init_log_std), 1},
+    {"exploration", offsetof(train_cfg, exploration), 0},
+    {"noise_period", offsetof(train_cfg, noise_period), 0},
 };
 #define N_TRAINED ((int)(sizeof trained_fields / sizeof trained_fields[0]))
 
@@ -653,7 +762,7 @@ static int ppo_save(const ppo *p, void **out, size_t *out_len, err_info *e) {
     ser_put_f64(&b, p->seconds);
     put_floats(&b, p->actor->param, p->actor->n_params);
     put_floats(&b, p->critic->param, p->critic->n_params);
-    put_floats(&b, p->log_std, p->ad);
+    put_floats(&b, p->log_std, p->n_ls);
     put_adam(&b, p->opt_a);
     put_adam(&b, p->opt_c);
     put_adam(&b, p->opt_l);
@@ -669,6 +778,8 @@ static int ppo_save(const ppo *p, void **out, size_t *out_len, err_info *e) {
     for (int i = 0; i < p->ne; i++) ser_put_i64(&b, p->age[i]);
     ser_put(&b, p->env_rng, (size_t)p->ne * sizeof(rng));
     ser_put(&b, &p->upd_rng, sizeof(rng));
+    put_floats(&b, p->noise, p->ne * p->n_noise);
+    for (int i = 0; i < p->ne; i++) ser_put_i64(&b, p->noise_age[i]);
     ser_put_i64(&b, p->seen_episode);
     ser_put_f64(&b, p->last_eplen);
     ser_put_i64(&b, p->unstable);
@@ -748,7 +859,7 @@ static int state_open(const void *blob, size_t len, ser_reader *r, ppo_saved *in
     c->seed = ser_get_u64(r);
     for (int k = 0; k < N_TRAINED; k++) {
         const trained_field *f = &trained_fields[k];
-        field_set(c, f, f->is_double ? ser_get_f64(r) : (double)ser_get_range(r, 1, 1 << 20));
+        field_set(c, f, f->is_double ? ser_get_f64(r) : (double)ser_get_range(r, 0, 1 << 20));
     }
     info->updates = (long)ser_get_range(r, 0, PPO_MAX_UPDATES);
     info->seconds = ser_get_f64(r);
@@ -810,7 +921,7 @@ static int ppo_load(ppo *p, ser_reader *r, const ppo_saved *in, err_info *e) {
     p->seconds = in->seconds;
     get_floats(r, p->actor->param, p->actor->n_params);
     get_floats(r, p->critic->param, p->critic->n_params);
-    get_floats(r, p->log_std, p->ad);
+    get_floats(r, p->log_std, p->n_ls);
     get_adam(r, p->opt_a);
     get_adam(r, p->opt_c);
     get_adam(r, p->opt_l);
@@ -826,6 +937,8 @@ static int ppo_load(ppo *p, ser_reader *r, const ppo_saved *in, err_info *e) {
     for (int i = 0; i < p->ne; i++) p->age[i] = (long)ser_get_range(r, 0, p->t->episode_steps);
     ser_get(r, p->env_rng, (size_t)p->ne * sizeof(rng));
     ser_get(r, &p->upd_rng, sizeof(rng));
+    get_floats(r, p->noise, p->ne * p->n_noise);
+    for (int i = 0; i < p->ne; i++) p->noise_age[i] = (int)ser_get_range(r, 0, 1L << 30);
     p->seen_episode = (int)ser_get_range(r, 0, 1);
     p->last_eplen = ser_get_f64(r);
     p->unstable = (long)ser_get_range(r, 0, INT64_MAX);
@@ -865,7 +978,7 @@ static int ppo_load(ppo *p, ser_reader *r, const ppo_saved *in, err_info *e) {
 // Networks from the seed; observation statistics from the first observations, so the
 // first rollout already sees roughly normalised inputs.
 static void ppo_start(ppo *p) {
-    for (int k = 0; k < p->ad; k++) p->log_std[k] = (float)p->cfg.init_log_std;
+    for (int k = 0; k < p->n_ls; k++) p->log_std[k] = (float)p->cfg.init_log_std;
     p->oc = 1e-4;
     for (int k = 0; k < p->od; k++) p->ov[k] = 1.0;
     for (int i = 0; i < p->ne; i++)
@@ -891,6 +1004,9 @@ static ppo *ppo_new(const task_def *t, reward_fn fn, const train_cfg *cfg, long 
     p->nt = cfg->threads > p->ne ? p->ne : cfg->threads;
     if (p->nt > PPO_MAX_THREADS) p->nt = PPO_MAX_THREADS;
     p->n_upd_cap = (int)n_upd + 1;
+    p->ex = cfg->exploration;
+    p->n_ls = explore_n_params(p->ex, cfg->hidden, p->ad);
+    p->n_noise = explore_n_noise(p->ex, cfg->hidden, p->ad);
     rng init;
     rng_seed(&init, cfg->seed, 0x1000001);
     rng_seed(&p->upd_rng, cfg->seed, 0x1000002);
@@ -921,11 +1037,13 @@ int ppo_train_ex(const task_def *t, reward_fn fn, const train_cfg *cfg_in, const
     if (cfg.n_envs < 1 || cfg.n_envs > 65536 || cfg.horizon < 1 || cfg.epochs < 1 ||
         cfg.minibatches < 1 || cfg.hidden < 1 || cfg.hidden > POLICY_MAX_HIDDEN || cfg.steps < 1 ||
         (long)cfg.n_envs * cfg.horizon < cfg.minibatches || (long)cfg.n_envs * cfg.horizon > (1L << 24) ||
-        cfg.ck_interval < 0 || cfg.eval_cases < 0 || cfg.eval_cases > VENV_MAX_CASES)
+        cfg.ck_interval < 0 || cfg.eval_cases < 0 || cfg.eval_cases > VENV_MAX_CASES ||
+        !explore_name(cfg.exploration) || cfg.noise_period < 1)
         return err_set(e, ERR_USAGE, "trainer: bad configuration (envs %d, horizon %d, "
-                       "minibatches %d, hidden %d, steps %ld, ck_interval %ld, eval_cases %d)",
-                       cfg.n_envs, cfg.horizon, cfg.minibatches, cfg.hidden, cfg.steps,
-                       cfg.ck_interval, cfg.eval_cases);
+                       "minibatches %d, hidden %d, steps %ld, ck_interval %ld, eval_cases %d, "
+                       "exploration %d, noise_period %d)", cfg.n_envs, cfg.horizon,
+                       cfg.minibatches, cfg.hidden, cfg.steps, cfg.ck_interval, cfg.eval_cases,
+                       cfg.exploration, cfg.noise_period);
     if (t->act_dim > 64) return err_set(e, ERR_LIMIT, "trainer: task %s has %d actions (max 64)",
                                         t->name, t->act_dim);
     long N = (long)cfg.n_envs * cfg.horizon;
@@ -963,8 +1081,14 @@ int ppo_train_ex(const task_def *t, reward_fn fn, const train_cfg *cfg_in, const
         double kl, cf;
         update(p, &kl, &cf);
         double sd = 0;
-        for (int k = 0; k < p->ad; k++) sd += exp(p->log_std[k]);
-        series_push(&p->pstd, sd / p->ad);
+        if (p->ex == EXPLORE_GAUSSIAN) {
+            for (int k = 0; k < p->ad; k++) sd += exp(p->log_std[k]);
+            sd /= p->ad;
+        } else {                        // the mean action std of this rollout's samples
+            for (int k = 0; k < p->N; k++) sd += p->step_sd[k];
+            sd /= p->N;
+        }
+        series_push(&p->pstd, sd);
         series_push(&p->kl, kl);
         series_push(&p->clipf, cf);
         p->updates = u;

@@ -8,6 +8,7 @@
 // {
 //   "task": "reorient", "trainer": "ppo", "seed": 1, "threads": 2,
 //   "steps": 2000000, "seconds": 150.2, "updates": 976,
+//   "exploration": "gaussian", "config": {every train_cfg setting but threads, max_seconds},
 //   "components": {"rot_reward": [per-update batch means ...], ...},
 //   "reward_total": [...], "episode_length": [...],        (per update)
 //   "policy_std": [...], "approx_kl": [...], "clip_frac": [...],
@@ -48,6 +49,9 @@ typedef struct train_cfg {
                             // step 0 (0: `checkpoints` evenly over the budget)
     int eval_cases;         // held-out cases per checkpoint (0: the task's n_eval; more
                             // cases extend the task's set with its next rng streams)
+    int exploration;        // explore_kind (rl/explore.h): 0 gaussian, 1 gsde, 2 lattice
+    int noise_period;       // gsde/lattice: control steps between noise draws (default 8;
+                            // also at each episode's and rollout's start)
 } train_cfg;
 
 // Fill the fields of cfg that are 0 from the task's defaults, and the trainer's own where
