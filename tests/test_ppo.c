@@ -358,6 +358,40 @@ static void test_exploration(void) {
     cJSON_Delete(out);
 }
 
+// --curriculum on reorient: training starts on small goal rotations (level 1/stages),
+// logs the level per update, resumes with its stage; a task without a knob refuses it.
+static void test_curriculum(void) {
+    train_cfg cfg = {0};
+    cfg.seed = 12;
+    cfg.n_envs = 16;
+    cfg.ck_interval = 1024;
+    cfg.eval_cases = 8;
+    cfg.curriculum = 4;
+    cfg.curriculum_threshold = 0.1;
+    cfg.init_log_std = -2.4;            // barely moving fingers leave small goals reached
+    char *txt = session(task_find("reorient"), reorient_reward, cfg, 3072, 2, NULL, 0, NULL, NULL);
+    cJSON *o = txt ? cJSON_Parse(txt) : NULL;
+    cJSON *lv = cJSON_GetObjectItem(o, "curriculum_level");
+    CHECK(cJSON_GetArraySize(lv) == 6);
+    CHECK(cJSON_GetArraySize(lv) > 0 && cJSON_GetArrayItem(lv, 0)->valuedouble == 0.25);
+    for (int k = 1; k < cJSON_GetArraySize(lv); k++)
+        CHECK(cJSON_GetArrayItem(lv, k)->valuedouble >= cJSON_GetArrayItem(lv, k - 1)->valuedouble);
+    CHECK(cJSON_GetArraySize(lv) == 6 && cJSON_GetArrayItem(lv, 5)->valuedouble > 0.25);
+    char *lvs = lv ? cJSON_PrintUnformatted(lv) : NULL;
+    fprintf(stderr, "   curriculum levels: %s\n", lvs ? lvs : "-");
+    free(lvs);
+    cJSON_Delete(o);
+    free(txt);
+    resume_matches(task_find("reorient"), reorient_reward, cfg, 1024, 3072);
+    cfg = (train_cfg){0};
+    cfg.curriculum = 4;
+    cfg.steps = 1024;
+    cJSON *out = NULL;
+    err_info e = {0};
+    CHECK(ppo_train(cartpole(), cartpole_reward, &cfg, NULL, NULL, &out, &e) == ERR_USAGE);
+    CHECK_STR_CONTAINS(e.msg, "no difficulty knob");
+}
+
 int main(void) {
     TEST_RUN(test_defaults);
     TEST_RUN(test_nonfinite_aborts);
@@ -366,6 +400,7 @@ int main(void) {
     TEST_RUN(test_resume_reorient);
     TEST_RUN(test_resume_refused);
     TEST_RUN(test_exploration);
+    TEST_RUN(test_curriculum);
     TEST_RUN(test_cartpole_learns);
     TEST_END();
 }

@@ -124,5 +124,6 @@ int cli_trainer_apply(const cli_trainer_opts *o, train_cfg *cfg, err_info *e) {
         return err_set(e, ERR_USAGE, "--noise-period %d: give a number of control steps >= 1",
                        o->noise_period);
     if (o->noise_period) cfg->noise_period = o->noise_period;
+    if (o->curriculum) cfg->curriculum = 4;
     return ERR_OK;
 }

@@ -50,13 +50,16 @@ int cli_train_reward(const struct task_def *t, const char *reward_path, const st
 typedef struct cli_trainer_opts {
     const char *exploration;    // --exploration gaussian|gsde|lattice
     int noise_period;           // --noise-period N
+    int curriculum;             // --curriculum
 } cli_trainer_opts;
 
 #define CLI_TRAINER_FLAGS(o)                                                                  \
     {"--exploration", CLI_STR, &(o).exploration,                                              \
      "how the policy explores: gaussian (default), gsde or lattice (see README)"},            \
     {"--noise-period", CLI_INT, &(o).noise_period,                                            \
-     "gsde/lattice: control steps between noise draws (default 8)"}
+     "gsde/lattice: control steps between noise draws (default 8)"},                          \
+    {"--curriculum", CLI_BOOL, &(o).curriculum,                                               \
+     "train on the task's difficulty knob in 4 stages, widened at 50% success (reorient)"}
 
 // Put o into cfg; ERR_USAGE naming the bad value.
 int cli_trainer_apply(const cli_trainer_opts *o, train_cfg *cfg, err_info *e);

@@ -56,6 +56,7 @@ void train_cfg_defaults(train_cfg *cfg, const task_def *t) {
     if (!cfg->vf_coef) cfg->vf_coef = 0.5;
     if (!cfg->max_grad_norm) cfg->max_grad_norm = 0.5;
     if (!cfg->noise_period) cfg->noise_period = 8;
+    if (!cfg->curriculum_threshold) cfg->curriculum_threshold = 0.5;
     if (cfg->threads <= 0) cfg->threads = 1;
 }
 
@@ -136,6 +137,8 @@ struct ppo {
     char comp_name[REWARD_MAX_TERMS][REWARD_NAME_MAX];
     series comp[REWARD_MAX_TERMS], rtot, eplen, pstd, kl, clipf;
     series ck_steps, ck_fit, ck_sd, ck_cases, ck_len;
+    series level;           // --curriculum: the difficulty of each update's rollout
+    int stage;              // --curriculum: the current stage, 0..curriculum-1
     // The policy of the best checkpoint (actor weights, observation normalisation): it
     // goes into train.json so that its fitness can be re-measured in a worker that never
     // loaded the reward (ppo_verify).
@@ -167,7 +170,7 @@ static void ppo_free(ppo *p) {
                     p->obs, p->act, p->logp, p->val, p->boot, p->adv, p->tgt, p->last_val,
                     p->rew, p->done, p->age, p->env_rng, p->perm, p->mb_obs, p->mb_dmu, p->mb_dv,
                     p->rtot.v, p->eplen.v, p->pstd.v, p->kl.v, p->clipf.v, p->ck_steps.v,
-                    p->ck_fit.v, p->ck_sd.v, p->ck_cases.v, p->ck_len.v, p->best_param,
+                    p->ck_fit.v, p->ck_sd.v, p->ck_cases.v, p->ck_len.v, p->level.v, p->best_param,
                     p->best_nm, p->best_ns};
     for (size_t k = 0; k < sizeof bufs / sizeof bufs[0]; k++) free(bufs[k]);
     for (int c = 0; c < REWARD_MAX_TERMS; c++) free(p->comp[c].v);
@@ -199,6 +202,7 @@ static int ppo_alloc(ppo *p, err_info *e) {
              ALLOC(p->eplen.v, U) && ALLOC(p->pstd.v, U) && ALLOC(p->kl.v, U) &&
              ALLOC(p->clipf.v, U) && ALLOC(p->ck_steps.v, U) && ALLOC(p->ck_fit.v, U) &&
              ALLOC(p->ck_sd.v, U) && ALLOC(p->ck_cases.v, U) && ALLOC(p->ck_len.v, U) &&
+             ALLOC(p->level.v, U) &&
              ALLOC(p->best_param, p->actor->n_params) && ALLOC(p->best_nm, od) &&
              ALLOC(p->best_ns, od);
     for (int i = 0; ok && i < p->nt; i++) {
@@ -606,6 +610,18 @@ static void record_stats(ppo *p, const venv_stats *st) {
     p->unstable += st->unstable;
 }
 
+// --curriculum: log this rollout's level and move up a stage when its training episodes
+// reached the threshold (episodes already running finish at the level they started at).
+static void curriculum_step(ppo *p, const venv_stats *st) {
+    int n = p->cfg.curriculum;
+    if (!n) return;
+    series_push(&p->level, venv_level(p->v));
+    if (p->stage < n - 1 && st->episodes > 0 && st->fitness_mean >= p->cfg.curriculum_threshold) {
+        p->stage++;
+        venv_set_level(p->v, (double)(p->stage + 1) / n);
+    }
+}
+
 // Measure the current policy on the held-out cases and log a checkpoint; the best one so
 // far is kept for train.json.
 static int checkpoint(ppo *p, err_info *e) {
@@ -669,6 +685,7 @@ static cJSON *result_json(const ppo *p) {
     cJSON_AddItemToObject(o, "policy_std", series_json(&p->pstd));
     cJSON_AddItemToObject(o, "approx_kl", series_json(&p->kl));
     cJSON_AddItemToObject(o, "clip_frac", series_json(&p->clipf));
+    if (p->cfg.curriculum) cJSON_AddItemToObject(o, "curriculum_level", series_json(&p->level));
     cJSON *ck = cJSON_AddObjectToObject(o, "checkpoints");
     cJSON_AddItemToObject(ck, "steps", series_json(&p->ck_steps));
     cJSON_AddItemToObject(ck, "fitness", series_json(&p->ck_fit));
@@ -723,6 +740,8 @@ static const trained_field trained_fields[] = {
     {"init_log_std", offsetof(train_cfg, init_log_std), 1},
     {"exploration", offsetof(train_cfg, exploration), 0},
     {"noise_period", offsetof(train_cfg, noise_period), 0},
+    {"curriculum", offsetof(train_cfg, curriculum), 0},
+    {"curriculum_threshold", offsetof(train_cfg, curriculum_threshold), 1},
 };
 #define N_TRAINED ((int)(sizeof trained_fields / sizeof trained_fields[0]))
 
@@ -788,8 +807,9 @@ static int ppo_save(const ppo *p, void **out, size_t *out_len, err_info *e) {
         ser_put(&b, p->comp_name[k], REWARD_NAME_MAX);
         put_series(&b, &p->comp[k]);
     }
-    const series *per_update[] = {&p->rtot, &p->eplen, &p->pstd, &p->kl, &p->clipf};
-    for (int k = 0; k < 5; k++) put_series(&b, per_update[k]);
+    const series *per_update[] = {&p->rtot, &p->eplen, &p->pstd, &p->kl, &p->clipf, &p->level};
+    for (int k = 0; k < 6; k++) put_series(&b, per_update[k]);   // level: only with a curriculum
+    ser_put_i64(&b, p->stage);
     ser_put_i64(&b, p->ck_fit.n);
     const series *per_ck[] = {&p->ck_steps, &p->ck_fit, &p->ck_sd, &p->ck_cases, &p->ck_len};
     for (int k = 0; k < 5; k++) put_series(&b, per_ck[k]);
@@ -957,6 +977,8 @@ static int ppo_load(ppo *p, ser_reader *r, const ppo_saved *in, err_info *e) {
     }
     series *per_update[] = {&p->rtot, &p->eplen, &p->pstd, &p->kl, &p->clipf};
     for (int k = 0; k < 5; k++) get_series(r, per_update[k], U);
+    get_series(r, &p->level, p->cfg.curriculum ? U : 0);
+    p->stage = (int)ser_get_range(r, 0, p->cfg.curriculum > 0 ? p->cfg.curriculum - 1 : 0);
     int n_ck = (int)ser_get_range(r, 0, U);
     series *per_ck[] = {&p->ck_steps, &p->ck_fit, &p->ck_sd, &p->ck_cases, &p->ck_len};
     for (int k = 0; k < 5; k++) get_series(r, per_ck[k], n_ck);
@@ -978,6 +1000,10 @@ static int ppo_load(ppo *p, ser_reader *r, const ppo_saved *in, err_info *e) {
 // Networks from the seed; observation statistics from the first observations, so the
 // first rollout already sees roughly normalised inputs.
 static void ppo_start(ppo *p) {
+    if (p->cfg.curriculum) {
+        venv_set_level(p->v, 1.0 / p->cfg.curriculum);
+        venv_restart(p->v);
+    }
     for (int k = 0; k < p->n_ls; k++) p->log_std[k] = (float)p->cfg.init_log_std;
     p->oc = 1e-4;
     for (int k = 0; k < p->od; k++) p->ov[k] = 1.0;
@@ -1038,7 +1064,8 @@ int ppo_train_ex(const task_def *t, reward_fn fn, const train_cfg *cfg_in, const
         cfg.minibatches < 1 || cfg.hidden < 1 || cfg.hidden > POLICY_MAX_HIDDEN || cfg.steps < 1 ||
         (long)cfg.n_envs * cfg.horizon < cfg.minibatches || (long)cfg.n_envs * cfg.horizon > (1L << 24) ||
         cfg.ck_interval < 0 || cfg.eval_cases < 0 || cfg.eval_cases > VENV_MAX_CASES ||
-        !explore_name(cfg.exploration) || cfg.noise_period < 1)
+        !explore_name(cfg.exploration) || cfg.noise_period < 1 || cfg.curriculum < 0 ||
+        cfg.curriculum > 100 || !(cfg.curriculum_threshold > 0))
         return err_set(e, ERR_USAGE, "trainer: bad configuration (envs %d, horizon %d, "
                        "minibatches %d, hidden %d, steps %ld, ck_interval %ld, eval_cases %d, "
                        "exploration %d, noise_period %d)", cfg.n_envs, cfg.horizon,
@@ -1046,6 +1073,9 @@ int ppo_train_ex(const task_def *t, reward_fn fn, const train_cfg *cfg_in, const
                        cfg.exploration, cfg.noise_period);
     if (t->act_dim > 64) return err_set(e, ERR_LIMIT, "trainer: task %s has %d actions (max 64)",
                                         t->name, t->act_dim);
+    if (cfg.curriculum && !t->reset_level)
+        return err_set(e, ERR_USAGE, "task %s has no difficulty knob for a curriculum: train "
+                       "it without --curriculum", t->name);
     long N = (long)cfg.n_envs * cfg.horizon;
     long n_upd = (cfg.steps + N - 1) / N;
     ppo_saved saved;
@@ -1075,6 +1105,7 @@ int ppo_train_ex(const task_def *t, reward_fn fn, const train_cfg *cfg_in, const
         venv_stats st;
         venv_harvest(p->v, &st);
         record_stats(p, &st);
+        curriculum_step(p, &st);
         obs_stats_update(p, p->obs_raw, p->N);
         double tb = now_s(), cb = cpu_s(tm);
         advantages(p);

@@ -54,6 +54,7 @@ struct venv {
     reward_fn fn;
     uint64_t seed;
     int n;
+    double level;           // difficulty of training episodes (task_def.reset_level)
     venv_env *env;
 };
 
@@ -63,13 +64,22 @@ const mjModel *venv_model(const venv *v) { return v->m; }
 const float *venv_obs(const venv *v, int i) { return v->env[i].obs; }
 const void *venv_state(const venv *v, int i) { return v->env[i].state; }
 
+int venv_set_level(venv *v, double level) {
+    if (!(level > 0 && level <= 1) || (level < 1 && !v->task->reset_level)) return ERR_USAGE;
+    v->level = level;
+    return ERR_OK;
+}
+
+double venv_level(const venv *v) { return v->level; }
+
 // Start an episode: clean mjData (this also clears the warning counters), clean task
 // data, then the task's own randomisation.
 static void reset_one(const task_def *t, const mjModel *m, mjData *d, void *inst, rng *r,
-                      int eval_case) {
+                      int eval_case, double level) {
     mj_resetData(m, d);
     if (t->inst_size) memset(inst, 0, t->inst_size);
-    task_reset(t, m, d, inst, r, eval_case);
+    if (eval_case < 0 && level < 1 && t->reset_level) t->reset_level(m, d, inst, r, level);
+    else task_reset(t, m, d, inst, r, eval_case);
 }
 
 // Physics of one control step: frame_skip steps, then, for tasks that read poses, the
@@ -93,7 +103,7 @@ static void clip_action(const task_def *t, const double *a, double *out) {
 
 static void fresh_episode(venv *v, venv_env *en) {
     const task_def *t = v->task;
-    reset_one(t, v->m, en->d, en->inst, &en->r, -1);
+    reset_one(t, v->m, en->d, en->inst, &en->r, -1, v->level);
     memset(en->act, 0, sizeof en->act);
     t->fill(v->m, en->d, en->inst, en->act, en->state);
     t->observe(v->m, en->d, en->inst, en->obs);
@@ -142,6 +152,10 @@ int venv_preload(const task_def *t, err_info *e) {
     return ERR_OK;
 }
 
+void venv_restart(venv *v) {
+    for (int i = 0; i < v->n; i++) fresh_episode(v, &v->env[i]);
+}
+
 // Make n_envs environments of task t.
 venv *venv_new(const task_def *t, int n_envs, uint64_t seed, reward_fn fn, err_info *e) {
     if (!t) { err_set(e, ERR_NOTFOUND, "no task given (known tasks: %s)", task_names()); return NULL; }
@@ -173,7 +187,7 @@ venv *venv_new(const task_def *t, int n_envs, uint64_t seed, reward_fn fn, err_i
     }
     venv *v = calloc(1, sizeof *v);
     if (!v) { mj_deleteModel(m); err_set(e, ERR_NOMEM, "out of memory for environments"); return NULL; }
-    v->task = t; v->m = m; v->fn = fn; v->seed = seed; v->n = n_envs;
+    v->task = t; v->m = m; v->fn = fn; v->seed = seed; v->n = n_envs; v->level = 1.0;
     v->env = aligned_alloc(64, (size_t)n_envs * sizeof *v->env);
     if (!v->env) goto nomem;
     memset(v->env, 0, (size_t)n_envs * sizeof *v->env);
@@ -391,6 +405,7 @@ void venv_save(const venv *v, buf *b) {
     int64_t dims[VENV_N_DIMS];
     venv_dims(v, dims);
     for (int k = 0; k < VENV_N_DIMS; k++) ser_put_i64(b, dims[k]);
+    ser_put_f64(b, v->level);
     for (int i = 0; i < v->n; i++) {
         const venv_env *en = &v->env[i];
         data_input in[10];
@@ -425,6 +440,10 @@ int venv_load(venv *v, ser_reader *r, err_info *e) {
         if (ser_get_i64(r) != want[k])
             return err_set(e, ERR_PARSE, "saved environments do not match %d environments of "
                            "task %s (this model or count): start the training afresh", v->n, t->name);
+    double level = ser_get_f64(r);
+    if (!r->failed && venv_set_level(v, level))
+        return err_set(e, ERR_PARSE, "saved environments have difficulty level %g, which task %s "
+                       "does not have: the saved training is corrupt", level, t->name);
     for (int i = 0; i < v->n && !r->failed; i++) {
         venv_env *en = &v->env[i];
         data_input in[10];
@@ -476,7 +495,7 @@ static double run_case(const venv *v, int c, venv_policy policy, void *ctx, int 
     double raw[VENV_MAX_ACT], act[VENV_MAX_ACT];
     rng r;
     rng_seed(&r, 0x5eed0fe7a1ULL, (uint64_t)c);   // unused by held-out resets
-    reset_one(t, m, d, inst, &r, c);
+    reset_one(t, m, d, inst, &r, c, 1.0);
     int steps = 0, end = 0;
     if (watch) watch(wctx, m, d, inst, 0, 0);
     while (!end) {

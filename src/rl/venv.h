@@ -66,6 +66,16 @@ const float *venv_obs(const venv *v, int i);
 // environment i; filled even when there is no reward (eureka check uses it). Borrowed.
 const void *venv_state(const venv *v, int i);
 
+// Difficulty of the training episodes that start from now on (task_def.reset_level):
+// level in (0, 1], 1 (the default) = the task itself. ERR_USAGE for a level outside that
+// range, or below 1 for a task without a difficulty knob. Held-out cases ignore it.
+int venv_set_level(venv *v, double level);
+double venv_level(const venv *v);
+
+// Start a new episode in every environment (each from its own rng stream), e.g. right
+// after venv_set_level so that the first episodes too are at the new level.
+void venv_restart(venv *v);
+
 // One control step of environment i with action a (act_dim, clipped to [-1, 1]).
 // When the episode ends, final_obs (if non-NULL) gets the last observation before the
 // automatic reset. A non-finite reward component is ERR_NONFINITE with a message naming
