@@ -61,6 +61,15 @@ typedef struct cli_trainer_opts {
     {"--curriculum", CLI_BOOL, &(o).curriculum,                                               \
      "train on the task's difficulty knob in 4 stages, widened at 50% success (reorient)"}
 
+// The train.json behind --policy P: P itself (a file), P/train.json, or the best policy
+// of run P; dir gets the directory of that train.json. NULL with e set otherwise.
+struct cJSON *cli_policy_json(const char *p, char *dir, size_t n, err_info *e);
+
+// The task of a policy's train.json: t when given (ERR_USAGE if the policy was trained
+// on another task), else the one train.json names. NULL with e set.
+const struct task_def *cli_policy_task(const struct task_def *t, const struct cJSON *train,
+                                       err_info *e);
+
 // Put o into cfg; ERR_USAGE naming the bad value.
 int cli_trainer_apply(const cli_trainer_opts *o, train_cfg *cfg, err_info *e);
 
@@ -74,5 +83,6 @@ int cmd_diff(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_render(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_analyze(int argc, char **argv);
 
 #endif
