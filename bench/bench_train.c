@@ -6,11 +6,14 @@
 // with actions around the policy mean, lies in between.
 //
 // usage: bench_train [threads (default: cores)] [reorient control steps (default 204800)]
+//                    [reorient|cartpole (default: both)]
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "rl/ppo.h"
@@ -137,9 +140,17 @@ static int bench_task(const char *name, reward_fn fn, int threads, long ctrl_ste
            "ratio %.2f (vs random actions), %.2f (vs a = 0)\n", "", train_rate, phys / tm.total,
            train_rate / rawm, train_rate / raw0);
     printf("%-9s %ld control steps in %.1f s: rollout %.1f s (%.0f%%), update %.1f s (%.0f%%), "
-           "evaluation %.1f s; fitness %.2f\n", "", tm.steps, tm.total, tm.rollout,
+           "evaluation %.1f s (%.0f%%); fitness %.2f\n", "", tm.steps, tm.total, tm.rollout,
            100 * tm.rollout / tm.total, tm.update, 100 * tm.update / tm.total, tm.eval,
-           cJSON_GetNumberValue(cJSON_GetObjectItem(out, "fitness")));
+           100 * tm.eval / tm.total, cJSON_GetNumberValue(cJSON_GetObjectItem(out, "fitness")));
+    // CPU seconds measure the work whatever else runs on the machine; per update, so runs
+    // of different lengths compare.
+    long upd = tm.steps / ((long)cfg.n_envs * cfg.horizon);
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    printf("%-9s CPU: rollout %.1f s, update %.1f s (%.2f ms per update), evaluation %.1f s; "
+           "peak memory of this process so far %.0f MiB\n", "", tm.rollout_cpu, tm.update_cpu,
+           upd ? 1e3 * tm.update_cpu / upd : 0, tm.eval_cpu, ru.ru_maxrss / 1024.0);
     cJSON_Delete(out);
     return 0;
 }
@@ -149,7 +160,9 @@ int main(int argc, char **argv) {
     int threads = argc > 1 ? atoi(argv[1]) : (int)(cores > 0 ? cores : 1);
     long steps = argc > 2 ? atol(argv[2]) : 204800;
     if (threads < 1 || threads > 64) threads = 1;
-    int rc = bench_task("reorient", reorient_reward, threads, steps);
-    rc |= bench_task("cartpole", cartpole_reward, threads, 65536);
+    const char *only = argc > 3 ? argv[3] : NULL;
+    int rc = 0;
+    if (!only || !strcmp(only, "reorient")) rc |= bench_task("reorient", reorient_reward, threads, steps);
+    if (!only || !strcmp(only, "cartpole")) rc |= bench_task("cartpole", cartpole_reward, threads, 65536);
     return rc;
 }

@@ -31,6 +31,25 @@ ok = (len(rows) == d["updates"] > 0 and int(rows[-1]["time/total_timesteps"]) ==
 sys.exit(0 if ok else 1)
 PY
 
+# 1b. analyze: the policy's held-out rollouts give the fitness train.json reports (the
+# same episodes), one action and one actuator, so one component explains everything;
+# --exploration lattice is recorded in train.json.
+"$EUREKA" analyze --policy "$TMP/cp" --json > "$TMP/an.json" && ok || bad "analyze exited $?"
+python3 - "$TMP/an.json" "$TMP/cp/train.json" <<'PY' && ok || bad "analyze json: $(head -c 300 "$TMP/an.json")"
+import json, sys
+a, t = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+assert abs(a["fitness"] - t["fitness"]) < 1e-9, (a["fitness"], t["fitness"])
+assert a["actions"]["k95"] == 1 and a["joint_velocities"]["dims"] == 1 and a["energy"] > 0
+PY
+"$EUREKA" analyze --policy "$TMP/cp" --task reorient > /dev/null 2> "$TMP/an.err"
+[ $? -eq 2 ] && grep -q "trained on task 'cartpole'" "$TMP/an.err" && ok || bad "analyze task mismatch: $(cat "$TMP/an.err")"
+"$EUREKA" train --task cartpole --reward "$ROOT/rewards/cartpole_human.c" --steps 4096 \
+    --exploration lattice --noise-period 4 --json --quiet > "$TMP/lat.json" || bad "lattice train"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if d["exploration"] == "lattice" and d["config"]["noise_period"] == 4 else 1)' \
+    "$TMP/lat.json" && ok || bad "exploration not recorded"
+"$EUREKA" train --task cartpole --reward "$ROOT/rewards/cartpole_human.c" --exploration brownian > /dev/null 2>&1
+[ $? -eq 2 ] && ok || bad "an unknown --exploration should exit 2"
+
 # 2. Same seed and threads: the same train.json (apart from the wall time).
 for k in a b; do
     "$EUREKA" train --task cartpole --reward "$ROOT/rewards/cartpole_human.c" --steps 20000 \

@@ -1,6 +1,7 @@
 // test_mlp.c: the hand-written backprop against finite differences, batch vs single
 // forward, and Adam's first steps.
 #include <math.h>
+#include <string.h>
 #include <stdlib.h>
 
 #include "rl/mlp.h"
@@ -78,6 +79,15 @@ static void test_tanh(void) {
         if (d > worst) worst = d;
     }
     CHECK_MSG(worst < 1e-6, "worst tanh error %g", worst);
+    // An element gets the same bits in a vector lane and in the scalar tail, and
+    // saturates to exactly +-1.
+    float a[13], b[13];
+    for (int k = 0; k < 13; k++) a[k] = b[k] = (float)(-9.0 + 1.5 * k);
+    mlp_tanh(a, 13);
+    mlp_tanh(b + 5, 8);
+    mlp_tanh(b, 5);
+    CHECK(memcmp(a, b, sizeof a) == 0);
+    CHECK(a[0] == -1.0f && a[12] == 1.0f && a[1] > -1.0f);
 }
 
 static void test_adam(void) {

@@ -59,15 +59,21 @@ static void test_round_trip(void) {
         venv_eval f1, f2, f3;
         CHECK(policy_fitness(t, p, 1, 0, &f1, &e) == ERR_OK);
         CHECK(policy_fitness(t, q, 2, 0, &f2, &e) == ERR_OK);
-        venv *v = venv_new(t, 1, 9, NULL, &e);
-        CHECK(v && policy_evaluate(q, v, 2, 0, &f3, &e) == ERR_OK);
+        venv *v = venv_new(t, 2, 9, NULL, &e);
+        pool *pl = pool_new(2, &e);
+        CHECK(v && pl && policy_evaluate(q, v, pl, 0, &f3, &e) == ERR_OK);
         venv_free(v);
         CHECK(f1.fitness == f2.fitness && f1.fitness_sd == f2.fitness_sd && f1.fitness == f3.fitness);
         CHECK(f1.cases == t->n_eval);
         // A policy for another task is refused by policy_evaluate.
-        v = venv_new(task_find("cartpole"), 1, 9, NULL, &e);
-        CHECK(v && policy_evaluate(q, v, 1, 0, &f3, &e) == ERR_INTERNAL);
+        v = venv_new(task_find("cartpole"), 2, 9, NULL, &e);
+        CHECK(v && policy_evaluate(q, v, pl, 0, &f3, &e) == ERR_INTERNAL);
         venv_free(v);
+        // ... and so is a pool with more threads than environments.
+        v = venv_new(t, 1, 9, NULL, &e);
+        CHECK(v && policy_evaluate(q, v, pl, 0, &f3, &e) == ERR_INTERNAL);
+        venv_free(v);
+        pool_free(pl);
     }
     policy_free(q);
     cJSON_Delete(train);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "judge/judge.h"
+#include "rl/explore.h"
 #include "rl/policy.h"
 #include "rl/ppo.h"
 #include "search/reflect.h"
@@ -311,6 +312,86 @@ static void test_resume_refused(void) {
     free(st);
 }
 
+// gSDE and LATTICE (explore.h) through the trainer: deterministic for 1 and 2 threads,
+// resumable bit for bit (the noise matrices are part of the state), recorded in
+// train.json, and LATTICE learns cartpole.
+static void test_exploration(void) {
+    for (int kind = EXPLORE_GSDE; kind <= EXPLORE_LATTICE; kind++) {
+        train_cfg cfg = {0};
+        cfg.seed = 8;
+        cfg.exploration = kind;
+        cfg.noise_period = 4;
+        cfg.ck_interval = 2048;
+        char *one = session(cartpole(), cartpole_reward, cfg, 6144, 1, NULL, 0, NULL, NULL);
+        CHECK(one != NULL);
+        if (one) CHECK_STR_CONTAINS(one, kind == EXPLORE_GSDE ? "\"exploration\":\"gsde\"" : "\"exploration\":\"lattice\"");
+        free(one);
+        resume_matches(cartpole(), cartpole_reward, cfg, 2048, 6144);
+    }
+    // A state saved with one exploration is refused by another.
+    train_cfg cfg = {0};
+    cfg.seed = 8;
+    cfg.exploration = EXPLORE_LATTICE;
+    void *st = NULL;
+    size_t len = 0;
+    free(session(cartpole(), cartpole_reward, cfg, 1024, 1, NULL, 0, &st, &len));
+    cfg.exploration = EXPLORE_GSDE;
+    cfg.steps = 2048;
+    cJSON *out = NULL;
+    err_info e = {0};
+    CHECK(st && ppo_train_ex(cartpole(), cartpole_reward, &cfg, st, len, NULL, NULL, &out, NULL, NULL, NULL, &e) == ERR_USAGE);
+    CHECK_STR_CONTAINS(e.msg, "exploration");
+    free(st);
+    // LATTICE learns cartpole within the default budget.
+    cfg = (train_cfg){0};
+    cfg.seed = 1;
+    cfg.threads = 2;
+    cfg.checkpoints = 3;
+    cfg.exploration = EXPLORE_LATTICE;
+    CHECK(ppo_train(cartpole(), cartpole_reward, &cfg, NULL, NULL, &out, &e) == ERR_OK);
+    double fit = out ? cJSON_GetObjectItem(out, "fitness")->valuedouble : 0;
+    cJSON *sd = out ? cJSON_GetObjectItem(out, "policy_std") : NULL;
+    fprintf(stderr, "   lattice on cartpole: fitness %.3f, action std %.3f -> %.3f\n", fit,
+            sd ? cJSON_GetArrayItem(sd, 0)->valuedouble : 0,
+            sd ? cJSON_GetArrayItem(sd, cJSON_GetArraySize(sd) - 1)->valuedouble : 0);
+    CHECK_MSG(fit >= 0.9, "lattice fitness %.3f", fit);
+    cJSON_Delete(out);
+}
+
+// --curriculum on reorient: training starts on small goal rotations (level 1/stages),
+// logs the level per update, resumes with its stage; a task without a knob refuses it.
+static void test_curriculum(void) {
+    train_cfg cfg = {0};
+    cfg.seed = 12;
+    cfg.n_envs = 16;
+    cfg.ck_interval = 1024;
+    cfg.eval_cases = 8;
+    cfg.curriculum = 4;
+    cfg.curriculum_threshold = 0.1;
+    cfg.init_log_std = -2.4;            // barely moving fingers leave small goals reached
+    char *txt = session(task_find("reorient"), reorient_reward, cfg, 3072, 2, NULL, 0, NULL, NULL);
+    cJSON *o = txt ? cJSON_Parse(txt) : NULL;
+    cJSON *lv = cJSON_GetObjectItem(o, "curriculum_level");
+    CHECK(cJSON_GetArraySize(lv) == 6);
+    CHECK(cJSON_GetArraySize(lv) > 0 && cJSON_GetArrayItem(lv, 0)->valuedouble == 0.25);
+    for (int k = 1; k < cJSON_GetArraySize(lv); k++)
+        CHECK(cJSON_GetArrayItem(lv, k)->valuedouble >= cJSON_GetArrayItem(lv, k - 1)->valuedouble);
+    CHECK(cJSON_GetArraySize(lv) == 6 && cJSON_GetArrayItem(lv, 5)->valuedouble > 0.25);
+    char *lvs = lv ? cJSON_PrintUnformatted(lv) : NULL;
+    fprintf(stderr, "   curriculum levels: %s\n", lvs ? lvs : "-");
+    free(lvs);
+    cJSON_Delete(o);
+    free(txt);
+    resume_matches(task_find("reorient"), reorient_reward, cfg, 1024, 3072);
+    cfg = (train_cfg){0};
+    cfg.curriculum = 4;
+    cfg.steps = 1024;
+    cJSON *out = NULL;
+    err_info e = {0};
+    CHECK(ppo_train(cartpole(), cartpole_reward, &cfg, NULL, NULL, &out, &e) == ERR_USAGE);
+    CHECK_STR_CONTAINS(e.msg, "no difficulty knob");
+}
+
 int main(void) {
     TEST_RUN(test_defaults);
     TEST_RUN(test_nonfinite_aborts);
@@ -318,6 +399,8 @@ int main(void) {
     TEST_RUN(test_resume_cartpole);
     TEST_RUN(test_resume_reorient);
     TEST_RUN(test_resume_refused);
+    TEST_RUN(test_exploration);
+    TEST_RUN(test_curriculum);
     TEST_RUN(test_cartpole_learns);
     TEST_END();
 }

@@ -309,6 +309,34 @@ static void test_reorient_goals_and_pose(void) {
     }
     CHECK_MSG(lo >= 0.6 - 1e-9 && hi <= 1.2 + 1e-9, "goal angles %.3f..%.3f", lo, hi);
     CHECK(hi - lo > 0.4);
+    // The curriculum's level scales the range (up to the 0.1 rad start tilt's effect,
+    // which the goal rotation is applied after), and level 1 is the task itself.
+    lo = 9, hi = 0;
+    for (int c = 0; c < 100; c++) {
+        mj_resetData(m, d);
+        memset(inst, 0, t->inst_size);
+        t->reset_level(m, d, inst, &r, 0.25);
+        t->fill(m, d, inst, a, &s);
+        double ang = rot_angle(s.goal_quat, s.cube_quat);
+        lo = ang < lo ? ang : lo;
+        hi = ang > hi ? ang : hi;
+    }
+    CHECK_MSG(lo >= 0.15 - 1e-9 && hi <= 0.3 + 1e-9, "level 0.25: goal angles %.3f..%.3f", lo, hi);
+    env_state s1, s2;
+    memset(&s1, 0, sizeof s1);
+    memset(&s2, 0, sizeof s2);
+    rng r1, r2;
+    rng_seed(&r1, 8, 1);
+    rng_seed(&r2, 8, 1);
+    mj_resetData(m, d);
+    memset(inst, 0, t->inst_size);
+    t->reset_level(m, d, inst, &r1, 1.0);
+    t->fill(m, d, inst, a, &s1);
+    mj_resetData(m, d);
+    memset(inst, 0, t->inst_size);
+    t->reset(m, d, inst, &r2);
+    t->fill(m, d, inst, a, &s2);
+    CHECK(memcmp(&s1, &s2, sizeof s1) == 0);
     // a = 0 for 10 control steps: each fingertip sphere (radius 1 cm) within 3 mm of
     // touching the cube (penetration or gap), measured in the cube's frame.
     venv_step_out o;

@@ -6,9 +6,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "rl/explore.h"
+#include "rl/ppo.h"
+#include "search/run.h"
 #include "task/task.h"
+#include "util/fs.h"
 #include "util/sanitize.h"
 
 static int set_value(const cli_flag *f, const char *v, err_info *e) {
@@ -108,4 +113,61 @@ int cli_fail(const char *cmd, const err_info *e) {
 const char *cli_base_name(const char *path) {
     const char *slash = path ? strrchr(path, '/') : NULL;
     return slash ? slash + 1 : path ? path : "";
+}
+
+int cli_trainer_apply(const cli_trainer_opts *o, train_cfg *cfg, err_info *e) {
+    if (o->exploration) {
+        int k = explore_parse(o->exploration);
+        if (k < 0)
+            return err_set(e, ERR_USAGE, "--exploration %s: use gaussian, gsde or lattice",
+                           o->exploration);
+        cfg->exploration = k;
+    }
+    if (o->noise_period < 0)
+        return err_set(e, ERR_USAGE, "--noise-period %d: give a number of control steps >= 1",
+                       o->noise_period);
+    if (o->noise_period) cfg->noise_period = o->noise_period;
+    if (o->curriculum) cfg->curriculum = 4;
+    return ERR_OK;
+}
+
+// Where the policy of --policy P lives: P itself (a file), P/train.json, or the best
+// policy of run P. dir gets the directory of that train.json (the default video's home).
+cJSON *cli_policy_json(const char *p, char *dir, size_t n, err_info *e) {
+    struct stat sb;
+    char rel[RUN_PATH_MAX];
+    if (stat(p, &sb) == 0 && S_ISREG(sb.st_mode)) {
+        if (fs_path(dir, n, e, "%s", p)) return NULL;
+        char *slash = strrchr(dir, '/');
+        if (slash) *slash = '\0'; else snprintf(dir, n, ".");
+        char *text = fs_read(p, run_cap(RUN_TRAIN), NULL, e);
+        cJSON *j = text ? cJSON_Parse(text) : NULL;
+        if (text && !j) err_set(e, ERR_PARSE, "%s: not valid JSON (give a train.json)", p);
+        free(text);
+        return j;
+    }
+    if (run_has(p, RUN_TRAIN)) {
+        if (fs_path(dir, n, e, "%s", p)) return NULL;
+        return run_read_json(p, RUN_TRAIN, e);
+    }
+    if (!run_has(p, RUN_SETTINGS)) {
+        err_set(e, ERR_USAGE, "--policy %s: not a train.json, a directory holding one, or a "
+                "search run", p);
+        return NULL;
+    }
+    if (run_best_policy_rel(p, rel, sizeof rel, e) || run_path(dir, n, p, rel, e)) return NULL;
+    return run_read_json(dir, RUN_TRAIN, e);
+}
+
+const task_def *cli_policy_task(const task_def *t, const cJSON *train, err_info *e) {
+    const char *tname = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(train, "task"));
+    if (!t && !(t = cli_task(tname, e))) {
+        err_wrap(e, "the train.json names no known task: give --task");
+        return NULL;
+    }
+    if (tname && strcmp(tname, t->name) != 0) {
+        err_set(e, ERR_USAGE, "the policy was trained on task '%s', not '%s'", tname, t->name);
+        return NULL;
+    }
+    return t;
 }

@@ -4,6 +4,7 @@
 #ifndef EUREKA_CLI_H
 #define EUREKA_CLI_H
 
+#include "rl/ppo.h"
 #include "util/err.h"
 
 typedef enum cli_kind { CLI_STR, CLI_INT, CLI_LONG, CLI_DOUBLE, CLI_BOOL } cli_kind;
@@ -44,6 +45,34 @@ struct judge_verdict;
 int cli_train_reward(const struct task_def *t, const char *reward_path, const struct train_cfg *cfg,
                      int quiet, struct judge_verdict *res, err_info *e);
 
+// The trainer's options every training command takes, as rows of its flag table
+// (CLI_TRAINER_FLAGS) and one step that checks them into a train_cfg.
+typedef struct cli_trainer_opts {
+    const char *exploration;    // --exploration gaussian|gsde|lattice
+    int noise_period;           // --noise-period N
+    int curriculum;             // --curriculum
+} cli_trainer_opts;
+
+#define CLI_TRAINER_FLAGS(o)                                                                  \
+    {"--exploration", CLI_STR, &(o).exploration,                                              \
+     "how the policy explores: gaussian (default), gsde or lattice (see README)"},            \
+    {"--noise-period", CLI_INT, &(o).noise_period,                                            \
+     "gsde/lattice: control steps between noise draws (default 8)"},                          \
+    {"--curriculum", CLI_BOOL, &(o).curriculum,                                               \
+     "train on the task's difficulty knob in 4 stages, widened at 50% success (reorient)"}
+
+// The train.json behind --policy P: P itself (a file), P/train.json, or the best policy
+// of run P; dir gets the directory of that train.json. NULL with e set otherwise.
+struct cJSON *cli_policy_json(const char *p, char *dir, size_t n, err_info *e);
+
+// The task of a policy's train.json: t when given (ERR_USAGE if the policy was trained
+// on another task), else the one train.json names. NULL with e set.
+const struct task_def *cli_policy_task(const struct task_def *t, const struct cJSON *train,
+                                       err_info *e);
+
+// Put o into cfg; ERR_USAGE naming the bad value.
+int cli_trainer_apply(const cli_trainer_opts *o, train_cfg *cfg, err_info *e);
+
 int cmd_tasks(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_train(int argc, char **argv);
@@ -54,5 +83,6 @@ int cmd_diff(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_render(int argc, char **argv);
 int cmd_report(int argc, char **argv);
+int cmd_analyze(int argc, char **argv);
 
 #endif

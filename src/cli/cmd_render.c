@@ -8,41 +8,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "cli/cli.h"
 #include "judge/judge.h"
 #include "search/run.h"
 #include "util/fs.h"
 #include "viz/film.h"
-
-// Where the policy of --policy P lives: P itself (a file), P/train.json, or the best
-// policy of run P. dir gets the directory of that train.json (the default video's home).
-static cJSON *load_policy(const char *p, char *dir, size_t n, err_info *e) {
-    struct stat sb;
-    char rel[RUN_PATH_MAX];
-    if (stat(p, &sb) == 0 && S_ISREG(sb.st_mode)) {
-        if (fs_path(dir, n, e, "%s", p)) return NULL;
-        char *slash = strrchr(dir, '/');
-        if (slash) *slash = '\0'; else snprintf(dir, n, ".");
-        char *text = fs_read(p, run_cap(RUN_TRAIN), NULL, e);
-        cJSON *j = text ? cJSON_Parse(text) : NULL;
-        if (text && !j) err_set(e, ERR_PARSE, "%s: not valid JSON (give a train.json)", p);
-        free(text);
-        return j;
-    }
-    if (run_has(p, RUN_TRAIN)) {
-        if (fs_path(dir, n, e, "%s", p)) return NULL;
-        return run_read_json(p, RUN_TRAIN, e);
-    }
-    if (!run_has(p, RUN_SETTINGS)) {
-        err_set(e, ERR_USAGE, "--policy %s: not a train.json, a directory holding one, or a "
-                "search run", p);
-        return NULL;
-    }
-    if (run_best_policy_rel(p, rel, sizeof rel, e) || run_path(dir, n, p, rel, e)) return NULL;
-    return run_read_json(dir, RUN_TRAIN, e);
-}
 
 // Train --reward FILE as `eureka train` does (judge, progress line); the train.json or NULL.
 static cJSON *train_reward(const task_def *t, const char *reward, long steps, long seed, int quiet,
@@ -112,17 +83,10 @@ int cmd_render(int argc, char **argv) {
         return cli_fail("render", &e);
     }
     char dir[RUN_PATH_MAX] = ".", path[RUN_PATH_MAX];
-    cJSON *tr = policy ? load_policy(policy, dir, sizeof dir, &e)
+    cJSON *tr = policy ? cli_policy_json(policy, dir, sizeof dir, &e)
                        : train_reward(t, reward, steps, seed, quiet || json, &e);
     if (!tr) return cli_fail("render", &e);
-    const char *tname = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(tr, "task"));
-    if (!t && !(t = cli_task(tname, &e))) {
-        cJSON_Delete(tr);
-        err_wrap(&e, "the train.json names no known task: give --task");
-        return cli_fail("render", &e);
-    }
-    if (tname && strcmp(tname, t->name) != 0) {
-        err_set(&e, ERR_USAGE, "the policy was trained on task '%s', not '%s'", tname, t->name);
+    if (!(t = cli_policy_task(t, tr, &e))) {
         cJSON_Delete(tr);
         return cli_fail("render", &e);
     }

@@ -44,6 +44,7 @@ int cmd_train(int argc, char **argv) {
     long steps = 0, seed = 1;
     double seconds = 0;
     int threads = 0, json = 0, quiet = 0, help = 0, n_pos = 0;
+    cli_trainer_opts topt = {0};
     cli_flag flags[] = {
         {"--task", CLI_STR, &task, "task name (see `eureka tasks`)"},
         {"--reward", CLI_STR, &reward, "reward file (C, the reward ABI)"},
@@ -54,6 +55,7 @@ int cmd_train(int argc, char **argv) {
         {"--out", CLI_STR, &out_dir, "write DIR/train.json and DIR/progress.csv"},
         {"--json", CLI_BOOL, &json, "print the train.json object instead of text"},
         {"--quiet", CLI_BOOL, &quiet, "no progress line"},
+        CLI_TRAINER_FLAGS(topt),
     };
     int nf = (int)(sizeof flags / sizeof flags[0]);
     err_info e = {0};
@@ -78,6 +80,7 @@ int cmd_train(int argc, char **argv) {
     cfg.max_seconds = seconds;
     cfg.seed = (uint64_t)seed;
     cfg.threads = threads ? threads : (int)(cores > 0 ? cores : 1);
+    if (cli_trainer_apply(&topt, &cfg, &e)) return cli_fail("train", &e);
     train_cfg_defaults(&cfg, t);
 
     judge_verdict res = {0};

@@ -19,6 +19,7 @@ static const struct {
     {"check", cmd_check, "compile a reward and smoke-test it in the sandbox"},
     {"render", cmd_render, "MP4 video of a trained policy (OSMesa + ffmpeg)"},
     {"report", cmd_report, "RUN/report.html: curves, code, diffs, videos (offline)"},
+    {"analyze", cmd_analyze, "motor synergies of a trained policy: PCA of actions and joint velocities"},
 };
 
 static void usage(FILE *f) {

@@ -6,6 +6,7 @@
 #pragma GCC optimize("O3")
 #include "rl/mlp.h"
 
+#include <immintrin.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +68,33 @@ typedef float v8u __attribute__((vector_size(32), aligned(4), may_alias));
 MLP_KERNEL void gemm_nn_k(const float *restrict A, const float *restrict B, const float *restrict bias,
                     float *restrict C, int n, int k, int m) {
     int s = 0;
+    // 6 samples x 16 outputs: twelve accumulators keep both FMA pipes busy through
+    // their latency. Wider-than-16 remainders go to the 4-sample tiles below.
+    for (; s + 6 <= n && m % 16 == 0; s += 6) {
+        const float *a0 = A + (size_t)s * k, *a1 = a0 + k, *a2 = a1 + k, *a3 = a2 + k,
+                    *a4 = a3 + k, *a5 = a4 + k;
+        float *c0 = C + (size_t)s * m;
+        for (int j = 0; j < m; j += 16) {
+            v8 z = {0}, b0 = bias ? ld8(bias + j) : z, b1 = bias ? ld8(bias + j + 8) : z;
+            v8 x00 = b0, x01 = b1, x10 = b0, x11 = b1, x20 = b0, x21 = b1;
+            v8 x30 = b0, x31 = b1, x40 = b0, x41 = b1, x50 = b0, x51 = b1;
+            for (int i = 0; i < k; i++) {
+                v8 w0 = ld8(B + (size_t)i * m + j), w1 = ld8(B + (size_t)i * m + j + 8);
+                x00 += a0[i] * w0; x01 += a0[i] * w1;
+                x10 += a1[i] * w0; x11 += a1[i] * w1;
+                x20 += a2[i] * w0; x21 += a2[i] * w1;
+                x30 += a3[i] * w0; x31 += a3[i] * w1;
+                x40 += a4[i] * w0; x41 += a4[i] * w1;
+                x50 += a5[i] * w0; x51 += a5[i] * w1;
+            }
+            st8(c0 + j, x00); st8(c0 + j + 8, x01);
+            st8(c0 + m + j, x10); st8(c0 + m + j + 8, x11);
+            st8(c0 + 2 * m + j, x20); st8(c0 + 2 * m + j + 8, x21);
+            st8(c0 + 3 * m + j, x30); st8(c0 + 3 * m + j + 8, x31);
+            st8(c0 + 4 * m + j, x40); st8(c0 + 4 * m + j + 8, x41);
+            st8(c0 + 5 * m + j, x50); st8(c0 + 5 * m + j + 8, x51);
+        }
+    }
     for (; s + 4 <= n; s += 4) {
         const float *a0 = A + (size_t)s * k, *a1 = a0 + k, *a2 = a1 + k, *a3 = a2 + k;
         float *c0 = C + (size_t)s * m, *c1 = c0 + m, *c2 = c1 + m, *c3 = c2 + m;
@@ -125,6 +153,33 @@ MLP_KERNEL void gemm_nn_k(const float *restrict A, const float *restrict B, cons
 MLP_KERNEL void gemm_tn_k(const float *restrict A, const float *restrict D, float *restrict G, int n,
                     int k, int m) {
     int i = 0;
+    // 6 inputs x 16 outputs per tile (twelve accumulators), as in gemm_nn_k.
+    for (; i + 6 <= k && m % 16 == 0; i += 6) {
+        float *g0 = G + (size_t)i * m;
+        for (int j = 0; j < m; j += 16) {
+            v8 x00 = ld8(g0 + j), x01 = ld8(g0 + j + 8), x10 = ld8(g0 + m + j), x11 = ld8(g0 + m + j + 8);
+            v8 x20 = ld8(g0 + 2 * m + j), x21 = ld8(g0 + 2 * m + j + 8);
+            v8 x30 = ld8(g0 + 3 * m + j), x31 = ld8(g0 + 3 * m + j + 8);
+            v8 x40 = ld8(g0 + 4 * m + j), x41 = ld8(g0 + 4 * m + j + 8);
+            v8 x50 = ld8(g0 + 5 * m + j), x51 = ld8(g0 + 5 * m + j + 8);
+            for (int s = 0; s < n; s++) {
+                const float *a = A + (size_t)s * k + i;
+                v8 d0 = ld8(D + (size_t)s * m + j), d1 = ld8(D + (size_t)s * m + j + 8);
+                x00 += a[0] * d0; x01 += a[0] * d1;
+                x10 += a[1] * d0; x11 += a[1] * d1;
+                x20 += a[2] * d0; x21 += a[2] * d1;
+                x30 += a[3] * d0; x31 += a[3] * d1;
+                x40 += a[4] * d0; x41 += a[4] * d1;
+                x50 += a[5] * d0; x51 += a[5] * d1;
+            }
+            st8(g0 + j, x00); st8(g0 + j + 8, x01);
+            st8(g0 + m + j, x10); st8(g0 + m + j + 8, x11);
+            st8(g0 + 2 * m + j, x20); st8(g0 + 2 * m + j + 8, x21);
+            st8(g0 + 3 * m + j, x30); st8(g0 + 3 * m + j + 8, x31);
+            st8(g0 + 4 * m + j, x40); st8(g0 + 4 * m + j + 8, x41);
+            st8(g0 + 5 * m + j, x50); st8(g0 + 5 * m + j + 8, x51);
+        }
+    }
     for (; i + 4 <= k; i += 4) {
         float *g0 = G + (size_t)i * m, *g1 = g0 + m, *g2 = g1 + m, *g3 = g2 + m;
         int j = 0;
@@ -143,6 +198,15 @@ MLP_KERNEL void gemm_tn_k(const float *restrict A, const float *restrict D, floa
             st8(g1 + j, x10); st8(g1 + j + 8, x11);
             st8(g2 + j, x20); st8(g2 + j + 8, x21);
             st8(g3 + j, x30); st8(g3 + j + 8, x31);
+        }
+        for (; j + 8 <= m; j += 8) {
+            v8 x0 = ld8(g0 + j), x1 = ld8(g1 + j), x2 = ld8(g2 + j), x3 = ld8(g3 + j);
+            for (int s = 0; s < n; s++) {
+                const float *a = A + (size_t)s * k + i;
+                v8 d0 = ld8(D + (size_t)s * m + j);
+                x0 += a[0] * d0; x1 += a[1] * d0; x2 += a[2] * d0; x3 += a[3] * d0;
+            }
+            st8(g0 + j, x0); st8(g1 + j, x1); st8(g2 + j, x2); st8(g3 + j, x3);
         }
         for (; j < m; j++) {
             float x0 = g0[j], x1 = g1[j], x2 = g2[j], x3 = g3[j];
@@ -165,24 +229,45 @@ MLP_KERNEL void gemm_tn_k(const float *restrict A, const float *restrict D, floa
 }
 
 // tanh of n floats in place: a rational approximation (the odd 13/6 one Eigen uses,
-// float-accurate within a few ulp) that vectorises, unlike libm's tanhf, which
-// otherwise dominates the forward pass.
+// float-accurate within a few ulp) on [-c, c], exactly +-1 beyond. Written on vector
+// types: GCC leaves the clamp of a plain loop as a branch and then does not vectorise it.
+// The tail runs the same operations one lane at a time, so every element gets the same
+// bits wherever it sits.
+#define TANH_CLAMP 7.90531110763549805f
+#define TANH_POLY(v, x2, p, q)                                         \
+    do {                                                               \
+        p = x2 * -2.76076847742355e-16f + 2.00018790482477e-13f;       \
+        p = x2 * p + -8.60467152213735e-11f;                           \
+        p = x2 * p + 5.12229709037114e-08f;                            \
+        p = x2 * p + 1.48572235717979e-05f;                            \
+        p = x2 * p + 6.37261928875436e-04f;                            \
+        p = x2 * p + 4.89352455891786e-03f;                            \
+        p = v * p;                                                     \
+        q = x2 * 1.19825839466702e-06f + 1.18534705686654e-04f;        \
+        q = x2 * q + 2.26843463243900e-03f;                            \
+        q = x2 * q + 4.89352518554385e-03f;                            \
+    } while (0)
+typedef int v8i __attribute__((vector_size(32)));
+
 MLP_KERNEL void tanh_k(float *restrict x, size_t n) {
-    for (size_t k = 0; k < n; k++) {
-        float v = x[k];
-        v = v > 7.90531110763549805f ? 7.90531110763549805f : v < -7.90531110763549805f ? -7.90531110763549805f : v;
+    size_t k = 0;
+    const v8 hi = {TANH_CLAMP, TANH_CLAMP, TANH_CLAMP, TANH_CLAMP, TANH_CLAMP, TANH_CLAMP,
+                   TANH_CLAMP, TANH_CLAMP};
+    const v8 one = {1, 1, 1, 1, 1, 1, 1, 1};
+    for (; k + 8 <= n; k += 8) {
+        v8 v = ld8(x + k), p, q;
+        v8i up = v > hi, down = v < -hi;    // NaN is neither: it stays NaN, as in the tail
+        v8 x2 = v * v;
+        TANH_POLY(v, x2, p, q);
+        v8i y = (v8i)(p / q);
+        y = (y & ~(up | down)) | ((v8i)one & up) | ((v8i)-one & down);
+        st8(x + k, (v8)y);
+    }
+    for (; k < n; k++) {
+        float v = x[k], p, q;
         float x2 = v * v;
-        float p = x2 * -2.76076847742355e-16f + 2.00018790482477e-13f;
-        p = x2 * p + -8.60467152213735e-11f;
-        p = x2 * p + 5.12229709037114e-08f;
-        p = x2 * p + 1.48572235717979e-05f;
-        p = x2 * p + 6.37261928875436e-04f;
-        p = x2 * p + 4.89352455891786e-03f;
-        p = v * p;
-        float q = x2 * 1.19825839466702e-06f + 1.18534705686654e-04f;
-        q = x2 * q + 2.26843463243900e-03f;
-        q = x2 * q + 4.89352518554385e-03f;
-        x[k] = p / q;
+        TANH_POLY(v, x2, p, q);
+        x[k] = v > TANH_CLAMP ? 1.0f : v < -TANH_CLAMP ? -1.0f : p / q;
     }
 }
 
@@ -233,6 +318,10 @@ void mlp_forward1(const mlp *m, const float *x, float *y, float *scratch) {
         if (!last) mlp_tanh(out, (size_t)m->size[l + 1]);
         in = out;
     }
+}
+
+const float *mlp_last_hidden(const mlp *m, const float *scratch) {
+    return scratch + ((m->n_layers - 2) & 1) * m->max_width;
 }
 
 mlp_batch *mlp_batch_new(const mlp *m, int cap) {
@@ -321,7 +410,22 @@ void mlp_adam_step(mlp_adam *a, float *p, const float *g, double lr, double eps)
     // Bias corrections folded into the step size (as PyTorch does).
     double c1 = 1.0 - pow(0.9, (double)a->t), c2 = 1.0 - pow(0.999, (double)a->t);
     float step = (float)(lr / c1), sc2 = (float)sqrt(c2), e = (float)eps;
-    for (int k = 0; k < a->n; k++) {
+    // Four lanes at a time with SSE (x86-64's baseline; a plain loop keeps sqrtf scalar
+    // for errno), each lane doing the tail's operations in the tail's order.
+    const __m128 vb1 = _mm_set1_ps(b1), vb2 = _mm_set1_ps(b2), vc1 = _mm_set1_ps(1.0f - b1),
+                 vc2 = _mm_set1_ps(1.0f - b2), vstep = _mm_set1_ps(step), vsc2 = _mm_set1_ps(sc2),
+                 ve = _mm_set1_ps(e);
+    int k = 0;
+    for (; k + 4 <= a->n; k += 4) {
+        __m128 gk = _mm_loadu_ps(g + k);
+        __m128 m = _mm_add_ps(_mm_mul_ps(vb1, _mm_loadu_ps(a->m + k)), _mm_mul_ps(vc1, gk));
+        __m128 v = _mm_add_ps(_mm_mul_ps(vb2, _mm_loadu_ps(a->v + k)), _mm_mul_ps(_mm_mul_ps(vc2, gk), gk));
+        _mm_storeu_ps(a->m + k, m);
+        _mm_storeu_ps(a->v + k, v);
+        __m128 den = _mm_add_ps(_mm_div_ps(_mm_sqrt_ps(v), vsc2), ve);
+        _mm_storeu_ps(p + k, _mm_sub_ps(_mm_loadu_ps(p + k), _mm_div_ps(_mm_mul_ps(vstep, m), den)));
+    }
+    for (; k < a->n; k++) {
         a->m[k] = b1 * a->m[k] + (1.0f - b1) * g[k];
         a->v[k] = b2 * a->v[k] + (1.0f - b2) * g[k] * g[k];
         p[k] -= step * a->m[k] / (sqrtf(a->v[k]) / sc2 + e);

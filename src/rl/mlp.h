@@ -42,6 +42,10 @@ int mlp_scratch_size(const mlp *m);
 // One sample: y (n_out) from x (n_in); scratch has mlp_scratch_size floats.
 void mlp_forward1(const mlp *m, const float *x, float *y, float *scratch);
 
+// The last hidden layer's activations (size[n_layers - 1] floats) that the previous
+// mlp_forward1 with this scratch computed. Borrowed from scratch.
+const float *mlp_last_hidden(const mlp *m, const float *scratch);
+
 // Batch cache for up to cap samples.
 mlp_batch *mlp_batch_new(const mlp *m, int cap);
 void mlp_batch_free(mlp_batch *b);

@@ -136,26 +136,26 @@ static void eval_act(void *ctx, int thread, const float *obs, double *action) {
     policy_act(c->p, obs, action, c->scratch + (size_t)thread * c->stride);
 }
 
-int policy_evaluate(const policy *p, venv *v, int n_threads, int cases, venv_eval *out,
-                    err_info *e) {
+int policy_evaluate(const policy *p, venv *v, pool *pl, int cases, venv_eval *out, err_info *e) {
     if (venv_task(v) != p->t)
         return err_set(e, ERR_INTERNAL, "policy of task %s evaluated on task %s", p->t->name,
                        venv_task(v)->name);
-    if (n_threads < 1) n_threads = 1;
-    if (n_threads > 64) n_threads = 64;
     eval_ctx c = {p, NULL, policy_scratch_size(p)};
-    c.scratch = calloc((size_t)n_threads * c.stride, sizeof(float));
+    c.scratch = calloc((size_t)pool_size(pl) * c.stride, sizeof(float));
     if (!c.scratch) return err_set(e, ERR_NOMEM, "out of memory evaluating a policy");
-    int rc = venv_evaluate(v, eval_act, &c, n_threads, cases, out, e);
+    int rc = venv_evaluate_on(v, pl, eval_act, &c, cases, out, e);
     free(c.scratch);
     return rc;
 }
 
 int policy_fitness(const task_def *t, const policy *p, int n_threads, int cases, venv_eval *out,
                    err_info *e) {
-    venv *v = venv_new(t, 1, 0x5eed, NULL, e);
-    if (!v) return e ? e->code : ERR_PHYSICS;
-    int rc = policy_evaluate(p, v, n_threads, cases, out, e);
+    if (n_threads < 1) n_threads = 1;
+    if (n_threads > VENV_MAX_THREADS) n_threads = VENV_MAX_THREADS;
+    venv *v = venv_new(t, n_threads, 0x5eed, NULL, e);
+    pool *pl = v ? pool_new(n_threads, e) : NULL;
+    int rc = pl ? policy_evaluate(p, v, pl, cases, out, e) : e ? (int)e->code : ERR_NOMEM;
+    pool_free(pl);
     venv_free(v);
     return rc;
 }

@@ -46,12 +46,12 @@ int policy_scratch_size(const policy *p);
 // The action (act_dim values in [-1, 1]) for a raw observation (obs_dim floats).
 void policy_act(const policy *p, const float *obs, double *action, float *scratch);
 
-// Task fitness of the policy on `cases` held-out episodes (<= 0: the task's n_eval) with
-// n_threads threads, simulated on the model of v (environments of the policy's task).
-int policy_evaluate(const policy *p, venv *v, int n_threads, int cases, venv_eval *out,
-                    err_info *e);
+// Task fitness of the policy on `cases` held-out episodes (<= 0: the task's n_eval) on
+// the threads of pl, thread i simulating on environment i of v (venv_evaluate_on).
+int policy_evaluate(const policy *p, venv *v, pool *pl, int cases, venv_eval *out, err_info *e);
 
-// policy_evaluate on a fresh model of the task (for consumers outside training).
+// policy_evaluate with n_threads fresh threads and environments of task t (for consumers
+// outside training).
 int policy_fitness(const task_def *t, const policy *p, int n_threads, int cases, venv_eval *out,
                    err_info *e);
 

@@ -16,16 +16,18 @@
 #include "rl/ppo.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "rl/explore.h"
 #include "rl/mlp.h"
 #include "rl/policy.h"
+#include "rl/train_cfg.h"
 #include "rl/venv.h"
 #include "util/buf.h"
+#include "util/pool.h"
 #include "util/ser.h"
 
 #define PPO_LOG_STD_MIN (-2.5f)
@@ -53,12 +55,22 @@ void train_cfg_defaults(train_cfg *cfg, const task_def *t) {
     if (!cfg->clip) cfg->clip = 0.2;
     if (!cfg->vf_coef) cfg->vf_coef = 0.5;
     if (!cfg->max_grad_norm) cfg->max_grad_norm = 0.5;
+    if (!cfg->noise_period) cfg->noise_period = 8;
+    if (!cfg->curriculum_threshold) cfg->curriculum_threshold = 0.5;
     if (cfg->threads <= 0) cfg->threads = 1;
 }
 
 static double now_s(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+// CPU seconds of the whole process, when timing is asked for (a system call: not per step).
+static double cpu_s(const ppo_timing *tm) {
+    if (!tm) return 0;
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
@@ -70,9 +82,10 @@ typedef struct ppo_worker {
     float *sa, *sc;         // mlp scratch (actor, critic)
     float *on, *mu, *fo;    // normalised obs, action mean, final obs
     double *a;              // action handed to the environment
+    double *sig, *lv, *ew;  // gsde/lattice: Sigma, latent variances, explore_logp scratch
+    float *eps;
     err_info err;
     int rc;
-    pthread_t th;
 } ppo_worker;
 
 // A growable-free series: capacity fixed at the number of updates.
@@ -87,7 +100,13 @@ struct ppo {
     venv *v, *ve;
     int ne, H, od, ad, N, nt;
     mlp *actor, *critic;
-    float *log_std, *g_log_std;
+    // Exploration: log_std holds n_ls parameters (ad for gaussian; explore.h for gsde and
+    // lattice), s2 their variances (refreshed when they change), noise the matrices each
+    // environment draws (n_noise floats each) and noise_age the steps since it drew them.
+    int ex, n_ls, n_noise;
+    float *log_std, *g_log_std, *s2, *noise;
+    int *noise_age;
+    float *step_sd;         // per rollout sample: mean action std (gsde/lattice)
     mlp_adam *opt_a, *opt_c, *opt_l;
     mlp_batch *ba, *bc;
     // Running observation statistics (double), and the frozen float copy the
@@ -98,6 +117,7 @@ struct ppo {
     double *ret, rm, rv, rc;
     // Rollout buffers, time-major: index t * ne + e.
     float *obs_raw, *obs, *act, *logp, *val, *boot, *adv, *tgt, *last_val;
+    float *last_obs;        // each env's normalised observation after the rollout
     double *rew;
     unsigned char *done;
     long *age;              // control steps into the current episode, per env
@@ -105,6 +125,7 @@ struct ppo {
     rng *env_rng, upd_rng;
     int *perm;
     float *mb_obs, *mb_dmu, *mb_dv;
+    pool *pool;             // the rollout threads (the update's critic runs on thread 1)
     ppo_worker w[PPO_MAX_THREADS];
     int abort_flag;
     int next_env;           // rollout: the next environment a thread takes
@@ -116,6 +137,8 @@ struct ppo {
     char comp_name[REWARD_MAX_TERMS][REWARD_NAME_MAX];
     series comp[REWARD_MAX_TERMS], rtot, eplen, pstd, kl, clipf;
     series ck_steps, ck_fit, ck_sd, ck_cases, ck_len;
+    series level;           // --curriculum: the difficulty of each update's rollout
+    int stage;              // --curriculum: the current stage, 0..curriculum-1
     // The policy of the best checkpoint (actor weights, observation normalisation): it
     // goes into train.json so that its fitness can be re-measured in a worker that never
     // loaded the reward (ppo_verify).
@@ -125,7 +148,7 @@ struct ppo {
     policy *pol;            // checkpoints are measured through policy.c, as consumers do
     double last_eplen;
     long unstable;
-    double t_roll, t_upd, t_eval;
+    double t_roll, t_upd, t_eval, c_roll, c_upd, c_eval;
 };
 
 static void series_push(series *s, double x) { s->v[s->n++] = x; }
@@ -142,17 +165,19 @@ static void ppo_free(ppo *p) {
     mlp_batch_free(p->ba);
     mlp_batch_free(p->bc);
     policy_free(p->pol);
-    void *bufs[] = {p->log_std, p->g_log_std, p->om, p->ov, p->nm, p->ns, p->ret, p->obs_raw,
+    pool_free(p->pool);
+    void *bufs[] = {p->s2, p->noise, p->noise_age, p->step_sd, p->last_obs, p->log_std, p->g_log_std, p->om, p->ov, p->nm, p->ns, p->ret, p->obs_raw,
                     p->obs, p->act, p->logp, p->val, p->boot, p->adv, p->tgt, p->last_val,
                     p->rew, p->done, p->age, p->env_rng, p->perm, p->mb_obs, p->mb_dmu, p->mb_dv,
                     p->rtot.v, p->eplen.v, p->pstd.v, p->kl.v, p->clipf.v, p->ck_steps.v,
-                    p->ck_fit.v, p->ck_sd.v, p->ck_cases.v, p->ck_len.v, p->best_param,
+                    p->ck_fit.v, p->ck_sd.v, p->ck_cases.v, p->ck_len.v, p->level.v, p->best_param,
                     p->best_nm, p->best_ns};
     for (size_t k = 0; k < sizeof bufs / sizeof bufs[0]; k++) free(bufs[k]);
     for (int c = 0; c < REWARD_MAX_TERMS; c++) free(p->comp[c].v);
     for (int i = 0; i < PPO_MAX_THREADS; i++) {
         ppo_worker *w = &p->w[i];
         free(w->sa); free(w->sc); free(w->on); free(w->mu); free(w->fo); free(w->a);
+        free(w->sig); free(w->lv); free(w->ew); free(w->eps);
     }
     free(p);
 }
@@ -163,29 +188,35 @@ static size_t at_least_1(size_t n) { return n ? n : 1; }
 static int ppo_alloc(ppo *p, err_info *e) {
     int N = p->N, od = p->od, ad = p->ad, ne = p->ne, U = p->n_upd_cap;
     int M = N / p->cfg.minibatches + 1;
-    int ok = ALLOC(p->log_std, ad) && ALLOC(p->g_log_std, ad) && ALLOC(p->om, od) &&
+    int nl = p->n_ls, d = p->cfg.hidden;
+    int ok = ALLOC(p->log_std, nl) && ALLOC(p->g_log_std, nl) && ALLOC(p->s2, nl) &&
+             ALLOC(p->noise, (size_t)ne * p->n_noise) && ALLOC(p->noise_age, ne) &&
+             ALLOC(p->step_sd, N) && ALLOC(p->om, od) &&
              ALLOC(p->ov, od) && ALLOC(p->nm, od) && ALLOC(p->ns, od) && ALLOC(p->ret, ne) &&
              ALLOC(p->obs_raw, (size_t)N * od) && ALLOC(p->obs, (size_t)N * od) &&
              ALLOC(p->act, (size_t)N * ad) && ALLOC(p->logp, N) && ALLOC(p->val, N) &&
              ALLOC(p->boot, N) && ALLOC(p->adv, N) && ALLOC(p->tgt, N) &&
-             ALLOC(p->last_val, ne) && ALLOC(p->rew, N) && ALLOC(p->done, N) && ALLOC(p->age, ne) &&
+             ALLOC(p->last_val, ne) && ALLOC(p->last_obs, (size_t)ne * od) && ALLOC(p->rew, N) && ALLOC(p->done, N) && ALLOC(p->age, ne) &&
              ALLOC(p->env_rng, ne) && ALLOC(p->perm, N) && ALLOC(p->mb_obs, (size_t)M * od) &&
              ALLOC(p->mb_dmu, (size_t)M * ad) && ALLOC(p->mb_dv, M) && ALLOC(p->rtot.v, U) &&
              ALLOC(p->eplen.v, U) && ALLOC(p->pstd.v, U) && ALLOC(p->kl.v, U) &&
              ALLOC(p->clipf.v, U) && ALLOC(p->ck_steps.v, U) && ALLOC(p->ck_fit.v, U) &&
              ALLOC(p->ck_sd.v, U) && ALLOC(p->ck_cases.v, U) && ALLOC(p->ck_len.v, U) &&
+             ALLOC(p->level.v, U) &&
              ALLOC(p->best_param, p->actor->n_params) && ALLOC(p->best_nm, od) &&
              ALLOC(p->best_ns, od);
     for (int i = 0; ok && i < p->nt; i++) {
         ppo_worker *w = &p->w[i];
         ok = ALLOC(w->sa, mlp_scratch_size(p->actor)) && ALLOC(w->sc, mlp_scratch_size(p->critic)) &&
-             ALLOC(w->on, od) && ALLOC(w->mu, ad) && ALLOC(w->fo, od) && ALLOC(w->a, ad);
+             ALLOC(w->on, od) && ALLOC(w->mu, ad) && ALLOC(w->fo, od) && ALLOC(w->a, ad) &&
+             ALLOC(w->sig, ad * ad) && ALLOC(w->lv, d) && ALLOC(w->ew, explore_work_size(d, ad)) &&
+             ALLOC(w->eps, ad);
     }
     p->ba = mlp_batch_new(p->actor, M);
     p->bc = mlp_batch_new(p->critic, M);
     p->opt_a = mlp_adam_new(p->actor->n_params);
     p->opt_c = mlp_adam_new(p->critic->n_params);
-    p->opt_l = mlp_adam_new(ad);
+    p->opt_l = mlp_adam_new(nl);
     if (!ok || !p->ba || !p->bc || !p->opt_a || !p->opt_c || !p->opt_l)
         return err_set(e, ERR_NOMEM, "trainer: out of memory for %d environments", ne);
     return ERR_OK;
@@ -227,9 +258,36 @@ static float value_of(const ppo *p, ppo_worker *w, const float *raw) {
     return v;
 }
 
-static void *rollout_thread(void *arg) {
-    ppo_worker *w = arg;
-    ppo *p = w->p;
+// One gsde/lattice action of environment e at rollout step t (sample i): the noise
+// matrices are drawn again at the start of each rollout (the parameters changed), of
+// each episode, and every noise_period steps; the log-probability is the Gaussian's the
+// matrices induce for this latent state (explore.h).
+static void explore_step(ppo *p, ppo_worker *w, int e, int t, float *a, size_t i) {
+    int ad = p->ad, d = p->cfg.hidden;
+    float *P = p->noise + (size_t)e * p->n_noise;
+    if (t == 0 || p->age[e] == 0 || p->noise_age[e] >= p->cfg.noise_period) {
+        explore_sample(p->ex, d, ad, p->s2, &p->env_rng[e], P);
+        p->noise_age[e] = 0;
+    }
+    p->noise_age[e]++;
+    const float *x = mlp_last_hidden(p->actor, w->sa);
+    const float *W = p->actor->param + p->actor->w_off[p->actor->n_layers - 1];
+    explore_noise(p->ex, d, ad, x, W, P, w->eps);
+    explore_cov(p->ex, d, ad, x, W, p->s2, w->sig, w->lv);
+    double r[EXPLORE_MAX_ACT], sd = 0;
+    for (int k = 0; k < ad; k++) {
+        a[k] = w->mu[k] + w->eps[k];
+        w->a[k] = a[k];
+        r[k] = w->eps[k];
+        sd += sqrt(w->sig[k * ad + k]);
+    }
+    p->step_sd[i] = (float)(sd / ad);
+    p->logp[i] = (float)explore_logp(ad, w->sig, r, NULL, NULL, w->ew);
+}
+
+static void rollout_thread(void *ctx, int thread) {
+    ppo *p = ctx;
+    ppo_worker *w = &p->w[thread];
     int od = p->od, ad = p->ad, ne = p->ne;
     w->rc = ERR_OK;
     // Environment-major: one environment runs its whole horizon while its mjData is hot
@@ -239,7 +297,7 @@ static void *rollout_thread(void *arg) {
     for (;;) {
         int e = __atomic_fetch_add(&p->next_env, 1, __ATOMIC_RELAXED);
         if (e >= ne) break;
-        if (__atomic_load_n(&p->abort_flag, __ATOMIC_RELAXED)) return NULL;
+        if (__atomic_load_n(&p->abort_flag, __ATOMIC_RELAXED)) return;
         for (int t = 0; t < p->H; t++) {
             size_t i = (size_t)t * ne + e;
             // A non-finite observation (physics that diverged without a MuJoCo warning)
@@ -250,51 +308,58 @@ static void *rollout_thread(void *arg) {
             float *on = p->obs + i * od;
             obs_norm(p, raw, on);
             mlp_forward1(p->actor, on, w->mu, w->sa);
-            mlp_forward1(p->critic, on, &p->val[i], w->sc);
             float *a = p->act + i * ad;
-            double lp = 0;
-            for (int k = 0; k < ad; k++) {
-                double z = rng_normal(&p->env_rng[e]);
-                a[k] = w->mu[k] + expf(p->log_std[k]) * (float)z;
-                w->a[k] = a[k];
-                lp += -0.5 * z * z - p->log_std[k] - 0.9189385332046727;
+            if (p->ex == EXPLORE_GAUSSIAN) {
+                double lp = 0;
+                for (int k = 0; k < ad; k++) {
+                    double z = rng_normal(&p->env_rng[e]);
+                    a[k] = w->mu[k] + expf(p->log_std[k]) * (float)z;
+                    w->a[k] = a[k];
+                    lp += -0.5 * z * z - p->log_std[k] - 0.9189385332046727;
+                }
+                p->logp[i] = (float)lp;
+            } else {
+                explore_step(p, w, e, t, a, i);
             }
-            p->logp[i] = (float)lp;
             venv_step_out so;
             int rc = venv_step(p->v, e, w->a, w->fo, &so, &w->err);
             if (rc) {
                 w->rc = rc;
                 __atomic_store_n(&p->abort_flag, 1, __ATOMIC_RELAXED);
-                return NULL;
+                return;
             }
             p->rew[i] = so.reward;
             p->done[i] = (unsigned char)(so.done != 0);
             p->age[e] = so.done ? 0 : p->age[e] + 1;
             p->boot[i] = so.done && so.truncated ? value_of(p, w, w->fo) : 0.0f;
         }
-        p->last_val[e] = value_of(p, w, venv_obs(p->v, e));
+        obs_norm(p, venv_obs(p->v, e), p->last_obs + (size_t)e * od);
     }
-    return NULL;
+}
+
+// V(s) of n normalised observations, batched in minibatch-sized chunks: a sample's value
+// is bit-identical to a one-sample forward pass (mlp.h), so batching after the rollout
+// changes nothing but the time.
+static void values(ppo *p, const float *obs, int n, float *out) {
+    for (int s = 0; s < n; s += p->bc->cap) {
+        int m = n - s < p->bc->cap ? n - s : p->bc->cap;
+        memcpy(out + s, mlp_forward(p->critic, p->bc, obs + (size_t)s * p->od, m), (size_t)m * sizeof(float));
+    }
 }
 
 static int rollout(ppo *p, err_info *e) {
     p->abort_flag = 0;
     p->next_env = 0;
-    int started[PPO_MAX_THREADS] = {0};
-    for (int i = 1; i < p->nt; i++)
-        started[i] = pthread_create(&p->w[i].th, NULL, rollout_thread, &p->w[i]) == 0;
-    rollout_thread(&p->w[0]);
-    int rc = ERR_OK;
-    for (int i = 1; i < p->nt; i++) {
-        if (started[i]) pthread_join(p->w[i].th, NULL);
-        else if (!rc) rc = err_set(e, ERR_INTERNAL, "trainer: could not start rollout thread %d", i);
-    }
-    for (int i = 0; i < p->nt && !rc; i++)
+    if (p->ex != EXPLORE_GAUSSIAN) explore_scales(p->ex, p->cfg.hidden, p->ad, p->log_std, p->s2);
+    pool_run(p->pool, rollout_thread, p);
+    for (int i = 0; i < p->nt; i++)
         if (p->w[i].rc) {
             if (e) *e = p->w[i].err;
-            rc = p->w[i].rc;
+            return p->w[i].rc;
         }
-    return rc;
+    values(p, p->obs, p->N, p->val);
+    values(p, p->last_obs, p->ne, p->last_val);
+    return ERR_OK;
 }
 
 // Scale rewards by the running std of the discounted return (in env order, one
@@ -338,22 +403,116 @@ static void advantages(ppo *p) {
     }
 }
 
-typedef struct critic_job {
+// One minibatch of the update: its sample indices, the advantage normalisation, and
+// the actor's approximate KL and clip fraction (sums over the minibatch).
+typedef struct minibatch {
     ppo *p;
     const int *idx;
     int M;
-} critic_job;
+    double am, asd, kl, cf;
+} minibatch;
 
 // Value loss vf_coef * 0.5 * mean((V - target)^2) of one minibatch: gradients only.
-static void *critic_part(void *arg) {
-    critic_job *j = arg;
-    ppo *p = j->p;
+static void critic_part(minibatch *mb) {
+    ppo *p = mb->p;
     mlp_zero_grad(p->critic);
-    const float *v = mlp_forward(p->critic, p->bc, p->mb_obs, j->M);
-    for (int s = 0; s < j->M; s++)
-        p->mb_dv[s] = (float)(p->cfg.vf_coef * (v[s] - p->tgt[j->idx[s]]) / j->M);
-    mlp_backward(p->critic, p->bc, p->mb_dv, j->M);
-    return NULL;
+    const float *v = mlp_forward(p->critic, p->bc, p->mb_obs, mb->M);
+    for (int s = 0; s < mb->M; s++)
+        p->mb_dv[s] = (float)(p->cfg.vf_coef * (v[s] - p->tgt[mb->idx[s]]) / mb->M);
+    mlp_backward(p->critic, p->bc, p->mb_dv, mb->M);
+}
+
+// gsde/lattice: the clipped surrogate's per-sample log-probabilities come from the
+// covariance the noise induces; dL/dmu goes through the actor as usual, dL/dSigma to the
+// noise parameters and (lattice) to the output weights (explore.h).
+static void actor_part_explore(minibatch *mb, const float *mu) {
+    ppo *p = mb->p;
+    ppo_worker *w = &p->w[0];
+    int ad = p->ad, d = p->cfg.hidden, M = mb->M, L = p->actor->n_layers - 1;
+    float clip = (float)p->cfg.clip;
+    const float *X = p->ba->act[L];     // the last hidden layer of each sample
+    const float *W = p->actor->param + p->actor->w_off[L];
+    float *gW = p->actor->grad + p->actor->w_off[L];
+    memset(p->g_log_std, 0, (size_t)p->n_ls * sizeof(float));
+    double kl = 0, cf = 0, r[EXPLORE_MAX_ACT], sr[EXPLORE_MAX_ACT];
+    double G[EXPLORE_MAX_ACT * EXPLORE_MAX_ACT], dent[EXPLORE_MAX_ACT * EXPLORE_MAX_ACT];
+    for (int s = 0; s < M; s++) {
+        int i = mb->idx[s];
+        const float *x = X + (size_t)s * d;
+        for (int k = 0; k < ad; k++) r[k] = (double)p->act[(size_t)i * ad + k] - mu[(size_t)s * ad + k];
+        explore_cov(p->ex, d, ad, x, W, p->s2, w->sig, w->lv);
+        double lp = explore_logp(ad, w->sig, r, sr, G, w->ew);
+        double lr = lp - p->logp[i], ratio = exp(lr);
+        double A = (p->adv[i] - mb->am) / mb->asd;
+        double unc = -A * ratio;
+        double rc = ratio < 1 - clip ? 1 - clip : ratio > 1 + clip ? 1 + clip : ratio;
+        double g = unc >= -A * rc ? -A * ratio / M : 0.0;   // dL/dlogp
+        kl += (ratio - 1) - lr;
+        cf += fabs(ratio - 1) > clip;
+        for (int k = 0; k < ad; k++) p->mb_dmu[(size_t)s * ad + k] = (float)(g * sr[k]);
+        for (int k = 0; k < ad * ad; k++) G[k] *= g;
+        if (p->cfg.ent_coef != 0) {     // the loss has -ent_coef * mean entropy
+            explore_entropy(ad, w->sig, dent, w->ew);
+            for (int k = 0; k < ad * ad; k++) G[k] -= p->cfg.ent_coef / M * dent[k];
+        }
+        explore_backward(p->ex, d, ad, x, W, p->s2, w->lv, G, 1.0, p->g_log_std, gW, w->ew);
+    }
+    mlp_backward(p->actor, p->ba, p->mb_dmu, M);
+    mb->kl = kl;
+    mb->cf = cf;
+}
+
+// Clipped surrogate of one minibatch: gradients of the actor and log-std only.
+static void actor_part(minibatch *mb) {
+    ppo *p = mb->p;
+    int ad = p->ad, M = mb->M;
+    float clip = (float)p->cfg.clip;
+    mlp_zero_grad(p->actor);
+    const float *mu = mlp_forward(p->actor, p->ba, p->mb_obs, M);
+    if (p->ex != EXPLORE_GAUSSIAN) {
+        actor_part_explore(mb, mu);
+        return;
+    }
+    float istd[64], glog[64];
+    for (int k = 0; k < ad; k++) {
+        istd[k] = expf(-p->log_std[k]);
+        glog[k] = 0;
+    }
+    double kl = 0, cf = 0;
+    for (int s = 0; s < M; s++) {
+        int i = mb->idx[s];
+        const float *a = p->act + (size_t)i * ad;
+        double lp = 0;
+        for (int k = 0; k < ad; k++) {
+            double z = (a[k] - mu[(size_t)s * ad + k]) * istd[k];
+            lp += -0.5 * z * z - p->log_std[k] - 0.9189385332046727;
+        }
+        double lr = lp - p->logp[i], ratio = exp(lr);
+        double A = (p->adv[i] - mb->am) / mb->asd;
+        double unc = -A * ratio;
+        double rc = ratio < 1 - clip ? 1 - clip : ratio > 1 + clip ? 1 + clip : ratio;
+        double g = unc >= -A * rc ? -A * ratio / M : 0.0;   // dL/dlogp
+        kl += (ratio - 1) - lr;
+        cf += fabs(ratio - 1) > clip;
+        for (int k = 0; k < ad; k++) {
+            double z = (a[k] - mu[(size_t)s * ad + k]) * istd[k];
+            p->mb_dmu[(size_t)s * ad + k] = (float)(g * z * istd[k]);
+            glog[k] += (float)(g * (z * z - 1));
+        }
+    }
+    for (int k = 0; k < ad; k++) p->g_log_std[k] = glog[k] - (float)p->cfg.ent_coef;
+    mlp_backward(p->actor, p->ba, p->mb_dmu, M);
+    mb->kl = kl;
+    mb->cf = cf;
+}
+
+// The two networks share nothing until the gradient-norm clip: the critic's half runs
+// on thread 1 when there is one.
+static void minibatch_thread(void *ctx, int thread) {
+    minibatch *mb = ctx;
+    int nt = pool_size(mb->p->pool);
+    if (thread == (nt > 1 ? 1 : 0)) critic_part(mb);
+    if (thread == 0) actor_part(mb);
 }
 
 // epochs x minibatches of clipped PPO steps; *kl, *cf get means over all minibatches.
@@ -362,7 +521,6 @@ static void update(ppo *p, double *kl_out, double *cf_out) {
     int M = N / nmb;
     double kl_sum = 0, cf_sum = 0;
     int n_mb = 0;
-    float clip = (float)p->cfg.clip;
     for (int ep = 0; ep < p->cfg.epochs; ep++) {
         for (int i = 0; i < N; i++) p->perm[i] = i;
         for (int i = N - 1; i > 0; i--) {
@@ -370,75 +528,46 @@ static void update(ppo *p, double *kl_out, double *cf_out) {
             p->perm[i] = p->perm[j];
             p->perm[j] = tmp;
         }
-        for (int mb = 0; mb < nmb; mb++) {
-            const int *idx = p->perm + (size_t)mb * M;
+        for (int b = 0; b < nmb; b++) {
+            minibatch mb = {p, p->perm + (size_t)b * M, M, 0, 0, 0, 0};
             for (int s = 0; s < M; s++)
-                memcpy(p->mb_obs + (size_t)s * od, p->obs + (size_t)idx[s] * od,
+                memcpy(p->mb_obs + (size_t)s * od, p->obs + (size_t)mb.idx[s] * od,
                        (size_t)od * sizeof(float));
             // Advantage normalisation over the minibatch.
             double am = 0, av = 0;
-            for (int s = 0; s < M; s++) am += p->adv[idx[s]];
+            for (int s = 0; s < M; s++) am += p->adv[mb.idx[s]];
             am /= M;
-            for (int s = 0; s < M; s++) av += (p->adv[idx[s]] - am) * (p->adv[idx[s]] - am);
-            double asd = sqrt(av / (M > 1 ? M - 1 : 1)) + 1e-8;
-
-            // The critic's half runs on a second thread when there is one: the two
-            // networks do not share anything until the gradient-norm clip.
-            critic_job cj = {p, idx, M};
-            pthread_t th;
-            int par = p->nt > 1 && pthread_create(&th, NULL, critic_part, &cj) == 0;
-            if (!par) critic_part(&cj);
-            mlp_zero_grad(p->actor);
-            const float *mu = mlp_forward(p->actor, p->ba, p->mb_obs, M);
-            float istd[64], glog[64];
-            for (int k = 0; k < ad; k++) {
-                istd[k] = expf(-p->log_std[k]);
-                glog[k] = 0;
-            }
-            double kl = 0, cf = 0;
-            for (int s = 0; s < M; s++) {
-                int i = idx[s];
-                const float *a = p->act + (size_t)i * ad;
-                double lp = 0;
-                for (int k = 0; k < ad; k++) {
-                    double z = (a[k] - mu[(size_t)s * ad + k]) * istd[k];
-                    lp += -0.5 * z * z - p->log_std[k] - 0.9189385332046727;
-                }
-                double lr = lp - p->logp[i], ratio = exp(lr);
-                double A = (p->adv[i] - am) / asd;
-                double unc = -A * ratio;
-                double rc = ratio < 1 - clip ? 1 - clip : ratio > 1 + clip ? 1 + clip : ratio;
-                double g = unc >= -A * rc ? -A * ratio / M : 0.0;   // dL/dlogp
-                kl += (ratio - 1) - lr;
-                cf += fabs(ratio - 1) > clip;
-                for (int k = 0; k < ad; k++) {
-                    double z = (a[k] - mu[(size_t)s * ad + k]) * istd[k];
-                    p->mb_dmu[(size_t)s * ad + k] = (float)(g * z * istd[k]);
-                    glog[k] += (float)(g * (z * z - 1));
-                }
-            }
-            for (int k = 0; k < ad; k++) p->g_log_std[k] = glog[k] - (float)p->cfg.ent_coef;
-            mlp_backward(p->actor, p->ba, p->mb_dmu, M);
-            if (par) pthread_join(th, NULL);
+            for (int s = 0; s < M; s++) av += (p->adv[mb.idx[s]] - am) * (p->adv[mb.idx[s]] - am);
+            mb.am = am;
+            mb.asd = sqrt(av / (M > 1 ? M - 1 : 1)) + 1e-8;
+            if (p->ex != EXPLORE_GAUSSIAN) explore_scales(p->ex, p->cfg.hidden, ad, p->log_std, p->s2);
+            pool_run(p->pool, minibatch_thread, &mb);
             // Global gradient-norm clip over all parameters.
             double nrm = 0;
             for (int k = 0; k < p->actor->n_params; k++) nrm += (double)p->actor->grad[k] * p->actor->grad[k];
             for (int k = 0; k < p->critic->n_params; k++) nrm += (double)p->critic->grad[k] * p->critic->grad[k];
-            for (int k = 0; k < ad; k++) nrm += (double)p->g_log_std[k] * p->g_log_std[k];
+            for (int k = 0; k < p->n_ls; k++) nrm += (double)p->g_log_std[k] * p->g_log_std[k];
             nrm = sqrt(nrm);
             if (nrm > p->cfg.max_grad_norm) {
                 float sc = (float)(p->cfg.max_grad_norm / (nrm + 1e-6));
                 for (int k = 0; k < p->actor->n_params; k++) p->actor->grad[k] *= sc;
                 for (int k = 0; k < p->critic->n_params; k++) p->critic->grad[k] *= sc;
-                for (int k = 0; k < ad; k++) p->g_log_std[k] *= sc;
+                for (int k = 0; k < p->n_ls; k++) p->g_log_std[k] *= sc;
             }
             mlp_adam_step(p->opt_a, p->actor->param, p->actor->grad, p->cfg.lr, 1e-5);
             mlp_adam_step(p->opt_c, p->critic->param, p->critic->grad, p->cfg.lr, 1e-5);
             mlp_adam_step(p->opt_l, p->log_std, p->g_log_std, p->cfg.lr, 1e-5);
-            for (int k = 0; k < ad; k++)
-                if (p->log_std[k] < PPO_LOG_STD_MIN) p->log_std[k] = PPO_LOG_STD_MIN;
-            kl_sum += kl / M;
-            cf_sum += cf / M;
+            if (p->ex == EXPLORE_GAUSSIAN) {
+                for (int k = 0; k < ad; k++)
+                    if (p->log_std[k] < PPO_LOG_STD_MIN) p->log_std[k] = PPO_LOG_STD_MIN;
+            } else {
+                for (int k = 0; k < p->n_ls; k++) {
+                    float x = p->log_std[k];
+                    p->log_std[k] = x < EXPLORE_LOG_MIN ? (float)EXPLORE_LOG_MIN : x > 0 ? 0.0f : x;
+                }
+            }
+            kl_sum += mb.kl / M;
+            cf_sum += mb.cf / M;
             n_mb++;
         }
     }
@@ -481,12 +610,24 @@ static void record_stats(ppo *p, const venv_stats *st) {
     p->unstable += st->unstable;
 }
 
+// --curriculum: log this rollout's level and move up a stage when its training episodes
+// reached the threshold (episodes already running finish at the level they started at).
+static void curriculum_step(ppo *p, const venv_stats *st) {
+    int n = p->cfg.curriculum;
+    if (!n) return;
+    series_push(&p->level, venv_level(p->v));
+    if (p->stage < n - 1 && st->episodes > 0 && st->fitness_mean >= p->cfg.curriculum_threshold) {
+        p->stage++;
+        venv_set_level(p->v, (double)(p->stage + 1) / n);
+    }
+}
+
 // Measure the current policy on the held-out cases and log a checkpoint; the best one so
 // far is kept for train.json.
 static int checkpoint(ppo *p, err_info *e) {
     venv_eval ev;
     policy_set(p->pol, p->actor->param, p->nm, p->ns);
-    int rc = policy_evaluate(p->pol, p->ve, p->nt, p->cfg.eval_cases, &ev, e);
+    int rc = policy_evaluate(p->pol, p->ve, p->pool, p->cfg.eval_cases, &ev, e);
     if (rc) return rc;
     series_push(&p->ck_steps, (double)p->updates * p->N);
     series_push(&p->ck_fit, ev.fitness);
@@ -530,6 +671,12 @@ static cJSON *result_json(const ppo *p) {
     cJSON_AddNumberToObject(o, "steps", (double)p->updates * p->N);
     cJSON_AddNumberToObject(o, "seconds", round(p->seconds * 10) / 10);
     cJSON_AddNumberToObject(o, "updates", p->rtot.n);
+    // The settings the training ran with (not the machine's: threads, the time cap).
+    cJSON_AddStringToObject(o, "exploration", explore_name(p->cfg.exploration));
+    cJSON *cfg = train_cfg_json(&p->cfg);
+    cJSON_DeleteItemFromObject(cfg, "threads");
+    cJSON_DeleteItemFromObject(cfg, "max_seconds");
+    cJSON_AddItemToObject(o, "config", cfg);
     cJSON *comp = cJSON_AddObjectToObject(o, "components");
     for (int k = 0; k < p->n_comp; k++)
         cJSON_AddItemToObject(comp, p->comp_name[k], series_json(&p->comp[k]));
@@ -538,6 +685,7 @@ static cJSON *result_json(const ppo *p) {
     cJSON_AddItemToObject(o, "policy_std", series_json(&p->pstd));
     cJSON_AddItemToObject(o, "approx_kl", series_json(&p->kl));
     cJSON_AddItemToObject(o, "clip_frac", series_json(&p->clipf));
+    if (p->cfg.curriculum) cJSON_AddItemToObject(o, "curriculum_level", series_json(&p->level));
     cJSON *ck = cJSON_AddObjectToObject(o, "checkpoints");
     cJSON_AddItemToObject(ck, "steps", series_json(&p->ck_steps));
     cJSON_AddItemToObject(ck, "fitness", series_json(&p->ck_fit));
@@ -567,7 +715,7 @@ static cJSON *result_json(const ppo *p) {
 // the progress, then the learner, normalisers, rng streams, logged series, best
 // checkpoint and the environments (venv_save). Any mismatch or damage is ERR_PARSE.
 
-#define PPO_STATE_VERSION 1
+#define PPO_STATE_VERSION 2
 #define PPO_STATE_BOM 0x0102030405060708ULL
 #define PPO_TASK_NAME 32
 #define PPO_HEADER_SIZE (8 + 4 * 8 + PPO_TASK_NAME + 4 * 8 + 8)
@@ -590,6 +738,10 @@ static const trained_field trained_fields[] = {
     {"vf_coef", offsetof(train_cfg, vf_coef), 1},
     {"max_grad_norm", offsetof(train_cfg, max_grad_norm), 1},
     {"init_log_std", offsetof(train_cfg, init_log_std), 1},
+    {"exploration", offsetof(train_cfg, exploration), 0},
+    {"noise_period", offsetof(train_cfg, noise_period), 0},
+    {"curriculum", offsetof(train_cfg, curriculum), 0},
+    {"curriculum_threshold", offsetof(train_cfg, curriculum_threshold), 1},
 };
 #define N_TRAINED ((int)(sizeof trained_fields / sizeof trained_fields[0]))
 
@@ -629,7 +781,7 @@ static int ppo_save(const ppo *p, void **out, size_t *out_len, err_info *e) {
     ser_put_f64(&b, p->seconds);
     put_floats(&b, p->actor->param, p->actor->n_params);
     put_floats(&b, p->critic->param, p->critic->n_params);
-    put_floats(&b, p->log_std, p->ad);
+    put_floats(&b, p->log_std, p->n_ls);
     put_adam(&b, p->opt_a);
     put_adam(&b, p->opt_c);
     put_adam(&b, p->opt_l);
@@ -645,6 +797,8 @@ static int ppo_save(const ppo *p, void **out, size_t *out_len, err_info *e) {
     for (int i = 0; i < p->ne; i++) ser_put_i64(&b, p->age[i]);
     ser_put(&b, p->env_rng, (size_t)p->ne * sizeof(rng));
     ser_put(&b, &p->upd_rng, sizeof(rng));
+    put_floats(&b, p->noise, p->ne * p->n_noise);
+    for (int i = 0; i < p->ne; i++) ser_put_i64(&b, p->noise_age[i]);
     ser_put_i64(&b, p->seen_episode);
     ser_put_f64(&b, p->last_eplen);
     ser_put_i64(&b, p->unstable);
@@ -653,8 +807,9 @@ static int ppo_save(const ppo *p, void **out, size_t *out_len, err_info *e) {
         ser_put(&b, p->comp_name[k], REWARD_NAME_MAX);
         put_series(&b, &p->comp[k]);
     }
-    const series *per_update[] = {&p->rtot, &p->eplen, &p->pstd, &p->kl, &p->clipf};
-    for (int k = 0; k < 5; k++) put_series(&b, per_update[k]);
+    const series *per_update[] = {&p->rtot, &p->eplen, &p->pstd, &p->kl, &p->clipf, &p->level};
+    for (int k = 0; k < 6; k++) put_series(&b, per_update[k]);   // level: only with a curriculum
+    ser_put_i64(&b, p->stage);
     ser_put_i64(&b, p->ck_fit.n);
     const series *per_ck[] = {&p->ck_steps, &p->ck_fit, &p->ck_sd, &p->ck_cases, &p->ck_len};
     for (int k = 0; k < 5; k++) put_series(&b, per_ck[k]);
@@ -724,7 +879,7 @@ static int state_open(const void *blob, size_t len, ser_reader *r, ppo_saved *in
     c->seed = ser_get_u64(r);
     for (int k = 0; k < N_TRAINED; k++) {
         const trained_field *f = &trained_fields[k];
-        field_set(c, f, f->is_double ? ser_get_f64(r) : (double)ser_get_range(r, 1, 1 << 20));
+        field_set(c, f, f->is_double ? ser_get_f64(r) : (double)ser_get_range(r, 0, 1 << 20));
     }
     info->updates = (long)ser_get_range(r, 0, PPO_MAX_UPDATES);
     info->seconds = ser_get_f64(r);
@@ -786,7 +941,7 @@ static int ppo_load(ppo *p, ser_reader *r, const ppo_saved *in, err_info *e) {
     p->seconds = in->seconds;
     get_floats(r, p->actor->param, p->actor->n_params);
     get_floats(r, p->critic->param, p->critic->n_params);
-    get_floats(r, p->log_std, p->ad);
+    get_floats(r, p->log_std, p->n_ls);
     get_adam(r, p->opt_a);
     get_adam(r, p->opt_c);
     get_adam(r, p->opt_l);
@@ -802,6 +957,8 @@ static int ppo_load(ppo *p, ser_reader *r, const ppo_saved *in, err_info *e) {
     for (int i = 0; i < p->ne; i++) p->age[i] = (long)ser_get_range(r, 0, p->t->episode_steps);
     ser_get(r, p->env_rng, (size_t)p->ne * sizeof(rng));
     ser_get(r, &p->upd_rng, sizeof(rng));
+    get_floats(r, p->noise, p->ne * p->n_noise);
+    for (int i = 0; i < p->ne; i++) p->noise_age[i] = (int)ser_get_range(r, 0, 1L << 30);
     p->seen_episode = (int)ser_get_range(r, 0, 1);
     p->last_eplen = ser_get_f64(r);
     p->unstable = (long)ser_get_range(r, 0, INT64_MAX);
@@ -820,6 +977,8 @@ static int ppo_load(ppo *p, ser_reader *r, const ppo_saved *in, err_info *e) {
     }
     series *per_update[] = {&p->rtot, &p->eplen, &p->pstd, &p->kl, &p->clipf};
     for (int k = 0; k < 5; k++) get_series(r, per_update[k], U);
+    get_series(r, &p->level, p->cfg.curriculum ? U : 0);
+    p->stage = (int)ser_get_range(r, 0, p->cfg.curriculum > 0 ? p->cfg.curriculum - 1 : 0);
     int n_ck = (int)ser_get_range(r, 0, U);
     series *per_ck[] = {&p->ck_steps, &p->ck_fit, &p->ck_sd, &p->ck_cases, &p->ck_len};
     for (int k = 0; k < 5; k++) get_series(r, per_ck[k], n_ck);
@@ -841,7 +1000,11 @@ static int ppo_load(ppo *p, ser_reader *r, const ppo_saved *in, err_info *e) {
 // Networks from the seed; observation statistics from the first observations, so the
 // first rollout already sees roughly normalised inputs.
 static void ppo_start(ppo *p) {
-    for (int k = 0; k < p->ad; k++) p->log_std[k] = (float)p->cfg.init_log_std;
+    if (p->cfg.curriculum) {
+        venv_set_level(p->v, 1.0 / p->cfg.curriculum);
+        venv_restart(p->v);
+    }
+    for (int k = 0; k < p->n_ls; k++) p->log_std[k] = (float)p->cfg.init_log_std;
     p->oc = 1e-4;
     for (int k = 0; k < p->od; k++) p->ov[k] = 1.0;
     for (int i = 0; i < p->ne; i++)
@@ -867,6 +1030,9 @@ static ppo *ppo_new(const task_def *t, reward_fn fn, const train_cfg *cfg, long 
     p->nt = cfg->threads > p->ne ? p->ne : cfg->threads;
     if (p->nt > PPO_MAX_THREADS) p->nt = PPO_MAX_THREADS;
     p->n_upd_cap = (int)n_upd + 1;
+    p->ex = cfg->exploration;
+    p->n_ls = explore_n_params(p->ex, cfg->hidden, p->ad);
+    p->n_noise = explore_n_noise(p->ex, cfg->hidden, p->ad);
     rng init;
     rng_seed(&init, cfg->seed, 0x1000001);
     rng_seed(&p->upd_rng, cfg->seed, 0x1000002);
@@ -877,8 +1043,10 @@ static ppo *ppo_new(const task_def *t, reward_fn fn, const train_cfg *cfg, long 
     if (!rc && !(p->pol = policy_new(t, cfg->hidden, e))) rc = ERR_NOMEM;
     for (int i = 0; !rc && i < p->ne; i++) rng_seed(&p->env_rng[i], cfg->seed, 0x2000000 + (uint64_t)i);
     for (int i = 0; i < p->nt; i++) p->w[i].p = p;
+    if (!rc && !(p->pool = pool_new(p->nt, e))) rc = e ? e->code : ERR_INTERNAL;
     if (!rc && !(p->v = venv_new(t, p->ne, cfg->seed, fn, e))) rc = e ? e->code : ERR_PHYSICS;
-    if (!rc && !(p->ve = venv_new(t, 1, cfg->seed ^ 0x5eed, NULL, e))) rc = e ? e->code : ERR_PHYSICS;
+    // Checkpoints run on the rollout threads, one environment of ve each, reused.
+    if (!rc && !(p->ve = venv_new(t, p->nt, cfg->seed ^ 0x5eed, NULL, e))) rc = e ? e->code : ERR_PHYSICS;
     *rc_out = rc;
     if (rc) { ppo_free(p); return NULL; }
     return p;
@@ -895,13 +1063,19 @@ int ppo_train_ex(const task_def *t, reward_fn fn, const train_cfg *cfg_in, const
     if (cfg.n_envs < 1 || cfg.n_envs > 65536 || cfg.horizon < 1 || cfg.epochs < 1 ||
         cfg.minibatches < 1 || cfg.hidden < 1 || cfg.hidden > POLICY_MAX_HIDDEN || cfg.steps < 1 ||
         (long)cfg.n_envs * cfg.horizon < cfg.minibatches || (long)cfg.n_envs * cfg.horizon > (1L << 24) ||
-        cfg.ck_interval < 0 || cfg.eval_cases < 0 || cfg.eval_cases > VENV_MAX_CASES)
+        cfg.ck_interval < 0 || cfg.eval_cases < 0 || cfg.eval_cases > VENV_MAX_CASES ||
+        !explore_name(cfg.exploration) || cfg.noise_period < 1 || cfg.curriculum < 0 ||
+        cfg.curriculum > 100 || !(cfg.curriculum_threshold > 0))
         return err_set(e, ERR_USAGE, "trainer: bad configuration (envs %d, horizon %d, "
-                       "minibatches %d, hidden %d, steps %ld, ck_interval %ld, eval_cases %d)",
-                       cfg.n_envs, cfg.horizon, cfg.minibatches, cfg.hidden, cfg.steps,
-                       cfg.ck_interval, cfg.eval_cases);
+                       "minibatches %d, hidden %d, steps %ld, ck_interval %ld, eval_cases %d, "
+                       "exploration %d, noise_period %d)", cfg.n_envs, cfg.horizon,
+                       cfg.minibatches, cfg.hidden, cfg.steps, cfg.ck_interval, cfg.eval_cases,
+                       cfg.exploration, cfg.noise_period);
     if (t->act_dim > 64) return err_set(e, ERR_LIMIT, "trainer: task %s has %d actions (max 64)",
                                         t->name, t->act_dim);
+    if (cfg.curriculum && !t->reset_level)
+        return err_set(e, ERR_USAGE, "task %s has no difficulty knob for a curriculum: train "
+                       "it without --curriculum", t->name);
     long N = (long)cfg.n_envs * cfg.horizon;
     long n_upd = (cfg.steps + N - 1) / N;
     ppo_saved saved;
@@ -925,32 +1099,42 @@ int ppo_train_ex(const task_def *t, reward_fn fn, const train_cfg *cfg_in, const
     double last_fit = p->ck_fit.n ? p->ck_fit.v[p->ck_fit.n - 1] : NAN;
     long first = p->updates;
     for (long u = p->updates + 1; !rc && u <= n_upd; u++) {
-        double ta = now_s();
+        double ta = now_s(), ca = cpu_s(tm);
         rc = rollout(p, e);
         if (rc) break;
         venv_stats st;
         venv_harvest(p->v, &st);
         record_stats(p, &st);
+        curriculum_step(p, &st);
         obs_stats_update(p, p->obs_raw, p->N);
-        double tb = now_s();
+        double tb = now_s(), cb = cpu_s(tm);
         advantages(p);
         double kl, cf;
         update(p, &kl, &cf);
         double sd = 0;
-        for (int k = 0; k < p->ad; k++) sd += exp(p->log_std[k]);
-        series_push(&p->pstd, sd / p->ad);
+        if (p->ex == EXPLORE_GAUSSIAN) {
+            for (int k = 0; k < p->ad; k++) sd += exp(p->log_std[k]);
+            sd /= p->ad;
+        } else {                        // the mean action std of this rollout's samples
+            for (int k = 0; k < p->N; k++) sd += p->step_sd[k];
+            sd /= p->N;
+        }
+        series_push(&p->pstd, sd);
         series_push(&p->kl, kl);
         series_push(&p->clipf, cf);
         p->updates = u;
-        double tc = now_s();
+        double tc = now_s(), cc = cpu_s(tm);
         p->t_roll += tb - ta;
         p->t_upd += tc - tb;
+        p->c_roll += cb - ca;
+        p->c_upd += cc - cb;
         int out_of_time = cfg.max_seconds > 0 && tc - t0 >= cfg.max_seconds;
         if (checkpoint_due(p, u, n_upd) || out_of_time) {
             rc = checkpoint(p, e);
             if (rc) break;
             last_fit = p->ck_fit.v[p->ck_fit.n - 1];
             p->t_eval += now_s() - tc;
+            p->c_eval += cpu_s(tm) - cc;
         }
         if (pf) pf(pctx, u * p->N, cfg.steps, (u - first) * p->N / (now_s() - t0), last_fit);
         if (out_of_time) break;
@@ -965,6 +1149,9 @@ int ppo_train_ex(const task_def *t, reward_fn fn, const train_cfg *cfg_in, const
         tm->rollout = p->t_roll;
         tm->update = p->t_upd;
         tm->eval = p->t_eval;
+        tm->rollout_cpu = p->c_roll;
+        tm->update_cpu = p->c_upd;
+        tm->eval_cpu = p->c_eval;
         tm->total = session;
         tm->steps = (p->updates - first) * p->N;
     }

@@ -8,6 +8,8 @@
 // {
 //   "task": "reorient", "trainer": "ppo", "seed": 1, "threads": 2,
 //   "steps": 2000000, "seconds": 150.2, "updates": 976,
+//   "exploration": "gaussian", "config": {every train_cfg setting but threads, max_seconds},
+//   "curriculum_level": [...]   (per update, with --curriculum: the difficulty trained on),
 //   "components": {"rot_reward": [per-update batch means ...], ...},
 //   "reward_total": [...], "episode_length": [...],        (per update)
 //   "policy_std": [...], "approx_kl": [...], "clip_frac": [...],
@@ -48,6 +50,13 @@ typedef struct train_cfg {
                             // step 0 (0: `checkpoints` evenly over the budget)
     int eval_cases;         // held-out cases per checkpoint (0: the task's n_eval; more
                             // cases extend the task's set with its next rng streams)
+    int exploration;        // explore_kind (rl/explore.h): 0 gaussian, 1 gsde, 2 lattice
+    int noise_period;       // gsde/lattice: control steps between noise draws (default 8;
+                            // also at each episode's and rollout's start)
+    int curriculum;         // stages of the task's difficulty knob (0: off): training
+                            // starts at level 1/curriculum and moves up a stage when the
+                            // training episodes of an update reach curriculum_threshold
+    double curriculum_threshold;    // mean task fitness (a success rate; default 0.5)
 } train_cfg;
 
 // Fill the fields of cfg that are 0 from the task's defaults, and the trainer's own where
@@ -65,6 +74,8 @@ int ppo_train(const task_def *t, reward_fn fn, const train_cfg *cfg, train_progr
 // Where the time went (for bench/bench_train.c), in seconds, in this session.
 typedef struct ppo_timing {
     double rollout, update, eval, total;
+    double rollout_cpu, update_cpu, eval_cpu;   // CPU seconds of all threads (work, whatever
+                                                // else the machine runs)
     long steps;             // control steps taken in this session
 } ppo_timing;
 

@@ -25,12 +25,13 @@ static const field fields[] = {
     FIELD(hidden, F_INT), FIELD(checkpoints, F_INT), FIELD(lr, F_DOUBLE), FIELD(gamma, F_DOUBLE),
     FIELD(lambda, F_DOUBLE), FIELD(clip, F_DOUBLE), FIELD(ent_coef, F_DOUBLE), FIELD(vf_coef, F_DOUBLE),
     FIELD(max_grad_norm, F_DOUBLE), FIELD(init_log_std, F_DOUBLE), FIELD(ck_interval, F_LONG),
-    FIELD(eval_cases, F_INT),
+    FIELD(eval_cases, F_INT), FIELD(exploration, F_INT), FIELD(noise_period, F_INT),
+    FIELD(curriculum, F_INT), FIELD(curriculum_threshold, F_DOUBLE),
 };
 
 // A field added to train_cfg must be added to the table above: this fails to compile
 // until it is (then update the size here).
-_Static_assert(sizeof(train_cfg) == 136,
+_Static_assert(sizeof(train_cfg) == 152,
                "train_cfg changed: add the new field to fields[] in src/rl/train_cfg.c");
 
 #define N_FIELDS (sizeof fields / sizeof fields[0])

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "util/fs.h"
+#include "util/pool.h"
 
 #define VENV_MAX_ACT 64
 
@@ -53,6 +54,7 @@ struct venv {
     reward_fn fn;
     uint64_t seed;
     int n;
+    double level;           // difficulty of training episodes (task_def.reset_level)
     venv_env *env;
 };
 
@@ -62,13 +64,22 @@ const mjModel *venv_model(const venv *v) { return v->m; }
 const float *venv_obs(const venv *v, int i) { return v->env[i].obs; }
 const void *venv_state(const venv *v, int i) { return v->env[i].state; }
 
+int venv_set_level(venv *v, double level) {
+    if (!(level > 0 && level <= 1) || (level < 1 && !v->task->reset_level)) return ERR_USAGE;
+    v->level = level;
+    return ERR_OK;
+}
+
+double venv_level(const venv *v) { return v->level; }
+
 // Start an episode: clean mjData (this also clears the warning counters), clean task
 // data, then the task's own randomisation.
 static void reset_one(const task_def *t, const mjModel *m, mjData *d, void *inst, rng *r,
-                      int eval_case) {
+                      int eval_case, double level) {
     mj_resetData(m, d);
     if (t->inst_size) memset(inst, 0, t->inst_size);
-    task_reset(t, m, d, inst, r, eval_case);
+    if (eval_case < 0 && level < 1 && t->reset_level) t->reset_level(m, d, inst, r, level);
+    else task_reset(t, m, d, inst, r, eval_case);
 }
 
 // Physics of one control step: frame_skip steps, then, for tasks that read poses, the
@@ -92,7 +103,7 @@ static void clip_action(const task_def *t, const double *a, double *out) {
 
 static void fresh_episode(venv *v, venv_env *en) {
     const task_def *t = v->task;
-    reset_one(t, v->m, en->d, en->inst, &en->r, -1);
+    reset_one(t, v->m, en->d, en->inst, &en->r, -1, v->level);
     memset(en->act, 0, sizeof en->act);
     t->fill(v->m, en->d, en->inst, en->act, en->state);
     t->observe(v->m, en->d, en->inst, en->obs);
@@ -141,6 +152,10 @@ int venv_preload(const task_def *t, err_info *e) {
     return ERR_OK;
 }
 
+void venv_restart(venv *v) {
+    for (int i = 0; i < v->n; i++) fresh_episode(v, &v->env[i]);
+}
+
 // Make n_envs environments of task t.
 venv *venv_new(const task_def *t, int n_envs, uint64_t seed, reward_fn fn, err_info *e) {
     if (!t) { err_set(e, ERR_NOTFOUND, "no task given (known tasks: %s)", task_names()); return NULL; }
@@ -172,7 +187,7 @@ venv *venv_new(const task_def *t, int n_envs, uint64_t seed, reward_fn fn, err_i
     }
     venv *v = calloc(1, sizeof *v);
     if (!v) { mj_deleteModel(m); err_set(e, ERR_NOMEM, "out of memory for environments"); return NULL; }
-    v->task = t; v->m = m; v->fn = fn; v->seed = seed; v->n = n_envs;
+    v->task = t; v->m = m; v->fn = fn; v->seed = seed; v->n = n_envs; v->level = 1.0;
     v->env = aligned_alloc(64, (size_t)n_envs * sizeof *v->env);
     if (!v->env) goto nomem;
     memset(v->env, 0, (size_t)n_envs * sizeof *v->env);
@@ -390,6 +405,7 @@ void venv_save(const venv *v, buf *b) {
     int64_t dims[VENV_N_DIMS];
     venv_dims(v, dims);
     for (int k = 0; k < VENV_N_DIMS; k++) ser_put_i64(b, dims[k]);
+    ser_put_f64(b, v->level);
     for (int i = 0; i < v->n; i++) {
         const venv_env *en = &v->env[i];
         data_input in[10];
@@ -424,6 +440,10 @@ int venv_load(venv *v, ser_reader *r, err_info *e) {
         if (ser_get_i64(r) != want[k])
             return err_set(e, ERR_PARSE, "saved environments do not match %d environments of "
                            "task %s (this model or count): start the training afresh", v->n, t->name);
+    double level = ser_get_f64(r);
+    if (!r->failed && venv_set_level(v, level))
+        return err_set(e, ERR_PARSE, "saved environments have difficulty level %g, which task %s "
+                       "does not have: the saved training is corrupt", level, t->name);
     for (int i = 0; i < v->n && !r->failed; i++) {
         venv_env *en = &v->env[i];
         data_input in[10];
@@ -465,16 +485,6 @@ int venv_load(venv *v, ser_reader *r, err_info *e) {
 
 // ---- evaluation on the held-out cases ----------------------------------------------
 
-typedef struct eval_job {
-    const venv *v;
-    venv_policy policy;
-    void *ctx;
-    int thread, n_threads, cases;
-    double *fitness;    // per case
-    int *length;        // per case
-    int failed;         // out of memory
-} eval_job;
-
 // Held-out case c of a deterministic policy on d, inst and obs (the caller's), watched
 // after the reset and after every control step when watch is given. Returns the fitness.
 static double run_case(const venv *v, int c, venv_policy policy, void *ctx, int thread,
@@ -485,7 +495,7 @@ static double run_case(const venv *v, int c, venv_policy policy, void *ctx, int 
     double raw[VENV_MAX_ACT], act[VENV_MAX_ACT];
     rng r;
     rng_seed(&r, 0x5eed0fe7a1ULL, (uint64_t)c);   // unused by held-out resets
-    reset_one(t, m, d, inst, &r, c);
+    reset_one(t, m, d, inst, &r, c, 1.0);
     int steps = 0, end = 0;
     if (watch) watch(wctx, m, d, inst, 0, 0);
     while (!end) {
@@ -505,70 +515,104 @@ static double run_case(const venv *v, int c, venv_policy policy, void *ctx, int 
     return t->fitness(m, d, inst, steps);
 }
 
-static void *eval_thread(void *arg) {
-    eval_job *j = arg;
-    const task_def *t = j->v->task;
-    mjData *d = mj_makeData(j->v->m);
-    void *inst = calloc(1, t->inst_size ? t->inst_size : 1);
-    float *obs = calloc((size_t)t->obs_dim + 1, sizeof(float));
-    if (!d || !inst || !obs) { j->failed = 1; goto done; }
-    for (int c = j->thread; c < j->cases; c += j->n_threads)
-        j->fitness[c] = run_case(j->v, c, j->policy, j->ctx, j->thread, d, inst, obs, NULL, NULL,
-                                 &j->length[c]);
-done:
-    if (d) mj_deleteData(d);
-    free(inst);
-    free(obs);
-    return NULL;
+// One evaluation: threads take cases in turn; thread i simulates on d[i], inst[i], obs[i].
+typedef struct eval_run {
+    const venv *v;
+    venv_policy policy;
+    void *ctx;
+    int cases, next;
+    double *fitness;    // per case
+    int *length;        // per case
+    mjData *d[VENV_MAX_THREADS];
+    void *inst[VENV_MAX_THREADS];
+    float *obs[VENV_MAX_THREADS];
+} eval_run;
+
+static void eval_thread(void *ctx, int thread) {
+    eval_run *r = ctx;
+    for (;;) {
+        int c = __atomic_fetch_add(&r->next, 1, __ATOMIC_RELAXED);
+        if (c >= r->cases) break;
+        r->fitness[c] = run_case(r->v, c, r->policy, r->ctx, thread, r->d[thread], r->inst[thread],
+                                 r->obs[thread], NULL, NULL, &r->length[c]);
+    }
 }
 
-// Fitness of a deterministic policy on held-out cases. Case c always runs the same way
-// whichever thread takes it, and results are summed in case order, so the answer does not
-// depend on n_threads.
-int venv_evaluate(venv *v, venv_policy policy, void *ctx, int n_threads, int cases,
-                  venv_eval *out, err_info *e) {
-    const task_def *t = v->task;
+// Check the arguments, size the per-case arrays, run on pl, and sum in case order: case c
+// always runs the same way whichever thread takes it, so the answer does not depend on
+// the number of threads.
+static int eval_pool(eval_run *r, pool *pl, int cases, venv_eval *out, err_info *e) {
+    const task_def *t = r->v->task;
     int n = cases > 0 ? cases : t->n_eval;
     if (n < 1) return err_set(e, ERR_INTERNAL, "task %s has no evaluation cases", t->name);
     if (n > VENV_MAX_CASES)
         return err_set(e, ERR_LIMIT, "%d evaluation cases asked for: use at most %d", n,
                        VENV_MAX_CASES);
-    if (!policy) return err_set(e, ERR_INTERNAL, "venv_evaluate: no policy");
+    if (!r->policy) return err_set(e, ERR_INTERNAL, "venv_evaluate: no policy");
+    r->cases = n;
+    r->next = 0;
+    r->fitness = calloc((size_t)n, sizeof *r->fitness);
+    r->length = calloc((size_t)n, sizeof *r->length);
+    int rc = ERR_OK;
+    if (!r->fitness || !r->length) {
+        rc = err_set(e, ERR_NOMEM, "out of memory for evaluation");
+    } else {
+        pool_run(pl, eval_thread, r);
+        double fsum = 0.0, lsum = 0.0, ss = 0.0;
+        for (int c = 0; c < n; c++) { fsum += r->fitness[c]; lsum += r->length[c]; }
+        double mean = fsum / n;
+        for (int c = 0; c < n; c++) ss += (r->fitness[c] - mean) * (r->fitness[c] - mean);
+        if (out) {
+            out->cases = n;
+            out->fitness = mean;
+            out->fitness_sd = n > 1 ? sqrt(ss / (n - 1)) : 0.0;
+            out->episode_len = lsum / n;
+        }
+    }
+    free(r->fitness);
+    free(r->length);
+    return rc;
+}
+
+int venv_evaluate(venv *v, venv_policy policy, void *ctx, int n_threads, int cases,
+                  venv_eval *out, err_info *e) {
+    const task_def *t = v->task;
     if (n_threads < 1) n_threads = 1;
-    if (n_threads > n) n_threads = n;
-    if (n_threads > 64) n_threads = 64;
-    double *fit = calloc((size_t)n, sizeof *fit);
-    int *len = calloc((size_t)n, sizeof *len);
-    eval_job jobs[64];
-    pthread_t tid[64];
-    int started[64] = {0};
-    if (!fit || !len) { free(fit); free(len); return err_set(e, ERR_NOMEM, "out of memory for evaluation"); }
-    for (int k = 0; k < n_threads; k++)
-        jobs[k] = (eval_job){v, policy, ctx, k, n_threads, n, fit, len, 0};
-    for (int k = 1; k < n_threads; k++)
-        started[k] = pthread_create(&tid[k], NULL, eval_thread, &jobs[k]) == 0;
-    eval_thread(&jobs[0]);
-    int failed = jobs[0].failed;
-    for (int k = 1; k < n_threads; k++) {
-        if (started[k]) pthread_join(tid[k], NULL);
-        else failed = 1;
-        failed |= jobs[k].failed;
+    if (n_threads > VENV_MAX_THREADS) n_threads = VENV_MAX_THREADS;
+    if (cases > 0 && n_threads > cases) n_threads = cases;
+    eval_run r = {v, policy, ctx, 0, 0, NULL, NULL, {0}, {0}, {0}};
+    int ok = 1;
+    for (int k = 0; k < n_threads; k++) {
+        r.d[k] = mj_makeData(v->m);
+        r.inst[k] = calloc(1, t->inst_size ? t->inst_size : 1);
+        r.obs[k] = calloc((size_t)t->obs_dim + 1, sizeof(float));
+        ok &= r.d[k] && r.inst[k] && r.obs[k];
     }
-    double fsum = 0.0, lsum = 0.0, ss = 0.0;
-    for (int c = 0; c < n; c++) { fsum += fit[c]; lsum += len[c]; }
-    double mean = fsum / n;
-    for (int c = 0; c < n; c++) ss += (fit[c] - mean) * (fit[c] - mean);
-    free(fit);
-    free(len);
-    if (failed) return err_set(e, ERR_NOMEM, "evaluation of %s: could not start a thread or "
-                               "allocate its simulation", t->name);
-    if (out) {
-        out->cases = n;
-        out->fitness = mean;
-        out->fitness_sd = n > 1 ? sqrt(ss / (n - 1)) : 0.0;
-        out->episode_len = lsum / n;
+    pool *pl = ok ? pool_new(n_threads, e) : NULL;
+    int rc = pl ? eval_pool(&r, pl, cases, out, e)
+                : err_set(e, ERR_NOMEM, "evaluation of %s: could not start %d threads or allocate "
+                          "their simulations", t->name, n_threads);
+    pool_free(pl);
+    for (int k = 0; k < n_threads; k++) {
+        if (r.d[k]) mj_deleteData(r.d[k]);
+        free(r.inst[k]);
+        free(r.obs[k]);
     }
-    return ERR_OK;
+    return rc;
+}
+
+int venv_evaluate_on(venv *v, pool *pl, venv_policy policy, void *ctx, int cases,
+                     venv_eval *out, err_info *e) {
+    if (pool_size(pl) > v->n)
+        return err_set(e, ERR_INTERNAL, "venv_evaluate_on: %d threads but %d environments",
+                       pool_size(pl), v->n);
+    eval_run r = {v, policy, ctx, 0, 0, NULL, NULL, {0}, {0}, {0}};
+    for (int k = 0; k < pool_size(pl); k++) {
+        r.d[k] = v->env[k].d;
+        r.inst[k] = v->env[k].inst;
+        r.obs[k] = v->env[k].obs;
+    }
+    return eval_pool(&r, pl, cases, out, e);
 }
 
 int venv_episode(const venv *v, int eval_case, venv_policy policy, void *ctx, venv_watch watch,

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "util/err.h"
+#include "util/pool.h"
 #include "util/ser.h"
 #include "reward/reward.h"
 #include "task/task.h"
@@ -65,6 +66,16 @@ const float *venv_obs(const venv *v, int i);
 // environment i; filled even when there is no reward (eureka check uses it). Borrowed.
 const void *venv_state(const venv *v, int i);
 
+// Difficulty of the training episodes that start from now on (task_def.reset_level):
+// level in (0, 1], 1 (the default) = the task itself. ERR_USAGE for a level outside that
+// range, or below 1 for a task without a difficulty knob. Held-out cases ignore it.
+int venv_set_level(venv *v, double level);
+double venv_level(const venv *v);
+
+// Start a new episode in every environment (each from its own rng stream), e.g. right
+// after venv_set_level so that the first episodes too are at the new level.
+void venv_restart(venv *v);
+
 // One control step of environment i with action a (act_dim, clipped to [-1, 1]).
 // When the episode ends, final_obs (if non-NULL) gets the last observation before the
 // automatic reset. A non-finite reward component is ERR_NONFINITE with a message naming
@@ -101,12 +112,22 @@ typedef struct venv_eval {
     double episode_len;     // mean episode length
 } venv_eval;
 
+// Most threads an evaluation uses.
+#define VENV_MAX_THREADS 64
+
 // Task fitness of a deterministic policy on `cases` held-out episodes (<= 0: the task's
 // n_eval), using n_threads threads (each runs its share of cases on its own mjData).
 // Case c resets from rng stream (eval_seed, c) whatever the count, so a larger set
 // contains the smaller ones, and the default set is the task's fixed one.
 int venv_evaluate(venv *v, venv_policy policy, void *ctx, int n_threads, int cases,
                   venv_eval *out, err_info *e);
+
+// venv_evaluate on the threads of pl, thread i simulating on environment i of v (its
+// episode is lost: keep such a venv for evaluation): nothing is started or allocated per
+// call but the per-case results. v needs at least pool_size(pl) environments. Same
+// result as venv_evaluate.
+int venv_evaluate_on(venv *v, pool *pl, venv_policy policy, void *ctx, int cases,
+                     venv_eval *out, err_info *e);
 
 // Held-out case eval_case (0..VENV_MAX_CASES-1) of a deterministic policy, exactly as
 // venv_evaluate runs it, with watch (may be NULL) called at every step: what a video

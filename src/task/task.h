@@ -82,6 +82,10 @@ typedef struct task_def {
     // 1 if this task could have made it (ids in range, counters within an episode), so
     // the functions above can use it safely. May be NULL when any bytes are safe.
     int (*inst_ok)(const mjModel *m, const void *inst);
+    // The task's difficulty knob, for --curriculum: start a training episode at level in
+    // (0, 1], where 1 is the task itself (reset). May be NULL: no curriculum. Held-out
+    // cases always reset at the full task.
+    void (*reset_level)(const mjModel *m, mjData *d, void *inst, rng *r, double level);
 
     // Rendering only (src/viz/render.c), each may be NULL; never called during training.
     // Add to scn what the physics model does not show (a goal marker), within

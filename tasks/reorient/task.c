@@ -49,12 +49,13 @@ static int ro_setup(mjModel *m, char *err, int err_sz) {
 }
 
 // Cube turned up to 0.1 rad from upright, fingers within 0.05 rad of the a = 0 pose,
-// goal = a 0.6-1.2 rad rotation of that start. Held-out case c uses its own stream.
-static void ro_reset(const mjModel *m, mjData *d, void *inst, rng *r) {
+// goal = a rotation of that start by level x 0.6-1.2 rad (level 1: the task; smaller
+// levels are the curriculum's easier stages). Held-out case c uses its own stream.
+static void ro_reset_level(const mjModel *m, mjData *d, void *inst, rng *r, double level) {
     ro_inst *in = inst;
     double q0[4], turn[4];
     random_rotation(r, 0.0, 0.1, q0);
-    random_rotation(r, 0.6, 1.2, turn);
+    random_rotation(r, 0.6 * level, 1.2 * level, turn);
     mju_mulQuat(in->goal, turn, q0);
     mju_copy(d->qpos + CUBE_QPOS, q0, 4);
     for (int j = 0; j < N_JOINTS; j++) d->qpos[FINGER_QPOS + j] = rng_range(r, -0.05, 0.05);
@@ -65,6 +66,10 @@ static void ro_reset(const mjModel *m, mjData *d, void *inst, rng *r) {
         in->tip_geom[f] = mj_name2id(m, mjOBJ_GEOM, name);
     }
     mj_forward(m, d);
+}
+
+static void ro_reset(const mjModel *m, mjData *d, void *inst, rng *r) {
+    ro_reset_level(m, d, inst, r, 1.0);
 }
 
 // Action in [-1, 1] -> joint target across the joint's range (0 = fingertips on the cube).
@@ -201,6 +206,7 @@ const task_def task_reorient = {
     .observe = ro_observe,
     .fitness = ro_fitness,
     .inst_ok = ro_inst_ok,
+    .reset_level = ro_reset_level,
     .decorate = ro_decorate,
     .caption = ro_caption,
 };
