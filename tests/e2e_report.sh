@@ -21,11 +21,16 @@ RUN="$TMP/run"
     --iterations 2 --samples 4 --jobs 2 --threads 1 --train-steps 20000 --timeout 15 --eval-seeds 2 \
     --out "$RUN" --video > /dev/null 2> "$TMP/progress.txt" && ok || bad "search exited $?"
 
-# 0. Progress when stderr is not a terminal: one line per finished candidate, with the
-#    iteration, the count and an ETA; then --video's videos: each iteration's best and the
-#    final evaluation's best.
-[ "$(grep -c '^search: iteration [12]/2 | candidates [1-4]/4 .*| done: sample 0[0-3] ' "$TMP/progress.txt")" -eq 8 ] \
-    && ok || bad "progress lines: $(cat "$TMP/progress.txt")"
+# 0. Progress when stderr is not a terminal: a line per finished unit (a rung of a
+#    candidate's tournament, or a candidate that never trained), with the iteration, the
+#    count and an ETA; then --video's videos: each iteration's best and the final
+#    evaluation's best.
+units=0
+for it in 1 2; do for s in 0 1 2 3; do
+    grep -q "^search: iteration $it/2 | candidates [0-4]/4 .*| done: sample 0$s " "$TMP/progress.txt" && units=$((units + 1))
+done; done
+[ "$units" -eq 8 ] && grep -q "done: sample 0[0-3] rung 2 judged" "$TMP/progress.txt" \
+    && ok || bad "progress lines ($units of 8 candidates): $(cat "$TMP/progress.txt")"
 grep -q "ETA [0-9]" "$TMP/progress.txt" && ok || bad "no ETA in the progress lines"
 ls "$RUN"/iter01/sample00/video.mp4 "$RUN"/iter02/sample01/video.mp4 "$RUN"/eval/seed0*/video.mp4 > /dev/null \
     && ok || bad "search --video left no video of an iteration's best or of the final best"

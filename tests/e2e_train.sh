@@ -62,6 +62,26 @@ for d in (a, b): d.pop("seconds")
 sys.exit(0 if a == b and a["updates"] > 0 else 1)
 PY
 
+# 2b. Stopped and resumed (--out, then --resume --steps) = straight, when the stop lies on a
+#     checkpoint; --set values are recorded; --resume refuses a total it has reached.
+R=(--task cartpole --reward "$ROOT/rewards/cartpole_human.c" --seed 4 --threads 1 --quiet
+   --set ck_interval=4096,epochs=4)
+"$EUREKA" train "${R[@]}" --steps 8192 --out "$TMP/half" > /dev/null || bad "train --out (half)"
+"$EUREKA" train --resume "$TMP/half" --steps 16384 --quiet > /dev/null || bad "train --resume"
+"$EUREKA" train "${R[@]}" --steps 16384 --out "$TMP/straight" > /dev/null || bad "train straight"
+python3 - "$TMP/half/train.json" "$TMP/straight/train.json" <<'PY' && ok || bad "resumed train.json differs from the straight one"
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+for d in (a, b):
+    for k in ("seconds", "threads", "settings"): d.pop(k, None)
+assert a["steps"] == 16384 and a == b, [k for k in a if a.get(k) != b.get(k)]
+PY
+python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["settings"]; sys.exit(0 if s["epochs"] == 4 and s["ck_interval"] == 4096 else 1)'     "$TMP/straight/train.json" && ok || bad "--set values not recorded in train.json"
+"$EUREKA" train --resume "$TMP/half" --steps 100 --quiet > /dev/null 2> "$TMP/res.err"
+[ $? -eq 2 ] && grep -q "larger total" "$TMP/res.err" && ok || bad "resume to fewer steps: $(cat "$TMP/res.err")"
+"$EUREKA" train "${R[@]}" --set nope=1 > /dev/null 2> "$TMP/set.err"
+[ $? -eq 2 ] && grep -q "unknown setting 'nope'" "$TMP/set.err" && ok || bad "--set nope: $(cat "$TMP/set.err")"
+
 # 3. A reward that turns NaN fails with one line naming the component; exit 1.
 cat > "$TMP/nan.c" <<'C'
 double compute_reward(const env_state *s, reward_terms *t) {

@@ -141,7 +141,7 @@ int cmd_compare(int argc, char **argv) {
                     cJSON *f = cJSON_GetObjectItem(tr, "fitness");
                     double again = 0;
                     err_info ve = {0};
-                    if (cJSON_IsNumber(f) && judge_verify(t, tr, &again, &ve) == ERR_OK && again == f->valuedouble) {
+                    if (cJSON_IsNumber(f) && judge_verify(t, tr, &again, &ve) == ERR_OK && judge_same(again, f->valuedouble)) {
                         x->fit[s] = again;
                         x->ok[s] = 1;
                         x->reused++;

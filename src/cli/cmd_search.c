@@ -22,14 +22,29 @@ typedef struct ui {
     const search_cfg *c;
     int iteration, done, planned;   // this iteration's candidates finished / asked for
     int video;                      // --video: render each iteration's best as it is chosen
+    halving_plan plan;              // every iteration's tournament (search_plan)
     char dir[RUN_PATH_MAX];         // the run directory (from the start event)
 } ui;
 
-static int unit_id(int iteration, int sample) { return iteration * 1000 + sample; }
+// A unit of work is one rung of one candidate (rung 0: an evaluation seed).
+static int unit_id(int iteration, int sample, int rung) { return (iteration * 100 + sample) * 10 + rung; }
+
+// The steps a rung adds to a candidate's training.
+static long rung_steps(const ui *u, int rung) {
+    if (rung < 1 || rung > u->plan.n_rungs) return 0;
+    return u->plan.steps[rung - 1] - (rung > 1 ? u->plan.steps[rung - 2] : 0);
+}
 
 static void ui_progress(void *ctx, const search_progress *p) {
     ui *u = ctx;
-    progress_steps(u->pg, unit_id(p->iteration, p->sample), p->steps, p->total);
+    // Within a rung, count the steps since the rung began: the budget planned is the rung's.
+    long start = p->rung > 1 && p->rung <= u->plan.n_rungs ? u->plan.steps[p->rung - 2] : 0;
+    progress_steps(u->pg, unit_id(p->iteration, p->sample, p->rung), p->steps - start, p->total - start);
+}
+
+// An iteration's tournament: keep[r] trainings of each rung's steps.
+static void plan_iteration(ui *u) {
+    for (int r = 1; r <= u->plan.n_rungs; r++) progress_plan(u->pg, u->plan.keep[r - 1], rung_steps(u, r));
 }
 
 static void show_counts(ui *u) {
@@ -86,25 +101,39 @@ static void ui_event(void *ctx, const char *type, const cJSON *f) {
         show_counts(u);
     } else if (strcmp(type, "sample_done") == 0) {
         char line[300];
-        if (cJSON_IsNumber(fit)) snprintf(line, sizeof line, "sample %02d fitness %.3f", sv, fit->valuedouble);
-        else snprintf(line, sizeof line, "sample %02d %s: %.200s", sv, field(f, "status", a, sizeof a),
-                      field(f, "message", b, sizeof b));
+        const cJSON *rob = cJSON_GetObjectItem(f, "fitness_robust"), *rg = cJSON_GetObjectItem(f, "rung");
+        if (cJSON_IsNumber(fit))
+            snprintf(line, sizeof line, "sample %02d judged %.3f after rung %d (best checkpoint %.3f)", sv,
+                     cJSON_GetNumberValue(rob), cJSON_IsNumber(rg) ? rg->valueint : 0, fit->valuedouble);
+        else
+            snprintf(line, sizeof line, "sample %02d %s: %.200s", sv, field(f, "status", a, sizeof a),
+                     field(f, "message", b, sizeof b));
         u->done++;
         show_counts(u);
-        progress_done(u->pg, unit_id(iv, sv), line);
-    } else if (strcmp(type, "best_updated") == 0 && cJSON_IsNumber(fit)) {
-        progress_best(u->pg, fit->valuedouble);
+        // A candidate that never trained frees its first rung's budget; the others were
+        // counted rung by rung.
+        if (!cJSON_IsNumber(rg) || rg->valueint == 0) progress_done(u->pg, unit_id(iv, sv, 1), line);
+        else progress_note(u->pg, "  %s", line);
+    } else if (strcmp(type, "rung_done") == 0) {
+        const cJSON *rob = cJSON_GetObjectItem(f, "fitness_robust"), *rg = cJSON_GetObjectItem(f, "rung");
+        int r = cJSON_IsNumber(rg) ? rg->valueint : 1;
+        char line[300];
+        if (cJSON_IsNumber(rob)) snprintf(line, sizeof line, "sample %02d rung %d judged %.3f", sv, r, rob->valuedouble);
+        else snprintf(line, sizeof line, "sample %02d rung %d %s: %.200s", sv, r, field(f, "status", a, sizeof a),
+                      field(f, "message", b, sizeof b));
+        progress_done(u->pg, unit_id(iv, sv, r), line);
+    } else if (strcmp(type, "best_updated") == 0) {
+        const cJSON *rob = cJSON_GetObjectItem(f, "fitness_robust");
+        progress_best(u->pg, cJSON_GetNumberValue(rob));
         char name[32] = "?";
         run_sample_rel(name, sizeof name, iv, sv, NULL, NULL);
-        progress_note(u->pg, "  new best: %s fitness %.3f", name, fit->valuedouble);
+        progress_note(u->pg, "  new best: %s judged %.3f", name, cJSON_GetNumberValue(rob));
     } else if (strcmp(type, "iteration_best") == 0 && u->video) {
         char rel[64];
         if (!run_sample_rel(rel, sizeof rel, iv, sv, NULL, NULL)) render_video(u, rel);
     } else if (strcmp(type, "all_failed_retry") == 0) {
         progress_note(u->pg, "  every candidate failed: sending the errors back and asking again");
-        long steps, eval;
-        search_budgets(u->c, &steps, &eval);
-        progress_plan(u->pg, u->c->samples, steps);
+        plan_iteration(u);
         u->planned += u->c->samples;
     } else if (strcmp(type, "eval_start") == 0) {
         u->iteration = 0;
@@ -140,7 +169,7 @@ static char *ask_feedback(void *ctx, int iteration, const char *reflection) {
 int cmd_search(int argc, char **argv) {
     search_cfg c;
     search_cfg_default(&c);
-    const char *task = NULL, *resume = NULL;
+    const char *task = NULL, *resume = NULL, *context = NULL;
     long seed = 1;
     int quiet = 0, json = 0, help = 0, video = 0;
     cli_flag flags[] = {
@@ -158,7 +187,10 @@ int cmd_search(int argc, char **argv) {
         {"--samples", CLI_INT, &c.samples, "K: rewards per iteration (default 8)"},
         {"--jobs", CLI_INT, &c.jobs, "trainings at once (default: number of cores)"},
         {"--threads", CLI_INT, &c.threads, "threads per training (default max(1, cores/jobs))"},
-        {"--train-steps", CLI_LONG, &c.train_steps, "steps per candidate (default half the task's)"},
+        {"--train-steps", CLI_LONG, &c.train_steps, "full budget the tournament's survivors reach (default the task's)"},
+        {"--rungs", CLI_STR, &c.rungs, "rung ends as fractions of it, halving the field at each (default 0.25,0.5,1)"},
+        {"--robust-cases", CLI_INT, &c.robust_cases, "held-out cases of the judge's robust statistic (default 2x the task's set)"},
+        {"--context", CLI_STR, &context, "elitist|eureka: reflect on the best so far or on each iteration's best (default elitist)"},
         {"--train-seconds", CLI_DOUBLE, &c.train_seconds, "wall-clock cap per candidate training"},
         {"--timeout", CLI_DOUBLE, &c.timeout_s, "kill a candidate's worker after S seconds (default: from its budget)"},
         {"--eval-seeds", CLI_INT, &c.eval_seeds, "final evaluation trainings of the best (default 3)"},
@@ -188,6 +220,10 @@ int cmd_search(int argc, char **argv) {
             err_set(&e, ERR_USAGE, "%s %g: use a number of seconds from 0 to 1e6", limits[i].flag, limits[i].v);
             return cli_fail("search", &e);
         }
+    if (context && strcmp(context, "elitist") != 0 && strcmp(context, "eureka") != 0) {
+        err_set(&e, ERR_USAGE, "--context %s: use elitist or eureka", context);
+        return cli_fail("search", &e);
+    }
     cJSON *hold = NULL;
     if (resume) {
         if (task || c.out) {
@@ -206,14 +242,19 @@ int cmd_search(int argc, char **argv) {
             return cli_fail("search", &e);
         }
         c.seed = (uint64_t)seed;
+        c.context_eureka = context && strcmp(context, "eureka") == 0;
     }
     ui u = {0};
     u.c = &c;
     u.video = video;
     u.pg = progress_new("search", NULL, quiet || json);
-    long cand_steps, eval_steps;
-    search_budgets(&c, &cand_steps, &eval_steps);
-    progress_plan(u.pg, c.iterations * c.samples, cand_steps);
+    long ck_interval, eval_steps;
+    if (search_plan(&c, &u.plan, &ck_interval, &eval_steps, &e)) {
+        progress_free(u.pg);
+        cJSON_Delete(hold);
+        return cli_fail("search", &e);
+    }
+    for (int i = 0; i < c.iterations; i++) plan_iteration(&u);
     progress_plan(u.pg, c.eval_seeds, eval_steps);
     c.on_progress = ui_progress;
     c.on_event = ui_event;
@@ -241,6 +282,10 @@ int cmd_search(int argc, char **argv) {
         cJSON_AddNumberToObject(o, "best_iteration", s.best_iteration);
         cJSON_AddNumberToObject(o, "best_sample", s.best_sample);
         cJSON_AddNumberToObject(o, "best_fitness", s.best_fitness);
+        cJSON_AddNumberToObject(o, "best_fitness_robust", s.best_robust);
+        cJSON *ci = cJSON_AddArrayToObject(o, "best_fitness_ci");
+        cJSON_AddItemToArray(ci, cJSON_CreateNumber(s.best_ci_low));
+        cJSON_AddItemToArray(ci, cJSON_CreateNumber(s.best_ci_high));
         cJSON_AddNumberToObject(o, "eval_seeds", s.eval_n);
         cJSON_AddNumberToObject(o, "eval_mean", s.eval_mean);
         cJSON_AddNumberToObject(o, "eval_std", s.eval_std);
@@ -266,7 +311,8 @@ int cmd_search(int argc, char **argv) {
     printf("run:        %s\n", dir);
     if (s.best_path[0]) {
         run_sample_rel(name, sizeof name, s.best_iteration, s.best_sample, NULL, NULL);
-        printf("best:       %s (%s, fitness %.3f during the search)\n", best, name, s.best_fitness);
+        printf("best:       %s (%s: judged %.3f [%.3f, %.3f], best checkpoint %.3f)\n", best, name, s.best_robust,
+               s.best_ci_low, s.best_ci_high, s.best_fitness);
         if (s.eval_n > 0)
             printf("evaluation: fitness %.3f +- %.3f over %d seeds\n", s.eval_mean, s.eval_std, s.eval_n);
     } else {

@@ -13,6 +13,8 @@
 #include "rl/ppo.h"
 #include "rl/train_cfg.h"
 #include "rl/venv.h"
+#include "judge/judge.h"
+#include "util/base64.h"
 #include "util/rng.h"
 
 static double now_s(void) {
@@ -164,32 +166,68 @@ static void sandbox_progress(void *ctx, long steps, long total, double sps, doub
     cJSON_Delete(o);
 }
 
+// A training from scratch or, with "state", the continuation of a saved one; the result
+// carries the new saved state (base64) next to train.json for the judge to take out.
 static cJSON *train_body(const cJSON *args, const task_def *task, reward_fn fn, worker_chan *ch,
                          err_info *e) {
     train_cfg cfg;
     memset(&cfg, 0, sizeof cfg);
     if (train_cfg_from_json(&cfg, cJSON_GetObjectItemCaseSensitive(args, "cfg"), e)) return NULL;
+    const char *b64 = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(args, "state"));
+    void *in = NULL, *saved = NULL;
+    size_t in_len = 0, saved_len = 0;
+    if (b64 && base64_decode(b64, JUDGE_STATE_MAX, &in, &in_len, e)) return NULL;
     cJSON *out = NULL;
-    if (ppo_train(task, fn, &cfg, sandbox_progress, ch, &out, e)) return NULL;
+    int rc = ppo_train_ex(task, fn, &cfg, in, in_len, sandbox_progress, ch, &out, &saved, &saved_len, NULL, e);
+    free(in);
+    if (rc) return NULL;
+    char *enc = base64_encode(saved, saved_len);
+    free(saved);
+    if (!enc) {
+        cJSON_Delete(out);
+        err_set(e, ERR_NOMEM, "out of memory saving the training");
+        return NULL;
+    }
+    cJSON_AddStringToObject(out, "state", enc);
+    free(enc);
     return out;
 }
 
-// ---- verify: re-measure a saved policy's fitness ---------------------------------
+// ---- verify: re-measure saved policies -------------------------------------------
 
-// The task's fitness of the policy in args ({"policy": {...}}, checked by policy.c), on one
-// thread, measured as the trainer measured its checkpoints. The reward compiled in this
-// worker is a constant 0.
+// args {"checks": [{"policy": {...}, "cases": N}, ...]}: each policy (checked by
+// policy.c) on its first N held-out cases, measured as the trainer measured its
+// checkpoints; result {"evals": [{"fitness", "fitness_sd", "cases"}, ...]}. The reward
+// compiled in this worker is a constant that is never called.
 static cJSON *verify_body(const cJSON *args, const task_def *task, reward_fn fn, worker_chan *ch,
                           err_info *e) {
     (void)fn; (void)ch;
-    policy *p = NULL;
-    if (policy_from_json(task, args, &p, e)) return NULL;
-    venv_eval ev;
-    cJSON *out = NULL;
-    if (policy_fitness(task, p, 1, 0, &ev, e) == ERR_OK && !(out = cJSON_CreateObject()))
-        err_set(e, ERR_NOMEM, "out of memory verifying a policy");
-    if (out) cJSON_AddNumberToObject(out, "fitness", ev.fitness);
-    policy_free(p);
+    const cJSON *checks = cJSON_GetObjectItemCaseSensitive(args, "checks"), *c;
+    if (!cJSON_IsArray(checks) || cJSON_GetArraySize(checks) < 1 || cJSON_GetArraySize(checks) > 32) {
+        err_set(e, ERR_PARSE, "verify: no checks");
+        return NULL;
+    }
+    venv *v = venv_new(task, 1, 0x5eed, NULL, e);
+    if (!v) return NULL;
+    cJSON *out = cJSON_CreateObject();
+    cJSON *evals = cJSON_AddArrayToObject(out, "evals");
+    int rc = ERR_OK;
+    cJSON_ArrayForEach(c, checks) {
+        policy *p = NULL;
+        if ((rc = policy_from_json(task, cJSON_GetObjectItemCaseSensitive(c, "policy"), &p, e))) break;
+        int cases = (int)arg_number(c, "cases", task->n_eval, 1, 100000);
+        venv_eval ev;
+        rc = policy_evaluate(p, v, 1, cases, &ev, e);
+        policy_free(p);
+        if (rc) break;
+        cJSON *x = cJSON_CreateObject();
+        cJSON_AddNumberToObject(x, "fitness", ev.fitness);
+        cJSON_AddNumberToObject(x, "fitness_sd", ev.fitness_sd);
+        cJSON_AddNumberToObject(x, "cases", ev.cases);
+        cJSON_AddItemToArray(evals, x);
+    }
+    venv_free(v);
+    if (rc) { cJSON_Delete(out); return NULL; }
     return out;
 }
 

@@ -3,11 +3,13 @@
 //   check   {"calls": N, "envs": N, "seed": S}: the smoke test of `eureka check`; result
 //           {"task", "calls", "seconds", "components": [{"name","min","mean","max","count"}],
 //           "total": {"min","mean","max"}}
-//   train   {"cfg": {train_cfg by name}}: one PPO training; progress {"steps","total",
-//           "sps","fitness"}; result: the train.json object (rl/ppo.h)
-//   verify  {"policy": {...}}: the task fitness of a saved deterministic policy; the
-//           reward compiled in this worker is a constant that is never called; result
-//           {"fitness": F}
+//   train   {"cfg": {train_cfg by name}, "state": base64 (optional)}: one PPO training,
+//           or the continuation of a saved one up to cfg.steps; progress {"steps","total",
+//           "sps","fitness"}; result: the train.json object (rl/ppo.h) plus "state", the
+//           saved training (base64)
+//   verify  {"checks": [{"policy": {...}, "cases": N}, ...]}: the task fitness of saved
+//           deterministic policies; the reward compiled in this worker is a constant that
+//           is never called; result {"evals": [{"fitness", "fitness_sd", "cases"}, ...]}
 // The parent side that starts these jobs and trusts only what it re-measures is
 // judge/judge.h.
 #ifndef EUREKA_JOBS_H

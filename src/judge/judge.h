@@ -23,6 +23,13 @@
 // goes this long.
 #define JUDGE_STALL_SECONDS 60
 
+// Held-out cases on which the robust statistic re-measures each recent policy, as a
+// multiple of the task's own held-out set (reorient: 2 x 100 goals).
+#define JUDGE_ROBUST_FACTOR 2
+
+// Largest saved training accepted back from a worker.
+#define JUDGE_STATE_MAX (64u << 20)
+
 typedef enum judge_mode {
     JUDGE_CHECK,    // compile + smoke test on random-action rollouts (`eureka check`)
     JUDGE_TRAIN,    // one PPO training, fitness re-measured
@@ -33,6 +40,9 @@ typedef struct judge_job {
     const char *reward_src;     // candidate text (borrowed)
     train_cfg cfg;              // JUDGE_TRAIN: the training (steps, seed, threads, ...)
     int check_calls;            // JUDGE_CHECK: reward calls (0 = 512)
+    const void *state;          // JUDGE_TRAIN: continue this saved training (borrowed; NULL:
+    size_t state_len;           // start fresh); cfg.steps is then the total to reach
+    int robust_cases;           // held-out cases of the robust statistic (0: judge_robust_cases)
     double timeout_s;           // wall-clock limit; 0 = judge_limits' formula
     int skip;                   // already done: not started, no verdict
     int iteration, sample;      // the caller's labels, passed back in progress
@@ -46,7 +56,10 @@ typedef struct judge_verdict {
     char syscall_name[32];
     double seconds;             // wall time of the job (verification included)
     cJSON *result;              // owned: the check statistics, or train.json whose
-                                // "fitness" the parent re-measured; NULL unless SB_OK
+                                // "fitness" the parent re-measured and to which it added
+                                // "fitness_robust" and "fitness_ci"; NULL unless SB_OK
+    void *state;                // JUDGE_TRAIN: the saved training, to continue it (owned)
+    size_t state_len;
 } judge_verdict;
 
 typedef struct judge_progress {
@@ -90,8 +103,30 @@ void judge_one(const task_def *t, judge_job *job, void (*on_progress)(void *ctx,
 // honest trainer reported.
 int judge_verify(const task_def *t, const cJSON *train, double *fitness, err_info *e);
 
+// What the judge trusts of a training, all re-measured in a clean worker from the
+// policies train.json saved: the best checkpoint's fitness on the training's own
+// held-out set (EUREKA's maximum, must equal what the trainer reported), and the robust
+// statistic: the mean fitness of the last checkpoints' policies ("recent_policies") on
+// `cases` held-out cases, with a ~95% interval (Wilson for success rates).
+typedef struct judge_measure {
+    double fitness;             // best checkpoint, re-measured
+    double robust;              // mean over the recent policies
+    double ci_low, ci_high;
+    int n_policies, cases;
+} judge_measure;
+
+int judge_measure_train(const task_def *t, const cJSON *train, int cases, judge_measure *m,
+                        err_info *e);
+
+// The default number of held-out cases of the robust statistic for task t.
+int judge_robust_cases(const task_def *t);
+
 // Number of online CPU cores (at least 1): the default number of workers at once.
 int judge_cores(void);
+
+// 1 when a re-measured number equals a recorded one: exactly, up to what a JSON file
+// keeps (cJSON prints 15 significant digits when they read back within an epsilon).
+int judge_same(double measured, double recorded);
 
 // Free the verdict's result.
 void judge_verdict_free(judge_verdict *v);

@@ -189,6 +189,16 @@ static int answer(llm_client *c, const char *key, const llm_msg *msgs, int n_msg
     return ERR_OK;
 }
 
+void llm_answered_elsewhere(llm_client *c, const llm_msg *msgs, int n_msgs, int k) {
+    llm_record *rec = c->ops ? c->resume : c->replay;
+    if (!rec) return;
+    char key[65];
+    llm_request_key(msgs, n_msgs, c->o.temperature, k, key);
+    llm_reply *r = NULL;
+    int n = 0;
+    if (llm_record_take(rec, key, k, &r, &n, NULL) == ERR_OK) llm_replies_free(r, n);
+}
+
 int llm_sample(llm_client *c, const llm_msg *msgs, int n_msgs, int k, llm_reply **out,
                int *n_out, err_info *e) {
     *out = NULL;

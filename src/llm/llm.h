@@ -96,6 +96,12 @@ int llm_sample(llm_client *c, const llm_msg *msgs, int n_msgs, int k, llm_reply 
 
 void llm_replies_free(llm_reply *r, int n);
 
+// The caller answered this request from its own files (a resumed search reads the
+// replies it saved): the recording's answer to it is used up, so that the same
+// conversation asked again later (an elitist context repeats one) gets a new answer,
+// as it did before the run was interrupted.
+void llm_answered_elsewhere(llm_client *c, const llm_msg *msgs, int n_msgs, int k);
+
 // Totals so far for this client.
 llm_usage llm_get_usage(const llm_client *c);
 

@@ -34,6 +34,7 @@
 #define PPO_OBS_CLIP 5.0f
 #define PPO_REW_CLIP 10.0
 #define PPO_MAX_THREADS 64
+#define PPO_RECENT 3            // recent checkpoint policies kept for the judge
 
 void train_cfg_defaults(train_cfg *cfg, const task_def *t) {
     const task_defaults *d = t ? &t->defaults : NULL;
@@ -145,6 +146,11 @@ struct ppo {
     float *best_param, *best_nm, *best_ns;
     double best_fit;
     int have_best;
+    // The policies of the last PPO_RECENT checkpoints, oldest first: the judge measures its
+    // robust statistic on them (a mean over several, not the luckiest one).
+    float *recent_param[PPO_RECENT], *recent_nm[PPO_RECENT], *recent_ns[PPO_RECENT];
+    double recent_steps[PPO_RECENT];
+    int n_recent;
     policy *pol;            // checkpoints are measured through policy.c, as consumers do
     double last_eplen;
     long unstable;
@@ -173,6 +179,7 @@ static void ppo_free(ppo *p) {
                     p->ck_fit.v, p->ck_sd.v, p->ck_cases.v, p->ck_len.v, p->level.v, p->best_param,
                     p->best_nm, p->best_ns};
     for (size_t k = 0; k < sizeof bufs / sizeof bufs[0]; k++) free(bufs[k]);
+    for (int k = 0; k < PPO_RECENT; k++) { free(p->recent_param[k]); free(p->recent_nm[k]); free(p->recent_ns[k]); }
     for (int c = 0; c < REWARD_MAX_TERMS; c++) free(p->comp[c].v);
     for (int i = 0; i < PPO_MAX_THREADS; i++) {
         ppo_worker *w = &p->w[i];
@@ -205,6 +212,9 @@ static int ppo_alloc(ppo *p, err_info *e) {
              ALLOC(p->level.v, U) &&
              ALLOC(p->best_param, p->actor->n_params) && ALLOC(p->best_nm, od) &&
              ALLOC(p->best_ns, od);
+    for (int k = 0; ok && k < PPO_RECENT; k++)
+        ok = ALLOC(p->recent_param[k], p->actor->n_params) && ALLOC(p->recent_nm[k], od) &&
+             ALLOC(p->recent_ns[k], od);
     for (int i = 0; ok && i < p->nt; i++) {
         ppo_worker *w = &p->w[i];
         ok = ALLOC(w->sa, mlp_scratch_size(p->actor)) && ALLOC(w->sc, mlp_scratch_size(p->critic)) &&
@@ -641,6 +651,25 @@ static int checkpoint(ppo *p, err_info *e) {
         p->best_fit = ev.fitness;
         p->have_best = 1;
     }
+    // The ring of recent policies: drop the oldest when full.
+    if (p->n_recent == PPO_RECENT) {
+        float *a = p->recent_param[0], *m = p->recent_nm[0], *s = p->recent_ns[0];
+        for (int k = 1; k < PPO_RECENT; k++) {
+            p->recent_param[k - 1] = p->recent_param[k];
+            p->recent_nm[k - 1] = p->recent_nm[k];
+            p->recent_ns[k - 1] = p->recent_ns[k];
+            p->recent_steps[k - 1] = p->recent_steps[k];
+        }
+        p->recent_param[PPO_RECENT - 1] = a;
+        p->recent_nm[PPO_RECENT - 1] = m;
+        p->recent_ns[PPO_RECENT - 1] = s;
+        p->n_recent--;
+    }
+    int k = p->n_recent++;
+    memcpy(p->recent_param[k], p->actor->param, (size_t)p->actor->n_params * sizeof(float));
+    memcpy(p->recent_nm[k], p->nm, (size_t)p->od * sizeof(float));
+    memcpy(p->recent_ns[k], p->ns, (size_t)p->od * sizeof(float));
+    p->recent_steps[k] = (double)p->updates * p->N;
     return ERR_OK;
 }
 
@@ -704,6 +733,14 @@ static cJSON *result_json(const ppo *p) {
         policy_set(p->pol, p->best_param, p->best_nm, p->best_ns);
         cJSON_AddItemToObject(o, "policy", policy_to_json(p->pol));
     }
+    cJSON *rec = cJSON_AddArrayToObject(o, "recent_policies");
+    for (int k = 0; k < p->n_recent; k++) {
+        cJSON *x = cJSON_CreateObject();
+        cJSON_AddNumberToObject(x, "steps", p->recent_steps[k]);
+        policy_set(p->pol, p->recent_param[k], p->recent_nm[k], p->recent_ns[k]);
+        cJSON_AddItemToObject(x, "policy", policy_to_json(p->pol));
+        cJSON_AddItemToArray(rec, x);
+    }
     return o;
 }
 
@@ -715,7 +752,7 @@ static cJSON *result_json(const ppo *p) {
 // the progress, then the learner, normalisers, rng streams, logged series, best
 // checkpoint and the environments (venv_save). Any mismatch or damage is ERR_PARSE.
 
-#define PPO_STATE_VERSION 2
+#define PPO_STATE_VERSION 3     // 2: exploration and curriculum; 3: the recent checkpoint policies
 #define PPO_STATE_BOM 0x0102030405060708ULL
 #define PPO_TASK_NAME 32
 #define PPO_HEADER_SIZE (8 + 4 * 8 + PPO_TASK_NAME + 4 * 8 + 8)
@@ -818,6 +855,13 @@ static int ppo_save(const ppo *p, void **out, size_t *out_len, err_info *e) {
     put_floats(&b, p->best_param, p->actor->n_params);
     put_floats(&b, p->best_nm, p->od);
     put_floats(&b, p->best_ns, p->od);
+    ser_put_i64(&b, p->n_recent);
+    for (int k = 0; k < p->n_recent; k++) {
+        ser_put_f64(&b, p->recent_steps[k]);
+        put_floats(&b, p->recent_param[k], p->actor->n_params);
+        put_floats(&b, p->recent_nm[k], p->od);
+        put_floats(&b, p->recent_ns[k], p->od);
+    }
     venv_save(p->v, &b);
     if (b.failed) {
         int code = b.failed;
@@ -987,6 +1031,13 @@ static int ppo_load(ppo *p, ser_reader *r, const ppo_saved *in, err_info *e) {
     get_floats(r, p->best_param, p->actor->n_params);
     get_floats(r, p->best_nm, p->od);
     get_floats(r, p->best_ns, p->od);
+    p->n_recent = (int)ser_get_range(r, 0, PPO_RECENT);
+    for (int k = 0; k < p->n_recent && !r->failed; k++) {
+        p->recent_steps[k] = ser_get_f64(r);
+        get_floats(r, p->recent_param[k], p->actor->n_params);
+        get_floats(r, p->recent_nm[k], p->od);
+        get_floats(r, p->recent_ns[k], p->od);
+    }
     if (r->failed) return err_set(e, ERR_PARSE, "%s (a value is out of range)", corrupt);
     int rc = venv_load(p->v, r, e);
     if (rc) return rc;

@@ -17,9 +17,12 @@
 //                   "episode_length": [...]},  (fitness_sd: sample sd over the cases)
 //   "fitness": <max over checkpoints>, "fitness_final": <last checkpoint>,
 //   "unstable_episodes": 0,
-//   "policy": {"hidden": 64, "obs_mean": [...], "obs_inv_std": [...], "actor": [...]}
+//   "policy": {"hidden": 64, "obs_mean": [...], "obs_inv_std": [...], "actor": [...]},
 //             (the best checkpoint's policy, loaded by policy.h: the judge re-measures
 //             its fitness)
+//   "recent_policies": [{"steps": S, "policy": {...}}, ...]
+//             (the last 3 checkpoints' policies, oldest first: the judge's robust
+//             statistic is their mean fitness, re-measured)
 // }
 //
 // Resuming: ppo_train_ex can stop at its budget with a saved state and continue it later

@@ -66,6 +66,18 @@ int run_responses_rel(char *buf, size_t n, int iter, int attempt, err_info *e) {
     return fs_path(buf, n, e, "iter%02d/responses-a%d.json", iter, attempt);
 }
 
+int run_rung_rel(char *buf, size_t n, int iter, int sample, int rung, const char *file, err_info *e) {
+    if (in_range(iter, 0, RUN_MAX_ITER, "iteration", e) || in_range(sample, 0, RUN_MAX_SAMPLE, "sample", e) ||
+        in_range(rung, 1, 9, "rung", e))
+        return ERR_INTERNAL;
+    return fs_path(buf, n, e, "iter%02d/sample%02d/rung%d/%s", iter, sample, rung, file);
+}
+
+int run_reflection_rel(char *buf, size_t n, int iter, err_info *e) {
+    if (in_range(iter, 0, RUN_MAX_ITER, "iteration", e)) return ERR_INTERNAL;
+    return fs_path(buf, n, e, "iter%02d/reflection.md", iter);
+}
+
 int run_human_feedback_rel(char *buf, size_t n, int iter, err_info *e) {
     if (in_range(iter, 0, RUN_MAX_ITER, "iteration", e)) return ERR_INTERNAL;
     return fs_path(buf, n, e, "iter%02d/human_feedback.txt", iter);
@@ -112,7 +124,9 @@ size_t run_cap(const char *rel) {
         {RUN_STATUS, 64u << 10},
         {RUN_BEST_JSON, 64u << 10},
         {RUN_SUMMARY, 64u << 10},
-        {RUN_TRAIN, 32u << 20},          // series of every update + the saved policy
+        {RUN_TRAIN, 32u << 20},          // series of every update + the saved policies
+        {RUN_RUNGS, 64u << 10},
+        {RUN_STATE, 64u << 20},          // the saved training (rl/ppo.h)
         {RUN_MESSAGES, 64u << 20},
     };
     const char *slash = strrchr(rel, '/');
@@ -128,6 +142,10 @@ size_t run_cap(const char *rel) {
 
 int run_write_text(const char *dir, const char *rel, const char *text, err_info *e) {
     return fs_write_in(dir, rel, text, strlen(text), e);
+}
+
+int run_write_bytes(const char *dir, const char *rel, const void *data, size_t len, err_info *e) {
+    return fs_write_in(dir, rel, data, len, e);
 }
 
 int run_write_json(const char *dir, const char *rel, const cJSON *obj, err_info *e) {
@@ -220,7 +238,10 @@ int run_read_status(const char *dir, int iter, int sample, run_status *st, err_i
     const cJSON *f = cJSON_GetObjectItemCaseSensitive(j, "fitness");
     const cJSON *u = cJSON_GetObjectItemCaseSensitive(j, "unstable_episodes");
     const cJSON *sec = cJSON_GetObjectItemCaseSensitive(j, "seconds");
+    const cJSON *rg = cJSON_GetObjectItemCaseSensitive(j, "rung");
+    const cJSON *rob = cJSON_GetObjectItemCaseSensitive(j, "fitness_robust");
     int rc = ERR_OK;
+    st->robust = NAN;
     if (!cJSON_IsObject(j) || !cJSON_IsString(s) || !status_name_ok(s->valuestring)) {
         rc = err_set(e, ERR_PARSE, "%s/%s: no valid \"status\" (the file was edited or damaged; "
                      "remove the sample's folder to run it again)", dir, rel);
@@ -237,7 +258,9 @@ int run_read_status(const char *dir, int iter, int sample, run_status *st, err_i
             st->fitness = cJSON_IsNumber(f) ? f->valuedouble : 0;
             double un = cJSON_IsNumber(u) ? u->valuedouble : 0;
             st->unstable = un > 0 && un < 1e15 ? (long)un : 0;
+            if (cJSON_IsNumber(rob) && isfinite(rob->valuedouble)) st->robust = rob->valuedouble;
         }
+        st->rung = cJSON_IsNumber(rg) && rg->valuedouble >= 0 && rg->valuedouble <= 9 ? (int)rg->valuedouble : 0;
     }
     cJSON_Delete(j);
     return rc;
@@ -287,13 +310,16 @@ int run_count_samples(const char *dir, int iter) {
 }
 
 int run_iteration_best(const char *dir, int it) {
-    int n = run_count_samples(dir, it), best = -1;
+    int n = run_count_samples(dir, it), best = -1, br = 0;
     double bf = 0;
     for (int s = 0; s < n; s++) {
         run_status st;
-        if (run_read_status(dir, it, s, &st, NULL) == ERR_OK && st.ok && (best < 0 || st.fitness > bf)) {
+        if (run_read_status(dir, it, s, &st, NULL) != ERR_OK || !st.ok) continue;
+        double f = isnan(st.robust) ? st.fitness : st.robust;
+        if (best < 0 || st.rung > br || (st.rung == br && f > bf)) {
             best = s;
-            bf = st.fitness;
+            br = st.rung;
+            bf = f;
         }
     }
     return best;

@@ -51,6 +51,8 @@
 #define RUN_FEEDBACK "feedback.txt"
 #define RUN_STATUS "status.json"
 #define RUN_VIDEO "video.mp4"
+#define RUN_STATE "state.bin"       // the saved training, to continue it (train --resume)
+#define RUN_RUNGS "rungs.json"      // the judge's tournament, one entry per rung it ran
 
 // Make a new run directory: `out` if given (must not hold a run.json yet), else
 // runs/<YYYYmmdd-HHMMSS>-<task> under the current directory. Path into buf.
@@ -67,6 +69,11 @@ int run_sample_rel(char *buf, size_t n, int iter, int sample, const char *file, 
 int run_iter_rel(char *buf, size_t n, int iter, err_info *e);
 // the replies of an iteration's attempt "iter02/responses-a1.json";
 int run_responses_rel(char *buf, size_t n, int iter, int attempt, err_info *e);
+// a sample's file of one rung of the iteration's tournament "iter02/sample03/rung2/train.json"
+// (rung from 1);
+int run_rung_rel(char *buf, size_t n, int iter, int sample, int rung, const char *file, err_info *e);
+// the feedback the LLM got after an iteration "iter02/reflection.md";
+int run_reflection_rel(char *buf, size_t n, int iter, err_info *e);
 // a person's feedback for an iteration "iter02/human_feedback.txt";
 int run_human_feedback_rel(char *buf, size_t n, int iter, err_info *e);
 // a final-evaluation training's file "eval/seed01/train.json" (seed from 1; file NULL:
@@ -82,8 +89,9 @@ int run_best_policy_rel(const char *dir, char *buf, size_t n, err_info *e);
 // 64 KiB, train.json 32 MiB, responses 64 MiB, ...).
 size_t run_cap(const char *rel);
 
-// Write text / a JSON object (pretty-printed) atomically to dir/rel, making parents.
+// Write text / bytes / a JSON object (pretty-printed) atomically to dir/rel, making parents.
 int run_write_text(const char *dir, const char *rel, const char *text, err_info *e);
+int run_write_bytes(const char *dir, const char *rel, const void *data, size_t len, err_info *e);
 int run_write_json(const char *dir, const char *rel, const cJSON *obj, err_info *e);
 
 // A training's files in dir/rel_dir (rel_dir NULL or "": dir itself): train.json, and
@@ -113,6 +121,8 @@ typedef struct run_status {
     double fitness;
     long unstable;              // unstable episodes (ok only)
     double seconds;
+    int rung;                   // rungs of the judge's tournament completed (0: none)
+    double robust;              // the judge's robust statistic (ok only; NaN if absent)
 } run_status;
 
 // Read and check iterNN/sampleKK/status.json. ERR_PARSE naming the file when it cannot be
@@ -123,10 +133,11 @@ int run_read_status(const char *dir, int iter, int sample, run_status *st, err_i
 // iter, sample; "best" -> iter = sample = 0. ERR_USAGE otherwise.
 int run_parse_ref(const char *ref, int *iter, int *sample, err_info *e);
 
-// The best finished sample of iteration it: the highest fitness among those whose
-// status.json is valid and ok (ties: the lower index), as `eureka diff` and the report
-// pick it (the recorded fitness: for display; the search re-measures before it decides);
-// -1 when none.
+// The best finished sample of iteration it, as the search picks it: among those whose
+// status.json is valid and ok, the furthest in the judge's tournament, then the highest
+// robust statistic (the fitness for runs without one), then the lower index; as
+// `eureka diff` and the report pick it (the recorded numbers: for display; the search
+// re-measures before it decides). -1 when none.
 int run_iteration_best(const char *dir, int it);
 
 // Tokens spent, counted from the saved replies (iterNN/responses-aA.json) of iterations

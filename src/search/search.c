@@ -19,6 +19,8 @@
 #include "search/prompt.h"
 #include "reward/rcomp.h"
 #include "search/reflect.h"
+#include "judge/halving.h"
+#include "util/buf.h"
 #include "util/stats.h"
 
 #define MAX_SAMPLES 64
@@ -54,7 +56,11 @@ typedef struct cand {
     char *code;             // extracted reward (owned; NULL when none)
     char status[32];        // "ok", "no_code", "compile_error", ...
     char message[ERR_MSG_MAX];
-    double fitness;
+    double fitness;         // EUREKA's: the best checkpoint (re-measured by the judge)
+    double robust;          // the judge's robust statistic, what selection rests on
+    double ci_low, ci_high; // its ~95% interval
+    int rung;               // rungs of the iteration's tournament it completed
+    long steps;             // steps it really trained
     long unstable;
     double seconds;
     uint64_t seed;
@@ -79,6 +85,8 @@ typedef struct search {
     cand *cands;                    // of the current attempt
     int n_cands;
     int iteration;
+    halving_plan plan;              // the rungs of every iteration's tournament
+    long ck_interval;               // checkpoints at fixed positions (resumable rungs)
 } search;
 
 // A batch of trainings through the judge: progress in the search's terms, each ending
@@ -87,13 +95,18 @@ typedef struct batch {
     const search *S;
     void (*on_done)(void *ctx, int i, judge_verdict *v);
     void *done_ctx;
+    int iteration;          // > 0: a tournament of this iteration (job->iteration = rung)
 } batch;
+
+// A tournament labels its jobs with the rung; the evaluation with iteration 0.
+static int b_iteration(const batch *b, const judge_job *j) { return b->iteration > 0 ? b->iteration : j->iteration; }
+static int b_rung(const batch *b, const judge_job *j) { return b->iteration > 0 ? j->iteration : 0; }
 
 static void batch_progress(void *ctx, const judge_progress *jp) {
     const search_cfg *c = ((batch *)ctx)->S->c;
     if (!c->on_progress) return;
-    search_progress p = {jp->job->iteration, jp->job->sample, jp->steps, jp->total, jp->sps,
-                         isnan(jp->fitness) ? -1 : jp->fitness};
+    search_progress p = {b_iteration((batch *)ctx, jp->job), jp->job->sample, b_rung((batch *)ctx, jp->job),
+                         jp->steps, jp->total, jp->sps, isnan(jp->fitness) ? -1 : jp->fitness};
     c->on_progress(c->ctx, &p);
 }
 
@@ -104,7 +117,7 @@ static void batch_done(void *ctx, int i, judge_verdict *v) {
 
 static void run_trainings(const search *S, judge_job *jobs, int n, judge_verdict *out,
                           void (*on_done)(void *ctx, int i, judge_verdict *v), void *done_ctx) {
-    batch b = {S, on_done, done_ctx};
+    batch b = {S, on_done, done_ctx, 0};
     judge_opts o = {S->t, S->jobs, S->c->stop, batch_progress, batch_done, &b};
     judge_run(&o, jobs, n, out);
 }
@@ -172,6 +185,7 @@ static int get_replies(search *S, int it, int attempt, char ***texts, int **trun
     int nm = S->assistant ? 4 : 2;
     int rc = save_messages(S, it, attempt, m, nm, e);
     if (rc) { cJSON_Delete(saved); return rc; }
+    if (saved) llm_answered_elsewhere(S->llm, m, nm, S->c->samples);
     if (!saved) {
         llm_reply *r = NULL;
         int got = 0;
@@ -217,19 +231,33 @@ static int get_replies(search *S, int it, int attempt, char ***texts, int **trun
     return ERR_OK;
 }
 
+// The judge's numbers of a trained candidate, from its train.json.
+static void read_scores(cand *k) {
+    const cJSON *t = k->train;
+    k->fitness = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(t, "fitness"));
+    k->robust = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(t, "fitness_robust"));
+    const cJSON *ci = cJSON_GetObjectItemCaseSensitive(t, "fitness_ci");
+    k->ci_low = cJSON_GetNumberValue(cJSON_GetArrayItem(ci, 0));
+    k->ci_high = cJSON_GetNumberValue(cJSON_GetArrayItem(ci, 1));
+    k->steps = (long)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(t, "steps"));
+    const cJSON *u = cJSON_GetObjectItemCaseSensitive(t, "unstable_episodes");
+    k->unstable = cJSON_IsNumber(u) ? (long)u->valuedouble : 0;
+    if (isnan(k->fitness)) k->fitness = 0;
+    if (isnan(k->robust)) k->robust = 0;
+}
+
 // Load a finished sample's status.json (and train.json) into k. The files come from a
 // run directory, maybe someone else's: an "ok" sample must have code in its reply (the
 // code trained is always the one extracted from the reply, never reward.c), and its
-// fitness counts only once verify_loaded has re-measured it.
+// numbers count only once pick_verified_best has re-measured them.
 static int load_done(search *S, int it, cand *k, err_info *e) {
     char rel[128];
     run_status st;
     if (run_read_status(S->dir, it, k->sample, &st, e)) return e->code;
     snprintf(k->status, sizeof k->status, "%s", st.status);
     snprintf(k->message, sizeof k->message, "%s", st.message);
-    k->fitness = st.fitness;
-    k->unstable = st.unstable;
     k->seconds = st.seconds;
+    k->rung = st.rung;
     k->loaded = 1;
     if (st.ok) {
         sample_rel(rel, sizeof rel, it, k->sample, NULL);
@@ -242,6 +270,7 @@ static int load_done(search *S, int it, cand *k, err_info *e) {
         if (!k->train) return e->code;
         if (!cJSON_IsObject(k->train))
             return err_set(e, ERR_PARSE, "%s/%s is not a training result (the run was edited)", S->dir, rel);
+        read_scores(k);
     }
     k->rank = strcmp(k->status, "ok") == 0 ? 100 : status_rank(k->status);
     k->done = 1;
@@ -255,13 +284,14 @@ static char *error_feedback(const cand *k, err_info *e) {
     return prompt_execution_error(k->status, errs, e);
 }
 
-// Write status.json (last: it marks the sample finished) and friends for k.
+// Write train.json (the last rung's) and status.json (last: it marks the sample
+// finished) for k.
 static int finish_sample(search *S, int it, cand *k, err_info *e) {
     char rel[128];
-    int rc = ERR_OK;
     if (k->train) {
         sample_rel(rel, sizeof rel, it, k->sample, NULL);
-        if ((rc = run_write_train(S->dir, rel, k->train, e))) return rc;
+        int rc = run_write_train(S->dir, rel, k->train, e);
+        if (rc) return rc;
     }
     cJSON *st = cJSON_CreateObject();
     cJSON_AddNumberToObject(st, "iteration", it);
@@ -270,12 +300,18 @@ static int finish_sample(search *S, int it, cand *k, err_info *e) {
     cJSON_AddStringToObject(st, "message", k->message);
     cJSON_AddNumberToObject(st, "seed", (double)k->seed);
     cJSON_AddNumberToObject(st, "seconds", k->seconds);
+    cJSON_AddNumberToObject(st, "rung", k->rung);
     if (k->train) {
+        cJSON_AddNumberToObject(st, "steps", (double)k->steps);
         cJSON_AddNumberToObject(st, "fitness", k->fitness);
+        cJSON_AddNumberToObject(st, "fitness_robust", k->robust);
+        cJSON *ci = cJSON_AddArrayToObject(st, "fitness_ci");
+        cJSON_AddItemToArray(ci, cJSON_CreateNumber(k->ci_low));
+        cJSON_AddItemToArray(ci, cJSON_CreateNumber(k->ci_high));
         cJSON_AddNumberToObject(st, "unstable_episodes", (double)k->unstable);
     }
     sample_rel(rel, sizeof rel, it, k->sample, RUN_STATUS);
-    rc = run_write_json(S->dir, rel, st, e);
+    int rc = run_write_json(S->dir, rel, st, e);
     cJSON_Delete(st);
     k->rank = strcmp(k->status, "ok") == 0 ? 100 : status_rank(k->status);
     k->done = 1;
@@ -288,67 +324,128 @@ static int write_sample_text(search *S, int it, int s, const char *file, const c
     return run_write_text(S->dir, rel, text, e);
 }
 
-typedef struct done_ctx { search *S; int it; int *cand_of; int rc; err_info *e; } done_ctx;
+typedef struct rung_ctx { search *S; int it; } rung_ctx;
 
-static void on_train_done(void *ctx, int i, judge_verdict *r) {
-    done_ctx *d = ctx;
-    search *S = d->S;
-    cand *k = &S->cands[d->cand_of[i]];
-    snprintf(k->status, sizeof k->status, "%s", sb_status_name(r->status));
-    snprintf(k->message, sizeof k->message, "%s", r->message);
-    k->seconds = r->seconds;
-    err_info e2;
-    write_sample_text(S, d->it, k->sample, RUN_COMPILE_LOG,
-                      r->status == SB_COMPILE ? r->message : "compiled (libtcc): ok\n", &e2);
-    if (r->status == SB_OK && r->result) {
-        k->train = r->result;
-        r->result = NULL;
-        cJSON *f = cJSON_GetObjectItem(k->train, "fitness");
-        cJSON *u = cJSON_GetObjectItem(k->train, "unstable_episodes");
-        k->fitness = cJSON_IsNumber(f) ? f->valuedouble : 0;
-        k->unstable = cJSON_IsNumber(u) ? (long)u->valuedouble : 0;
-    } else if (r->status == SB_OK) {
-        snprintf(k->status, sizeof k->status, "error");
-        snprintf(k->message, sizeof k->message, "training returned no result");
+// The files of rung r (1-based) of a candidate: iterNN/sampleKK/rungR/<file>.
+static int rung_rel(char *buf, size_t n, int it, int sample, int rung, const char *file) {
+    return run_rung_rel(buf, n, it, sample, rung, file, NULL);
+}
+
+// A candidate's rung ended: its train.json (the whole history so far) and the saved
+// training it continues from go into rungR/, then one more line of rungs.json, which
+// commits the rung: a search killed before that line runs the rung again.
+static int on_rung(void *ctx, int i, int rung, halving_cand *h, err_info *e) {
+    rung_ctx *rc = ctx;
+    search *S = rc->S;
+    cand *k = &S->cands[i];
+    char rel[128];
+    int r = ERR_OK;
+    if (rung == 0)
+        r = write_sample_text(S, rc->it, k->sample, RUN_COMPILE_LOG,
+                              h->v.status == SB_COMPILE ? h->v.message : "compiled (libtcc): ok\n", e);
+    cJSON *entry = cJSON_CreateObject();
+    cJSON_AddNumberToObject(entry, "rung", rung + 1);
+    cJSON_AddStringToObject(entry, "status", sb_status_name(h->v.status));
+    cJSON_AddStringToObject(entry, "message", h->v.message);
+    cJSON_AddNumberToObject(entry, "seconds", h->v.seconds);
+    if (!r && h->v.status == SB_OK) {
+        const cJSON *t = h->v.result;
+        cJSON_AddNumberToObject(entry, "steps", cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(t, "steps")));
+        cJSON_AddNumberToObject(entry, "fitness", cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(t, "fitness")));
+        cJSON_AddNumberToObject(entry, "fitness_robust", h->score);
+        cJSON_AddItemToObject(entry, "fitness_ci",
+                              cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(t, "fitness_ci"), 1));
+        rung_rel(rel, sizeof rel, rc->it, k->sample, rung + 1, RUN_TRAIN);
+        r = run_write_json(S->dir, rel, t, e);
+        if (!r && h->v.state) {
+            rung_rel(rel, sizeof rel, rc->it, k->sample, rung + 1, RUN_STATE);
+            r = run_write_bytes(S->dir, rel, h->v.state, h->v.state_len, e);
+        }
     }
-    judge_verdict_free(r);
-    if (finish_sample(S, d->it, k, d->e) && !d->rc) d->rc = d->e->code;
+    sample_rel(rel, sizeof rel, rc->it, k->sample, RUN_RUNGS);
+    cJSON *all = r ? NULL : run_has(S->dir, rel) ? run_read_json(S->dir, rel, e) : cJSON_CreateArray();
+    if (!r && !cJSON_IsArray(all)) r = e->code ? (int)e->code : err_set(e, ERR_PARSE, "%s: not a list", rel);
+    if (!r) {
+        // A rung run again after a kill replaces its line.
+        while (cJSON_GetArraySize(all) > rung) cJSON_DeleteItemFromArray(all, rung);
+        cJSON_AddItemToArray(all, entry);
+        entry = NULL;
+        r = run_write_json(S->dir, rel, all, e);
+    }
+    cJSON_Delete(all);
+    cJSON_Delete(entry);
     cJSON *ev = cJSON_CreateObject();
-    cJSON_AddNumberToObject(ev, "iteration", d->it);
+    cJSON_AddNumberToObject(ev, "iteration", rc->it);
     cJSON_AddNumberToObject(ev, "sample", k->sample);
-    cJSON_AddStringToObject(ev, "status", k->status);
-    if (k->train) cJSON_AddNumberToObject(ev, "fitness", k->fitness);
-    else cJSON_AddStringToObject(ev, "message", k->message);
-    cJSON_AddNumberToObject(ev, "seconds", k->seconds);
-    emit(S, "sample_done", ev);
+    cJSON_AddNumberToObject(ev, "rung", rung + 1);
+    cJSON_AddStringToObject(ev, "status", sb_status_name(h->v.status));
+    if (h->v.status == SB_OK) cJSON_AddNumberToObject(ev, "fitness_robust", h->score);
+    else cJSON_AddStringToObject(ev, "message", h->v.message);
+    emit(S, "rung_done", ev);
+    return r;
 }
 
-// The judge job that trains src for steps with seed; a --timeout given by the user
-// scales with the budget, else the judge's formula decides.
-static judge_job train_job(const search *S, const char *src, long steps, uint64_t seed) {
-    train_cfg cfg;
-    memset(&cfg, 0, sizeof cfg);
-    cfg.steps = steps;
-    cfg.max_seconds = S->c->train_seconds;
-    cfg.threads = S->threads;
-    cfg.seed = seed;
-    judge_job j = judge_job_train(S->t, src, &cfg);
-    if (S->timeout > 0) j.timeout_s = S->timeout * ((double)steps / (double)S->steps);
-    return j;
+// Where an interrupted tournament left candidate k: its rungs.json, train.json and
+// state.bin. A run directory may come from someone else: what it claims is measured
+// again from the saved policies before it decides anything.
+static int load_rungs(search *S, int it, const cand *k, halving_cand *h, err_info *e) {
+    char rel[128];
+    sample_rel(rel, sizeof rel, it, k->sample, RUN_RUNGS);
+    if (!run_has(S->dir, rel)) return ERR_OK;
+    cJSON *all = run_read_json(S->dir, rel, e);
+    if (!cJSON_IsArray(all)) { cJSON_Delete(all); return e->code ? (int)e->code : ERR_PARSE; }
+    int n = cJSON_GetArraySize(all);
+    const cJSON *last = cJSON_GetArrayItem(all, n - 1);
+    sb_status st = SB_ERROR;
+    int rc = n > 0 ? sb_status_parse(cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(last, "status")), &st, e)
+                   : ERR_OK;
+    if (!rc && n > 0) {
+        h->rungs_done = n;
+        h->v.status = st;
+        const char *m = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(last, "message"));
+        snprintf(h->v.message, sizeof h->v.message, "%s", m ? m : "");
+        h->out = st != SB_OK;
+        if (st == SB_OK) {
+            rung_rel(rel, sizeof rel, it, k->sample, n, RUN_TRAIN);
+            h->v.result = run_read_json(S->dir, rel, e);
+            if (!h->v.result) rc = e->code;
+        }
+        judge_measure m2;
+        err_info me = {0};
+        if (!rc && st == SB_OK) {
+            const cJSON *claim = cJSON_GetObjectItemCaseSensitive(last, "fitness_robust");
+            if (judge_measure_train(S->t, h->v.result, 0, &m2, &me) || !cJSON_IsNumber(claim) ||
+                !judge_same(m2.robust, claim->valuedouble)) {
+                h->v.status = SB_REWARD;
+                h->out = 1;
+                snprintf(h->v.message, sizeof h->v.message, "%s: the saved training does not score what the run "
+                         "directory says (%.300s)", rel, me.msg[0] ? me.msg : "a different fitness");
+                cJSON_Delete(h->v.result);
+                h->v.result = NULL;
+            } else {
+                h->score = m2.robust;
+            }
+        }
+        if (!rc && h->v.status == SB_OK) {
+            rung_rel(rel, sizeof rel, it, k->sample, n, RUN_STATE);
+            if (run_has(S->dir, rel)) h->v.state = fs_read_in(S->dir, rel, JUDGE_STATE_MAX, &h->v.state_len, e);
+        }
+    }
+    cJSON_Delete(all);
+    return rc;
 }
 
-// Extract, compile and train the candidates of one attempt (sample indices base..).
+// Extract, compile and train the candidates of one attempt (sample indices base..): a
+// successive-halving tournament (judge/halving.h) over those with code.
 static int run_attempt(search *S, int it, int base, char **texts, int *trunc, int n, err_info *e) {
     S->n_cands = n;
     S->cands = calloc((size_t)n, sizeof *S->cands);
-    judge_job *jobs = calloc((size_t)n, sizeof *jobs);
-    judge_verdict *verdicts = calloc((size_t)n, sizeof *verdicts);
-    int *cand_of = calloc((size_t)n, sizeof *cand_of);
-    if (!S->cands || !jobs || !verdicts || !cand_of) {
-        free(jobs); free(verdicts); free(cand_of);
+    halving_cand *hc = calloc((size_t)n, sizeof *hc);
+    if (!S->cands || !hc) {
+        free(hc);
         return err_set(e, ERR_NOMEM, "search: out of memory");
     }
-    int n_jobs = 0, rc = ERR_OK;
+    int n_train = 0, rc = ERR_OK;
     for (int i = 0; i < n && !rc; i++) {
         cand *k = &S->cands[i];
         k->sample = base + i;
@@ -382,19 +479,68 @@ static int run_attempt(search *S, int it, int base, char **texts, int *trunc, in
             continue;
         }
         if ((rc = write_sample_text(S, it, k->sample, RUN_REWARD, k->code, e))) break;
-        judge_job *j = &jobs[n_jobs];
-        *j = train_job(S, k->code, S->steps, k->seed);
-        j->iteration = it;
-        j->sample = k->sample;
-        cand_of[n_jobs++] = i;
+        hc[i].src = k->code;
+        hc[i].seed = k->seed;
+        hc[i].label = k->sample;
+        rc = load_rungs(S, it, k, &hc[i], e);
+        n_train++;
     }
-    if (!rc && n_jobs > 0) {
-        done_ctx d = {S, it, cand_of, ERR_OK, e};
-        run_trainings(S, jobs, n_jobs, verdicts, on_train_done, &d);
-        rc = d.rc;
-        if (!rc && S->c->stop && *S->c->stop)
+    if (!rc && n_train > 0) {
+        rung_ctx rcx = {S, it};
+        halving_opts ho;
+        memset(&ho, 0, sizeof ho);
+        ho.jo = (judge_opts){S->t, S->jobs, S->c->stop, NULL, NULL, NULL};
+        batch b = {S, NULL, NULL, it};
+        ho.jo.on_progress = batch_progress;
+        ho.jo.ctx = &b;
+        ho.robust_cases = S->c->robust_cases;
+        ho.base.max_seconds = S->c->train_seconds;
+        ho.base.threads = S->threads;
+        ho.base.ck_interval = S->ck_interval;
+        ho.timeout_s = S->timeout;
+        ho.on_rung = on_rung;
+        ho.ctx = &rcx;
+        rc = halving_run(&ho, &S->plan, hc, n, e);
+        if (rc == ERR_RUNTIME && S->c->stop && *S->c->stop)
             rc = err_set(e, ERR_RUNTIME, "interrupted; continue with: eureka search --resume %s", S->dir);
     }
+    // The tournament is over: each trained candidate's final status.
+    for (int i = 0; i < n && !rc; i++) {
+        cand *k = &S->cands[i];
+        halving_cand *h = &hc[i];
+        if (!h->src || k->done) continue;
+        snprintf(k->status, sizeof k->status, "%s", sb_status_name(h->v.status));
+        snprintf(k->message, sizeof k->message, "%s", h->v.message);
+        k->seconds = h->v.seconds;
+        k->rung = h->v.status == SB_OK ? h->rungs_done : h->rungs_done - 1;
+        if (h->v.status == SB_OK && h->v.result) {
+            k->train = h->v.result;
+            h->v.result = NULL;
+            read_scores(k);
+        }
+        // Beside train.json, the training to continue (`eureka train --resume DIR`).
+        if (k->train && h->v.state) {
+            char rel[128];
+            sample_rel(rel, sizeof rel, it, k->sample, RUN_STATE);
+            if ((rc = run_write_bytes(S->dir, rel, h->v.state, h->v.state_len, e))) break;
+        }
+        if ((rc = finish_sample(S, it, k, e))) break;
+        cJSON *ev = cJSON_CreateObject();
+        cJSON_AddNumberToObject(ev, "iteration", it);
+        cJSON_AddNumberToObject(ev, "sample", k->sample);
+        cJSON_AddStringToObject(ev, "status", k->status);
+        cJSON_AddNumberToObject(ev, "rung", k->rung);
+        if (k->train) {
+            cJSON_AddNumberToObject(ev, "fitness", k->fitness);
+            cJSON_AddNumberToObject(ev, "fitness_robust", k->robust);
+        } else {
+            cJSON_AddStringToObject(ev, "message", k->message);
+        }
+        cJSON_AddNumberToObject(ev, "seconds", k->seconds);
+        emit(S, "sample_done", ev);
+    }
+    halving_cands_free(hc, n);
+    free(hc);
     // Per-sample feedback files, and the counts.
     for (int i = 0; i < n && !rc; i++) {
         cand *k = &S->cands[i];
@@ -417,9 +563,6 @@ static int run_attempt(search *S, int it, int base, char **texts, int *trunc, in
         rc = write_sample_text(S, it, k->sample, RUN_FEEDBACK, fb, e);
         free(fb);
     }
-    free(jobs);
-    free(verdicts);
-    free(cand_of);
     return rc;
 }
 
@@ -430,17 +573,24 @@ static void free_cands(search *S) {
     S->n_cands = 0;
 }
 
-// Index of the best ok candidate (ties: fewer unstable episodes, then lower index), or -1.
+// Index of the best ok candidate, or -1: the furthest in the tournament (the survivors
+// trained the full budget), then the judge's robust statistic, then the lower index.
 static int pick_best(const search *S) {
     int b = -1;
     for (int i = 0; i < S->n_cands; i++) {
         const cand *k = &S->cands[i];
         if (!k->train) continue;
-        if (b < 0 || k->fitness > S->cands[b].fitness ||
-            (k->fitness == S->cands[b].fitness && k->unstable < S->cands[b].unstable))
-            b = i;
+        const cand *x = b >= 0 ? &S->cands[b] : NULL;
+        if (!x || k->rung > x->rung || (k->rung == x->rung && k->robust > x->robust)) b = i;
     }
     return b;
+}
+
+static void reject(search *S, const char *what, const char *msg) {
+    cJSON *x = cJSON_CreateObject();
+    cJSON_AddStringToObject(x, "file", what);
+    cJSON_AddStringToObject(x, "message", msg);
+    emit(S, "result_rejected", x);
 }
 
 // A result read back from the run directory counts only when its saved policy scores, in
@@ -451,14 +601,26 @@ static int verified_fitness(search *S, const cJSON *train, double recorded, cons
     err_info ve = {0};
     double again = 0;
     int rc = judge_verify(S->t, train, &again, &ve);
-    if (rc == ERR_OK && again == recorded) { *out = again; return 1; }
+    if (rc == ERR_OK && judge_same(again, recorded)) { *out = again; return 1; }
     char msg[ERR_MSG_MAX];
     if (rc) snprintf(msg, sizeof msg, "%s", ve.msg);
     else snprintf(msg, sizeof msg, "recorded fitness %.6g, but its saved policy scores %.6g", recorded, again);
-    cJSON *x = cJSON_CreateObject();
-    cJSON_AddStringToObject(x, "file", what);
-    cJSON_AddStringToObject(x, "message", msg);
-    emit(S, "result_rejected", x);
+    reject(S, what, msg);
+    return 0;
+}
+
+// A candidate read back from the run directory: both numbers the search decides on (its
+// best checkpoint and the judge's robust statistic) must be what its saved policies score.
+static int verified_candidate(search *S, cand *k, const char *what) {
+    err_info ve = {0};
+    judge_measure m;
+    int rc = judge_measure_train(S->t, k->train, 0, &m, &ve);
+    if (rc == ERR_OK && judge_same(m.fitness, k->fitness) && judge_same(m.robust, k->robust)) return 1;
+    char msg[ERR_MSG_MAX];
+    if (rc) snprintf(msg, sizeof msg, "%s", ve.msg);
+    else snprintf(msg, sizeof msg, "recorded fitness %.6g and judged %.6g, but its saved policies score %.6g "
+                  "and %.6g", k->fitness, k->robust, m.fitness, m.robust);
+    reject(S, what, msg);
     return 0;
 }
 
@@ -472,7 +634,7 @@ static int pick_verified_best(search *S, int it) {
         char rel[128];
         sample_rel(rel, sizeof rel, it, k->sample, RUN_TRAIN);
         k->loaded = 0;
-        if (!verified_fitness(S, k->train, k->fitness, rel, &k->fitness)) {
+        if (!verified_candidate(S, k, rel)) {
             cJSON_Delete(k->train);
             k->train = NULL;
             snprintf(k->status, sizeof k->status, "error");
@@ -561,6 +723,20 @@ static int init_human(search *S, err_info *e) {
     set_tail(S, k->response, fb);
     free_cands(S);
     return ERR_OK;
+}
+
+// The judge job that trains src for steps with seed; a --timeout given by the user
+// scales with the budget, else the judge's formula decides.
+static judge_job train_job(const search *S, const char *src, long steps, uint64_t seed) {
+    train_cfg cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.steps = steps;
+    cfg.max_seconds = S->c->train_seconds;
+    cfg.threads = S->threads;
+    cfg.seed = seed;
+    judge_job j = judge_job_train(S->t, src, &cfg);
+    if (S->timeout > 0) j.timeout_s = S->timeout * ((double)steps / (double)S->steps);
+    return j;
 }
 
 // Final evaluation: the overall best trained with seeds 1..S (the same seeds as
@@ -695,6 +871,12 @@ static cJSON *settings_json(const search *S) {
     cJSON_AddNumberToObject(o, "eval_seeds", c->eval_seeds);
     cJSON_AddNumberToObject(o, "eval_steps", (double)S->eval_steps);
     cJSON_AddNumberToObject(o, "retries", c->retries);
+    cJSON_AddStringToObject(o, "rungs", c->rungs ? c->rungs : "0.25,0.5,1");
+    cJSON *rg = cJSON_AddArrayToObject(o, "rung_steps");
+    for (int r = 0; r < S->plan.n_rungs; r++) cJSON_AddItemToArray(rg, cJSON_CreateNumber((double)S->plan.steps[r]));
+    cJSON_AddNumberToObject(o, "ck_interval", (double)S->ck_interval);
+    cJSON_AddNumberToObject(o, "robust_cases", c->robust_cases > 0 ? c->robust_cases : judge_robust_cases(S->t));
+    cJSON_AddStringToObject(o, "context", c->context_eureka ? "eureka" : "elitist");
     cJSON *v = cJSON_AddObjectToObject(o, "versions");
     cJSON_AddStringToObject(v, "eureka", EUREKA_VERSION);
     cJSON_AddStringToObject(v, "mujoco", mj_versionString());
@@ -738,7 +920,12 @@ int search_resume_cfg(const char *dir, search_cfg *c, cJSON **hold, err_info *e)
     NUM(r, "eval_seeds", c->eval_seeds, int, 0, 1e6);
     NUM(r, "eval_steps", c->eval_steps, long, 0, 1e15);
     NUM(r, "retries", c->retries, int, 0, 1e6);
+    NUM(r, "robust_cases", c->robust_cases, int, 0, 1e6);
 #undef NUM
+    const char *rungs = cJSON_GetStringValue(cJSON_GetObjectItem(r, "rungs"));
+    if (rungs) c->rungs = rungs;
+    const char *ctx = cJSON_GetStringValue(cJSON_GetObjectItem(r, "context"));
+    c->context_eureka = ctx && strcmp(ctx, "eureka") == 0;
     c->init_human = cJSON_IsTrue(cJSON_GetObjectItem(r, "init_human"));
     c->human_feedback = cJSON_IsTrue(cJSON_GetObjectItem(r, "human_feedback"));
     if (bad) {
@@ -770,6 +957,49 @@ static int check_cfg(const search_cfg *c, err_info *e) {
                            budgets[i].flag, budgets[i].v);
     if (c->retries < 0 || c->retries > 2) return err_set(e, ERR_USAGE, "retries: use 0..2");
     return ERR_OK;
+}
+
+// The context of the next iteration when this one regressed: the best reward so far
+// and the feedback its own iteration produced.
+static int elitist_tail(search *S, err_info *e) {
+    char rel[128], rrel[64];
+    sample_rel(rel, sizeof rel, S->sum->best_iteration, S->sum->best_sample, RUN_RESPONSE);
+    run_reflection_rel(rrel, sizeof rrel, S->sum->best_iteration, NULL);
+    char *resp = run_read_text(S->dir, rel, RESPONSE_CAP, e);
+    char *fb = resp ? run_read_text(S->dir, rrel, 1 << 20, e) : NULL;
+    if (!fb) { free(resp); return e->code; }
+    set_tail(S, resp, fb);
+    free(resp);
+    return ERR_OK;
+}
+
+// One line per other trained candidate of the iteration: its judged fitness with the
+// interval, how far it trained, and its component names.
+static char *other_candidates(const search *S, int best, err_info *e) {
+    buf b;
+    buf_init(&b, 8192);
+    int shown = 0;
+    for (int i = 0; i < S->n_cands; i++) {
+        const cand *k = &S->cands[i];
+        if (i == best || !k->train) continue;
+        buf_printf(&b, "- reward %d: task score %.2f [%.2f, %.2f] after %ld steps; components:", k->sample,
+                   k->robust, k->ci_low, k->ci_high, k->steps);
+        const cJSON *comp = cJSON_GetObjectItemCaseSensitive(k->train, "components"), *c;
+        int nc = 0;
+        cJSON_ArrayForEach(c, comp) if (c->string) buf_printf(&b, "%s %s", nc++ ? "," : "", c->string);
+        if (!nc) buf_printf(&b, " (none recorded)");
+        buf_printf(&b, "\n");
+        shown++;
+    }
+    if (!shown) { buf_free(&b); return NULL; }
+    char *lines = buf_take(&b);
+    if (!lines) return NULL;
+    size_t n = strlen(lines);
+    if (n && lines[n - 1] == '\n') lines[n - 1] = '\0';
+    prompt_var v[] = {{"lines", lines}};
+    char *out = prompt_render("other_candidates", v, 1, e);
+    free(lines);
+    return out;
 }
 
 // One iteration: sample, train, retry when every candidate failed, then pick the best
@@ -818,31 +1048,66 @@ static int do_iteration(search *S, int it, err_info *e) {
                 }
                 free(text);
             }
+            // What the model gets back: the best's statistics, then a line per other
+            // candidate (so it knows what was tried), then the errors of those that failed.
+            char *others = other_candidates(S, best, e);
+            if (others) {
+                char *j = join_text(fb, others);
+                if (j) { free(fb); fb = j; }
+                free(others);
+            }
             char *sib = sibling_errors(S, best, e);
             if (sib) {
                 char *j = join_text(fb, sib);
                 if (j) { free(fb); fb = j; }
                 free(sib);
             }
-            set_tail(S, k->response, fb);
+            char rrel[64];
+            run_reflection_rel(rrel, sizeof rrel, it, NULL);
+            if ((rc = run_write_text(S->dir, rrel, fb, e))) { free(fb); free_cands(S); return rc; }
             cJSON *b = cJSON_CreateObject();
             cJSON_AddNumberToObject(b, "iteration", it);
             cJSON_AddNumberToObject(b, "sample", k->sample);
             cJSON_AddNumberToObject(b, "fitness", k->fitness);
+            cJSON_AddNumberToObject(b, "fitness_robust", k->robust);
             emit(S, "iteration_best", b);
-            if (S->sum->best_iteration == 0 || k->fitness > S->sum->best_fitness) {
+            int improved = S->sum->best_iteration == 0 || k->robust > S->sum->best_robust;
+            if (improved) {
                 S->sum->best_iteration = it;
                 S->sum->best_sample = k->sample;
                 S->sum->best_fitness = k->fitness;
-                if ((rc = run_write_text(S->dir, RUN_BEST_C, k->code, e))) { free_cands(S); return rc; }
+                S->sum->best_robust = k->robust;
+                S->sum->best_ci_low = k->ci_low;
+                S->sum->best_ci_high = k->ci_high;
+                if ((rc = run_write_text(S->dir, RUN_BEST_C, k->code, e))) { free(fb); free_cands(S); return rc; }
                 cJSON *bj = cJSON_CreateObject();
                 cJSON_AddNumberToObject(bj, "iteration", it);
                 cJSON_AddNumberToObject(bj, "sample", k->sample);
                 cJSON_AddNumberToObject(bj, "fitness", k->fitness);
+                cJSON_AddNumberToObject(bj, "fitness_robust", k->robust);
+                cJSON *ci = cJSON_AddArrayToObject(bj, "fitness_ci");
+                cJSON_AddItemToArray(ci, cJSON_CreateNumber(k->ci_low));
+                cJSON_AddItemToArray(ci, cJSON_CreateNumber(k->ci_high));
                 rc = run_write_json(S->dir, RUN_BEST_JSON, bj, e);
                 emit(S, "best_updated", bj);
-                if (rc) { free_cands(S); return rc; }
+                if (rc) { free(fb); free_cands(S); return rc; }
             }
+            // EUREKA reflects on this iteration's best even when it is worse than an
+            // earlier one; the elitist context goes back to the best so far instead.
+            if (!improved && !c->context_eureka) {
+                free(fb);
+                rc = elitist_tail(S, e);
+                if (!rc) {
+                    cJSON *x = cJSON_CreateObject();
+                    cJSON_AddNumberToObject(x, "iteration", it);
+                    cJSON_AddNumberToObject(x, "context_from_iteration", S->sum->best_iteration);
+                    cJSON_AddNumberToObject(x, "context_from_sample", S->sum->best_sample);
+                    emit(S, "elitist_context", x);
+                }
+                free_cands(S);
+                return rc;
+            }
+            set_tail(S, k->response, fb);
             free_cands(S);
             return ERR_OK;
         }
@@ -862,10 +1127,21 @@ static int do_iteration(search *S, int it, err_info *e) {
     return ERR_OK;
 }
 
-void search_budgets(const search_cfg *c, long *candidate_steps, long *eval_steps) {
+int search_plan(const search_cfg *c, halving_plan *plan, long *ck_interval, long *eval_steps, err_info *e) {
     long task_steps = c->task->defaults.train_steps > 0 ? c->task->defaults.train_steps : 1000000;
-    *candidate_steps = c->train_steps > 0 ? c->train_steps : (long)(task_steps * SEARCH_CANDIDATE_FRACTION);
-    *eval_steps = c->eval_steps > 0 ? c->eval_steps : (c->train_steps > 0 ? c->train_steps : task_steps);
+    long full = c->train_steps > 0 ? c->train_steps : task_steps;
+    *eval_steps = c->eval_steps > 0 ? c->eval_steps : full;
+    // Rung ends sit on checkpoints, and checkpoints on update boundaries, so that a
+    // candidate that goes on trains exactly as if it had never stopped.
+    train_cfg dflt;
+    memset(&dflt, 0, sizeof dflt);
+    train_cfg_defaults(&dflt, c->task);
+    long update = (long)dflt.n_envs * dflt.horizon;
+    *ck_interval = (full / 20 + update - 1) / update * update;
+    double frac[HALVING_MAX_RUNGS] = {0.25, 0.5, 1.0};
+    int nfrac = 3;
+    if (c->rungs && halving_parse_fractions(c->rungs, frac, &nfrac, e)) return e ? e->code : ERR_USAGE;
+    return halving_plan_make(c->samples, full, *ck_interval, frac, nfrac, plan, e);
 }
 
 int search_run(const search_cfg *c, search_summary *sum, err_info *e) {
@@ -882,7 +1158,8 @@ int search_run(const search_cfg *c, search_summary *sum, err_info *e) {
     int cores = judge_cores();
     S.jobs = c->jobs > 0 ? c->jobs : cores;
     S.threads = c->threads > 0 ? c->threads : (cores / S.jobs > 1 ? cores / S.jobs : 1);
-    search_budgets(c, &S.steps, &S.eval_steps);
+    if ((rc = search_plan(c, &S.plan, &S.ck_interval, &S.eval_steps, e))) return rc;
+    S.steps = S.plan.steps[S.plan.n_rungs - 1];
     S.timeout = c->timeout_s;     // 0: the judge's limits formula
     int finished = 0;
     if (c->resume) {

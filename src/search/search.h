@@ -21,17 +21,15 @@
 #include "llm/llm.h"
 #include "rl/ppo.h"
 #include "search/run.h"
+#include "judge/halving.h"
 #include "judge/judge.h"
 #include "task/task.h"
-
-// Default share of the task's train_steps that one search candidate trains for (the
-// final evaluation uses the task's full budget). See the README for the time this gives.
-#define SEARCH_CANDIDATE_FRACTION 0.5
 
 // A running candidate, for progress lines.
 typedef struct search_progress {
     int iteration;          // 1.. (0 for the final evaluation)
     int sample;             // sample index, or eval seed index
+    int rung;               // rung of the iteration's tournament (1..), 0 in the evaluation
     long steps, total;      // control steps done / budget
     double sps;             // steps per second
     double fitness;         // last checkpoint fitness (-1 before the first)
@@ -44,7 +42,11 @@ typedef struct search_cfg {
     int samples;                // K (default 8)
     int jobs;                   // workers at once (0 = number of cores)
     int threads;                // threads per worker (0 = max(1, cores / jobs))
-    long train_steps;           // per candidate (0 = SEARCH_CANDIDATE_FRACTION of the task's)
+    long train_steps;           // full budget the tournament's survivors reach (0 = the task's)
+    const char *rungs;          // rung ends as fractions of it, "0.25,0.5,1" (NULL = that)
+    int robust_cases;           // held-out cases of the judge's robust statistic (0 = default)
+    int context_eureka;         // 1: reflect on each iteration's best as EUREKA does; 0
+                                // (default): elitist, on the best so far when one regresses
     double train_seconds;       // per-candidate wall cap inside training (0 = none)
     double timeout_s;           // worker wall limit per candidate (0 = the judge's formula)
     uint64_t seed;              // run seed: candidates' seeds derive from it
@@ -70,7 +72,9 @@ typedef struct search_summary {
     char run_dir[RUN_PATH_MAX];
     char best_path[RUN_PATH_MAX];   // run_dir/best.c ("" when every candidate failed)
     int best_iteration, best_sample;
-    double best_fitness;            // fitness reached during the search
+    double best_fitness;            // EUREKA's fitness of the best (its best checkpoint)
+    double best_robust;             // the judge's robust statistic of the best, which chose it
+    double best_ci_low, best_ci_high;
     int eval_n;                     // final evaluation trainings that finished
     double eval_mean, eval_std;     // of their fitness
     int candidates, failures;       // over the whole search
@@ -91,9 +95,11 @@ int search_resume_cfg(const char *dir, search_cfg *c, cJSON **hold, err_info *e)
 // disk); failing candidates are part of a normal search.
 int search_run(const search_cfg *c, search_summary *out, err_info *e);
 
-// Control steps each candidate trains for, and each final-evaluation training (c->task
-// set): the flags, else SEARCH_CANDIDATE_FRACTION of the task's budget and the whole of it.
-void search_budgets(const search_cfg *c, long *candidate_steps, long *eval_steps);
+// Every iteration's tournament (judge/halving.h: the rungs of the full budget, default
+// the task's), the checkpoint interval the rung ends sit on, and the evaluation budget,
+// as search_run sets them (the progress display plans with them too). ERR_USAGE for a
+// bad --rungs.
+int search_plan(const search_cfg *c, halving_plan *plan, long *ck_interval, long *eval_steps, err_info *e);
 
 // Seed of candidate (iteration, sample) of a run: stable across resumes.
 uint64_t search_candidate_seed(uint64_t run_seed, int iteration, int sample);

@@ -56,6 +56,8 @@ typedef struct task_def {
     int n_eval;                 // held-out evaluation episodes (fixed set)
     uint64_t eval_seed;         // held-out case c resets from rng stream (eval_seed, c)
     double fitness_max;         // best possible fitness (1 for success rates), for reports
+    int success_rate;           // 1: every held-out episode scores 0 or 1 (the fitness is a
+                                // success rate: its intervals are Wilson intervals)
     task_defaults defaults;
 
     // Once, after the model is loaded (set options, check sizes). May be NULL.
