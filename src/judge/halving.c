@@ -140,7 +140,6 @@ int halving_run(const halving_opts *o, const halving_plan *plan, halving_cand *c
         return err_set(e, ERR_NOMEM, "halving: out of memory");
     }
     int rc = ERR_OK;
-    long full = plan->steps[plan->n_rungs - 1];
     for (int r = 0; r < plan->n_rungs && !rc; r++) {
         // Who trains in rung r: alive, and not past it already (a resumed iteration).
         if (r > 0) halving_select(plan, r - 1, c, k);
@@ -156,8 +155,7 @@ int halving_run(const halving_opts *o, const halving_plan *plan, halving_cand *c
             j->state = x->v.state;          // where its last rung stopped (NULL at rung 0)
             j->state_len = x->v.state_len;
             j->robust_cases = o->robust_cases;
-            if (o->timeout_s > 0)
-                j->timeout_s = o->timeout_s * (double)(plan->steps[r] - (r ? plan->steps[r - 1] : 0)) / (double)full;
+            j->timeout_s = o->timeout_s;
             j->iteration = r + 1;
             j->sample = x->label;
             cand_of[n++] = i;

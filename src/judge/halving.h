@@ -58,7 +58,7 @@ typedef struct halving_opts {
     judge_opts jo;              // task, parallel workers, stop flag, progress (on_done unused)
     train_cfg base;             // training settings; steps and seed are set per rung
     int robust_cases;           // held-out cases of the robust statistic (0: judge default)
-    double timeout_s;           // wall limit per full budget (scaled per rung); 0: formula
+    double timeout_s;           // wall limit of each rung's worker; 0: the judge's formula
     // Called as each candidate's rung ends (c->v and c->v.state final): persist it.
     // A non-zero return stops the tournament with that error.
     int (*on_rung)(void *ctx, int cand, int rung, halving_cand *c, err_info *e);
