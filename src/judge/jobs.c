@@ -207,8 +207,6 @@ static cJSON *verify_body(const cJSON *args, const task_def *task, reward_fn fn,
         err_set(e, ERR_PARSE, "verify: no checks");
         return NULL;
     }
-    venv *v = venv_new(task, 1, 0x5eed, NULL, e);
-    if (!v) return NULL;
     cJSON *out = cJSON_CreateObject();
     cJSON *evals = cJSON_AddArrayToObject(out, "evals");
     int rc = ERR_OK;
@@ -217,7 +215,7 @@ static cJSON *verify_body(const cJSON *args, const task_def *task, reward_fn fn,
         if ((rc = policy_from_json(task, cJSON_GetObjectItemCaseSensitive(c, "policy"), &p, e))) break;
         int cases = (int)arg_number(c, "cases", task->n_eval, 1, 100000);
         venv_eval ev;
-        rc = policy_evaluate(p, v, 1, cases, &ev, e);
+        rc = policy_fitness(task, p, 1, cases, &ev, e);
         policy_free(p);
         if (rc) break;
         cJSON *x = cJSON_CreateObject();
@@ -226,7 +224,6 @@ static cJSON *verify_body(const cJSON *args, const task_def *task, reward_fn fn,
         cJSON_AddNumberToObject(x, "cases", ev.cases);
         cJSON_AddItemToArray(evals, x);
     }
-    venv_free(v);
     if (rc) { cJSON_Delete(out); return NULL; }
     return out;
 }

@@ -114,10 +114,11 @@ static void violate(sb_proc *p, const char *what) {
 }
 
 // *s, sanitised in place when it holds anything the sanitiser would change (cJSON's
-// allocator owns it). 0 without memory.
+// allocator owns it). 0 without memory. No line cap: the reader already bounds the whole
+// line, and a long value (the saved training in base64) must arrive whole.
 static int clean_string(char **s) {
     size_t n = strlen(*s);
-    char *clean = san_dup(*s, n, 0, 0, 4 * n + 8);
+    char *clean = san_dup(*s, n, 0, n + 1, 4 * n + 8);
     if (!clean) return 0;
     if (strcmp(clean, *s) != 0) {
         size_t m = strlen(clean) + 1;
