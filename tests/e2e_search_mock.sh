@@ -34,7 +34,17 @@ import json, sys
 s = json.load(sys.stdin)
 st = [x["status"] for it in s["iterations"] for x in it["samples"]]
 assert st[:4] == ["ok", "compile_error", "crash", "timeout"], st
-assert s["finished"] and s["prompt_tokens"] > 0'
+assert s["finished"] and s["prompt_tokens"] > 0
+# the judge as the table shows it: rungs, steps really trained, robust statistic in its interval
+for it in s["iterations"]:
+    ok = [x for x in it["samples"] if x["status"] == "ok"]
+    for x in ok:
+        lo, hi = x["fitness_ci"]
+        assert x["rung"] >= 1 and x["steps"] > 0 and lo <= x["fitness_robust"] <= hi, x
+    if ok and it["iteration"] >= 1:
+        best = next(x for x in ok if x["candidate"] == it["best"])
+        assert best["rung"] == max(x["rung"] for x in ok), it'
+grep -q "rung  *steps  *fitness  *robust  *interval" "$OUT/show.txt" || fail "show: no judge columns"
 
 python3 - "$OUT/run/messages.json" <<'PY'
 import json, sys

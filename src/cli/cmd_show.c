@@ -1,7 +1,10 @@
 // cmd_show.c: `eureka show RUN [--json]`: what happened in a search run, per iteration
-// and sample (status, fitness, components, error), the best so far and tokens used.
+// and sample (status, how far it went in the judge's tournament, EUREKA's fitness, the
+// robust statistic with its interval, components, error), the best so far as the search
+// picks it (run_iteration_best, then the robust statistic) and tokens used.
 // Reads only the run directory (run.h), so it works on killed and finished runs alike.
 // A run may be someone else's: every string from it is sanitised before it is shown.
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,9 +22,12 @@ static const char *jstr(const cJSON *o, const char *k, const char *dflt, char bu
     return san_str(buf, JSTR_MAX, s ? s : dflt, 0);
 }
 
-static double jnum(const cJSON *o, const char *k, double dflt) {
-    const cJSON *x = cJSON_GetObjectItem(o, k);
+static double num(const cJSON *x, double dflt) {
     return cJSON_IsNumber(x) ? x->valuedouble : dflt;
+}
+
+static double jnum(const cJSON *o, const char *k, double dflt) {
+    return num(cJSON_GetObjectItem(o, k), dflt);
 }
 
 // Component names of a train.json with their last per-update mean: "a=0.31 b=-0.02".
@@ -74,7 +80,9 @@ int cmd_show(int argc, char **argv) {
         printf("run %s: task %s, LLM %s (%s), K=%.0f, N=%.0f, %.0f steps per candidate, seed %.0f\n\n",
                sdir, task, backend, model, jnum(run, "samples", 0), jnum(run, "iterations", 0),
                jnum(run, "train_steps", 0), jnum(run, "seed", 0));
-    if (!json) printf("%-16s %-18s %8s  %s\n", "candidate", "status", "fitness", "components / error");
+    if (!json)
+        printf("%-16s %-18s %4s %9s %8s %8s %-15s  %s\n", "candidate", "status", "rung", "steps", "fitness",
+               "robust", "interval", "components / error");
     char rel[128];
     run_iter_rel(rel, sizeof rel, 0, NULL);
     int first = run_has(dir, rel) ? 0 : 1;
@@ -97,13 +105,34 @@ int cmd_show(int argc, char **argv) {
             const char *status = !have ? "unfinished" : bad ? "unreadable" : st.status;
             cJSON_AddStringToObject(sj, "status", status);
             char detail[1024] = "";
-            char fit[32] = "-";
+            char fit[32] = "-", rob[32] = "-", ci[48] = "-", steps[32] = "-", rung[16] = "-";
             if (have && !bad && st.ok) {
                 snprintf(fit, sizeof fit, "%.3f", st.fitness);
                 cJSON_AddNumberToObject(sj, "fitness", st.fitness);
+                if (st.rung > 0) {
+                    snprintf(rung, sizeof rung, "%d", st.rung);
+                    cJSON_AddNumberToObject(sj, "rung", st.rung);
+                }
+                if (!isnan(st.robust)) {
+                    snprintf(rob, sizeof rob, "%.3f", st.robust);
+                    cJSON_AddNumberToObject(sj, "fitness_robust", st.robust);
+                }
                 run_sample_rel(rel, sizeof rel, it, s, RUN_TRAIN, NULL);
                 cJSON *tr = run_read_json(dir, rel, NULL);
                 components_line(tr, detail, sizeof detail);
+                double trained = jnum(tr, "steps", NAN);
+                if (isfinite(trained) && trained >= 0) {
+                    snprintf(steps, sizeof steps, "%.0f", trained);
+                    cJSON_AddNumberToObject(sj, "steps", trained);
+                }
+                const cJSON *civ = cJSON_GetObjectItem(tr, "fitness_ci");
+                double lo = num(cJSON_GetArrayItem(civ, 0), NAN), hi = num(cJSON_GetArrayItem(civ, 1), NAN);
+                if (cJSON_GetArraySize(civ) == 2 && isfinite(lo) && isfinite(hi)) {
+                    snprintf(ci, sizeof ci, "[%.3f, %.3f]", lo, hi);
+                    cJSON *a = cJSON_AddArrayToObject(sj, "fitness_ci");
+                    cJSON_AddItemToArray(a, cJSON_CreateNumber(lo));
+                    cJSON_AddItemToArray(a, cJSON_CreateNumber(hi));
+                }
                 cJSON *names = cJSON_AddArrayToObject(sj, "components");
                 const cJSON *c;
                 cJSON_ArrayForEach(c, cJSON_GetObjectItem(tr, "components")) {
@@ -111,20 +140,31 @@ int cmd_show(int argc, char **argv) {
                     cJSON_AddItemToArray(names, cJSON_CreateString(san_str(cn, sizeof cn, c->string, 0)));
                 }
                 cJSON_Delete(tr);
-                if (it >= 1 && (best_it == 0 || st.fitness > best_f)) { best_it = it; best_s = s; best_f = st.fitness; }
             } else if (have) {
                 san_str(detail, sizeof detail, bad ? se.msg : st.message, 0);
                 cJSON_AddStringToObject(sj, "error", detail);
             }
             cJSON_AddItemToArray(samples, sj);
-            if (!json) printf("%-16s %-18s %8s  %s\n", name, status, fit, detail);
+            if (!json)
+                printf("%-16s %-18s %4s %9s %8s %8s %-15s  %s\n", name, status, rung, steps, fit, rob, ci, detail);
+        }
+        // The search's pick: the iteration's best (furthest rung, then robust), and it
+        // replaces the best so far only with a higher robust statistic.
+        int ib = it >= 1 ? run_iteration_best(dir, it) : -1;
+        run_status bs;
+        if (ib >= 0 && run_read_status(dir, it, ib, &bs, NULL) == ERR_OK) {
+            double f = isnan(bs.robust) ? bs.fitness : bs.robust;
+            char b[32];
+            run_sample_rel(b, sizeof b, it, ib, NULL, NULL);
+            cJSON_AddStringToObject(ij, "best", b);
+            if (best_it == 0 || f > best_f) { best_it = it; best_s = ib; best_f = f; }
         }
         if (best_it > 0) {
             char b[32];
             run_sample_rel(b, sizeof b, best_it, best_s, NULL, NULL);
             cJSON_AddStringToObject(ij, "best_so_far", b);
             cJSON_AddNumberToObject(ij, "best_so_far_fitness", best_f);
-            if (!json && it >= 1) printf("  best so far: %s, fitness %.3f\n", b, best_f);
+            if (!json && it >= 1) printf("  best so far: %s, robust fitness %.3f\n", b, best_f);
         }
         cJSON_AddItemToArray(iters, ij);
     }
@@ -152,7 +192,7 @@ int cmd_show(int argc, char **argv) {
         if (best_it > 0) {
             char b[32];
             run_sample_rel(b, sizeof b, best_it, best_s, NULL, NULL);
-            printf("best: %s (%s/%s), fitness %.3f", b, sdir, RUN_BEST_C, best_f);
+            printf("best: %s (%s/%s), robust fitness %.3f", b, sdir, RUN_BEST_C, best_f);
             if (summary && jnum(summary, "eval_seeds", 0) > 0)
                 printf("; evaluation %.3f +- %.3f over %.0f seeds", jnum(summary, "eval_mean", 0),
                        jnum(summary, "eval_std", 0), jnum(summary, "eval_seeds", 0));
