@@ -55,7 +55,7 @@ typedef struct cli_trainer_opts {
 
 #define CLI_TRAINER_FLAGS(o)                                                                  \
     {"--exploration", CLI_STR, &(o).exploration,                                              \
-     "how the policy explores: gaussian (default), gsde or lattice (see README)"},            \
+     "how the policy explores: gaussian (default), gsde or lattice (see docs/trainer.md)"},            \
     {"--noise-period", CLI_INT, &(o).noise_period,                                            \
      "gsde/lattice: control steps between noise draws (default 8)"},                          \
     {"--curriculum", CLI_BOOL, &(o).curriculum,                                               \

@@ -7,8 +7,7 @@
 // analysis: the variance each component explains, and how many components it takes to
 // explain 80, 90 and 95% of it. The same rollouts give the energy the policy spends:
 // per episode, the sum over control steps of sum_i |actuator force_i x velocity_i|, and
-// of sum_i a_i^2. `eureka analyze` prints them; bench/bench_explore.sh compares
-// exploration methods by them.
+// of sum_i a_i^2. `eureka analyze` prints them.
 #ifndef EUREKA_SYNERGY_H
 #define EUREKA_SYNERGY_H
 

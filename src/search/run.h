@@ -1,4 +1,4 @@
-// run.h: the run directory of a search (DESIGN.md section 7).
+// run.h: the run directory of a search (its layout: docs/search.md, "The run directory").
 //
 //   runs/<YYYYmmdd-HHMMSS>-<task>/
 //     run.json        every setting, versions, seed, backend, model

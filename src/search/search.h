@@ -1,4 +1,4 @@
-// search.h: the EUREKA loop (DESIGN.md section 1, Algorithm 1).
+// search.h: the EUREKA loop (Algorithm 1 of Ma et al., ICLR 2024; docs/search.md).
 //
 //   messages = [system, user(task context)]
 //   for each iteration: K replies -> extract -> compile + train in sandboxed workers

@@ -148,10 +148,10 @@ int film_policy(const task_def *t, const cJSON *train, const film_opts *in, cons
 int film_run_dir(const task_def *t, const char *dir, const char *rel_dir, const film_opts *o,
                  char *video, size_t n, film_stats *st, err_info *e) {
     char rel[RUN_PATH_MAX];
-    if (fs_path(rel, sizeof rel, e, "%s/train.json", rel_dir)) return ERR_LIMIT;
+    if (fs_path(rel, sizeof rel, e, "%s/%s", rel_dir, RUN_TRAIN)) return ERR_LIMIT;
     cJSON *train = run_read_json(dir, rel, e);
     if (!train) return e ? e->code : ERR_IO;
-    int rc = fs_path(rel, sizeof rel, e, "%s/video.mp4", rel_dir);
+    int rc = fs_path(rel, sizeof rel, e, "%s/%s", rel_dir, RUN_VIDEO);
     if (!rc) rc = run_path(video, n, dir, rel, e);
     if (!rc) rc = film_policy(t, train, o, video, st, e);
     cJSON_Delete(train);
