@@ -34,6 +34,7 @@
 #include "search/search.h"
 #include "util/fs.h"
 #include "util/stats.h"
+#include "util/clock.h"
 
 #define MAX_REWARDS 64
 #define MAX_SEEDS 10
@@ -46,12 +47,6 @@ typedef struct reward {
     int n_ref;
     double ref_mean, ref_se;
 } reward;
-
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 

@@ -19,12 +19,7 @@
 #include "rl/ppo.h"
 
 #include "../tasks/reorient/env.h"
-
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
+#include "util/clock.h"
 
 // A reorient reward in the style of rewards/reorient_human.c (rotation, success bonus,
 // action penalty, fingertips near the cube), so the rollout exercises contacts.

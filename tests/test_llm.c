@@ -21,6 +21,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include "testlib.h"
+#include "util/clock.h"
 
 #ifndef TOOL_mock_llm_server
 #define TOOL_mock_llm_server "./mock_llm_server"   // tests run in the build directory
@@ -103,12 +104,6 @@ static char last[65536];
 static const char *server_last(const server *s) {
     server_get(s, "/_last", last);
     return last;
-}
-
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
 static const llm_msg conv[] = {

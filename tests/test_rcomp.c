@@ -17,6 +17,7 @@
 #include "reward/rcomp.h"
 #include "task/task.h"
 #include "testlib.h"
+#include "util/clock.h"
 
 static char *env_h;
 
@@ -323,12 +324,6 @@ static void test_no_files(void) {
     CHECK(pid > 0 && waitpid(pid, &st, 0) == pid);
     CHECK_MSG(WIFEXITED(st) && WEXITSTATUS(st) == 0, "child status %d (signal %d)", WIFEXITED(st) ? WEXITSTATUS(st) : -1,
               WIFSIGNALED(st) ? WTERMSIG(st) : 0);
-}
-
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
 static void test_speed(void) {

@@ -30,17 +30,12 @@
 #include "judge/worker.h"
 #include "task/task.h"
 #include "testlib.h"
+#include "util/clock.h"
 
 static const char *good_src =
     "double compute_reward(const env_state *s, reward_terms *t) {\n"
     "    return term(t, \"upright\", cos(s->pole_angle)) + term(t, \"centre\", -fabs(s->cart_pos));\n"
     "}\n";
-
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 // A job for the test worker (tests/tools/eureka_worker_test.c): the real modes and the
 // test-only ones.

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "util/sanitize.h"
+#include "util/clock.h"
 
 #define PROGRESS_UNITS 256
 #define PROGRESS_REDRAW 0.2     // seconds between redraws of the terminal line
@@ -31,12 +32,6 @@ struct progress {
     double best;
     int have_best;
 };
-
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 progress *progress_new(const char *what, const char *noun, int quiet) {
     if (quiet) return NULL;

@@ -16,12 +16,7 @@
 #include "judge/judge.h"
 #include "util/base64.h"
 #include "util/rng.h"
-
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
+#include "util/clock.h"
 
 // A number argument within [lo, hi], or dflt when absent.
 static double arg_number(const cJSON *args, const char *key, double dflt, double lo, double hi) {

@@ -37,6 +37,7 @@
 #include "util/sanitize.h"
 
 #include "judge/worker.h"
+#include "util/clock.h"
 
 #ifndef EUREKA_WORKER
 #define EUREKA_WORKER "eureka-worker"
@@ -68,12 +69,6 @@ void sb_limits_default(sb_limits *l) {
     l->out_cap = (size_t)4 << 20;
     l->stall_seconds = 0;
     l->compile_seconds = 20;
-}
-
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
 // ---- parent side ------------------------------------------------------------

@@ -28,6 +28,7 @@
 #include "reward/rcomp.h"
 #include "rl/venv.h"
 #include "util/fs.h"
+#include "util/clock.h"
 
 #define WORKER_PROGRESS_MIN_S 0.1        // at most 10 progress objects per second
 
@@ -36,12 +37,6 @@ struct worker_chan {
     double last;
     pthread_mutex_t mu;
 };
-
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 static void write_all(int fd, const char *p, size_t n) {
     while (n > 0) {

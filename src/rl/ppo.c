@@ -29,6 +29,7 @@
 #include "util/buf.h"
 #include "util/pool.h"
 #include "util/ser.h"
+#include "util/clock.h"
 
 #define PPO_LOG_STD_MIN (-2.5f)
 #define PPO_OBS_CLIP 5.0f
@@ -59,12 +60,6 @@ void train_cfg_defaults(train_cfg *cfg, const task_def *t) {
     if (!cfg->noise_period) cfg->noise_period = 8;
     if (!cfg->curriculum_threshold) cfg->curriculum_threshold = 0.5;
     if (cfg->threads <= 0) cfg->threads = 1;
-}
-
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 // CPU seconds of the whole process, when timing is asked for (a system call: not per step).

@@ -18,6 +18,7 @@
 #include "util/fs.h"
 #include "viz/render.h"
 #include "viz/video.h"
+#include "util/clock.h"
 
 #define FILM_HOLD_SECONDS 0.5
 
@@ -45,12 +46,6 @@ typedef struct film_run {
     int frames, rc;
     err_info *e;
 } film_run;
-
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 int film_episode_frames(int steps, int max_steps, double fps) {
     int shown = max_steps > 0 && steps > max_steps ? max_steps : steps;

@@ -18,17 +18,12 @@
 #include "judge/jobs.h"
 #include "judge/worker.h"
 #include "reward/reward.h"
+#include "util/clock.h"
 
 #ifdef EUREKA_SANITIZE
 // Let malloc return NULL for the memory-limit body instead of ASan aborting.
 const char *__asan_default_options(void) { return "allocator_may_return_null=1"; }
 #endif
-
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 static cJSON *ok_result(void) {
     cJSON *o = cJSON_CreateObject();
