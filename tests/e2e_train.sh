@@ -100,6 +100,11 @@ rc=$?
 [ $? -eq 2 ] && ok || bad "missing --reward should exit 2"
 "$EUREKA" train --task nosuchtask --reward "$TMP/nan.c" > /dev/null 2>&1
 [ $? -eq 2 ] && ok || bad "unknown task should exit 2"
+# ... settings a training cannot run with are refused before any worker starts, naming the setting.
+"$EUREKA" train --task cartpole --reward "$ROOT/rewards/cartpole_human.c" --curriculum > /dev/null 2> "$TMP/cur.err"
+[ $? -eq 2 ] && grep -q "no difficulty knob" "$TMP/cur.err" && ok || bad "curriculum on cartpole: $(cat "$TMP/cur.err")"
+"$EUREKA" train --task cartpole --reward "$ROOT/rewards/cartpole_human.c" --set hidden=100000 > /dev/null 2> "$TMP/hid.err"
+[ $? -eq 2 ] && grep -q "hidden=100000: give 1\.\." "$TMP/hid.err" && ok || bad "hidden=100000: $(cat "$TMP/hid.err")"
 
 # 5. eval: two seeds, a fitness each, mean and std.
 if "$EUREKA" eval --task cartpole --reward "$ROOT/rewards/cartpole_human.c" --seeds 2 \

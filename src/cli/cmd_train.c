@@ -167,6 +167,9 @@ int cmd_train(int argc, char **argv) {
         cfg.seed = (uint64_t)seed;
         if (set) rc = train_cfg_set(&cfg, set, &e);
         if (!rc) rc = cli_trainer_apply(&topt, &cfg, &e);
+        train_cfg full = cfg;       // the worker fills the defaults the same way
+        train_cfg_defaults(&full, t);
+        if (!rc) rc = ppo_check_cfg(t, &full, &e);
         if (!rc && !(src = fs_read(reward, RCOMP_MAX_SOURCE, NULL, &e))) rc = e.code;
     }
     if (!rc && out_dir) rc = check_out_dir(out_dir, &e);

@@ -1098,6 +1098,38 @@ static ppo *ppo_new(const task_def *t, reward_fn fn, const train_cfg *cfg, long 
     return p;
 }
 
+// The settings a training can run with (after train_cfg_defaults): ERR_USAGE naming
+// what is wrong, before any worker starts or any file is written.
+int ppo_check_cfg(const task_def *t, const train_cfg *cfg, err_info *e) {
+    // One message per setting, named as --set names it.
+#define NEED(ok, ...) \
+    if (!(ok)) return err_set(e, ERR_USAGE, __VA_ARGS__)
+    long batch = (long)cfg->n_envs * cfg->horizon;
+    NEED(cfg->steps >= 1, "steps=%ld: give at least 1 control step", cfg->steps);
+    NEED(cfg->n_envs >= 1 && cfg->n_envs <= 65536, "n_envs=%d: give 1..65536", cfg->n_envs);
+    NEED(cfg->horizon >= 1, "horizon=%d: give at least 1", cfg->horizon);
+    NEED(cfg->epochs >= 1, "epochs=%d: give at least 1", cfg->epochs);
+    NEED(cfg->minibatches >= 1 && cfg->minibatches <= batch,
+         "minibatches=%d: give 1..n_envs x horizon (%ld)", cfg->minibatches, batch);
+    NEED(batch <= (1L << 24), "n_envs x horizon = %ld: at most %ld samples per update", batch, 1L << 24);
+    NEED(cfg->hidden >= 1 && cfg->hidden <= POLICY_MAX_HIDDEN, "hidden=%d: give 1..%d", cfg->hidden,
+         POLICY_MAX_HIDDEN);
+    NEED(cfg->ck_interval >= 0, "ck_interval=%ld: give 0 (the checkpoints' spacing) or more", cfg->ck_interval);
+    NEED(cfg->eval_cases >= 0 && cfg->eval_cases <= VENV_MAX_CASES, "eval_cases=%d: give 0..%d",
+         cfg->eval_cases, VENV_MAX_CASES);
+    NEED(explore_name(cfg->exploration), "exploration=%d: use gaussian, gsde or lattice", cfg->exploration);
+    NEED(cfg->noise_period >= 1, "noise_period=%d: give at least 1 control step", cfg->noise_period);
+    NEED(cfg->curriculum >= 0 && cfg->curriculum <= 100, "curriculum=%d: give 0..100 stages", cfg->curriculum);
+    NEED(cfg->curriculum_threshold > 0, "curriculum_threshold=%g: give a success rate above 0",
+         cfg->curriculum_threshold);
+    NEED(!cfg->curriculum || t->reset_level, "task %s has no difficulty knob for a curriculum: train it "
+         "without --curriculum", t->name);
+#undef NEED
+    if (t->act_dim > 64) return err_set(e, ERR_LIMIT, "trainer: task %s has %d actions (max 64)",
+                                        t->name, t->act_dim);
+    return ERR_OK;
+}
+
 int ppo_train_ex(const task_def *t, reward_fn fn, const train_cfg *cfg_in, const void *state_in,
                  size_t state_in_len, train_progress pf, void *pctx, cJSON **train_json,
                  void **state_out, size_t *state_out_len, ppo_timing *tm, err_info *e) {
@@ -1106,22 +1138,8 @@ int ppo_train_ex(const task_def *t, reward_fn fn, const train_cfg *cfg_in, const
     double t0 = now_s();
     train_cfg cfg = *cfg_in;
     train_cfg_defaults(&cfg, t);
-    if (cfg.n_envs < 1 || cfg.n_envs > 65536 || cfg.horizon < 1 || cfg.epochs < 1 ||
-        cfg.minibatches < 1 || cfg.hidden < 1 || cfg.hidden > POLICY_MAX_HIDDEN || cfg.steps < 1 ||
-        (long)cfg.n_envs * cfg.horizon < cfg.minibatches || (long)cfg.n_envs * cfg.horizon > (1L << 24) ||
-        cfg.ck_interval < 0 || cfg.eval_cases < 0 || cfg.eval_cases > VENV_MAX_CASES ||
-        !explore_name(cfg.exploration) || cfg.noise_period < 1 || cfg.curriculum < 0 ||
-        cfg.curriculum > 100 || !(cfg.curriculum_threshold > 0))
-        return err_set(e, ERR_USAGE, "trainer: bad configuration (envs %d, horizon %d, "
-                       "minibatches %d, hidden %d, steps %ld, ck_interval %ld, eval_cases %d, "
-                       "exploration %d, noise_period %d)", cfg.n_envs, cfg.horizon,
-                       cfg.minibatches, cfg.hidden, cfg.steps, cfg.ck_interval, cfg.eval_cases,
-                       cfg.exploration, cfg.noise_period);
-    if (t->act_dim > 64) return err_set(e, ERR_LIMIT, "trainer: task %s has %d actions (max 64)",
-                                        t->name, t->act_dim);
-    if (cfg.curriculum && !t->reset_level)
-        return err_set(e, ERR_USAGE, "task %s has no difficulty knob for a curriculum: train "
-                       "it without --curriculum", t->name);
+    int crc = ppo_check_cfg(t, &cfg, e);
+    if (crc) return crc;
     long N = (long)cfg.n_envs * cfg.horizon;
     long n_upd = (cfg.steps + N - 1) / N;
     ppo_saved saved;

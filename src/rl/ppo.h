@@ -89,6 +89,11 @@ typedef struct ppo_timing {
 // and eval_cases may change); anything else, including a truncated or damaged state, is
 // refused with a message. When state_out is non-NULL it gets a malloc'd state to resume
 // from (owned by the caller; free()). tm (may be NULL) gets the time split.
+// The settings a training can run with, once train_cfg_defaults filled them: ERR_USAGE
+// (or ERR_LIMIT) naming what is wrong. Called by every training and by the commands
+// before they start one.
+int ppo_check_cfg(const task_def *t, const train_cfg *cfg, err_info *e);
+
 int ppo_train_ex(const task_def *t, reward_fn fn, const train_cfg *cfg, const void *state_in,
                  size_t state_in_len, train_progress pf, void *pctx, cJSON **train_json,
                  void **state_out, size_t *state_out_len, ppo_timing *tm, err_info *e);
