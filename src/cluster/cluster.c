@@ -209,9 +209,7 @@ static int cluster_run(const judge_opts *o, judge_job *jobs, int n, judge_verdic
     for (;;) {
         if (C.failure[0] && o->stop) *o->stop = 1;  // every caller already ends on its stop flag
         if (C.failure[0] || (o->stop && *o->stop)) {
-            stop_batch(out);
-            for (; next < n; next++)
-                if (!jobs[next].skip) interrupted(&out[next], "not started: the cluster lost a rank");
+            stop_batch(out);     // jobs not started stay untouched, as in the local pool
             return -1;
         }
         for (int r = 1; r < C.size && next < n; r++) {
@@ -410,6 +408,9 @@ static char *refuse_job(const char *msg, size_t mlen, const err_info *e, size_t 
 }
 
 int cluster_serve(void) {
+    // Ctrl-C is the driver's to handle (srun sends it to every task): it stops the jobs
+    // with STOP, and the trainers' verdicts still arrive.
+    signal(SIGINT, SIG_IGN);
     for (;;) {
         int flag = 0;
         MPI_Status st;
