@@ -18,8 +18,10 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 # OpenMPI's leaks at exit are not ours (ASan build: tests/lsan.supp).
 MPIRUN=(mpirun --oversubscribe -np 3 -x LSAN_OPTIONS -x ASAN_OPTIONS -x EUREKA_MPI_TIMEOUT)
 export LSAN_OPTIONS=${LSAN_OPTIONS:-} ASAN_OPTIONS=${ASAN_OPTIONS:-} EUREKA_MPI_TIMEOUT=${EUREKA_MPI_TIMEOUT:-60}
-ARGS=(--task cartpole --llm offline --iterations 2 --samples 2 --threads 1 --train-steps 10000
-      --eval-seeds 1 --seed 7 --quiet --json)
+# One iteration of 3 candidates (the halving's three rungs: 3, 2, 1 trainings), 2 seeds
+# of final evaluation: every path of the search's jobs, small enough for 2 loaded cores.
+ARGS=(--task cartpole --llm offline --iterations 1 --samples 3 --threads 1 --train-steps 6000
+      --eval-seeds 2 --seed 7 --quiet --json)
 
 # Every process below pid (the job's ranks, their workers), recorded while the job runs.
 tree() { ps -eo pid=,ppid= | awk -v root="$1" '{p[$1]=$2} END {for (k in p) {x=k; while (x in p && x!=root && x>1) x=p[x]; if (x==root && k!=root) print k}}'; }
@@ -58,17 +60,18 @@ print("mpi = single:", b["best_fitness"], b["best_fitness_robust"], b["eval_mean
 PY
 [ "$(candidates "$OUT/single")" = "$(candidates "$OUT/mpi")" ] || fail "candidate fitnesses differ"
 candidates "$OUT/mpi"
+echo "[${SECONDS}s] mpirun -np 3 = one process"
 
-# 2. the job ended mid-iteration, resumed by one process.
+# 2. the job ended mid-iteration (a rung of one candidate done), resumed by one process.
 "${MPIRUN[@]}" "$EUREKA" search "${ARGS[@]}" --out "$OUT/killed" > /dev/null 2> "$OUT/killed.err" &
 M=$!
 watch_tree $M "$OUT/killed.pids" &
-wait_events "$OUT/killed" 1 sample_done 1200 || fail "no candidate finished under mpirun"
+wait_events "$OUT/killed" 1 rung_done 1200 || fail "no rung ended under mpirun"
 kill -TERM $M
 wait $M 2>/dev/null || true
 [ -f "$OUT/killed/summary.json" ] && fail "the search finished before it was ended"
 no_orphans "$OUT/killed.pids"
-before=$(grep -c '"sample_done"' "$OUT/killed/events.jsonl")
+before=$(grep -c '"rung_done"' "$OUT/killed/events.jsonl")
 "$EUREKA" search --resume "$OUT/killed" --quiet --json > "$OUT/resumed.json"
 python3 - "$OUT" "$before" <<'PY'
 import json, sys, os
@@ -78,10 +81,14 @@ b = json.load(open(os.path.join(out, "resumed.json")))
 for k in ["best_iteration", "best_sample", "best_fitness", "eval_mean", "candidates"]:
     assert a[k] == b[k], (k, a[k], b[k])
 ev = [json.loads(l) for l in open(os.path.join(out, "killed/events.jsonl"))]
-assert sum(e["event"] == "sample_done" for e in ev) == 4, "finished candidates were trained again"
-print("resumed after", before, "finished candidates:", b["best_fitness"], b["eval_mean"])
+full = [json.loads(l) for l in open(os.path.join(out, "single/events.jsonl"))]
+count = lambda evs, k: sum(e["event"] == k for e in evs)
+assert count(ev, "rung_done") == count(full, "rung_done"), "finished rungs were trained again"
+assert count(ev, "sample_done") == 3 and any(e["event"] == "resume" for e in ev)
+print("resumed after", before, "finished rungs:", b["best_fitness"], b["eval_mean"])
 PY
 [ "$(candidates "$OUT/single")" = "$(candidates "$OUT/killed")" ] || fail "resumed candidate fitnesses differ"
+echo "[${SECONDS}s] ended under mpirun, resumed without"
 
 # 3a. a trainer rank killed: the launcher names it; nothing is left behind.
 host=$(hostname)
@@ -97,6 +104,7 @@ wait $M 2>/dev/null && fail "mpirun succeeded after a rank was killed"
 cat "$OUT/dead.err"
 grep -q "rank 1 .*on node $host" "$OUT/dead.err" || fail "no line naming rank 1 and $host"
 no_orphans "$OUT/dead.pids"
+echo "[${SECONDS}s] killed trainer named"
 
 # 3b. a trainer rank that stops answering: eureka's own line, then the job ends.
 EUREKA_MPI_TIMEOUT=3 "${MPIRUN[@]}" "$EUREKA" search "${ARGS[@]}" --out "$OUT/hung" > /dev/null \
@@ -112,4 +120,5 @@ wait $M 2>/dev/null && fail "mpirun succeeded after a rank stopped answering"
 cat "$OUT/hung.err"
 grep -q "^eureka: MPI rank 2 on host $host sent nothing for [0-9]* s" "$OUT/hung.err" || fail "no line naming rank 2"
 no_orphans "$OUT/hung.pids"
+echo "[${SECONDS}s] hung trainer named"
 echo "e2e_mpi: ok"
