@@ -15,9 +15,13 @@ trap 'rm -rf "$OUT"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
 command -v mpirun > /dev/null || fail "no mpirun (scripts/setup.sh installs openmpi-bin libopenmpi-dev)"
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-# OpenMPI's leaks at exit are not ours (ASan build: tests/lsan.supp).
-MPIRUN=(mpirun --oversubscribe -np 3 -x LSAN_OPTIONS -x ASAN_OPTIONS -x EUREKA_MPI_TIMEOUT)
-export LSAN_OPTIONS=${LSAN_OPTIONS:-} ASAN_OPTIONS=${ASAN_OPTIONS:-} EUREKA_MPI_TIMEOUT=${EUREKA_MPI_TIMEOUT:-60}
+# ASan build: no leak check in the MPI ranks themselves. Open MPI leaves what MPI_Init
+# allocated to the exit, inside components it dlcloses in MPI_Finalize: LeakSanitizer can
+# name neither module nor function, so no suppressions file can match. The workers (their
+# own environment), the single-process runs below and test_wire keep the leak check.
+RANK_ASAN="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0"
+MPIRUN=(mpirun --oversubscribe -np 3 -x "ASAN_OPTIONS=$RANK_ASAN" -x EUREKA_MPI_TIMEOUT)
+export EUREKA_MPI_TIMEOUT=${EUREKA_MPI_TIMEOUT:-60}
 # One iteration of 3 candidates (the halving's three rungs: 3, 2, 1 trainings), 2 seeds
 # of final evaluation: every path of the search's jobs, small enough for 2 loaded cores.
 ARGS=(--task cartpole --llm offline --iterations 1 --samples 3 --threads 1 --train-steps 6000
