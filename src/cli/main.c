@@ -53,6 +53,7 @@ int main(int argc, char **argv) {
     err_info e = {0};
     if (cluster_start(&argc, &argv, force, &e)) {
         fprintf(stderr, "eureka: %s\n", e.msg);
+        cluster_abort(1);
         return 1;
     }
     if (cluster_rank() > 0) return cluster_serve();

@@ -251,20 +251,15 @@ int cluster_start(int *argc, char ***argv, int force, err_info *e) {
     MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
     MPI_Comm_rank(MPI_COMM_WORLD, &C.rank);
     MPI_Comm_size(MPI_COMM_WORLD, &C.size);
-    if (provided < MPI_THREAD_SERIALIZED) {
-        err_set(e, ERR_RUNTIME, "this MPI library offers no MPI_THREAD_SERIALIZED (trainers need it)");
-        MPI_Abort(MPI_COMM_WORLD, 1);
-    }
+    if (provided < MPI_THREAD_SERIALIZED)
+        return err_set(e, ERR_RUNTIME, "this MPI library offers no MPI_THREAD_SERIALIZED (trainers need it)");
     char me[HOST_MAX] = "", name[MPI_MAX_PROCESSOR_NAME];
     int nl = 0;
     if (MPI_Get_processor_name(name, &nl) == MPI_SUCCESS) snprintf(me, sizeof me, "%.*s", nl, name);
     if (C.rank == 0) {
         C.host = calloc((size_t)C.size, sizeof *C.host);
         C.tr = calloc((size_t)C.size, sizeof *C.tr);
-        if (!C.host || !C.tr) {
-            err_set(e, ERR_NOMEM, "out of memory for %d MPI ranks", C.size);
-            MPI_Abort(MPI_COMM_WORLD, 1);
-        }
+        if (!C.host || !C.tr) return err_set(e, ERR_NOMEM, "out of memory for %d MPI ranks", C.size);
         const char *t = getenv("EUREKA_MPI_TIMEOUT");
         double x = t ? atof(t) : 0;
         if (x >= 1) C.timeout = x;

@@ -25,7 +25,7 @@
 
 // Start MPI when launched under it (or force is set): initialise, learn every rank's
 // host, and in the driver install the runner when there are trainers. ERR_RUNTIME when
-// MPI cannot start.
+// MPI cannot start (then end the job with cluster_abort).
 int cluster_start(int *argc, char ***argv, int force, err_info *e);
 
 // This process's rank (0 without MPI) and the number of ranks (1 without MPI).
