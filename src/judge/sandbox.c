@@ -118,7 +118,7 @@ static void violate(sb_proc *p, const char *what) {
 // line, and a long value (the saved training in base64) must arrive whole.
 static int clean_string(char **s) {
     size_t n = strlen(*s);
-    char *clean = san_dup(*s, n, 0, n + 1, 4 * n + 8);
+    char *clean = san_dup(*s, n, 0, 4 * n + 8, 4 * n + 8);
     if (!clean) return 0;
     if (strcmp(clean, *s) != 0) {
         size_t m = strlen(clean) + 1;
