@@ -397,7 +397,16 @@ static int slot_ended(pool *pl, int k) {
     return 0;
 }
 
+// Process-wide: a process is either a cluster's driver or not, for its whole life.
+static judge_runner runner;
+
+void judge_set_runner(judge_runner r) { runner = r; }
+
 int judge_run(const judge_opts *o, judge_job *jobs, int n, judge_verdict *out) {
+    return runner ? runner(o, jobs, n, out) : judge_run_local(o, jobs, n, out);
+}
+
+int judge_run_local(const judge_opts *o, judge_job *jobs, int n, judge_verdict *out) {
     int par = o->parallel < 1 ? 1 : o->parallel > JUDGE_MAX_PARALLEL ? JUDGE_MAX_PARALLEL : o->parallel;
     pool pl;
     memset(&pl, 0, sizeof pl);

@@ -91,8 +91,17 @@ void judge_limits(const task_def *t, const judge_job *j, sb_limits *lim);
 
 // Run jobs[0..n) (those with skip unset), o->parallel at a time; out[i] gets job i's
 // verdict (untouched for skipped jobs). Returns the number of jobs that ended, or -1
-// when o->stop interrupted the batch.
+// when o->stop interrupted the batch. Goes to the installed runner if there is one.
 int judge_run(const judge_opts *o, judge_job *jobs, int n, judge_verdict *out);
+
+// judge_run on this machine's workers: the pool itself.
+int judge_run_local(const judge_opts *o, judge_job *jobs, int n, judge_verdict *out);
+
+// Where judge_run sends every batch instead of the local pool, with judge_run's contract.
+// The MPI driver rank installs one (cluster/cluster.h) so that every command spreads its
+// jobs over the trainer ranks without knowing; NULL restores the local pool.
+typedef int (*judge_runner)(const judge_opts *o, judge_job *jobs, int n, judge_verdict *out);
+void judge_set_runner(judge_runner r);
 
 // Run one job (judge_run with one job and no callbacks but progress).
 void judge_one(const task_def *t, judge_job *job, void (*on_progress)(void *ctx, const judge_progress *p),

@@ -153,6 +153,16 @@ static int names_ok(const cJSON *result) {
     return 1;
 }
 
+cJSON *sandbox_parse_untrusted(const char *text, size_t n, size_t cap) {
+    if (!text || n > cap) return NULL;
+    cJSON *o = cJSON_ParseWithLength(text, n);
+    if (!cJSON_IsObject(o) || !clean_json(o) || !names_ok(o)) {
+        cJSON_Delete(o);
+        return NULL;
+    }
+    return o;
+}
+
 // One line of worker output (see the protocol at the top).
 static void handle_line(sb_proc *p, const char *line, size_t n,
                         void (*on_progress)(void *, int, const cJSON *), void *ctx) {

@@ -106,6 +106,12 @@ void sandbox_run(const sb_spec *spec, void (*on_progress)(void *ctx, int index, 
 
 void sb_result_free(sb_result *res);
 
+// A worker's result relayed by someone else (another MPI rank), checked as the worker's
+// own line is: the n bytes (at most cap) must parse as one JSON object; every key and
+// string goes through the sanitiser; component names must be ones term() accepts. NULL
+// otherwise.
+cJSON *sandbox_parse_untrusted(const char *text, size_t n, size_t cap);
+
 // The worker executable this process starts: eureka-worker beside the running binary,
 // else the one in the build tree. Borrowed.
 const char *sandbox_worker_path(void);
