@@ -33,10 +33,10 @@ int cmd_analyze(int argc, char **argv) {
     const char *task = NULL, *pol = NULL;
     int episodes = 0, json = 0, help = 0;
     cli_flag flags[] = {
-        {"--task", CLI_STR, &task, "task name (default: the policy's)"},
-        {"--policy", CLI_STR, &pol, "RUN (its best policy), RUN/iterNN/sampleKK, DIR with train.json, or a train.json"},
-        {"--episodes", CLI_INT, &episodes, "held-out episodes to roll out (default: the task's evaluation set)"},
-        {"--json", CLI_BOOL, &json, "print the analysis as JSON"},
+        {"--task", CLI_STR, &task, "task name (default: the policy's)", 0, 0},
+        {"--policy", CLI_STR, &pol, "RUN (its best policy), RUN/iterNN/sampleKK, DIR with train.json, or a train.json", 0, 0},
+        {"--episodes", CLI_INT, &episodes, "held-out episodes to roll out (default: the task's evaluation set)", 1, 100000},
+        {"--json", CLI_BOOL, &json, "print the analysis as JSON", 0, 0},
     };
     int nf = (int)(sizeof flags / sizeof flags[0]);
     err_info e = {0};

@@ -20,10 +20,10 @@ int cmd_check(int argc, char **argv) {
     int json = 0, help = 0, n_pos = 0;
     double timeout = 30;
     cli_flag flags[] = {
-        {"--task", CLI_STR, &task_name, "task whose env.h the reward reads (see eureka tasks)"},
-        {"--steps", CLI_LONG, &steps, "reward calls on random-action rollouts (default 512)"},
-        {"--json", CLI_BOOL, &json, "print the result as one JSON object"},
-        {"--timeout", CLI_DOUBLE, &timeout, "wall-clock limit for the worker, seconds (default 30)"},
+        {"--task", CLI_STR, &task_name, "task whose env.h the reward reads (see eureka tasks)", 0, 0},
+        {"--steps", CLI_LONG, &steps, "reward calls on random-action rollouts (default 512)", 1, 10000000},
+        {"--json", CLI_BOOL, &json, "print the result as one JSON object", 0, 0},
+        {"--timeout", CLI_DOUBLE, &timeout, "wall-clock limit for the worker, seconds (default 30)", 0.001, 86400},
     };
     int nf = (int)(sizeof flags / sizeof flags[0]);
     err_info e = {0};

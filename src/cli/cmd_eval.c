@@ -45,16 +45,16 @@ int cmd_eval(int argc, char **argv) {
     double seconds = 0;
     int seeds = 5, jobs = 0, json = 0, quiet = 0, help = 0, n_pos = 0;
     cli_flag flags[] = {
-        {"--task", CLI_STR, &task, "task name (see `eureka tasks`)"},
-        {"--reward", CLI_STR, &reward, "reward file (C, the reward ABI)"},
-        {"--seeds", CLI_INT, &seeds, "independent trainings (default 5)"},
-        {"--seed", CLI_LONG, &seed, "first seed (default 1)"},
-        {"--steps", CLI_LONG, &steps, "budget per training in control steps (default: the task's)"},
-        {"--seconds", CLI_DOUBLE, &seconds, "wall-clock cap per training, seconds"},
-        {"--jobs", CLI_INT, &jobs, "trainings at once (default: number of cores)"},
-        {"--out", CLI_STR, &out, "write DIR/seedNN/train.json and progress.csv"},
-        {"--json", CLI_BOOL, &json, "print a JSON summary"},
-        {"--quiet", CLI_BOOL, &quiet, "no progress line"},
+        {"--task", CLI_STR, &task, "task name (see `eureka tasks`)", 0, 0},
+        {"--reward", CLI_STR, &reward, "reward file (C, the reward ABI)", 0, 0},
+        {"--seeds", CLI_INT, &seeds, "independent trainings (default 5)", 1, EVAL_MAX_SEEDS},
+        {"--seed", CLI_LONG, &seed, "first seed (default 1)", 0, 9007199254740992},
+        {"--steps", CLI_LONG, &steps, "budget per training in control steps (default: the task's)", 1, 1e12},
+        {"--seconds", CLI_DOUBLE, &seconds, "wall-clock cap per training, seconds", 1, 1e9},
+        {"--jobs", CLI_INT, &jobs, "trainings at once (default: number of cores)", 1, 64},
+        {"--out", CLI_STR, &out, "write DIR/seedNN/train.json and progress.csv", 0, 0},
+        {"--json", CLI_BOOL, &json, "print a JSON summary", 0, 0},
+        {"--quiet", CLI_BOOL, &quiet, "no progress line", 0, 0},
     };
     int nf = (int)(sizeof flags / sizeof flags[0]);
     err_info e = {0};

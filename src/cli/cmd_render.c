@@ -47,19 +47,19 @@ int cmd_render(int argc, char **argv) {
     long steps = 0, seed = 1;
     film_opts o = {0};
     cli_flag flags[] = {
-        {"--task", CLI_STR, &task, "task name (default: the policy's)"},
-        {"--policy", CLI_STR, &policy, "RUN, RUN/iterNN/sampleKK, DIR with train.json, or a train.json"},
-        {"--reward", CLI_STR, &reward, "reward file to train first (with --train)"},
-        {"--train", CLI_BOOL, &train, "train --reward (sandboxed, as eureka train) and render it"},
-        {"--steps", CLI_LONG, &steps, "--train budget in control steps (default: the task's)"},
-        {"--seed", CLI_LONG, &seed, "--train seed (default 1)"},
-        {"--episodes", CLI_INT, &o.episodes, "held-out episodes to show (default 1)"},
-        {"--max-steps", CLI_INT, &o.max_steps, "show at most N steps of each episode"},
-        {"--width", CLI_INT, &o.width, "frame width (default 640)"},
-        {"--height", CLI_INT, &o.height, "frame height (default 480)"},
-        {"--out", CLI_STR, &out, "video file (default: video.mp4 beside the train.json)"},
-        {"--json", CLI_BOOL, &json, "print what was written as JSON"},
-        {"--quiet", CLI_BOOL, &quiet, "no progress line while training"},
+        {"--task", CLI_STR, &task, "task name (default: the policy's)", 0, 0},
+        {"--policy", CLI_STR, &policy, "RUN, RUN/iterNN/sampleKK, DIR with train.json, or a train.json", 0, 0},
+        {"--reward", CLI_STR, &reward, "reward file to train first (with --train)", 0, 0},
+        {"--train", CLI_BOOL, &train, "train --reward (sandboxed, as eureka train) and render it", 0, 0},
+        {"--steps", CLI_LONG, &steps, "--train budget in control steps (default: the task's)", 1, 1e12},
+        {"--seed", CLI_LONG, &seed, "--train seed (default 1)", 0, 9007199254740992},
+        {"--episodes", CLI_INT, &o.episodes, "held-out episodes to show (default 1)", 1, FILM_MAX_EPISODES},
+        {"--max-steps", CLI_INT, &o.max_steps, "show at most N steps of each episode", 1, 100000000},
+        {"--width", CLI_INT, &o.width, "frame width (default 640)", 16, 4096},
+        {"--height", CLI_INT, &o.height, "frame height (default 480)", 16, 4096},
+        {"--out", CLI_STR, &out, "video file (default: video.mp4 beside the train.json)", 0, 0},
+        {"--json", CLI_BOOL, &json, "print what was written as JSON", 0, 0},
+        {"--quiet", CLI_BOOL, &quiet, "no progress line while training", 0, 0},
     };
     int nf = (int)(sizeof flags / sizeof flags[0]);
     err_info e = {0};

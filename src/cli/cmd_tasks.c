@@ -41,7 +41,7 @@ int cmd_tasks(int argc, char **argv) {
     int json = 0, help = 0, n_pos = 0;
     const char *pos[1];
     cli_flag flags[] = {
-        {"--json", CLI_BOOL, &json, "print a JSON array, one object per task"},
+        {"--json", CLI_BOOL, &json, "print a JSON array, one object per task", 0, 0},
     };
     int nf = (int)(sizeof flags / sizeof flags[0]);
     err_info e = {0};

@@ -114,17 +114,17 @@ int cmd_train(int argc, char **argv) {
     int threads = 0, json = 0, quiet = 0, help = 0, n_pos = 0;
     cli_trainer_opts topt = {0};
     cli_flag flags[] = {
-        {"--task", CLI_STR, &task, "task name (see `eureka tasks`)"},
-        {"--reward", CLI_STR, &reward, "reward file (C, the reward ABI)"},
-        {"--steps", CLI_LONG, &steps, "training budget in control steps (default: the task's); with --resume, the total to reach"},
-        {"--seconds", CLI_DOUBLE, &seconds, "wall-clock cap on training, seconds"},
-        {"--seed", CLI_LONG, &seed, "training seed (default 1)"},
-        {"--threads", CLI_INT, &threads, "rollout threads (default: number of cores)"},
-        {"--set", CLI_STR, &set, "PPO settings, e.g. lr=1e-4,epochs=8 (recorded in train.json)"},
-        {"--out", CLI_STR, &out_dir, "keep DIR/train.json, progress.csv, state.bin and reward.c"},
-        {"--resume", CLI_STR, &resume, "continue the training saved in DIR (by --out) up to --steps"},
-        {"--json", CLI_BOOL, &json, "print the train.json object instead of text"},
-        {"--quiet", CLI_BOOL, &quiet, "no progress line"},
+        {"--task", CLI_STR, &task, "task name (see `eureka tasks`)", 0, 0},
+        {"--reward", CLI_STR, &reward, "reward file (C, the reward ABI)", 0, 0},
+        {"--steps", CLI_LONG, &steps, "training budget in control steps (default: the task's); with --resume, the total to reach", 1, 1e12},
+        {"--seconds", CLI_DOUBLE, &seconds, "wall-clock cap on training, seconds", 1, 1e9},
+        {"--seed", CLI_LONG, &seed, "training seed (default 1)", 0, 9007199254740992},
+        {"--threads", CLI_INT, &threads, "rollout threads (default: number of cores)", 1, 64},
+        {"--set", CLI_STR, &set, "PPO settings, e.g. lr=1e-4,epochs=8 (recorded in train.json)", 0, 0},
+        {"--out", CLI_STR, &out_dir, "keep DIR/train.json, progress.csv, state.bin and reward.c", 0, 0},
+        {"--resume", CLI_STR, &resume, "continue the training saved in DIR (by --out) up to --steps", 0, 0},
+        {"--json", CLI_BOOL, &json, "print the train.json object instead of text", 0, 0},
+        {"--quiet", CLI_BOOL, &quiet, "no progress line", 0, 0},
         CLI_TRAINER_FLAGS(topt),
     };
     int nf = (int)(sizeof flags / sizeof flags[0]);
