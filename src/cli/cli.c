@@ -145,6 +145,12 @@ int cli_fail(const char *cmd, const err_info *e) {
     return cli_exit_status(e->code);
 }
 
+char *cli_read_input(const char *path, size_t cap, size_t *len, err_info *e) {
+    char *s = fs_read(path, cap, len, e);
+    if (!s && e && e->code != ERR_LIMIT && e->code != ERR_NOMEM) e->code = ERR_USAGE;
+    return s;
+}
+
 int cli_run(const char *arg, char *dir, size_t n, err_info *e) {
     char rest[RUN_PATH_MAX] = "";
     int rc = run_resolve(arg, RUN_ROOT, dir, n, rest, sizeof rest, e);
@@ -169,15 +175,13 @@ static void replace_all(char *buf, size_t n, const char *src, const char *from, 
 }
 
 const char *cli_reward_msg(const task_def *t, const char *file, const char *msg, char *buf, size_t n) {
-    char env[300], tmp[4 * ERR_MSG_MAX], name[300];
+    char env[300], tmp[4 * ERR_MSG_MAX];
     snprintf(env, sizeof env, "tasks/%s/env.h", t ? t->name : "T");
     replace_all(tmp, sizeof tmp, msg, "the task's env.h", env);
-    // Only the candidate's own name, where rcomp puts it: "reward.c:LINE:", "reward.c is", ...
-    snprintf(name, sizeof name, "%s", file ? file : "reward.c");
-    if (strncmp(tmp, "reward.c", 8) == 0 && (tmp[8] == ':' || tmp[8] == ' '))
-        snprintf(buf, n, "%s%s", name, tmp + 8);
-    else
-        snprintf(buf, n, "%s", tmp);
+    // The candidate's own name, where rcomp puts it ("reward.c:LINE: ...", "reward.c is
+    // empty"), becomes the user's; any other message is prefixed with it.
+    int named = strncmp(tmp, "reward.c", 8) == 0 && (tmp[8] == ':' || tmp[8] == ' ');
+    snprintf(buf, n, "%s%s%s", file, named ? "" : ": ", named ? tmp + 8 : tmp);
     return buf;
 }
 

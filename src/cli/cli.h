@@ -53,13 +53,18 @@ const struct task_def *cli_task(const char *name, err_info *e);
 // status for e.
 int cli_fail(const char *cmd, const err_info *e);
 
+// Read a file the command line names (a reward): a missing or unreadable file is the
+// user's to fix (ERR_USAGE, exit 2); one over cap stays ERR_LIMIT (the reward is too big).
+char *cli_read_input(const char *path, size_t cap, size_t *len, err_info *e);
+
 // The run directory a RUN argument names, into dir: "latest" (the newest run under
 // runs/), "latest-TASK" (the newest of that task), either followed by "/sub/path", or a
 // directory. ERR_USAGE unless the run part holds a run.json ("... is not a run").
 int cli_run(const char *arg, char *dir, size_t n, err_info *e);
 
-// A verdict message about the user's reward file, for a person: the candidate's own
-// name "reward.c" becomes file, "the task's env.h" becomes tasks/T/env.h. Into buf.
+// A verdict message about the user's reward file, for a person: it starts with file (the
+// candidate's own name "reward.c" in "reward.c:LINE: ..." becomes file), and "the task's
+// env.h" becomes tasks/T/env.h. The LLM keeps the original wording. Into buf.
 const char *cli_reward_msg(const struct task_def *t, const char *file, const char *msg, char *buf,
                            size_t n);
 

@@ -45,8 +45,8 @@ int cmd_analyze(int argc, char **argv) {
         cli_usage("analyze", "--policy RUN|DIR|train.json [--task T] [--episodes N] [--json]", flags, nf);
         return 0;
     }
-    if (!pol || episodes < 0) {
-        err_set(&e, ERR_USAGE, "give --policy RUN|DIR|train.json (and --episodes >= 0)");
+    if (!pol) {
+        err_set(&e, ERR_USAGE, "give --policy RUN|DIR|train.json");
         return cli_fail("analyze", &e);
     }
     const task_def *t = task ? cli_task(task, &e) : NULL;
@@ -81,9 +81,7 @@ int cmd_analyze(int argc, char **argv) {
         cJSON_AddNumberToObject(o, "action_sq", d.action_sq);
         cJSON_AddItemToObject(o, "actions", spectrum_json(&act));
         cJSON_AddItemToObject(o, "joint_velocities", spectrum_json(&vel));
-        char *s = cJSON_Print(o);
-        if (s) printf("%s\n", s);
-        free(s);
+        cli_json_print(o);
         cJSON_Delete(o);
     } else {
         printf("policy %s (task %s): %d held-out episodes, %ld control steps, fitness %.3f\n", dir,

@@ -237,9 +237,14 @@ static int train_all(compare *c, int quiet, volatile sig_atomic_t *stop, err_inf
         int s = k % c->seeds;
         if (jl[k].skip) continue;
         const cJSON *f = vd[k].result ? cJSON_GetObjectItem(vd[k].result, "fitness") : NULL;
-        if (vd[k].status == SB_INTERRUPTED) stopped++;
+        // A Ctrl-C in the terminal reaches the workers too: however they ended, they were stopped.
+        if (vd[k].status == SB_INTERRUPTED || (*stop && vd[k].status != SB_OK)) stopped++;
         else if (vd[k].status == SB_OK && cJSON_IsNumber(f)) { x->fit[s] = f->valuedouble; x->ok[s] = 1; }
-        else snprintf(x->err[s], sizeof x->err[s], "%s: %.400s", sb_status_name(vd[k].status), vd[k].message);
+        else {
+            char msg[4 * ERR_MSG_MAX];
+            cli_reward_msg(c->t, x->name, vd[k].message, msg, sizeof msg);
+            snprintf(x->err[s], sizeof x->err[s], "%s: %.400s", sb_status_name(vd[k].status), msg);
+        }
         if (c->out && x->ok[s] && !rc) rc = keep(c, k / c->seeds, s, &vd[k], &jl[k].cfg, e);
         judge_verdict_free(&vd[k]);
     }
@@ -287,23 +292,18 @@ static int report(const compare *c, int json, cJSON *out) {
         if (!isnan(hns)) cJSON_AddNumberToObject(r, "hns", hns); else cJSON_AddNullToObject(r, "hns");
         cJSON_AddNumberToObject(r, "reused_seeds", x->reused);
         cJSON *errs = cJSON_AddArrayToObject(r, "errors");
-        for (int s = 0; s < c->seeds; s++) {
-            char msg[4 * ERR_MSG_MAX];
-            if (x->err[s][0])
-                cJSON_AddItemToArray(errs, cJSON_CreateString(cli_reward_msg(c->t, x->name, x->err[s], msg, sizeof msg)));
-        }
+        for (int s = 0; s < c->seeds; s++)
+            if (x->err[s][0]) cJSON_AddItemToArray(errs, cJSON_CreateString(x->err[s]));
         cJSON_AddItemToArray(rows, r);
         if (json) continue;
-        char ms[16] = "failed", sds[16] = "-", hs[16] = "-", label[RUN_PATH_MAX], err[4 * ERR_MSG_MAX], msg[4 * ERR_MSG_MAX];
+        char ms[16] = "failed", sds[16] = "-", hs[16] = "-", label[RUN_PATH_MAX], err[4 * ERR_MSG_MAX];
         if (k) snprintf(ms, sizeof ms, "%.3f", m);
         if (k) snprintf(sds, sizeof sds, "%.3f", sd);
         if (!isnan(hns)) snprintf(hs, sizeof hs, "%.2f", hns);
         printf("%-44.44s %8s %8s %8s  %s%s\n", san_str(label, sizeof label, x->label, 0), ms, sds, hs, per,
                x->reused ? "  (reused the run's final evaluation, verified)" : "");
         for (int s = 0; s < c->seeds; s++)
-            if (x->err[s][0])
-                printf("    seed %d: %s\n", s + 1,
-                       san_str(err, sizeof err, cli_reward_msg(c->t, x->name, x->err[s], msg, sizeof msg), 0));
+            if (x->err[s][0]) printf("    seed %d: %s\n", s + 1, san_str(err, sizeof err, x->err[s], 0));
     }
     if (json) cli_json_print(out);
     else printf("HNS = (F - F_sparse) / |F_human - F_sparse|; spread = sample standard deviation\n");

@@ -72,10 +72,6 @@ int cmd_render(int argc, char **argv) {
         err_set(&e, ERR_USAGE, "give --policy RUN|DIR|train.json, or --reward FILE --train");
         return cli_fail("render", &e);
     }
-    if (steps < 0 || seed < 0 || o.width < 0 || o.height < 0 || o.episodes < 0 || o.max_steps < 0) {
-        err_set(&e, ERR_USAGE, "--steps, --seed, --width, --height, --episodes, --max-steps must be >= 0");
-        return cli_fail("render", &e);
-    }
     const task_def *t = task ? cli_task(task, &e) : NULL;
     if (task && !t) return cli_fail("render", &e);
     if (train && !t) {
@@ -114,9 +110,7 @@ int cmd_render(int argc, char **argv) {
         cJSON_AddNumberToObject(j, "render_seconds", st.render_seconds);
         cJSON_AddNumberToObject(j, "frames_per_second", fps_all);
         cJSON_AddNumberToObject(j, "render_frames_per_second", fps_draw);
-        char *s = cJSON_Print(j);
-        if (s) printf("%s\n", s);
-        free(s);
+        cli_json_print(j);
         cJSON_Delete(j);
     } else {
         printf("%s: %d frames, %d episode%s of %s at %dx%d, %.0f fps (the control rate); "
