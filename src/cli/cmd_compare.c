@@ -51,8 +51,10 @@ typedef struct compare {
 
 typedef struct compare_view {
     progress *pg;
-    const entry *en;
+    compare *c;
     const judge_job *jobs;
+    int rc;                     // the first failure to keep a training in --out
+    err_info e;
 } compare_view;
 
 static void on_progress(void *ctx, const judge_progress *p) {
@@ -60,17 +62,33 @@ static void on_progress(void *ctx, const judge_progress *p) {
     progress_steps(v->pg, (int)(p->job - v->jobs), p->steps, p->total);
 }
 
+// Keep training k of reward i in --out: its reward text once, the training with the
+// settings it ran with.
+static int keep(const compare *c, int i, int s, judge_verdict *v, const train_cfg *cfg, err_info *e) {
+    char rel[64];
+    snprintf(rel, sizeof rel, "reward%02d/%s", i + 1, RUN_REWARD);
+    if (run_write_text(c->out, rel, c->en[i].src, e)) return e->code;
+    cli_record_settings(v->result, cfg);
+    snprintf(rel, sizeof rel, "reward%02d/seed%02d", i + 1, s + 1);
+    return run_write_train(c->out, rel, v->result, e);
+}
+
+// A training ended: its fitness, and in --out at once, so that a Ctrl-C later keeps it.
 static void on_done(void *ctx, int index, judge_verdict *vd) {
     compare_view *v = ctx;
     const judge_job *j = &v->jobs[index];
+    entry *x = &v->c->en[j->iteration - 1];
+    int s = j->sample - 1;
     char line[400];
     const cJSON *f = vd->result ? cJSON_GetObjectItem(vd->result, "fitness") : NULL;
-    if (vd->status == SB_OK && cJSON_IsNumber(f))
-        snprintf(line, sizeof line, "%s seed %d fitness %.3f", v->en[j->iteration - 1].name, j->sample,
-                 f->valuedouble);
-    else
-        snprintf(line, sizeof line, "%s seed %d %s", v->en[j->iteration - 1].name, j->sample,
-                 sb_status_name(vd->status));
+    if (vd->status == SB_OK && cJSON_IsNumber(f)) {
+        x->fit[s] = f->valuedouble;
+        x->ok[s] = 1;
+        if (v->c->out && !v->rc) v->rc = keep(v->c, j->iteration - 1, s, vd, &j->cfg, &v->e);
+        snprintf(line, sizeof line, "%s seed %d fitness %.3f", x->name, j->sample, f->valuedouble);
+    } else {
+        snprintf(line, sizeof line, "%s seed %d %s", x->name, j->sample, sb_status_name(vd->status));
+    }
     progress_done(v->pg, index, line);
 }
 
@@ -201,21 +219,10 @@ static int load(compare *c, const char **pos, int n_pos, err_info *e) {
     return ERR_OK;
 }
 
-// Keep training k of reward i in --out: its reward text once, the training with the
-// settings it ran with.
-static int keep(const compare *c, int i, int s, judge_verdict *v, const train_cfg *cfg, err_info *e) {
-    char rel[64];
-    snprintf(rel, sizeof rel, "reward%02d/%s", i + 1, RUN_REWARD);
-    if (run_write_text(c->out, rel, c->en[i].src, e)) return e->code;
-    cli_record_settings(v->result, cfg);
-    snprintf(rel, sizeof rel, "reward%02d/seed%02d", i + 1, s + 1);
-    return run_write_train(c->out, rel, v->result, e);
-}
-
 // Train every seed not reused; returns the number of trainings the user's Ctrl-C stopped
 // (-1 with e set when keeping a result failed).
 static int train_all(compare *c, int quiet, volatile sig_atomic_t *stop, err_info *e) {
-    int total = c->n * c->seeds, rc = ERR_OK, todo = 0, stopped = 0;
+    int total = c->n * c->seeds, todo = 0, stopped = 0;
     judge_job *jl = calloc((size_t)total, sizeof *jl);
     judge_verdict *vd = calloc((size_t)total, sizeof *vd);
     if (!jl || !vd) { free(jl); free(vd); return err_set(e, ERR_NOMEM, "compare: out of memory"), -1; }
@@ -227,7 +234,7 @@ static int train_all(compare *c, int quiet, volatile sig_atomic_t *stop, err_inf
         jl[k].skip = c->en[k / c->seeds].ok[k % c->seeds];
         todo += !jl[k].skip;
     }
-    compare_view view = {progress_new("compare", "trainings", quiet), c->en, jl};
+    compare_view view = {progress_new("compare", "trainings", quiet), c, jl, ERR_OK, {0}};
     progress_plan(view.pg, todo, c->steps);
     judge_opts jo = {c->t, c->jobs, stop, on_progress, on_done, &view};
     if (todo) judge_run(&jo, jl, total, vd);
@@ -235,22 +242,21 @@ static int train_all(compare *c, int quiet, volatile sig_atomic_t *stop, err_inf
     for (int k = 0; k < total; k++) {
         entry *x = &c->en[k / c->seeds];
         int s = k % c->seeds;
-        if (jl[k].skip) continue;
-        const cJSON *f = vd[k].result ? cJSON_GetObjectItem(vd[k].result, "fitness") : NULL;
+        if (jl[k].skip || x->ok[s]) continue;
         // A Ctrl-C in the terminal reaches the workers too: however they ended, they were stopped.
-        if (vd[k].status == SB_INTERRUPTED || (*stop && vd[k].status != SB_OK)) stopped++;
-        else if (vd[k].status == SB_OK && cJSON_IsNumber(f)) { x->fit[s] = f->valuedouble; x->ok[s] = 1; }
-        else {
+        if (vd[k].status == SB_INTERRUPTED || *stop) {
+            stopped++;
+        } else {
             char msg[4 * ERR_MSG_MAX];
             cli_reward_msg(c->t, x->name, vd[k].message, msg, sizeof msg);
             snprintf(x->err[s], sizeof x->err[s], "%s: %.400s", sb_status_name(vd[k].status), msg);
         }
-        if (c->out && x->ok[s] && !rc) rc = keep(c, k / c->seeds, s, &vd[k], &jl[k].cfg, e);
-        judge_verdict_free(&vd[k]);
     }
+    for (int k = 0; k < total; k++) judge_verdict_free(&vd[k]);
     free(jl);
     free(vd);
-    return rc ? -1 : stopped;
+    if (view.rc) *e = view.e;
+    return view.rc ? -1 : stopped;
 }
 
 // The table (or JSON) of every reward; returns the number of failed trainings.
