@@ -1,4 +1,6 @@
-// cli.c: flag parsing and error printing shared by every command.
+// cli.c: what every command shares: flag parsing with ranges, exit statuses, error
+// printing, RUN arguments (latest), reward messages for a person, --json printing,
+// Ctrl-C, the trainer flags.
 #include "cli/cli.h"
 
 #include <errno.h>

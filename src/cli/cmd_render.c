@@ -26,8 +26,11 @@ static cJSON *train_reward(const task_def *t, const char *reward, long steps, lo
     judge_verdict v = {0};
     if (cli_train_reward(t, reward, &cfg, quiet, &v, e)) return NULL;
     cJSON *out = NULL;
+    char msg[4 * ERR_MSG_MAX];
     if (v.status != SB_OK || !v.result)
-        err_set(e, ERR_RUNTIME, "training %s: %s: %s", reward, sb_status_name(v.status), v.message);
+        err_set(e, v.status == SB_INTERRUPTED || *cli_catch_stop() ? ERR_INTERRUPTED : ERR_RUNTIME,
+                "training failed: %s: %s", sb_status_name(v.status),
+                cli_reward_msg(t, reward, v.message, msg, sizeof msg));
     else { out = v.result; v.result = NULL; }
     judge_verdict_free(&v);
     return out;

@@ -207,7 +207,7 @@ int cmd_search(int argc, char **argv) {
         {"--init-human", CLI_BOOL, &c.init_human, "start from rewards/<task>_human.c", 0, 0},
         {"--feedback", CLI_BOOL, &c.human_feedback, "type feedback yourself after each iteration", 0, 0},
         {"--out", CLI_STR, &c.out, "run directory (default runs/<stamp>-<task>)", 0, 0},
-        {"--resume", CLI_STR, &resume, "continue the killed search in DIR (the LLM connection comes from this command line)", 0, 0},
+        {"--resume", CLI_STR, &resume, "continue the stopped search RUN (a directory or latest); the LLM connection comes from this command line", 0, 0},
         {"--video", CLI_BOOL, &video, "render each iteration's best and the final best (video.mp4)", 0, 0},
         {"--quiet", CLI_BOOL, &quiet, "no progress lines", 0, 0},
         {"--json", CLI_BOOL, &json, "print the summary as JSON", 0, 0},
