@@ -80,39 +80,41 @@ expect 2 "needs OPENAI_API_KEY" env -u OPENAI_API_KEY -u OPENAI_BASE_URL "$EUREK
 touch afile
 expect 2 "--out afile: not a directory" "$EUREKA" train --task cartpole --reward "$HUMAN" --out afile
 
-# 4 + 10. Two real runs (a tiny offline one with --set, then one whose every candidate
-# fails), `runs` newest first, latest / latest-TASK wherever a RUN goes.
-"$EUREKA" search --task cartpole --llm offline --iterations 1 --samples 2 --jobs 2 --threads 1 --train-steps 8192 \
-    --eval-seeds 1 --set epochs=3 --quiet --out runs/tiny > tiny.txt 2>&1 && ok || bad "tiny search: $(cat tiny.txt)"
-python3 -c 'import json,sys; sys.exit(json.load(open("runs/tiny/run.json"))["trainer"]["epochs"] != 3)' \
-    && ok || bad "--set not in run.json"
+# 4 + 10. Two real runs (one whose every candidate fails, then a tiny offline one with
+# --set), `runs` newest first, latest / latest-TASK wherever a RUN goes.
 mkdir replies
 printf 'A reward.\n\n```c\ndouble compute_reward(const env_state *s, reward_terms *t) { return s->nope; }\n```\n' > replies/a.md
 "$MOCK" --port 0 --replies replies --lifetime 120 > port &
 MPID=$!
 for _ in $(seq 1 50); do [ -s port ] && break; sleep 0.1; done
-sleep 1     # a run's "created" has one-second resolution: keep the two runs ordered
 OPENAI_API_KEY=sk-test "$EUREKA" search --task cartpole --llm openai --model mock --base-url "http://127.0.0.1:$(head -1 port)/v1" \
     --iterations 1 --samples 2 --jobs 1 --threads 1 --train-steps 8192 --eval-seeds 0 --out runs/allfail --quiet > allfail.txt 2>&1
 rc=$?
+kill $MPID; wait $MPID 2>/dev/null; MPID=
 [ $rc -eq 1 ] && ok || bad "a search where every candidate failed exited $rc: $(cat allfail.txt)"
 grep -q "failed: every candidate failed" allfail.txt && ok || bad "all-failed search does not say failed: $(cat allfail.txt)"
+sleep 1     # a run's "created" has one-second resolution: keep the two runs ordered
+"$EUREKA" search --task cartpole --llm offline --iterations 1 --samples 2 --jobs 2 --threads 1 --train-steps 8192 \
+    --eval-seeds 1 --set epochs=3 --quiet --out runs/tiny > tiny.txt 2>&1 && ok || bad "tiny search: $(cat tiny.txt)"
+python3 -c 'import json,sys; sys.exit(json.load(open("runs/tiny/run.json"))["trainer"]["epochs"] != 3)' \
+    && ok || bad "--set not in run.json"
 expect 0 "^runs/allfail +cartpole +failed +- +1 " "$EUREKA" runs
 expect 0 "^runs/tiny +cartpole +finished +0\.[0-9]{3} +1 " "$EUREKA" runs
 "$EUREKA" runs --json > runs.json && python3 - <<'PY' && ok || bad "runs --json: $(cat runs.json)"
 import json
 r = json.load(open("runs.json"))
-assert isinstance(r, list) and [x["run"] for x in r] == ["runs/allfail", "runs/tiny"], r
-assert r[0]["status"] == "failed" and r[0]["best_fitness"] is None
-assert r[1]["status"] == "finished" and 0 <= r[1]["best_fitness"] <= 1 and r[1]["task"] == "cartpole"
+assert isinstance(r, list) and [x["run"] for x in r] == ["runs/tiny", "runs/allfail"], r
+assert r[1]["status"] == "failed" and r[1]["best_fitness"] is None
+assert r[0]["status"] == "finished" and 0 <= r[0]["best_fitness"] <= 1 and r[0]["task"] == "cartpole"
 PY
-expect 0 "^run runs/allfail:" "$EUREKA" show latest
-expect 0 "^run runs/allfail:" "$EUREKA" show latest-cartpole
+expect 0 "^run runs/tiny:" "$EUREKA" show latest
+expect 0 "^run runs/tiny:" "$EUREKA" show latest-cartpole
 expect 2 "latest-ant: no run of task ant under runs/" "$EUREKA" show latest-ant
-expect 0 "runs/tiny/report.html" "$EUREKA" report runs/tiny
+expect 0 "runs/tiny/report.html" "$EUREKA" report latest
 expect 0 "" "$EUREKA" diff latest
-expect 0 "episodes" "$EUREKA" analyze --policy runs/tiny --episodes 2
-expect 0 "" "$EUREKA" search --resume runs/tiny --llm offline --quiet
+expect 0 "^policy runs/tiny/eval/seed01 \(task cartpole\)" "$EUREKA" analyze --policy latest --episodes 2
+expect 0 "^policy runs/tiny/iter01/sample00 " "$EUREKA" analyze --policy latest-cartpole/iter01/sample00 --episodes 2
+expect 0 "^run: +runs/tiny" "$EUREKA" search --resume latest --llm offline --quiet
 
 # 11. show --json holds what the table shows; numbers are %.6g.
 "$EUREKA" show runs/tiny --json > show.json && python3 - <<'PY' && ok || bad "show --json: $(cat show.json)"

@@ -44,6 +44,7 @@ typedef struct compare {
     long steps;
     const char *out;            // --out DIR or NULL
     train_cfg base;             // --set and the trainer flags
+    int custom;                 // any of them given
     entry *en;
     int n;
     int kept;                   // trainings reused from --out
@@ -62,15 +63,15 @@ static void on_progress(void *ctx, const judge_progress *p) {
     progress_steps(v->pg, (int)(p->job - v->jobs), p->steps, p->total);
 }
 
-// Keep training k of reward i in --out: its reward text once, the training with the
-// settings it ran with.
+// Keep seed s of reward i in --out: the training with the settings it ran with, then the
+// reward text it was trained from (last: what kept_same checks).
 static int keep(const compare *c, int i, int s, judge_verdict *v, const train_cfg *cfg, err_info *e) {
     char rel[64];
-    snprintf(rel, sizeof rel, "reward%02d/%s", i + 1, RUN_REWARD);
-    if (run_write_text(c->out, rel, c->en[i].src, e)) return e->code;
     cli_record_settings(v->result, cfg);
     snprintf(rel, sizeof rel, "reward%02d/seed%02d", i + 1, s + 1);
-    return run_write_train(c->out, rel, v->result, e);
+    if (run_write_train(c->out, rel, v->result, e)) return e->code;
+    snprintf(rel, sizeof rel, "reward%02d/seed%02d/%s", i + 1, s + 1, RUN_REWARD);
+    return run_write_text(c->out, rel, c->en[i].src, e);
 }
 
 // A training ended: its fitness, and in --out at once, so that a Ctrl-C later keeps it.
@@ -124,7 +125,11 @@ static int reusable(const compare *c, int s, const cJSON *tr, double *fit, err_i
         if (train_cfg_from_json(&got, set, e)) return 0;
         got.threads = want.threads;
         got.max_seconds = want.max_seconds;
-        if (memcmp(&got, &want, sizeof got) != 0) return err_set(e, ERR_USAGE, "other settings"), 0;
+        cJSON *a = train_cfg_json(&got), *b = train_cfg_json(&want);
+        int same = cJSON_Compare(a, b, 1);
+        cJSON_Delete(a);
+        cJSON_Delete(b);
+        if (!same) return err_set(e, ERR_USAGE, "it was trained with other settings"), 0;
     }
     double again = NAN;
     if (!cJSON_IsNumber(f) || judge_verify(c->t, tr, &again, e) != ERR_OK) return 0;
@@ -135,18 +140,26 @@ static int reusable(const compare *c, int s, const cJSON *tr, double *fit, err_i
     return 1;
 }
 
-// Reuse what exists for reward x: a run's final evaluation (same steps, no --set), or
-// this reward's trainings kept in --out by an earlier compare (same reward text).
+// 1 when --out keeps seed s of reward i trained from this very text.
+static int kept_same(const compare *c, int i, int s) {
+    char rel[64];
+    snprintf(rel, sizeof rel, "reward%02d/seed%02d/%s", i + 1, s + 1, RUN_REWARD);
+    char *kept = c->out && run_has(c->out, rel) ? run_read_text(c->out, rel, RCOMP_MAX_SOURCE, NULL) : NULL;
+    int same = kept && strcmp(kept, c->en[i].src) == 0;
+    free(kept);
+    return same;
+}
+
+// Reuse what exists for reward i, seed by seed: its training kept in --out by an earlier
+// compare (same reward text, same settings), else a run's final evaluation (same steps,
+// no --set). Each is re-measured first.
 static void reuse(compare *c, int i, double run_eval_steps) {
     entry *x = &c->en[i];
-    char rel[64], kept_rel[64], shown[RUN_PATH_MAX], why[ERR_MSG_MAX];
-    snprintf(kept_rel, sizeof kept_rel, "reward%02d/%s", i + 1, RUN_REWARD);
-    char *kept_src = c->out && run_has(c->out, kept_rel) ? run_read_text(c->out, kept_rel, RCOMP_MAX_SOURCE, NULL) : NULL;
-    int from_out = kept_src && strcmp(kept_src, x->src) == 0;
-    int from_run = !from_out && x->run[0] && !c->retrain && run_eval_steps == (double)c->steps;
-    const char *dir = from_out ? c->out : x->run;
-    free(kept_src);
-    for (int s = 0; s < c->seeds && (from_out || from_run); s++) {
+    char rel[64], shown[RUN_PATH_MAX], why[ERR_MSG_MAX];
+    for (int s = 0; s < c->seeds; s++) {
+        int from_out = kept_same(c, i, s);
+        if (!from_out && !(x->run[0] && !c->retrain && run_eval_steps == (double)c->steps)) continue;
+        const char *dir = from_out ? c->out : x->run;
         if (from_out) snprintf(rel, sizeof rel, "reward%02d/seed%02d/%s", i + 1, s + 1, RUN_TRAIN);
         else run_eval_rel(rel, sizeof rel, s + 1, RUN_TRAIN, NULL);
         cJSON *tr = run_has(dir, rel) ? run_read_json(dir, rel, NULL) : NULL;
@@ -163,6 +176,14 @@ static void reuse(compare *c, int i, double run_eval_steps) {
     }
 }
 
+// 1 when a run.json "trainer" record (train_cfg_json) sets nothing: absent, or all zero.
+static int default_trainer(const cJSON *tr) {
+    const cJSON *x;
+    cJSON_ArrayForEach(x, tr)
+        if (!cJSON_IsNumber(x) || x->valuedouble != 0) return 0;
+    return 1;
+}
+
 // Entry i from a command-line argument: a run (its best.c), or a reward file.
 static int add_arg(compare *c, const char *arg, err_info *e) {
     entry *x = &c->en[c->n];
@@ -175,7 +196,8 @@ static int add_arg(compare *c, const char *arg, err_info *e) {
         int same = rt && strcmp(rt, c->t->name) == 0;
         if (!same) err_set(e, ERR_USAGE, "%s is a run of task '%.64s', not '%s'", dir, rt ? rt : "?", c->t->name);
         cJSON *es = cJSON_GetObjectItem(r, "eval_steps");
-        double eval_steps = cJSON_IsNumber(es) ? es->valuedouble : -1;
+        // An evaluation trained with the search's own --set is not what this compare trains.
+        double eval_steps = cJSON_IsNumber(es) && default_trainer(cJSON_GetObjectItem(r, "trainer")) ? es->valuedouble : -1;
         cJSON_Delete(r);
         if (!same) return ERR_USAGE;
         if (!(x->src = run_read_text(dir, RUN_BEST_C, RCOMP_MAX_SOURCE, e)))
@@ -185,7 +207,7 @@ static int add_arg(compare *c, const char *arg, err_info *e) {
         snprintf(x->name, sizeof x->name, "%s/%s", cli_base_name(dir), RUN_BEST_C);
         c->n++;
         // A run's evaluation has no --set: reuse it only when none is given.
-        reuse(c, c->n - 1, memcmp(&c->base, &(train_cfg){0}, sizeof c->base) == 0 ? eval_steps : -1);
+        reuse(c, c->n - 1, c->custom ? -1 : eval_steps);
         return ERR_OK;
     }
     if (!(x->src = fs_read(arg, RCOMP_MAX_SOURCE, NULL, e))) {
@@ -368,6 +390,7 @@ int cmd_compare(int argc, char **argv) {
     if (cli_parse(argc, argv, flags, nf, pos, MAX_REWARDS - 2, &n_pos, &help, &e)) return cli_fail("compare", &e);
     if (help) { cli_usage("compare", "--task T [RUN|FILE ...]", flags, nf); return 0; }
     if (!(c.t = cli_task(task, &e)) || cli_trainer_apply(&topt, &c.base, &e)) return cli_fail("compare", &e);
+    c.custom = topt.set || topt.exploration || topt.noise_period || topt.curriculum;
     if (!c.steps) c.steps = c.t->defaults.train_steps > 0 ? c.t->defaults.train_steps : 1000000;
     if (!c.jobs) c.jobs = judge_cores();
     if (!(c.en = calloc(MAX_REWARDS, sizeof *c.en))) {
