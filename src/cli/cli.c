@@ -157,10 +157,10 @@ int cli_run(const char *arg, char *dir, size_t n, err_info *e) {
     char rest[RUN_PATH_MAX] = "";
     int rc = run_resolve(arg, RUN_ROOT, dir, n, rest, sizeof rest, e);
     if (rc) return rc;
+    if (rest[0] && fs_path(dir + strlen(dir), n - strlen(dir), e, "/%s", rest)) return ERR_USAGE;
     if (!run_has(dir, RUN_SETTINGS))
         return err_set(e, ERR_USAGE, "%s is not a run (no %s there): give a run directory, or latest "
                        "(see eureka runs)", dir, RUN_SETTINGS);
-    if (rest[0] && fs_path(dir + strlen(dir), n - strlen(dir), e, "/%s", rest)) return ERR_USAGE;
     return ERR_OK;
 }
 

@@ -58,8 +58,8 @@ int cli_fail(const char *cmd, const err_info *e);
 char *cli_read_input(const char *path, size_t cap, size_t *len, err_info *e);
 
 // The run directory a RUN argument names, into dir: "latest" (the newest run under
-// runs/), "latest-TASK" (the newest of that task), either followed by "/sub/path", or a
-// directory. ERR_USAGE unless the run part holds a run.json ("... is not a run").
+// runs/), "latest-TASK" (the newest of that task), or a directory. ERR_USAGE unless it
+// holds a run.json ("... is not a run").
 int cli_run(const char *arg, char *dir, size_t n, err_info *e);
 
 // A verdict message about the user's reward file, for a person: it starts with file (the
@@ -113,7 +113,8 @@ typedef struct cli_trainer_opts {
      "train on the task's difficulty knob in 4 stages, widened at 50% success (reorient)", 0, 0}
 
 // The train.json behind --policy P: P itself (a file), P/train.json, or the best policy
-// of run P; dir gets the directory of that train.json. NULL with e set otherwise.
+// of run P (P may start with latest[-TASK], as any RUN); dir gets the directory of that
+// train.json. NULL with e set otherwise.
 struct cJSON *cli_policy_json(const char *p, char *dir, size_t n, err_info *e);
 
 // The task of a policy's train.json: t when given (ERR_USAGE if the policy was trained
