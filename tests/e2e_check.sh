@@ -69,7 +69,7 @@ grep -q "known tasks: .*cartpole" u.txt && ok || bad "unknown task message: $(ca
 "$EUREKA" check "$DATA/good_cartpole.c" 2>/dev/null; [ $? -eq 2 ] && ok || bad "missing --task"
 "$EUREKA" check --task cartpole 2>/dev/null; [ $? -eq 2 ] && ok || bad "missing FILE"
 "$EUREKA" check --task cartpole --steps 0 "$DATA/good_cartpole.c" 2>/dev/null; [ $? -eq 2 ] && ok || bad "--steps 0"
-"$EUREKA" check --task cartpole "$work/missing.c" 2>/dev/null; [ $? -eq 1 ] && ok || bad "missing file rc"
+"$EUREKA" check --task cartpole "$work/missing.c" 2>/dev/null; [ $? -eq 2 ] && ok || bad "missing file rc (bad input: 2)"
 
 # Nothing left behind in the working directory.
 left=$(ls -A | grep -v -e '^j.json$' -e '^n.json$' -e '^u.txt$' || true)

@@ -87,7 +87,7 @@ else bad "the browser check of report.html failed"; fi
 
 # 4. Usage: a directory that is not a run.
 "$EUREKA" report "$TMP" > /dev/null 2> "$TMP/err.txt"
-[ $? -eq 1 ] && grep -q "is not a search run" "$TMP/err.txt" && ok || bad "report of a non-run: $(cat "$TMP/err.txt")"
+[ $? -eq 2 ] && grep -q "is not a run" "$TMP/err.txt" && ok || bad "report of a non-run (exit 2, as every command): $(cat "$TMP/err.txt")"
 
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

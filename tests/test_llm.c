@@ -375,6 +375,34 @@ static void test_bad_request_not_retried(void) {
     outcome_free(&o);
 }
 
+// Error bodies of other shapes still show their message; "try again later" only where
+// waiting can help (a status the client retries).
+static void test_error_shapes(void) {
+    llm_opts lo;
+    llm_opts_default(&lo);
+    lo.max_retries = 0;
+    outcome o = run_scn("error_string_and_message.scn", NULL, NULL, 1, &lo);
+    CHECK(o.rc == ERR_HTTP);
+    CHECK_STR_CONTAINS(o.e.msg, "HTTP 422");
+    CHECK_STR_CONTAINS(o.e.msg, "Unprocessable Entity: model gpt-x does not exist");
+    CHECK(strstr(o.e.msg, "try again later") == NULL);
+    outcome_free(&o);
+    o = run_scn("error_message_only.scn", NULL, NULL, 1, &lo);
+    CHECK_STR_CONTAINS(o.e.msg, "temperature must be at most 2");
+    CHECK(strstr(o.e.msg, "try again later") == NULL);
+    outcome_free(&o);
+    o = run_scn("bad_request.scn", NULL, NULL, 1, &lo);
+    CHECK(strstr(o.e.msg, "try again later") == NULL);
+    outcome_free(&o);
+    o = run_scn("rate_limited_always.scn", NULL, NULL, 1, &lo);
+    CHECK_STR_CONTAINS(o.e.msg, "HTTP 429");
+    CHECK_STR_CONTAINS(o.e.msg, "Rate limit reached for requests; try again later");
+    outcome_free(&o);
+    o = run_scn("server_error_always.scn", NULL, NULL, 1, &lo);
+    CHECK_STR_CONTAINS(o.e.msg, "try again later");
+    outcome_free(&o);
+}
+
 static void test_unauthorized(void) {
     outcome o = run_scn("unauthorized.scn", NULL, NULL, 1, NULL);
     CHECK(o.rc == ERR_HTTP && o.seen == 1);
@@ -1010,6 +1038,7 @@ int main(void) {
     TEST_RUN(test_backoff_timing);
     TEST_RUN(test_server_error_always);
     TEST_RUN(test_bad_request_not_retried);
+    TEST_RUN(test_error_shapes);
     TEST_RUN(test_unauthorized);
     TEST_RUN(test_should_retry_header);
     TEST_RUN(test_connection_refused);

@@ -144,7 +144,14 @@ static void test_compile_errors(void) {
     expect_reject("double compute_reward(const env_state *s, reward_terms *t) {\n  return getpid();\n}\n",
                   "reward.c:2: 'getpid' is not available to rewards");
     expect_reject("double compute_reward(const env_state *s, reward_terms *t) {\n  return s->nope;\n}\n",
-                  "reward.c:2: field not found: nope");
+                  "reward.c:2: 'nope' is not a field of env_state (the fields are in the task's env.h)");
+    // A typo of a field or of a prelude function names the nearest one.
+    expect_reject("double compute_reward(const env_state *s, reward_terms *t) {\n  return s->pole_angel;\n}\n",
+                  "reward.c:2: 'pole_angel' is not a field of env_state (the fields are in the task's env.h; "
+                  "did you mean 'pole_angle'?)");
+    expect_reject("double compute_reward(const env_state *s, reward_terms *t) {\n\n  return sqaure(s->step);\n}\n",
+                  "reward.c:3: 'sqaure' is not available to rewards (only the prelude's functions: see "
+                  "src/reward/prelude.h; did you mean 'square'?)");
     expect_reject("double compute_reward(env_state *s, reward_terms *t) { return 0; }\n",
                   "compute_reward must be: double compute_reward(const env_state *s, reward_terms *t)");
     expect_reject("int compute_reward(const env_state *s, reward_terms *t) { return 0; }\n", "compute_reward must be");

@@ -9,6 +9,7 @@
 #include "reward/reward.h"
 #include "util/rng.h"
 #include "util/ser.h"
+#include "util/suggest.h"
 #include "testlib.h"
 
 static void test_err(void) {
@@ -17,7 +18,8 @@ static void test_err(void) {
     CHECK(strcmp(e.msg, "a b 3") == 0);
     err_wrap(&e, "ctx");
     CHECK(strcmp(e.msg, "ctx: a b 3") == 0);
-    CHECK(err_exit_status(ERR_USAGE) == 2 && err_exit_status(ERR_IO) == 1 && err_exit_status(ERR_OK) == 0);
+    CHECK(cli_exit_status(ERR_USAGE) == 2 && cli_exit_status(ERR_IO) == 1 && cli_exit_status(ERR_OK) == 0);
+    CHECK(cli_exit_status(ERR_INTERRUPTED) == 130 && cli_exit_status(ERR_NOTFOUND) == 1);
     CHECK(err_set(NULL, ERR_PARSE, "x") == ERR_PARSE);
 }
 
@@ -130,8 +132,8 @@ static void test_cli(void) {
     const char *task = NULL, *pos[2];
     long steps = 0; double lr = 0; int quiet = 0, np = 0, help = 0;
     cli_flag flags[] = {
-        {"--task", CLI_STR, &task, ""}, {"--steps", CLI_LONG, &steps, ""},
-        {"--lr", CLI_DOUBLE, &lr, ""}, {"--quiet", CLI_BOOL, &quiet, ""},
+        {"--task", CLI_STR, &task, "", 0, 0}, {"--steps", CLI_LONG, &steps, "", 1, 1e12},
+        {"--lr", CLI_DOUBLE, &lr, "", 1e-9, 1}, {"--quiet", CLI_BOOL, &quiet, "", 0, 0},
     };
     char *argv[] = {"x", "--task", "reorient", "--steps=2M", "file.c", "--lr", "3e-4", "--quiet"};
     err_info e;
@@ -145,6 +147,38 @@ static void test_cli(void) {
     CHECK(cli_parse(2, unk, flags, 4, pos, 2, &np, &help, &e) == ERR_USAGE);
     char *miss[] = {"x", "--task"};
     CHECK(cli_parse(2, miss, flags, 4, pos, 2, &np, &help, &e) == ERR_USAGE);
+    // Every malformed or out-of-range number names the flag and its range.
+    const char *bad_steps[] = {"0", "-5", "12abc", "1e400", "99999999999999999999999", "2.5", "nan", ""};
+    for (size_t i = 0; i < sizeof bad_steps / sizeof bad_steps[0]; i++) {
+        char *a[] = {"x", "--steps", (char *)bad_steps[i]};
+        CHECK_MSG(cli_parse(3, a, flags, 4, pos, 2, &np, &help, &e) == ERR_USAGE, "--steps '%s'", bad_steps[i]);
+        CHECK_STR_CONTAINS(e.msg, "--steps");
+        CHECK_STR_CONTAINS(e.msg, "1..1000000000000");
+    }
+    char *lr_bad[] = {"x", "--lr=2"};
+    CHECK(cli_parse(2, lr_bad, flags, 4, pos, 2, &np, &help, &e) == ERR_USAGE);
+    CHECK_STR_CONTAINS(e.msg, "from 1e-09 to 1");
+    char *near[] = {"x", "--stesp", "5"};
+    CHECK(cli_parse(3, near, flags, 4, pos, 2, &np, &help, &e) == ERR_USAGE);
+    CHECK_STR_CONTAINS(e.msg, "did you mean --steps?");
+    int n = 0;
+    cli_flag norange[] = {{"--n", CLI_INT, &n, "", 0, 0}};
+    char *nr[] = {"x", "--n", "3"};
+    CHECK(cli_parse(3, nr, norange, 1, pos, 2, &np, &help, &e) == ERR_INTERNAL);
+}
+
+static void test_suggest(void) {
+    const char *cmds[] = {"tasks", "search", "train", "show", "runs"};
+    CHECK(suggest_distance("serach", "search") == 1 && suggest_distance("abc", "abc") == 0);
+    CHECK(suggest_distance("", "abc") == 3 && suggest_distance("kitten", "sitting") == 3);
+    CHECK(suggest_nearest("serach", cmds, 5) == 1);
+    CHECK(suggest_nearest("shwo", cmds, 5) == 3);
+    CHECK(suggest_nearest("xyzzy", cmds, 5) == -1);
+    CHECK(suggest_nearest("show", cmds, 5) == -1);         // a name itself: nothing to suggest
+    char buf[64];
+    const char *env = "/* pole_angel in a comment */ typedef struct s { double pole_angle; double x[3]; } s;";
+    CHECK(strcmp(suggest_ident("pole_angel", env, NULL, NULL, buf, sizeof buf), "pole_angle") == 0);
+    CHECK(suggest_ident("zzz", env, NULL, NULL, buf, sizeof buf)[0] == '\0');
 }
 
 // Binary records: values come back as written; a read past the end or out of range fails,
@@ -184,5 +218,6 @@ int main(void) {
     TEST_RUN(test_buf);
     TEST_RUN(test_ser);
     TEST_RUN(test_cli);
+    TEST_RUN(test_suggest);
     TEST_END();
 }

@@ -33,10 +33,10 @@ int cmd_analyze(int argc, char **argv) {
     const char *task = NULL, *pol = NULL;
     int episodes = 0, json = 0, help = 0;
     cli_flag flags[] = {
-        {"--task", CLI_STR, &task, "task name (default: the policy's)"},
-        {"--policy", CLI_STR, &pol, "RUN (its best policy), RUN/iterNN/sampleKK, DIR with train.json, or a train.json"},
-        {"--episodes", CLI_INT, &episodes, "held-out episodes to roll out (default: the task's evaluation set)"},
-        {"--json", CLI_BOOL, &json, "print the analysis as JSON"},
+        {"--task", CLI_STR, &task, "task name (default: the policy's)", 0, 0},
+        {"--policy", CLI_STR, &pol, "RUN (its best policy), RUN/iterNN/sampleKK, DIR with train.json, or a train.json", 0, 0},
+        {"--episodes", CLI_INT, &episodes, "held-out episodes to roll out (default: the task's evaluation set)", 1, 100000},
+        {"--json", CLI_BOOL, &json, "print the analysis as JSON", 0, 0},
     };
     int nf = (int)(sizeof flags / sizeof flags[0]);
     err_info e = {0};
@@ -45,8 +45,8 @@ int cmd_analyze(int argc, char **argv) {
         cli_usage("analyze", "--policy RUN|DIR|train.json [--task T] [--episodes N] [--json]", flags, nf);
         return 0;
     }
-    if (!pol || episodes < 0) {
-        err_set(&e, ERR_USAGE, "give --policy RUN|DIR|train.json (and --episodes >= 0)");
+    if (!pol) {
+        err_set(&e, ERR_USAGE, "give --policy RUN|DIR|train.json");
         return cli_fail("analyze", &e);
     }
     const task_def *t = task ? cli_task(task, &e) : NULL;
@@ -81,9 +81,7 @@ int cmd_analyze(int argc, char **argv) {
         cJSON_AddNumberToObject(o, "action_sq", d.action_sq);
         cJSON_AddItemToObject(o, "actions", spectrum_json(&act));
         cJSON_AddItemToObject(o, "joint_velocities", spectrum_json(&vel));
-        char *s = cJSON_Print(o);
-        if (s) printf("%s\n", s);
-        free(s);
+        cli_json_print(o);
         cJSON_Delete(o);
     } else {
         printf("policy %s (task %s): %d held-out episodes, %ld control steps, fitness %.3f\n", dir,

@@ -13,6 +13,51 @@
 #include "reward/rcomp.h"
 #include "judge/judge.h"
 #include "task/task.h"
+#include "util/sanitize.h"
+
+// The verdict as one JSON object (--json).
+static cJSON *verdict_json(const task_def *task, const judge_verdict *res, const char *msg, long steps) {
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "task", task->name);
+    cJSON_AddStringToObject(o, "status", sb_status_name(res->status));
+    cJSON_AddNumberToObject(o, "seconds", res->seconds);
+    if (res->status != SB_OK) {
+        cJSON_AddStringToObject(o, "message", msg);
+        if (res->status == SB_SYSCALL) {
+            cJSON_AddNumberToObject(o, "syscall", res->syscall_nr);
+            cJSON_AddStringToObject(o, "syscall_name", res->syscall_name);
+        }
+        if (res->signal) cJSON_AddNumberToObject(o, "signal", res->signal);
+        return o;
+    }
+    cJSON_AddNumberToObject(o, "calls", (double)steps);
+    const cJSON *comps = cJSON_GetObjectItemCaseSensitive(res->result, "components");
+    const cJSON *tot = cJSON_GetObjectItemCaseSensitive(res->result, "total");
+    cJSON_AddItemToObject(o, "components", comps ? cJSON_Duplicate(comps, 1) : cJSON_CreateArray());
+    cJSON_AddItemToObject(o, "total", tot ? cJSON_Duplicate(tot, 1) : cJSON_CreateObject());
+    return o;
+}
+
+static void stats_row(const char *name, const cJSON *c) {
+    printf("  %-24s %12.4g %12.4g %12.4g\n", name, cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "min")),
+           cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "mean")),
+           cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "max")));
+}
+
+// The components' min / mean / max on random-action rollouts.
+static void print_ok(const char *file, const task_def *task, const judge_verdict *res, long steps) {
+    const cJSON *comps = cJSON_GetObjectItemCaseSensitive(res->result, "components");
+    printf("%s: ok for task %s: %ld reward calls on random-action rollouts in %.2f s\n", file, task->name, steps,
+           res->seconds);
+    printf("  %-24s %12s %12s %12s\n", "component", "min", "mean", "max");
+    const cJSON *c;
+    cJSON_ArrayForEach(c, comps) {
+        const cJSON *nm = cJSON_GetObjectItemCaseSensitive(c, "name");
+        stats_row(cJSON_IsString(nm) ? nm->valuestring : "?", c);
+    }
+    if (cJSON_GetArraySize(comps) == 0) printf("  (no components recorded with term())\n");
+    stats_row("(total)", cJSON_GetObjectItemCaseSensitive(res->result, "total"));
+}
 
 int cmd_check(int argc, char **argv) {
     const char *task_name = NULL, *pos[1];
@@ -20,10 +65,10 @@ int cmd_check(int argc, char **argv) {
     int json = 0, help = 0, n_pos = 0;
     double timeout = 30;
     cli_flag flags[] = {
-        {"--task", CLI_STR, &task_name, "task whose env.h the reward reads (see eureka tasks)"},
-        {"--steps", CLI_LONG, &steps, "reward calls on random-action rollouts (default 512)"},
-        {"--json", CLI_BOOL, &json, "print the result as one JSON object"},
-        {"--timeout", CLI_DOUBLE, &timeout, "wall-clock limit for the worker, seconds (default 30)"},
+        {"--task", CLI_STR, &task_name, "task whose env.h the reward reads (see eureka tasks)", 0, 0},
+        {"--steps", CLI_LONG, &steps, "reward calls on random-action rollouts (default 512)", 1, 10000000},
+        {"--json", CLI_BOOL, &json, "print the result as one JSON object", 0, 0},
+        {"--timeout", CLI_DOUBLE, &timeout, "wall-clock limit for the worker, seconds (default 30)", 0.001, 86400},
     };
     int nf = (int)(sizeof flags / sizeof flags[0]);
     err_info e = {0};
@@ -38,17 +83,9 @@ int cmd_check(int argc, char **argv) {
         err_set(&e, ERR_USAGE, "give the reward file to check: eureka check --task %s FILE", task_name);
         return cli_fail("check", &e);
     }
-    if (steps < 1 || steps > 10000000) {
-        err_set(&e, ERR_USAGE, "--steps %ld: use 1..10000000", steps);
-        return cli_fail("check", &e);
-    }
-    if (!(timeout > 0) || timeout > 86400) {
-        err_set(&e, ERR_USAGE, "--timeout %g: use a positive number of seconds", timeout);
-        return cli_fail("check", &e);
-    }
     size_t len = 0;
     // Read a little over the cap so an oversized file gets the compiler's message.
-    char *src = fs_read(pos[0], 4 * RCOMP_MAX_SOURCE, &len, &e);
+    char *src = cli_read_input(pos[0], 4 * RCOMP_MAX_SOURCE, &len, &e);
     if (!src) {
         if (e.code == ERR_LIMIT)
             err_set(&e, ERR_COMPILE, "%s: over the %d-byte limit for a reward: write a shorter reward", pos[0],
@@ -56,14 +93,19 @@ int cmd_check(int argc, char **argv) {
         return cli_fail("check", &e);
     }
 
-    // An LLM reply saved as Markdown: check the code block it would contribute.
+    // An LLM reply saved as Markdown: check the code block it would contribute (its lines
+    // are the block's).
+    char label[300];
     size_t nl = strlen(pos[0]);
-    if (nl > 3 && strcmp(pos[0] + nl - 3, ".md") == 0) {
+    int md = nl > 3 && strcmp(pos[0] + nl - 3, ".md") == 0;
+    snprintf(label, sizeof label, md ? "%s (its code block)" : "%s", pos[0]);
+    if (md) {
         char *code = extract_code(src, &e);
         free(src);
         if (!code) {
-            fprintf(stderr, "eureka check: %s: %s\n", pos[0], e.msg);
-            return 1;
+            err_wrap(&e, "%s", pos[0]);
+            e.code = ERR_COMPILE;
+            return cli_fail("check", &e);
         }
         src = code;
         len = strlen(code);
@@ -81,50 +123,18 @@ int cmd_check(int argc, char **argv) {
     }
     free(src);
 
-    const cJSON *r = res.result;
-    int rc = res.status == SB_OK ? 0 : 1;
+    char msg[4 * ERR_MSG_MAX], shown[4 * ERR_MSG_MAX];
+    cli_reward_msg(task, label, res.message, msg, sizeof msg);
     if (json) {
-        printf("{\"task\":\"%s\",\"status\":\"%s\",\"seconds\":%.3f", task->name, sb_status_name(res.status),
-               res.seconds);
-        if (res.status != SB_OK) {
-            cJSON *s = cJSON_CreateString(res.message);
-            char *q = cJSON_PrintUnformatted(s);
-            printf(",\"message\":%s", q ? q : "\"\"");
-            if (res.status == SB_SYSCALL) printf(",\"syscall\":%d,\"syscall_name\":\"%s\"", res.syscall_nr, res.syscall_name);
-            if (res.signal) printf(",\"signal\":%d", res.signal);
-            cJSON_free(q);
-            cJSON_Delete(s);
-        } else {
-            const cJSON *comps = cJSON_GetObjectItemCaseSensitive(r, "components");
-            const cJSON *tot = cJSON_GetObjectItemCaseSensitive(r, "total");
-            char *c = cJSON_PrintUnformatted(comps), *t = cJSON_PrintUnformatted(tot);
-            printf(",\"calls\":%ld,\"components\":%s,\"total\":%s", steps, c ? c : "[]", t ? t : "{}");
-            cJSON_free(c);
-            cJSON_free(t);
-        }
-        printf("}\n");
+        cJSON *o = verdict_json(task, &res, msg, steps);
+        cli_json_print(o);
+        cJSON_Delete(o);
     } else if (res.status != SB_OK) {
-        fprintf(stderr, "eureka check: %s: %s: %s\n", pos[0], sb_status_name(res.status), res.message);
+        fprintf(stderr, "eureka check: %s: %s\n", sb_status_name(res.status), san_str(shown, sizeof shown, msg, 0));
     } else {
-        const cJSON *comps = cJSON_GetObjectItemCaseSensitive(r, "components");
-        const cJSON *tot = cJSON_GetObjectItemCaseSensitive(r, "total");
-        printf("%s: ok for task %s: %ld reward calls on random-action rollouts in %.2f s\n", pos[0], task->name,
-               steps, res.seconds);
-        printf("  %-24s %12s %12s %12s\n", "component", "min", "mean", "max");
-        const cJSON *c;
-        cJSON_ArrayForEach(c, comps) {
-            const cJSON *nm = cJSON_GetObjectItemCaseSensitive(c, "name");
-            printf("  %-24s %12.4g %12.4g %12.4g\n", cJSON_IsString(nm) ? nm->valuestring : "?",
-                   cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "min")),
-                   cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "mean")),
-                   cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(c, "max")));
-        }
-        if (cJSON_GetArraySize(comps) == 0) printf("  (no components recorded with term())\n");
-        printf("  %-24s %12.4g %12.4g %12.4g\n", "(total)",
-               cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(tot, "min")),
-               cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(tot, "mean")),
-               cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(tot, "max")));
+        print_ok(pos[0], task, &res, steps);
     }
+    int rc = res.status == SB_OK ? CLI_EXIT_OK : CLI_EXIT_FAILED;
     judge_verdict_free(&res);
     return rc;
 }

@@ -64,8 +64,8 @@ int cmd_diff(int argc, char **argv) {
     int json = 0, help = 0, n_pos = 0, context = 3;
     const char *pos[3];
     cli_flag flags[] = {
-        {"--json", CLI_BOOL, &json, "print hunks and labels as JSON"},
-        {"--context", CLI_INT, &context, "lines of context (default 3)"},
+        {"--json", CLI_BOOL, &json, "print hunks and labels as JSON", 0, 0},
+        {"--context", CLI_INT, &context, "lines of context (default 3)", 0, 100},
     };
     err_info e = {0};
     if (cli_parse(argc, argv, flags, 2, pos, 3, &n_pos, &help, &e)) return cli_fail("diff", &e);
@@ -77,20 +77,13 @@ int cmd_diff(int argc, char **argv) {
         err_set(&e, ERR_USAGE, "give RUN, or RUN A B (e.g. eureka diff RUN iter01/sample00 best)");
         return cli_fail("diff", &e);
     }
-    if (context < 0 || context > 100) {
-        err_set(&e, ERR_USAGE, "--context %d: use 0..100", context);
-        return cli_fail("diff", &e);
-    }
-    const char *dir = pos[0];
+    char dir[RUN_PATH_MAX];
+    if (cli_run(pos[0], dir, sizeof dir, &e)) return cli_fail("diff", &e);
     cJSON *arr = json ? cJSON_CreateArray() : NULL;
     int rc = ERR_OK;
     if (n_pos == 3) {
         rc = one_diff(dir, pos[1], pos[2], context, arr, &e);
     } else {
-        if (!run_has(dir, RUN_SETTINGS)) {
-            err_set(&e, ERR_USAGE, "%s: no run.json (not a search run)", dir);
-            return cli_fail("diff", &e);
-        }
         int n_it = run_count_iters(dir), prev_it = 0, prev_s = -1, shown = 0;
         for (int it = 1; it <= n_it && !rc; it++) {
             int s = run_iteration_best(dir, it);
@@ -113,9 +106,7 @@ int cmd_diff(int argc, char **argv) {
     }
     if (rc) { cJSON_Delete(arr); return cli_fail("diff", &e); }
     if (json) {
-        char *s = cJSON_Print(arr);
-        printf("%s\n", s);
-        free(s);
+        cli_json_print(arr);
         cJSON_Delete(arr);
     }
     return 0;

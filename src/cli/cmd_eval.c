@@ -12,6 +12,7 @@
 #include "search/run.h"
 #include "util/fs.h"
 #include "rl/ppo.h"
+#include "rl/train_cfg.h"
 #include "reward/rcomp.h"
 #include "judge/judge.h"
 #include "util/stats.h"
@@ -44,17 +45,19 @@ int cmd_eval(int argc, char **argv) {
     long steps = 0, seed = 1;
     double seconds = 0;
     int seeds = 5, jobs = 0, json = 0, quiet = 0, help = 0, n_pos = 0;
+    cli_trainer_opts topt = {0};
     cli_flag flags[] = {
-        {"--task", CLI_STR, &task, "task name (see `eureka tasks`)"},
-        {"--reward", CLI_STR, &reward, "reward file (C, the reward ABI)"},
-        {"--seeds", CLI_INT, &seeds, "independent trainings (default 5)"},
-        {"--seed", CLI_LONG, &seed, "first seed (default 1)"},
-        {"--steps", CLI_LONG, &steps, "budget per training in control steps (default: the task's)"},
-        {"--seconds", CLI_DOUBLE, &seconds, "wall-clock cap per training, seconds"},
-        {"--jobs", CLI_INT, &jobs, "trainings at once (default: number of cores)"},
-        {"--out", CLI_STR, &out, "write DIR/seedNN/train.json and progress.csv"},
-        {"--json", CLI_BOOL, &json, "print a JSON summary"},
-        {"--quiet", CLI_BOOL, &quiet, "no progress line"},
+        {"--task", CLI_STR, &task, "task name (see `eureka tasks`)", 0, 0},
+        {"--reward", CLI_STR, &reward, "reward file (C, the reward ABI)", 0, 0},
+        {"--seeds", CLI_INT, &seeds, "independent trainings (default 5)", 1, EVAL_MAX_SEEDS},
+        {"--seed", CLI_LONG, &seed, "first seed (default 1)", 0, 9007199254740992},
+        {"--steps", CLI_LONG, &steps, "budget per training in control steps (default: the task's)", 1, 1e12},
+        {"--seconds", CLI_DOUBLE, &seconds, "wall-clock cap per training, seconds", 1, 1e9},
+        {"--jobs", CLI_INT, &jobs, "trainings at once (default: number of cores)", 1, 64},
+        {"--out", CLI_STR, &out, "write DIR/seedNN/train.json and progress.csv", 0, 0},
+        {"--json", CLI_BOOL, &json, "print a JSON summary", 0, 0},
+        {"--quiet", CLI_BOOL, &quiet, "no progress line", 0, 0},
+        CLI_TRAINER_FLAGS(topt),
     };
     int nf = (int)(sizeof flags / sizeof flags[0]);
     err_info e = {0};
@@ -69,12 +72,9 @@ int cmd_eval(int argc, char **argv) {
         err_set(&e, ERR_USAGE, "--reward FILE is required (try --help)");
         return cli_fail("eval", &e);
     }
-    if (seeds < 1 || seeds > EVAL_MAX_SEEDS || steps < 0 || seconds < 0 || jobs < 0 || seed < 0) {
-        err_set(&e, ERR_USAGE, "--seeds must be 1..%d; --steps, --seconds, --jobs, --seed >= 0",
-                EVAL_MAX_SEEDS);
-        return cli_fail("eval", &e);
-    }
-    char *src = fs_read(reward, RCOMP_MAX_SOURCE, NULL, &e);
+    train_cfg base = {0};
+    if (cli_trainer_apply(&topt, &base, &e)) return cli_fail("eval", &e);
+    char *src = cli_read_input(reward, RCOMP_MAX_SOURCE, NULL, &e);
     if (!src) return cli_fail("eval", &e);
     long cores = judge_cores();
     if (cores < 1) cores = 1;
@@ -86,7 +86,7 @@ int cmd_eval(int argc, char **argv) {
     judge_verdict res[EVAL_MAX_SEEDS];
     memset(res, 0, sizeof res);
     for (int k = 0; k < seeds; k++) {
-        train_cfg cfg = {0};
+        train_cfg cfg = base;
         cfg.steps = steps;
         cfg.max_seconds = seconds;
         cfg.seed = (uint64_t)(seed + k);
@@ -98,10 +98,11 @@ int cmd_eval(int argc, char **argv) {
     snprintf(what, sizeof what, "eval %s", cli_base_name(reward));
     eval_view view = {progress_new(what, "trainings", quiet || json), seed};
     progress_plan(view.pg, seeds, job[0].cfg.steps);
-    judge_opts jo = {t, jobs, NULL, on_progress, on_done, &view};
+    volatile sig_atomic_t *stop = cli_catch_stop();
+    judge_opts jo = {t, jobs, stop, on_progress, on_done, &view};
     judge_run(&jo, job, seeds, res);
     progress_free(view.pg);
-    int rc = 0;
+    int rc = 0, stopped = 0;
 
     double fits[EVAL_MAX_SEEDS];
     int n_ok = 0;
@@ -119,16 +120,23 @@ int cmd_eval(int argc, char **argv) {
                 printf("seed %ld: fitness %.3f (final %.3f, %.1f s)\n", seed + k, f, ff, secs);
             char rel[32];
             snprintf(rel, sizeof rel, "seed%02ld", seed + k);
+            cli_record_settings(res[k].result, &job[k].cfg);
             if (out && run_write_train(out, rel, res[k].result, &e)) rc = cli_fail("eval", &e);
+        } else if (res[k].status == SB_INTERRUPTED || *stop) {
+            // A Ctrl-C in the terminal reaches the workers too: however they ended, they were stopped.
+            cJSON_AddItemToArray(arr, cJSON_CreateNull());
+            cJSON_AddItemToArray(fin, cJSON_CreateNull());
+            stopped++;
         } else {
             cJSON_AddItemToArray(arr, cJSON_CreateNull());
             cJSON_AddItemToArray(fin, cJSON_CreateNull());
-            char line[ERR_MSG_MAX + 64];
-            snprintf(line, sizeof line, "seed %ld: %s: %s", seed + k,
-                     sb_status_name(res[k].status), res[k].message);
+            char msg[4 * ERR_MSG_MAX], line[5 * ERR_MSG_MAX];
+            cli_reward_msg(t, reward, res[k].message, msg, sizeof msg);
+            snprintf(line, sizeof line, "seed %ld: %s: %s", seed + k, sb_status_name(res[k].status), msg);
             cJSON_AddItemToArray(errs, cJSON_CreateString(line));
-            fprintf(stderr, "eureka eval: %s\n", line);
-            rc = 1;
+            err_info fe;
+            err_set(&fe, ERR_RUNTIME, "%s", line);
+            rc = cli_fail("eval", &fe);
         }
         judge_verdict_free(&res[k]);
     }
@@ -139,16 +147,19 @@ int cmd_eval(int argc, char **argv) {
     cJSON_AddNumberToObject(o, "seed", (double)seed);
     cJSON_AddItemToObject(o, "fitness", arr);
     cJSON_AddItemToObject(o, "fitness_final", fin);
-    cJSON_AddNumberToObject(o, "mean", mean);
-    cJSON_AddNumberToObject(o, "std", sd);
+    if (n_ok) cJSON_AddNumberToObject(o, "mean", mean); else cJSON_AddNullToObject(o, "mean");
+    if (n_ok) cJSON_AddNumberToObject(o, "std", sd); else cJSON_AddNullToObject(o, "std");
+    cJSON_AddItemToObject(o, "settings", train_cfg_json(&base));
     cJSON_AddNumberToObject(o, "ok", n_ok);
     cJSON_AddItemToObject(o, "errors", errs);
-    if (json) {
-        char *s = cJSON_PrintUnformatted(o);
-        if (s) printf("%s\n", s);
-        free(s);
-    } else if (n_ok) {
-        printf("fitness: mean %.3f, std %.3f over %d seeds (sample std)\n", mean, sd, n_ok);
+    if (json) cli_json_print(o);
+    else if (n_ok) printf("fitness: mean %.3f, std %.3f over %d seeds (sample std)\n", mean, sd, n_ok);
+    else printf("fitness: failed (no seed trained)\n");
+    if (stopped) {
+        err_info ie;
+        err_set(&ie, ERR_INTERRUPTED, "interrupted: %d of %d trainings did not finish%s", stopped, seeds,
+                out ? " (the finished ones are in --out)" : "");
+        rc = cli_fail("eval", &ie);
     }
     cJSON_Delete(o);
     free(src);

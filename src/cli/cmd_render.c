@@ -26,8 +26,11 @@ static cJSON *train_reward(const task_def *t, const char *reward, long steps, lo
     judge_verdict v = {0};
     if (cli_train_reward(t, reward, &cfg, quiet, &v, e)) return NULL;
     cJSON *out = NULL;
+    char msg[4 * ERR_MSG_MAX];
     if (v.status != SB_OK || !v.result)
-        err_set(e, ERR_RUNTIME, "training %s: %s: %s", reward, sb_status_name(v.status), v.message);
+        err_set(e, v.status == SB_INTERRUPTED || *cli_catch_stop() ? ERR_INTERRUPTED : ERR_RUNTIME,
+                "training failed: %s: %s", sb_status_name(v.status),
+                cli_reward_msg(t, reward, v.message, msg, sizeof msg));
     else { out = v.result; v.result = NULL; }
     judge_verdict_free(&v);
     return out;
@@ -47,19 +50,19 @@ int cmd_render(int argc, char **argv) {
     long steps = 0, seed = 1;
     film_opts o = {0};
     cli_flag flags[] = {
-        {"--task", CLI_STR, &task, "task name (default: the policy's)"},
-        {"--policy", CLI_STR, &policy, "RUN, RUN/iterNN/sampleKK, DIR with train.json, or a train.json"},
-        {"--reward", CLI_STR, &reward, "reward file to train first (with --train)"},
-        {"--train", CLI_BOOL, &train, "train --reward (sandboxed, as eureka train) and render it"},
-        {"--steps", CLI_LONG, &steps, "--train budget in control steps (default: the task's)"},
-        {"--seed", CLI_LONG, &seed, "--train seed (default 1)"},
-        {"--episodes", CLI_INT, &o.episodes, "held-out episodes to show (default 1)"},
-        {"--max-steps", CLI_INT, &o.max_steps, "show at most N steps of each episode"},
-        {"--width", CLI_INT, &o.width, "frame width (default 640)"},
-        {"--height", CLI_INT, &o.height, "frame height (default 480)"},
-        {"--out", CLI_STR, &out, "video file (default: video.mp4 beside the train.json)"},
-        {"--json", CLI_BOOL, &json, "print what was written as JSON"},
-        {"--quiet", CLI_BOOL, &quiet, "no progress line while training"},
+        {"--task", CLI_STR, &task, "task name (default: the policy's)", 0, 0},
+        {"--policy", CLI_STR, &policy, "RUN, RUN/iterNN/sampleKK, DIR with train.json, or a train.json", 0, 0},
+        {"--reward", CLI_STR, &reward, "reward file to train first (with --train)", 0, 0},
+        {"--train", CLI_BOOL, &train, "train --reward (sandboxed, as eureka train) and render it", 0, 0},
+        {"--steps", CLI_LONG, &steps, "--train budget in control steps (default: the task's)", 1, 1e12},
+        {"--seed", CLI_LONG, &seed, "--train seed (default 1)", 0, 9007199254740992},
+        {"--episodes", CLI_INT, &o.episodes, "held-out episodes to show (default 1)", 1, FILM_MAX_EPISODES},
+        {"--max-steps", CLI_INT, &o.max_steps, "show at most N steps of each episode", 1, 100000000},
+        {"--width", CLI_INT, &o.width, "frame width (default 640)", 16, 4096},
+        {"--height", CLI_INT, &o.height, "frame height (default 480)", 16, 4096},
+        {"--out", CLI_STR, &out, "video file (default: video.mp4 beside the train.json)", 0, 0},
+        {"--json", CLI_BOOL, &json, "print what was written as JSON", 0, 0},
+        {"--quiet", CLI_BOOL, &quiet, "no progress line while training", 0, 0},
     };
     int nf = (int)(sizeof flags / sizeof flags[0]);
     err_info e = {0};
@@ -70,10 +73,6 @@ int cmd_render(int argc, char **argv) {
     }
     if (!!policy + !!(reward && train) != 1 || (reward && !train) || (train && !reward)) {
         err_set(&e, ERR_USAGE, "give --policy RUN|DIR|train.json, or --reward FILE --train");
-        return cli_fail("render", &e);
-    }
-    if (steps < 0 || seed < 0 || o.width < 0 || o.height < 0 || o.episodes < 0 || o.max_steps < 0) {
-        err_set(&e, ERR_USAGE, "--steps, --seed, --width, --height, --episodes, --max-steps must be >= 0");
         return cli_fail("render", &e);
     }
     const task_def *t = task ? cli_task(task, &e) : NULL;
@@ -114,9 +113,7 @@ int cmd_render(int argc, char **argv) {
         cJSON_AddNumberToObject(j, "render_seconds", st.render_seconds);
         cJSON_AddNumberToObject(j, "frames_per_second", fps_all);
         cJSON_AddNumberToObject(j, "render_frames_per_second", fps_draw);
-        char *s = cJSON_Print(j);
-        if (s) printf("%s\n", s);
-        free(s);
+        cli_json_print(j);
         cJSON_Delete(j);
     } else {
         printf("%s: %d frames, %d episode%s of %s at %dx%d, %.0f fps (the control rate); "

@@ -19,8 +19,9 @@ int cmd_report(int argc, char **argv) {
         err_set(&e, ERR_USAGE, "give the run directory (eureka report runs/<stamp>-<task>)");
         return cli_fail("report", &e);
     }
-    char path[RUN_PATH_MAX];
-    if (report_write(pos[0], path, sizeof path, &e)) return cli_fail("report", &e);
+    char dir[RUN_PATH_MAX], path[RUN_PATH_MAX];
+    if (cli_run(pos[0], dir, sizeof dir, &e) || report_write(dir, path, sizeof path, &e))
+        return cli_fail("report", &e);
     printf("%s\n", path);
     return 0;
 }

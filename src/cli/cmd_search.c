@@ -13,10 +13,6 @@
 #include "util/sanitize.h"
 #include "viz/film.h"
 
-static volatile sig_atomic_t stop_flag;
-
-static void on_signal(int sig) { (void)sig; stop_flag = 1; }
-
 typedef struct ui {
     progress *pg;
     const search_cfg *c;
@@ -166,43 +162,56 @@ static char *ask_feedback(void *ctx, int iteration, const char *reflection) {
     return buf;
 }
 
+// A search in which every candidate failed found nothing: that is a failure, whatever
+// else went right. The exit status of the summary.
+static int all_failed(const search_summary *s) {
+    if (s->best_path[0]) return CLI_EXIT_OK;
+    err_info e;
+    char dir[RUN_PATH_MAX];
+    err_set(&e, ERR_RUNTIME, "failed: every candidate failed (see eureka show %s)",
+            san_str(dir, sizeof dir, s->run_dir, 0));
+    return cli_fail("search", &e);
+}
+
 int cmd_search(int argc, char **argv) {
     search_cfg c;
     search_cfg_default(&c);
     const char *task = NULL, *resume = NULL, *context = NULL;
     long seed = 1;
     int quiet = 0, json = 0, help = 0, video = 0;
+    cli_trainer_opts topt = {0};
     cli_flag flags[] = {
-        {"--task", CLI_STR, &task, "task name (see eureka tasks)"},
-        {"--llm", CLI_STR, &c.llm.backend, "auto|openai|anthropic|offline|replay:FILE (default auto)"},
-        {"--model", CLI_STR, &c.llm.model, "model name (backend default otherwise)"},
-        {"--base-url", CLI_STR, &c.llm.base_url, "API base URL (OpenAI-compatible servers)"},
-        {"--llm-timeout", CLI_DOUBLE, &c.llm.timeout_s, "limit on one LLM request with its retries (default 600 s)"},
-        {"--llm-connect-timeout", CLI_DOUBLE, &c.llm.connect_timeout_s, "limit on connecting to the LLM server (default 5 s)"},
-        {"--llm-idle-timeout", CLI_DOUBLE, &c.llm.idle_timeout_s, "end an attempt that receives nothing this long (default 300 s)"},
-        {"--temperature", CLI_DOUBLE, &c.llm.temperature, "sampling temperature (default 1.0)"},
-        {"--max-tokens", CLI_LONG, &c.llm.max_tokens, "tokens per reply (default 4096)"},
-        {"--max-tokens-total", CLI_LONG, &c.llm.max_tokens_total, "stop asking after this many tokens"},
-        {"--iterations", CLI_INT, &c.iterations, "N: iterations (default 4)"},
-        {"--samples", CLI_INT, &c.samples, "K: rewards per iteration (default 8)"},
-        {"--jobs", CLI_INT, &c.jobs, "trainings at once (default: number of cores)"},
-        {"--threads", CLI_INT, &c.threads, "threads per training (default max(1, cores/jobs))"},
-        {"--train-steps", CLI_LONG, &c.train_steps, "full budget the tournament's survivors reach (default the task's)"},
-        {"--rungs", CLI_STR, &c.rungs, "rung ends as fractions of it, halving the field at each (default 0.25,0.5,1)"},
-        {"--robust-cases", CLI_INT, &c.robust_cases, "held-out cases of the judge's robust statistic (default 2x the task's set)"},
-        {"--context", CLI_STR, &context, "elitist|eureka: reflect on the best so far or on each iteration's best (default elitist)"},
-        {"--train-seconds", CLI_DOUBLE, &c.train_seconds, "wall-clock cap per candidate training"},
-        {"--timeout", CLI_DOUBLE, &c.timeout_s, "kill a candidate's worker after S seconds (default: from its budget)"},
-        {"--eval-seeds", CLI_INT, &c.eval_seeds, "final evaluation trainings of the best (default 3)"},
-        {"--eval-steps", CLI_LONG, &c.eval_steps, "steps per evaluation training (default the task's)"},
-        {"--seed", CLI_LONG, &seed, "run seed (default 1)"},
-        {"--init-human", CLI_BOOL, &c.init_human, "start from rewards/<task>_human.c"},
-        {"--feedback", CLI_BOOL, &c.human_feedback, "type feedback yourself after each iteration"},
-        {"--out", CLI_STR, &c.out, "run directory (default runs/<stamp>-<task>)"},
-        {"--resume", CLI_STR, &resume, "continue the killed search in DIR (the LLM connection comes from this command line)"},
-        {"--video", CLI_BOOL, &video, "render each iteration's best and the final best (video.mp4)"},
-        {"--quiet", CLI_BOOL, &quiet, "no progress lines"},
-        {"--json", CLI_BOOL, &json, "print the summary as JSON"},
+        {"--task", CLI_STR, &task, "task name (see eureka tasks)", 0, 0},
+        {"--llm", CLI_STR, &c.llm.backend, "auto|openai|anthropic|offline|replay:FILE (default auto)", 0, 0},
+        {"--model", CLI_STR, &c.llm.model, "model name (backend default otherwise)", 0, 0},
+        {"--base-url", CLI_STR, &c.llm.base_url, "API base URL (OpenAI-compatible servers)", 0, 0},
+        {"--llm-timeout", CLI_DOUBLE, &c.llm.timeout_s, "limit on one LLM request with its retries (default 600 s)", 0.001, 1e6},
+        {"--llm-connect-timeout", CLI_DOUBLE, &c.llm.connect_timeout_s, "limit on connecting to the LLM server (default 5 s)", 0.001, 1e6},
+        {"--llm-idle-timeout", CLI_DOUBLE, &c.llm.idle_timeout_s, "end an attempt that receives nothing this long (default 300 s)", 0.001, 1e6},
+        {"--temperature", CLI_DOUBLE, &c.llm.temperature, "sampling temperature (default 1.0)", 0, 2},
+        {"--max-tokens", CLI_LONG, &c.llm.max_tokens, "tokens per reply (default 4096)", 1, 10000000},
+        {"--max-tokens-total", CLI_LONG, &c.llm.max_tokens_total, "stop asking after this many tokens", 1, 1e15},
+        {"--iterations", CLI_INT, &c.iterations, "N: iterations (default 4)", 1, 99},
+        {"--samples", CLI_INT, &c.samples, "K: rewards per iteration (default 8)", 1, 16},
+        {"--jobs", CLI_INT, &c.jobs, "trainings at once (default: number of cores)", 1, 64},
+        {"--threads", CLI_INT, &c.threads, "threads per training (default max(1, cores/jobs))", 1, 64},
+        {"--train-steps", CLI_LONG, &c.train_steps, "full budget the tournament's survivors reach (default the task's)", 1, 1e12},
+        {"--rungs", CLI_STR, &c.rungs, "rung ends as fractions of it, halving the field at each (default 0.25,0.5,1)", 0, 0},
+        {"--robust-cases", CLI_INT, &c.robust_cases, "held-out cases of the judge's robust statistic (default 2x the task's set)", 1, 100000},
+        {"--context", CLI_STR, &context, "elitist|eureka: reflect on the best so far or on each iteration's best (default elitist)", 0, 0},
+        {"--train-seconds", CLI_DOUBLE, &c.train_seconds, "wall-clock cap per candidate training", 1, 1e9},
+        {"--timeout", CLI_DOUBLE, &c.timeout_s, "kill a candidate's worker after S seconds (default: from its budget)", 1, 1e9},
+        {"--eval-seeds", CLI_INT, &c.eval_seeds, "final evaluation trainings of the best (default 3)", 0, 20},
+        {"--eval-steps", CLI_LONG, &c.eval_steps, "steps per evaluation training (default the task's)", 1, 1e12},
+        {"--seed", CLI_LONG, &seed, "run seed (default 1)", 0, 9007199254740992},
+        {"--init-human", CLI_BOOL, &c.init_human, "start from rewards/<task>_human.c", 0, 0},
+        {"--feedback", CLI_BOOL, &c.human_feedback, "type feedback yourself after each iteration", 0, 0},
+        {"--out", CLI_STR, &c.out, "run directory (default runs/<stamp>-<task>)", 0, 0},
+        {"--resume", CLI_STR, &resume, "continue the stopped search RUN (a directory or latest); the LLM connection comes from this command line", 0, 0},
+        {"--video", CLI_BOOL, &video, "render each iteration's best and the final best (video.mp4)", 0, 0},
+        {"--quiet", CLI_BOOL, &quiet, "no progress lines", 0, 0},
+        {"--json", CLI_BOOL, &json, "print the summary as JSON", 0, 0},
+        CLI_TRAINER_FLAGS(topt),
     };
     int nf = (int)(sizeof flags / sizeof flags[0]);
     err_info e = {0};
@@ -211,36 +220,27 @@ int cmd_search(int argc, char **argv) {
         cli_usage("search", "--task T [options]", flags, nf);
         return 0;
     }
-    const struct { const char *flag; double v; } limits[] = {
-        {"--llm-timeout", c.llm.timeout_s}, {"--llm-connect-timeout", c.llm.connect_timeout_s},
-        {"--llm-idle-timeout", c.llm.idle_timeout_s},
-    };
-    for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++)
-        if (!(limits[i].v > 0 && limits[i].v <= 1e6)) {
-            err_set(&e, ERR_USAGE, "%s %g: use a number of seconds from 0 to 1e6", limits[i].flag, limits[i].v);
-            return cli_fail("search", &e);
-        }
     if (context && strcmp(context, "elitist") != 0 && strcmp(context, "eureka") != 0) {
         err_set(&e, ERR_USAGE, "--context %s: use elitist or eureka", context);
         return cli_fail("search", &e);
     }
     cJSON *hold = NULL;
+    char resume_dir[RUN_PATH_MAX];
     if (resume) {
-        if (task || c.out) {
-            err_set(&e, ERR_USAGE, "--resume takes its settings from DIR/run.json: drop --task/--out");
+        if (task || c.out || topt.set || topt.exploration || topt.noise_period || topt.curriculum) {
+            err_set(&e, ERR_USAGE, "--resume takes its settings from DIR/run.json: drop --task, --out, --set "
+                    "and the trainer flags");
             return cli_fail("search", &e);
         }
         // The run's settings, but the connection (backend, model, base URL, timeouts,
         // already in c.llm) stays this command line's; a budget given here wins too.
         long budget = c.llm.max_tokens_total;
-        if (search_resume_cfg(resume, &c, &hold, &e)) return cli_fail("search", &e);
+        if (cli_run(resume, resume_dir, sizeof resume_dir, &e) ||
+            search_resume_cfg(resume_dir, &c, &hold, &e))
+            return cli_fail("search", &e);
         if (budget > 0) c.llm.max_tokens_total = budget;
     } else {
-        if (!(c.task = cli_task(task, &e))) return cli_fail("search", &e);
-        if (seed < 0 || seed >= (1L << 53)) {
-            err_set(&e, ERR_USAGE, "--seed %ld: use 0..2^53", seed);
-            return cli_fail("search", &e);
-        }
+        if (!(c.task = cli_task(task, &e)) || cli_trainer_apply(&topt, &c.trainer, &e)) return cli_fail("search", &e);
         c.seed = (uint64_t)seed;
         c.context_eureka = context && strcmp(context, "eureka") == 0;
     }
@@ -260,12 +260,7 @@ int cmd_search(int argc, char **argv) {
     c.on_event = ui_event;
     c.ask_feedback = ask_feedback;
     c.ctx = &u;
-    c.stop = &stop_flag;
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    c.stop = cli_catch_stop();
     search_summary s;
     int rc = search_run(&c, &s, &e);
     char rel[RUN_PATH_MAX];
@@ -273,6 +268,7 @@ int cmd_search(int argc, char **argv) {
         render_video(&u, rel);      // the final evaluation's best (a candidate's exists already)
     progress_free(u.pg);
     cJSON_Delete(hold);
+    if (rc && *c.stop) e.code = ERR_INTERRUPTED;    // however the stop surfaced
     if (rc) return cli_fail("search", &e);
     if (json) {
         cJSON *o = cJSON_CreateObject();
@@ -297,11 +293,10 @@ int cmd_search(int argc, char **argv) {
         cJSON_AddNumberToObject(o, "completion_tokens", (double)s.completion_tokens);
         cJSON_AddNumberToObject(o, "seconds", s.seconds);
         cJSON_AddBoolToObject(o, "budget_exhausted", s.budget_exhausted);
-        char *txt = cJSON_Print(o);
-        printf("%s\n", txt);
-        free(txt);
+        cJSON_AddStringToObject(o, "status", s.best_path[0] ? "ok" : "failed");
+        cli_json_print(o);
         cJSON_Delete(o);
-        return 0;
+        return all_failed(&s);
     }
     // The model name may come from a replay file: print it like every untrusted string.
     char dir[1024], model[256], best[1024], name[32] = "?";
@@ -316,7 +311,7 @@ int cmd_search(int argc, char **argv) {
         if (s.eval_n > 0)
             printf("evaluation: fitness %.3f +- %.3f over %d seeds\n", s.eval_mean, s.eval_std, s.eval_n);
     } else {
-        printf("best:       none (every candidate failed; see eureka show %s)\n", dir);
+        printf("best:       failed: every candidate failed (see eureka show %s)\n", dir);
     }
     printf("candidates: %d trained or tried, %d failed\n", s.candidates, s.failures);
     printf("llm:        %s (%s)%s\n", s.backend, model,
@@ -324,5 +319,5 @@ int cmd_search(int argc, char **argv) {
     printf("tokens:     %ld prompt + %ld completion\n", s.prompt_tokens, s.completion_tokens);
     printf("time:       %.0f s\n", s.seconds);
     if (s.budget_exhausted) printf("note:       stopped early: the --max-tokens-total budget was spent\n");
-    return 0;
+    return all_failed(&s);
 }

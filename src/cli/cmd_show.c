@@ -30,26 +30,30 @@ static double jnum(const cJSON *o, const char *k, double dflt) {
     return num(cJSON_GetObjectItem(o, k), dflt);
 }
 
-// Component names of a train.json with their last per-update mean: "a=0.31 b=-0.02".
-static void components_line(const cJSON *train, char *buf, size_t n) {
+// The components of a train.json with their last per-update mean: as text for the table
+// ("a=0.31 b=-0.02") and as [{"name", "last"}] for --json.
+static void components(const cJSON *train, char *buf, size_t n, cJSON *arr) {
     buf[0] = '\0';
     size_t used = 0;
     const cJSON *c;
     cJSON_ArrayForEach(c, cJSON_GetObjectItem(train, "components")) {
         int k = cJSON_GetArraySize(c);
         const cJSON *last = k > 0 ? cJSON_GetArrayItem(c, k - 1) : NULL;
+        double v = cJSON_IsNumber(last) ? last->valuedouble : 0.0;
         char name[64];
         san_str(name, sizeof name, c->string, 0);
-        if (used < n)
-            used += (size_t)snprintf(buf + used, n - used, "%s%s=%.3g", used ? " " : "", name,
-                                     cJSON_IsNumber(last) ? last->valuedouble : 0.0);
+        if (used < n) used += (size_t)snprintf(buf + used, n - used, "%s%s=%.3g", used ? " " : "", name, v);
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "name", name);
+        cJSON_AddNumberToObject(o, "last", v);
+        cJSON_AddItemToArray(arr, o);
     }
 }
 
 int cmd_show(int argc, char **argv) {
     int json = 0, help = 0, n_pos = 0;
     const char *pos[1];
-    cli_flag flags[] = {{"--json", CLI_BOOL, &json, "print the table as JSON"}};
+    cli_flag flags[] = {{"--json", CLI_BOOL, &json, "print the table as JSON", 0, 0}};
     err_info e = {0};
     if (cli_parse(argc, argv, flags, 1, pos, 1, &n_pos, &help, &e)) return cli_fail("show", &e);
     if (help) { cli_usage("show", "RUN [--json]", flags, 1); return 0; }
@@ -57,9 +61,10 @@ int cmd_show(int argc, char **argv) {
         err_set(&e, ERR_USAGE, "give the run directory (eureka show runs/<stamp>-<task>)");
         return cli_fail("show", &e);
     }
-    const char *dir = pos[0];
+    char dir[RUN_PATH_MAX];
+    if (cli_run(pos[0], dir, sizeof dir, &e)) return cli_fail("show", &e);
     cJSON *run = run_read_json(dir, RUN_SETTINGS, &e);
-    if (!run) { err_wrap(&e, "%s is not a search run", dir); return cli_fail("show", &e); }
+    if (!run) return cli_fail("show", &e);
     cJSON *summary = run_has(dir, RUN_SUMMARY) ? run_read_json(dir, RUN_SUMMARY, NULL) : NULL;
     char sdir[512], task[JSTR_MAX], backend[JSTR_MAX], model[JSTR_MAX];
     san_str(sdir, sizeof sdir, dir, 0);
@@ -72,6 +77,9 @@ int cmd_show(int argc, char **argv) {
     cJSON_AddStringToObject(out, "task", task);
     cJSON_AddStringToObject(out, "backend", backend);
     cJSON_AddStringToObject(out, "model", model);
+    cJSON *set = cJSON_AddObjectToObject(out, "settings");
+    const char *keys[] = {"samples", "iterations", "train_steps", "seed"};
+    for (int k = 0; k < 4; k++) cJSON_AddNumberToObject(set, keys[k], jnum(run, keys[k], 0));
     cJSON *iters = cJSON_AddArrayToObject(out, "iterations");
     int n_it = run_count_iters(dir);
     int best_it = 0, best_s = 0;
@@ -119,7 +127,7 @@ int cmd_show(int argc, char **argv) {
                 }
                 run_sample_rel(rel, sizeof rel, it, s, RUN_TRAIN, NULL);
                 cJSON *tr = run_read_json(dir, rel, NULL);
-                components_line(tr, detail, sizeof detail);
+                components(tr, detail, sizeof detail, cJSON_AddArrayToObject(sj, "components"));
                 double trained = jnum(tr, "steps", NAN);
                 if (isfinite(trained) && trained >= 0) {
                     snprintf(steps, sizeof steps, "%.0f", trained);
@@ -132,12 +140,6 @@ int cmd_show(int argc, char **argv) {
                     cJSON *a = cJSON_AddArrayToObject(sj, "fitness_ci");
                     cJSON_AddItemToArray(a, cJSON_CreateNumber(lo));
                     cJSON_AddItemToArray(a, cJSON_CreateNumber(hi));
-                }
-                cJSON *names = cJSON_AddArrayToObject(sj, "components");
-                const cJSON *c;
-                cJSON_ArrayForEach(c, cJSON_GetObjectItem(tr, "components")) {
-                    char cn[64];
-                    cJSON_AddItemToArray(names, cJSON_CreateString(san_str(cn, sizeof cn, c->string, 0)));
                 }
                 cJSON_Delete(tr);
             } else if (have) {
@@ -183,10 +185,19 @@ int cmd_show(int argc, char **argv) {
         cJSON_AddNumberToObject(out, "eval_std", jnum(summary, "eval_std", 0));
         cJSON_AddNumberToObject(out, "eval_seeds", jnum(summary, "eval_seeds", 0));
     }
+    if (best_it > 0) {
+        char b[32], path[RUN_PATH_MAX + 16];
+        run_sample_rel(b, sizeof b, best_it, best_s, NULL, NULL);
+        cJSON *bo = cJSON_AddObjectToObject(out, "best");
+        cJSON_AddStringToObject(bo, "candidate", b);
+        cJSON_AddNumberToObject(bo, "fitness", best_f);
+        snprintf(path, sizeof path, "%s/%s", sdir, RUN_BEST_C);
+        cJSON_AddStringToObject(bo, "file", path);
+    } else {
+        cJSON_AddNullToObject(out, "best");
+    }
     if (json) {
-        char *s = cJSON_Print(out);
-        printf("%s\n", s);
-        free(s);
+        cli_json_print(out);
     } else {
         printf("\n");
         if (best_it > 0) {

@@ -41,7 +41,7 @@ int cmd_tasks(int argc, char **argv) {
     int json = 0, help = 0, n_pos = 0;
     const char *pos[1];
     cli_flag flags[] = {
-        {"--json", CLI_BOOL, &json, "print a JSON array, one object per task"},
+        {"--json", CLI_BOOL, &json, "print a JSON array, one object per task", 0, 0},
     };
     int nf = (int)(sizeof flags / sizeof flags[0]);
     err_info e = {0};
@@ -64,11 +64,9 @@ int cmd_tasks(int argc, char **argv) {
             if (control_dt(all[i], &dt, &e)) { cJSON_Delete(arr); return cli_fail("tasks", &e); }
             cJSON_AddItemToArray(arr, task_json(all[i], dt));
         }
-        char *s = cJSON_Print(arr);
-        if (s) puts(s);
-        cJSON_free(s);
+        cli_json_print(arr);
         cJSON_Delete(arr);
-        return s ? 0 : 1;
+        return 0;
     }
     printf("%-13s %4s %4s %18s  %s\n", "task", "obs", "act", "episode", "description");
     for (int i = 0; i < n; i++) {

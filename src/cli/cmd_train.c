@@ -35,14 +35,14 @@ static void on_progress(void *ctx, const judge_progress *p) {
 static void train_job_run(const task_def *t, judge_job *job, const char *what, int quiet, judge_verdict *res) {
     progress *pg = progress_new(what, NULL, quiet);
     progress_plan(pg, 1, job->cfg.steps);
-    judge_one(t, job, on_progress, pg, NULL, res);
+    judge_one(t, job, on_progress, pg, cli_catch_stop(), res);
     progress_done(pg, 0, sb_status_name(res->status));
     progress_free(pg);
 }
 
 int cli_train_reward(const task_def *t, const char *reward_path, const train_cfg *cfg, int quiet,
                      judge_verdict *res, err_info *e) {
-    char *src = fs_read(reward_path, RCOMP_MAX_SOURCE, NULL, e);
+    char *src = cli_read_input(reward_path, RCOMP_MAX_SOURCE, NULL, e);
     if (!src) return e ? e->code : ERR_IO;
     judge_job job = judge_job_train(t, src, cfg);
     char what[300];
@@ -107,24 +107,46 @@ static int load_resume(const char *dir, const task_def **t, train_cfg *cfg, char
     return ERR_OK;
 }
 
+// A training that did not end well: one line naming the file (and --json's object);
+// Ctrl-C says so and what is kept. The exit status.
+static int fail_verdict(const task_def *t, const char *file, const char *out_dir, const judge_verdict *res, int json,
+                        int stopped) {
+    char msg[4 * ERR_MSG_MAX];
+    cli_reward_msg(t, file, res->message, msg, sizeof msg);
+    if (json) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "status", sb_status_name(res->status));
+        cJSON_AddStringToObject(o, "message", msg);
+        cli_json_print(o);
+        cJSON_Delete(o);
+    }
+    err_info e;
+    // A Ctrl-C in the terminal reaches the worker too: however it ended, it was stopped.
+    if (stopped)
+        err_set(&e, ERR_INTERRUPTED, "interrupted: the training did not finish (%s%s)", out_dir ? out_dir : "nothing was written",
+                out_dir ? " is as it was" : "");
+    else
+        err_set(&e, ERR_RUNTIME, "%s: %s", sb_status_name(res->status), msg);
+    return cli_fail("train", &e);
+}
+
 int cmd_train(int argc, char **argv) {
-    const char *task = NULL, *reward = NULL, *out_dir = NULL, *resume = NULL, *set = NULL;
+    const char *task = NULL, *reward = NULL, *out_dir = NULL, *resume = NULL;
     long steps = 0, seed = 1;
     double seconds = 0;
     int threads = 0, json = 0, quiet = 0, help = 0, n_pos = 0;
     cli_trainer_opts topt = {0};
     cli_flag flags[] = {
-        {"--task", CLI_STR, &task, "task name (see `eureka tasks`)"},
-        {"--reward", CLI_STR, &reward, "reward file (C, the reward ABI)"},
-        {"--steps", CLI_LONG, &steps, "training budget in control steps (default: the task's); with --resume, the total to reach"},
-        {"--seconds", CLI_DOUBLE, &seconds, "wall-clock cap on training, seconds"},
-        {"--seed", CLI_LONG, &seed, "training seed (default 1)"},
-        {"--threads", CLI_INT, &threads, "rollout threads (default: number of cores)"},
-        {"--set", CLI_STR, &set, "PPO settings, e.g. lr=1e-4,epochs=8 (recorded in train.json)"},
-        {"--out", CLI_STR, &out_dir, "keep DIR/train.json, progress.csv, state.bin and reward.c"},
-        {"--resume", CLI_STR, &resume, "continue the training saved in DIR (by --out) up to --steps"},
-        {"--json", CLI_BOOL, &json, "print the train.json object instead of text"},
-        {"--quiet", CLI_BOOL, &quiet, "no progress line"},
+        {"--task", CLI_STR, &task, "task name (see `eureka tasks`)", 0, 0},
+        {"--reward", CLI_STR, &reward, "reward file (C, the reward ABI)", 0, 0},
+        {"--steps", CLI_LONG, &steps, "training budget in control steps (default: the task's); with --resume, the total to reach", 1, 1e12},
+        {"--seconds", CLI_DOUBLE, &seconds, "wall-clock cap on training, seconds", 1, 1e9},
+        {"--seed", CLI_LONG, &seed, "training seed (default 1)", 0, 9007199254740992},
+        {"--threads", CLI_INT, &threads, "rollout threads (default: number of cores)", 1, 64},
+        {"--out", CLI_STR, &out_dir, "keep DIR/train.json, progress.csv, state.bin and reward.c", 0, 0},
+        {"--resume", CLI_STR, &resume, "continue the training saved in DIR (by --out) up to --steps", 0, 0},
+        {"--json", CLI_BOOL, &json, "print the train.json object instead of text", 0, 0},
+        {"--quiet", CLI_BOOL, &quiet, "no progress line", 0, 0},
         CLI_TRAINER_FLAGS(topt),
     };
     int nf = (int)(sizeof flags / sizeof flags[0]);
@@ -134,10 +156,6 @@ int cmd_train(int argc, char **argv) {
         cli_usage("train", "--task T --reward FILE [flags]  |  --resume DIR --steps N", flags, nf);
         return 0;
     }
-    if (steps < 0 || seconds < 0 || threads < 0 || seed < 0) {
-        err_set(&e, ERR_USAGE, "--steps, --seconds, --threads and --seed must be >= 0");
-        return cli_fail("train", &e);
-    }
     const task_def *t = NULL;
     train_cfg cfg = {0};
     char *src = NULL;
@@ -145,7 +163,7 @@ int cmd_train(int argc, char **argv) {
     size_t state_len = 0;
     int rc = ERR_OK;
     if (resume) {
-        if (task || reward || set || topt.exploration || topt.noise_period || topt.curriculum) {
+        if (task || reward || topt.set || topt.exploration || topt.noise_period || topt.curriculum) {
             err_set(&e, ERR_USAGE, "--resume takes the task, reward and settings from DIR: drop --task, --reward, --set and the trainer flags");
             return cli_fail("train", &e);
         }
@@ -165,12 +183,11 @@ int cmd_train(int argc, char **argv) {
         }
         cfg.steps = steps;
         cfg.seed = (uint64_t)seed;
-        if (set) rc = train_cfg_set(&cfg, set, &e);
-        if (!rc) rc = cli_trainer_apply(&topt, &cfg, &e);
+        rc = cli_trainer_apply(&topt, &cfg, &e);
         train_cfg full = cfg;       // the worker fills the defaults the same way
         train_cfg_defaults(&full, t);
         if (!rc) rc = ppo_check_cfg(t, &full, &e);
-        if (!rc && !(src = fs_read(reward, RCOMP_MAX_SOURCE, NULL, &e))) rc = e.code;
+        if (!rc && !(src = cli_read_input(reward, RCOMP_MAX_SOURCE, NULL, &e))) rc = e.code;
     }
     if (!rc && out_dir) rc = check_out_dir(out_dir, &e);
     if (rc) {
@@ -189,21 +206,12 @@ int cmd_train(int argc, char **argv) {
     train_job_run(t, &job, what, quiet || json, &res);
     free(state);
     if (res.status != SB_OK) {
-        if (json) {
-            cJSON *o = cJSON_CreateObject();
-            cJSON_AddStringToObject(o, "status", sb_status_name(res.status));
-            cJSON_AddStringToObject(o, "message", res.message);
-            char *s = cJSON_PrintUnformatted(o);
-            if (s) printf("%s\n", s);
-            free(s);
-            cJSON_Delete(o);
-        }
-        fprintf(stderr, "eureka train: %s: %s\n", sb_status_name(res.status), res.message);
+        int status = fail_verdict(t, resume ? resume : reward, out_dir, &res, json, *cli_catch_stop() != 0);
         judge_verdict_free(&res);
         free(src);
-        return 1;
+        return status;
     }
-    cJSON_AddItemToObject(res.result, "settings", train_cfg_json(&job.cfg));
+    cli_record_settings(res.result, &job.cfg);
     char *text = reflect_text(res.result, &e);
     if (!text) rc = cli_fail("train", &e);
     else if (out_dir && save_out(out_dir, &res, src, &e)) rc = cli_fail("train", &e);
@@ -216,9 +224,7 @@ int cmd_train(int argc, char **argv) {
         double secs = cJSON_GetNumberValue(cJSON_GetObjectItem(r, "seconds"));
         double st = cJSON_GetNumberValue(cJSON_GetObjectItem(r, "steps"));
         if (json) {
-            char *js = cJSON_Print(r);
-            if (js) printf("%s\n", js);
-            free(js);
+            cli_json_print(res.result);
         } else {
             printf("%s\n", text);
             printf("fitness: %.3f (best checkpoint), final: %.3f, judged %.3f [%.3f, %.3f]  [%s, %.0f steps, %.1f s]\n",

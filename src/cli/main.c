@@ -6,6 +6,7 @@
 
 #include "cli/cli.h"
 #include "cluster/cluster.h"
+#include "util/suggest.h"
 
 static const struct {
     const char *name;
@@ -14,6 +15,7 @@ static const struct {
 } commands[] = {
     {"tasks", cmd_tasks, "list tasks: sizes, episode length, fitness definition"},
     {"search", cmd_search, "EUREKA reward search with an LLM (or the offline mutator)"},
+    {"runs", cmd_runs, "list search runs, newest first (RUN may be latest or latest-TASK)"},
     {"train", cmd_train, "train one reward: fitness and reflection text"},
     {"eval", cmd_eval, "final-evaluation protocol: several seeds, mean and spread"},
     {"compare", cmd_compare, "sparse vs human vs candidates, with human-normalised score"},
@@ -24,23 +26,51 @@ static const struct {
     {"report", cmd_report, "RUN/report.html: curves, code, diffs, videos (offline)"},
     {"analyze", cmd_analyze, "motor synergies of a trained policy: PCA of actions and joint velocities"},
 };
+#define N_COMMANDS (int)(sizeof commands / sizeof commands[0])
 
 static void usage(FILE *f) {
-    fprintf(f, "usage: eureka [--mpi] <command> [options]   (eureka <command> --help)\n\ncommands:\n");
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].help);
+    fprintf(f, "usage: eureka [--mpi] <command> [options]   (eureka help <command>, eureka <command> --help)\n\n"
+               "commands:\n");
+    for (int i = 0; i < N_COMMANDS; i++) fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].help);
+    fprintf(f, "\nRUN arguments: a run directory, latest (the newest under runs/) or latest-TASK\n%s\n",
+            CLI_EXIT_DOC);
     fprintf(f, "\nunder mpirun or srun, rank 0 runs the command and the other ranks train (docs/cluster.md);\n"
                "--mpi starts MPI for a launcher eureka does not recognise\n");
 }
 
+static int find(const char *name) {
+    for (int i = 0; i < N_COMMANDS; i++)
+        if (strcmp(name, commands[i].name) == 0) return i;
+    return -1;
+}
+
+// "unknown command 'serach' (did you mean search? ...)": exit 2.
+static int unknown(const char *name) {
+    const char *names[N_COMMANDS];
+    for (int i = 0; i < N_COMMANDS; i++) names[i] = commands[i].name;
+    int near = suggest_nearest(name, names, N_COMMANDS);
+    if (near >= 0) fprintf(stderr, "eureka: unknown command '%s' (did you mean %s? see eureka --help)\n", name,
+                           names[near]);
+    else fprintf(stderr, "eureka: unknown command '%s' (see eureka --help)\n", name);
+    return CLI_EXIT_USAGE;
+}
+
 static int dispatch(int argc, char **argv) {
-    if (argc < 2) { usage(stderr); return 2; }
-    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) { usage(stdout); return 0; }
-    if (strcmp(argv[1], "--version") == 0) { printf("eureka %s\n", EUREKA_VERSION); return 0; }
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (strcmp(argv[1], commands[i].name) == 0) return commands[i].run(argc - 1, argv + 1);
-    fprintf(stderr, "eureka: unknown command '%s' (try: eureka --help)\n", argv[1]);
-    return 2;
+    if (argc < 2) { usage(stderr); return CLI_EXIT_USAGE; }
+    const char *a = argv[1];
+    if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0 || (strcmp(a, "help") == 0 && argc == 2)) {
+        usage(stdout);
+        return CLI_EXIT_OK;
+    }
+    if (strcmp(a, "--version") == 0) { printf("eureka %s\n", EUREKA_VERSION); return CLI_EXIT_OK; }
+    if (strcmp(a, "help") == 0) {       // eureka help CMD == eureka CMD --help
+        int i = find(argv[2]);
+        if (i < 0) return unknown(argv[2]);
+        char *hargv[] = {argv[2], "--help", NULL};
+        return commands[i].run(2, hargv);
+    }
+    int i = find(a);
+    return i < 0 ? unknown(a) : commands[i].run(argc - 1, argv + 1);
 }
 
 int main(int argc, char **argv) {

@@ -3,6 +3,7 @@
 // It sits below llm.c and every backend, so that none of them depends on another.
 #define _GNU_SOURCE 1           // memmem
 #include "llm/llm_backend.h"
+#include "llm/http.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -205,12 +206,17 @@ char *llm_api_error(const char *body, char *buf, size_t n) {
     cJSON *j = body ? cJSON_Parse(body) : NULL;
     if (!j) return buf;
     const cJSON *err = cJSON_GetObjectItemCaseSensitive(j, "error");
-    const cJSON *msg = NULL;
-    if (cJSON_IsObject(err)) msg = cJSON_GetObjectItemCaseSensitive(err, "message");
-    else if (cJSON_IsString(err)) msg = err;          // {"error": "text"} (some proxies)
-    if (!cJSON_IsString(msg)) msg = cJSON_GetObjectItemCaseSensitive(j, "message");
-    if (!cJSON_IsString(msg)) msg = cJSON_GetObjectItemCaseSensitive(j, "detail");
-    if (cJSON_IsString(msg)) snprintf(buf, n, "%s", msg->valuestring);
+    const cJSON *top = cJSON_GetObjectItemCaseSensitive(j, "message");
+    if (!cJSON_IsString(top)) top = cJSON_GetObjectItemCaseSensitive(j, "detail");
+    if (cJSON_IsObject(err)) {                          // {"error": {"message": "text"}}
+        const cJSON *m = cJSON_GetObjectItemCaseSensitive(err, "message");
+        if (cJSON_IsString(m)) snprintf(buf, n, "%s", m->valuestring);
+    }
+    // {"error": "Bad Request", "message": "text"} (some proxies): both say something.
+    if (!buf[0] && cJSON_IsString(err) && cJSON_IsString(top) && strcmp(err->valuestring, top->valuestring) != 0)
+        snprintf(buf, n, "%s: %s", err->valuestring, top->valuestring);
+    else if (!buf[0] && cJSON_IsString(err)) snprintf(buf, n, "%s", err->valuestring);
+    else if (!buf[0] && cJSON_IsString(top)) snprintf(buf, n, "%s", top->valuestring);
     cJSON_Delete(j);
     return buf;
 }
@@ -235,13 +241,14 @@ int llm_http_error(err_info *e, const char *backend, const char *url, long statu
     if (status == 404)
         return err_set(e, ERR_HTTP, "%s answered 404 (not found): check the base URL and the "
                        "model name (%s)", url, msg);
+    // Only a status the client retries is worth trying again later; others need a change.
+    const char *later = http_status_retryable(status) ? "; try again later" : "";
     if (status == 429)
-        return err_set(e, ERR_HTTP, "%s rate limit or quota exceeded (HTTP 429)%s: %s",
-                       backend, tries, msg);
+        return err_set(e, ERR_HTTP, "%s rate limit or quota exceeded (HTTP 429)%s: %s%s",
+                       backend, tries, msg, later);
     if (status >= 500)
-        return err_set(e, ERR_HTTP, "%s server error (HTTP %ld)%s: %s; try again later",
-                       backend, status, tries, msg);
-    return err_set(e, ERR_HTTP, "%s API error (HTTP %ld)%s: %s", backend, status, tries, msg);
+        return err_set(e, ERR_HTTP, "%s server error (HTTP %ld)%s: %s%s", backend, status, tries, msg, later);
+    return err_set(e, ERR_HTTP, "%s API error (HTTP %ld)%s: %s%s", backend, status, tries, msg, later);
 }
 
 // ---- SHA-256 (FIPS 180-4), for request keys -------------------------------------------

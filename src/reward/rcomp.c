@@ -37,6 +37,7 @@
 #include "reward/rlex.h"
 #include "reward/rt.h"
 #include "util/fs.h"
+#include "util/suggest.h"
 
 #define SIGNATURE "double compute_reward(const env_state *s, reward_terms *t)"
 #define ANCHOR "__eureka_data_anchor"
@@ -431,26 +432,68 @@ static void quoted_name(const char *m, char *name, size_t cap) {
     name[k] = '\0';
 }
 
-static int not_available(const rlex *lx, const char *name, const char *where, err_info *e) {
-    int line = find_ident_line(lx, name);
+// What a diagnostic is explained against: the candidate's tokens, and the texts in front
+// of it, whose names a mistyped one is compared with.
+typedef struct explain_ctx {
+    const rlex *lx;
+    const char *prelude, *env_h;
+} explain_ctx;
+
+// A name declared as a function: followed by '(' (prelude.h declares nothing else so).
+static int is_function(const char *ident, size_t len, const char *after, void *ctx) {
+    (void)ident; (void)len; (void)ctx;
+    while (*after == ' ') after++;
+    return *after == '(';
+}
+
+// A name declared as a field of env.h: followed by ';' or '['.
+static int is_field(const char *ident, size_t len, const char *after, void *ctx) {
+    (void)ident; (void)len; (void)ctx;
+    while (*after == ' ') after++;
+    return *after == ';' || *after == '[';
+}
+
+// "; did you mean 'x'?" when names near word exist in text, else "".
+static const char *did_you_mean(const char *word, const char *text,
+                                int (*keep)(const char *, size_t, const char *, void *), char *buf, size_t n) {
+    char near[80];
+    suggest_ident(word, text, keep, NULL, near, sizeof near);
+    if (near[0]) snprintf(buf, n, "; did you mean '%s'?", near);
+    else buf[0] = '\0';
+    return buf;
+}
+
+static int not_available(const explain_ctx *x, const char *name, const char *where, err_info *e) {
+    int line = find_ident_line(x->lx, name);
+    char hint[128];
+    did_you_mean(name, x->prelude, is_function, hint, sizeof hint);
     if (where && where[0])
         return err_set(e, ERR_COMPILE, "%s: '%s' is not available to rewards (only the prelude's functions: see "
-                       "src/reward/prelude.h)", where, name);
+                       "src/reward/prelude.h%s)", where, name, hint);
     if (line > 0)
         return err_set(e, ERR_COMPILE, "reward.c:%d: '%s' is not available to rewards (only the prelude's "
-                       "functions: see src/reward/prelude.h)", line, name);
+                       "functions: see src/reward/prelude.h%s)", line, name, hint);
     return err_set(e, ERR_COMPILE, "'%s' is not available to rewards (only the prelude's functions: see "
-                   "src/reward/prelude.h)", name);
+                   "src/reward/prelude.h%s)", name, hint);
+}
+
+// libtcc's "field not found: x" in words, with the nearest field of env.h.
+static int not_a_field(const explain_ctx *x, const char *where, const char *field, err_info *e) {
+    char name[64], hint[128];
+    snprintf(name, sizeof name, "%.*s", (int)strcspn(field, " "), field);
+    did_you_mean(name, x->env_h, is_field, hint, sizeof hint);
+    return err_set(e, ERR_COMPILE, "%s: '%s' is not a field of env_state (the fields are in the task's env.h%s)",
+                   where, name, hint);
 }
 
 // Turn libtcc's first diagnostic into our one-line message, in the candidate's lines.
-static int explain(const char *m, const rlex *lx, err_info *e) {
+static int explain(const char *m, const explain_ctx *x, err_info *e) {
     char name[64];
     quoted_name(m, name, sizeof name);
     if (strstr(m, "undefined symbol '")) {
         if (strcmp(name, "compute_reward") == 0)
             return err_set(e, ERR_COMPILE, "reward.c defines no compute_reward; it must define: " SIGNATURE);
-        return not_available(lx, name, NULL, e);
+        return not_available(x, name, NULL, e);
     }
     // "FILE:LINE: error: TEXT" (or warning); "tcc: error: TEXT".
     char where[64] = "reward.c";
@@ -465,14 +508,15 @@ static int explain(const char *m, const rlex *lx, err_info *e) {
     // A location outside the candidate (our prefix, prelude.h, env.h, or none) is never
     // shown: the candidate caused it, so name the candidate's line that uses the name.
     if (strncmp(m, "reward.c:", 9) != 0 && name[0]) {
-        int line = find_ident_line(lx, name);
+        int line = find_ident_line(x->lx, name);
         if (line > 0) snprintf(where, sizeof where, "reward.c:%d", line);
     }
     if (strstr(text, "incompatible types for redefinition of 'compute_reward'"))
         return err_set(e, ERR_COMPILE, "%s: compute_reward must be: " SIGNATURE, where);
     if (strstr(text, "static storage ignored for redefinition of 'compute_reward'"))
         return err_set(e, ERR_COMPILE, "%s: compute_reward must not be static; it must be: " SIGNATURE, where);
-    if (strstr(text, "implicit declaration of function") && name[0]) return not_available(lx, name, where, e);
+    if (strstr(text, "implicit declaration of function") && name[0]) return not_available(x, name, where, e);
+    if (strncmp(text, "field not found: ", 17) == 0) return not_a_field(x, where, text + 17, e);
     if (strstr(text, "memory full"))
         return err_set(e, ERR_COMPILE, "%s: too complex for the compiler (%s): split the expression or "
                        "declaration", where, text);
@@ -590,7 +634,7 @@ rcomp *rcomp_new(const char *prelude, const char *env_h, const char *candidate, 
     free(src);
     if (rc != ERR_OK) {
         if (pe.code != ERR_OK) { if (e) *e = pe; }
-        else if (d.n > 0) explain(d.first, &lx, e);
+        else if (d.n > 0) explain(d.first, &(explain_ctx){&lx, prelude, env_h}, e);
         else err_set(e, ERR_COMPILE, "reward.c: the compiler failed without a message");
         rlex_free(&lx);
         rcomp_free(c);

@@ -21,7 +21,7 @@ int run_path(char *buf, size_t n, const char *dir, const char *rel, err_info *e)
     return fs_path(buf, n, e, "%s/%s", dir, rel);
 }
 
-int run_create(const char *out, const char *task, char *buf, size_t n, err_info *e) {
+int run_choose(const char *out, const char *task, char *buf, size_t n, err_info *e) {
     if (out && *out) {
         if (fs_path(buf, n, e, "%s", out)) return ERR_LIMIT;
         if (fs_exists(buf) && run_has(buf, RUN_SETTINGS))
@@ -33,12 +33,114 @@ int run_create(const char *out, const char *task, char *buf, size_t n, err_info 
         gmtime_r(&now, &tm);
         char stamp[32];
         strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
-        if (fs_path(buf, n, e, "runs/%s-%s", stamp, task)) return ERR_LIMIT;
+        if (fs_path(buf, n, e, "%s/%s-%s", RUN_ROOT, stamp, task)) return ERR_LIMIT;
         // Two searches started in the same second get distinct directories.
         for (int k = 2; fs_exists(buf) && k < 100; k++)
-            if (fs_path(buf, n, e, "runs/%s-%s-%d", stamp, task, k)) return ERR_LIMIT;
+            if (fs_path(buf, n, e, "%s/%s-%s-%d", RUN_ROOT, stamp, task, k)) return ERR_LIMIT;
     }
-    return fs_mkdirs(buf, e);
+    return ERR_OK;
+}
+
+int run_create(const char *out, const char *task, char *buf, size_t n, err_info *e) {
+    int rc = run_choose(out, task, buf, n, e);
+    return rc ? rc : fs_mkdirs(buf, e);
+}
+
+// ---- the list of runs ----------------------------------------------------------------
+
+typedef struct list_ctx {
+    const char *root;
+    run_info *v;
+    int n, cap;
+} list_ctx;
+
+static double json_num(const cJSON *o, const char *k) {
+    const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, k);
+    return cJSON_IsNumber(x) && isfinite(x->valuedouble) ? x->valuedouble : NAN;
+}
+
+// What `eureka runs` shows of the run in dir (read as someone else's files).
+static void run_describe(const char *dir, run_info *r) {
+    cJSON *set = run_read_json(dir, RUN_SETTINGS, NULL);
+    const char *task = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(set, "task"));
+    const char *created = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(set, "created"));
+    san_str(r->task, sizeof r->task, task ? task : "?", 0);
+    san_str(r->created, sizeof r->created, created ? created : "", 0);
+    cJSON_Delete(set);
+    cJSON *sum = run_has(dir, RUN_SUMMARY) ? run_read_json(dir, RUN_SUMMARY, NULL) : NULL;
+    cJSON *best = run_has(dir, RUN_BEST_JSON) ? run_read_json(dir, RUN_BEST_JSON, NULL) : NULL;
+    r->best = sum ? json_num(sum, "best_fitness") : json_num(best, "fitness");
+    snprintf(r->status, sizeof r->status, "%s", !sum ? "unfinished" : isnan(r->best) ? "failed" : "finished");
+    r->iterations = run_count_iters(dir);
+    cJSON_Delete(sum);
+    cJSON_Delete(best);
+}
+
+static int list_entry(void *ctx, const char *name, int kind) {
+    list_ctx *c = ctx;
+    char dir[RUN_PATH_MAX];
+    if (kind != FS_DIR || fs_path(dir, sizeof dir, NULL, "%s/%s", c->root, name) || !run_has(dir, RUN_SETTINGS))
+        return 0;
+    if (c->n == c->cap) {
+        int cap = c->cap ? 2 * c->cap : 16;
+        run_info *v = realloc(c->v, (size_t)cap * sizeof *v);
+        if (!v) return -1;
+        c->v = v;
+        c->cap = cap;
+    }
+    run_info *r = &c->v[c->n++];
+    memset(r, 0, sizeof *r);
+    snprintf(r->dir, sizeof r->dir, "%s", dir);
+    run_describe(dir, r);
+    return 0;
+}
+
+static int newest_first(const void *a, const void *b) {
+    const run_info *x = a, *y = b;
+    int c = strcmp(y->created, x->created);
+    return c ? c : strcmp(y->dir, x->dir);
+}
+
+int run_list(const char *root, run_info **out, int *n, err_info *e) {
+    list_ctx c = {root, NULL, 0, 0};
+    *out = NULL;
+    *n = 0;
+    if (!fs_exists(root))
+        return err_set(e, ERR_NOTFOUND, "%s: no such directory (no runs yet: eureka search --task T)", root);
+    int rc = fs_list_in(root, NULL, list_entry, &c, e);
+    if (rc) {
+        free(c.v);
+        return rc < 0 ? err_set(e, ERR_NOMEM, "%s: out of memory listing runs", root) : rc;
+    }
+    if (c.n > 1) qsort(c.v, (size_t)c.n, sizeof *c.v, newest_first);
+    *out = c.v;
+    *n = c.n;
+    return ERR_OK;
+}
+
+int run_resolve(const char *arg, const char *root, char *dir, size_t n, char *rest, size_t rn,
+                err_info *e) {
+    size_t head = strcspn(arg, "/");
+    const char *sub = arg[head] ? arg + head + 1 : "";
+    int latest = strncmp(arg, "latest", 6) == 0 && (head == 6 || (arg[6] == '-' && head > 7));
+    if (!latest || fs_exists(arg)) {
+        rest[0] = '\0';
+        return fs_path(dir, n, e, "%s", arg) ? ERR_USAGE : ERR_OK;
+    }
+    char task[64] = "";
+    if (head > 6) snprintf(task, sizeof task, "%.*s", (int)(head - 7), arg + 7);
+    run_info *v;
+    int k;
+    if (run_list(root, &v, &k, NULL)) k = 0, v = NULL;
+    int found = -1;
+    for (int i = 0; i < k && found < 0; i++)
+        if (!task[0] || strcmp(v[i].task, task) == 0) found = i;
+    int rc = found < 0 ? err_set(e, ERR_USAGE, "%.*s: no run%s%s under %s/ (see eureka runs)", (int)head, arg,
+                                 task[0] ? " of task " : "", task, root)
+                       : fs_path(dir, n, e, "%s", v[found].dir);
+    free(v);
+    if (!rc) snprintf(rest, rn, "%s", sub);
+    return rc ? ERR_USAGE : ERR_OK;
 }
 
 // ---- the paths -----------------------------------------------------------------------

@@ -54,9 +54,38 @@
 #define RUN_STATE "state.bin"       // the saved training, to continue it (train --resume)
 #define RUN_RUNGS "rungs.json"      // the judge's tournament, one entry per rung it ran
 
-// Make a new run directory: `out` if given (must not hold a run.json yet), else
-// runs/<YYYYmmdd-HHMMSS>-<task> under the current directory. Path into buf.
+// Where runs go unless --out says otherwise, relative to the current directory.
+#define RUN_ROOT "runs"
+
+// The directory of a new run: `out` if given (must not hold a run.json yet), else
+// RUN_ROOT/<YYYYmmdd-HHMMSS>-<task>, a name no directory has yet. Path into buf; nothing
+// is made (run_create makes it), so a search can check its inputs first.
+int run_choose(const char *out, const char *task, char *buf, size_t n, err_info *e);
+
+// run_choose, then make the directory.
 int run_create(const char *out, const char *task, char *buf, size_t n, err_info *e);
+
+// A run as `eureka runs` lists it.
+typedef struct run_info {
+    char dir[RUN_PATH_MAX];
+    char task[64];              // sanitised
+    char created[32];           // run.json "created" (ISO 8601 UTC), "" if absent
+    char status[16];            // "finished", "failed" (finished, every candidate failed),
+                                // "unfinished" (running, killed or interrupted)
+    double best;                // best fitness so far (NaN: none yet)
+    int iterations;             // iterNN folders present
+} run_info;
+
+// The runs under root (directories holding a run.json), newest first (by "created", then
+// name). *out is malloc'ed (free it); *n may be 0. ERR_NOTFOUND when root is missing.
+int run_list(const char *root, run_info **out, int *n, err_info *e);
+
+// The directory a run argument names, into dir: arg itself, or for "latest" / "latest-TASK"
+// the newest run under root (of that task). Either may go on with "/sub/path", which goes
+// into rest ("" otherwise). A directory really named "latest" wins. ERR_USAGE when no run
+// matches.
+int run_resolve(const char *arg, const char *root, char *dir, size_t n, char *rest, size_t rn,
+                err_info *e);
 
 // dir/rel into buf (ERR_LIMIT if too long).
 int run_path(char *buf, size_t n, const char *dir, const char *rel, err_info *e);

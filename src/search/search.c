@@ -18,6 +18,7 @@
 #include "util/fs.h"
 #include "search/prompt.h"
 #include "reward/rcomp.h"
+#include "rl/train_cfg.h"
 #include "search/reflect.h"
 #include "judge/halving.h"
 #include "util/buf.h"
@@ -494,6 +495,7 @@ static int run_attempt(search *S, int it, int base, char **texts, int *trunc, in
         ho.jo.on_progress = batch_progress;
         ho.jo.ctx = &b;
         ho.robust_cases = S->c->robust_cases;
+        ho.base = S->c->trainer;
         ho.base.max_seconds = S->c->train_seconds;
         ho.base.threads = S->threads;
         ho.base.ck_interval = S->ck_interval;
@@ -502,7 +504,7 @@ static int run_attempt(search *S, int it, int base, char **texts, int *trunc, in
         ho.ctx = &rcx;
         rc = halving_run(&ho, &S->plan, hc, n, e);
         if (rc == ERR_RUNTIME && S->c->stop && *S->c->stop)
-            rc = err_set(e, ERR_RUNTIME, "interrupted; continue with: eureka search --resume %s", S->dir);
+            rc = err_set(e, ERR_INTERRUPTED, "interrupted; continue with: eureka search --resume %s", S->dir);
     }
     // The tournament is over: each trained candidate's final status.
     for (int i = 0; i < n && !rc; i++) {
@@ -728,8 +730,7 @@ static int init_human(search *S, err_info *e) {
 // The judge job that trains src for steps with seed; a --timeout given by the user
 // scales with the budget, else the judge's formula decides.
 static judge_job train_job(const search *S, const char *src, long steps, uint64_t seed) {
-    train_cfg cfg;
-    memset(&cfg, 0, sizeof cfg);
+    train_cfg cfg = S->c->trainer;
     cfg.steps = steps;
     cfg.max_seconds = S->c->train_seconds;
     cfg.threads = S->threads;
@@ -771,7 +772,7 @@ static int final_eval(search *S, const char *best_src, err_info *e) {
         free(jobs);
         free(vd);
         free(kept);
-        return err_set(e, ERR_RUNTIME, "interrupted; continue with: eureka search --resume %s", S->dir);
+        return err_set(e, ERR_INTERRUPTED, "interrupted; continue with: eureka search --resume %s", S->dir);
     }
     int rc = ERR_OK;
     double fit[64];
@@ -877,6 +878,7 @@ static cJSON *settings_json(const search *S) {
     cJSON_AddNumberToObject(o, "ck_interval", (double)S->ck_interval);
     cJSON_AddNumberToObject(o, "robust_cases", c->robust_cases > 0 ? c->robust_cases : judge_robust_cases(S->t));
     cJSON_AddStringToObject(o, "context", c->context_eureka ? "eureka" : "elitist");
+    cJSON_AddItemToObject(o, "trainer", train_cfg_json(&c->trainer));
     cJSON *v = cJSON_AddObjectToObject(o, "versions");
     cJSON_AddStringToObject(v, "eureka", EUREKA_VERSION);
     cJSON_AddStringToObject(v, "mujoco", mj_versionString());
@@ -931,6 +933,12 @@ int search_resume_cfg(const char *dir, search_cfg *c, cJSON **hold, err_info *e)
     if (bad) {
         cJSON_Delete(r);
         return err_set(e, ERR_PARSE, "%s/run.json: \"%s\" is out of range (the file was edited)", dir, bad);
+    }
+    // Runs made before --set reached search have no "trainer": the defaults, as they had.
+    const cJSON *tr = cJSON_GetObjectItem(r, "trainer");
+    if (tr && train_cfg_from_json(&c->trainer, tr, e)) {
+        cJSON_Delete(r);
+        return err_wrap(e, "%s/run.json", dir);
     }
     c->resume = dir;
     c->out = NULL;
@@ -1133,8 +1141,7 @@ int search_plan(const search_cfg *c, halving_plan *plan, long *ck_interval, long
     *eval_steps = c->eval_steps > 0 ? c->eval_steps : full;
     // Rung ends sit on checkpoints, and checkpoints on update boundaries, so that a
     // candidate that goes on trains exactly as if it had never stopped.
-    train_cfg dflt;
-    memset(&dflt, 0, sizeof dflt);
+    train_cfg dflt = c->trainer;
     train_cfg_defaults(&dflt, c->task);
     long update = (long)dflt.n_envs * dflt.horizon;
     *ck_interval = (full / 20 + update - 1) / update * update;
@@ -1169,7 +1176,7 @@ int search_run(const search_cfg *c, search_summary *sum, err_info *e) {
         // A finished run is walked again (nothing is re-trained, results are re-verified)
         // but its summary.json stays as it was written.
         finished = run_has(S.dir, RUN_SUMMARY);
-    } else if ((rc = run_create(c->out, S.t->name, S.dir, sizeof S.dir, e))) {
+    } else if ((rc = run_choose(c->out, S.t->name, S.dir, sizeof S.dir, e))) {
         return rc;
     }
     snprintf(sum->run_dir, sizeof sum->run_dir, "%s", S.dir);
@@ -1180,8 +1187,14 @@ int search_run(const search_cfg *c, search_summary *sum, err_info *e) {
     lo.resume_path = c->resume ? llm_path : NULL;
     lo.task = S.t->name;
     if (!lo.seed) lo.seed = c->seed;
+    // The connection is checked (backend name, key) before anything is written: a typo
+    // leaves no empty run directory behind.
     S.llm = llm_new(&lo, e);
     if (!S.llm) return e->code;
+    if (!c->resume && (rc = fs_mkdirs(S.dir, e))) {
+        llm_free(S.llm);
+        return rc;
+    }
     if (c->resume) note_llm_change(&S);
     snprintf(sum->backend, sizeof sum->backend, "%s", llm_backend(S.llm));
     snprintf(sum->model, sizeof sum->model, "%s", llm_model(S.llm));

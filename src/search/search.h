@@ -47,6 +47,8 @@ typedef struct search_cfg {
     int robust_cases;           // held-out cases of the judge's robust statistic (0 = default)
     int context_eureka;         // 1: reflect on each iteration's best as EUREKA does; 0
                                 // (default): elitist, on the best so far when one regresses
+    train_cfg trainer;          // PPO settings of every training (--set, trainer flags); zero
+                                // fields: the task's defaults; steps, seed, threads set here
     double train_seconds;       // per-candidate wall cap inside training (0 = none)
     double timeout_s;           // worker wall limit per candidate (0 = the judge's formula)
     uint64_t seed;              // run seed: candidates' seeds derive from it

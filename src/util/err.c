@@ -37,13 +37,9 @@ int err_wrap(err_info *e, const char *fmt, ...) {
 const char *err_name(err_code code) {
     static const char *names[] = {
         "ok", "usage", "io", "nomem", "parse", "limit", "compile",
-        "runtime", "nonfinite", "reward", "physics", "http", "notfound", "internal", "budget",
+        "runtime", "nonfinite", "reward", "physics", "http", "notfound", "internal", "budget", "interrupted",
     };
     if ((unsigned)code < sizeof names / sizeof names[0]) return names[code];
     return "unknown";
 }
 
-int err_exit_status(err_code code) {
-    if (code == ERR_OK) return 0;
-    return code == ERR_USAGE ? 2 : 1;
-}

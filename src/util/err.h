@@ -25,6 +25,7 @@ typedef enum err_code {
     ERR_NOTFOUND,   // unknown task, missing replay entry, ...
     ERR_INTERNAL,   // a bug in eureka itself
     ERR_BUDGET,     // a budget the user set ran out (--max-tokens-total): not a failure
+    ERR_INTERRUPTED,// stopped by a signal (the user's Ctrl-C): what finished is kept
 } err_code;
 
 #define ERR_MSG_MAX 512
@@ -43,8 +44,5 @@ int err_wrap(err_info *e, const char *fmt, ...) __attribute__((format(printf, 2,
 
 // Short stable name of a code ("io", "parse", ...), for JSON output.
 const char *err_name(err_code code);
-
-// Exit status for the CLI: 0 ok, 2 usage, 1 everything else.
-int err_exit_status(err_code code);
 
 #endif
