@@ -10,7 +10,7 @@ import os, re, sys, glob
 root = sys.argv[1]
 pages = [os.path.join(root, 'README.md')] + sorted(glob.glob(os.path.join(root, 'docs', '*.md')))
 # Pages other branches add (linked before they are merged).
-pending = {'docs/cli.md'}
+pending = set()
 
 def slug(h):
     # GitHub's anchor: lower case, drop punctuation but '-' and '_', spaces -> '-'
