@@ -33,6 +33,7 @@
 
 #define PPO_LOG_STD_MIN (-2.5f)
 #define PPO_OBS_CLIP 5.0f
+#define LOG_SQRT_2PI 0.9189385332046727     // log(sqrt(2 pi)): the Gaussian density's constant
 #define PPO_REW_CLIP 10.0
 #define PPO_MAX_THREADS 64
 #define PPO_RECENT 3            // recent checkpoint policies kept for the judge
@@ -320,7 +321,7 @@ static void rollout_thread(void *ctx, int thread) {
                     double z = rng_normal(&p->env_rng[e]);
                     a[k] = w->mu[k] + expf(p->log_std[k]) * (float)z;
                     w->a[k] = a[k];
-                    lp += -0.5 * z * z - p->log_std[k] - 0.9189385332046727;
+                    lp += -0.5 * z * z - p->log_std[k] - LOG_SQRT_2PI;
                 }
                 p->logp[i] = (float)lp;
             } else {
@@ -490,7 +491,7 @@ static void actor_part(minibatch *mb) {
         double lp = 0;
         for (int k = 0; k < ad; k++) {
             double z = (a[k] - mu[(size_t)s * ad + k]) * istd[k];
-            lp += -0.5 * z * z - p->log_std[k] - 0.9189385332046727;
+            lp += -0.5 * z * z - p->log_std[k] - LOG_SQRT_2PI;
         }
         double lr = lp - p->logp[i], ratio = exp(lr);
         double A = (p->adv[i] - mb->am) / mb->asd;
