@@ -124,6 +124,7 @@ struct ppo {
     float *mb_obs, *mb_dmu, *mb_dv;
     pool *pool;             // the rollout threads (the update's critic runs on thread 1)
     ppo_worker w[PPO_MAX_THREADS];
+    void *block;                // every buffer above (ppo_alloc), freed at once
     int abort_flag;
     int next_env;           // rollout: the next environment a thread takes
     // Progress over all sessions of this training (a resumed one continues these).
@@ -168,63 +169,72 @@ static void ppo_free(ppo *p) {
     mlp_batch_free(p->bc);
     policy_free(p->pol);
     pool_free(p->pool);
-    void *bufs[] = {p->s2, p->noise, p->noise_age, p->step_sd, p->last_obs, p->log_std, p->g_log_std, p->om, p->ov, p->nm, p->ns, p->ret, p->obs_raw,
-                    p->obs, p->act, p->logp, p->val, p->boot, p->adv, p->tgt, p->last_val,
-                    p->rew, p->done, p->age, p->env_rng, p->perm, p->mb_obs, p->mb_dmu, p->mb_dv,
-                    p->rtot.v, p->eplen.v, p->pstd.v, p->kl.v, p->clipf.v, p->ck_steps.v,
-                    p->ck_fit.v, p->ck_sd.v, p->ck_cases.v, p->ck_len.v, p->level.v, p->best_param,
-                    p->best_nm, p->best_ns};
-    for (size_t k = 0; k < sizeof bufs / sizeof bufs[0]; k++) free(bufs[k]);
-    for (int k = 0; k < PPO_RECENT; k++) { free(p->recent_param[k]); free(p->recent_nm[k]); free(p->recent_ns[k]); }
+    free(p->block);                 // every buffer of ppo_alloc
     for (int c = 0; c < REWARD_MAX_TERMS; c++) free(p->comp[c].v);
-    for (int i = 0; i < PPO_MAX_THREADS; i++) {
-        ppo_worker *w = &p->w[i];
-        free(w->sa); free(w->sc); free(w->on); free(w->mu); free(w->fo); free(w->a);
-        free(w->sig); free(w->lv); free(w->ew); free(w->eps);
-    }
     free(p);
 }
 
-static size_t at_least_1(size_t n) { return n ? n : 1; }
-#define ALLOC(ptr, n) (((ptr) = calloc(at_least_1((size_t)(n)), sizeof *(ptr))) != NULL)
+// Every buffer the trainer owns lives in one block: a first pass of ppo_layout sums the
+// sizes (64-byte aligned, zeroed), the second points each field into the block.
+typedef struct arena { char *base; size_t used; } arena;
 
-static int ppo_alloc(ppo *p, err_info *e) {
+static void *carve(arena *a, size_t n, size_t size) {
+    size_t off = (a->used + 63) & ~(size_t)63;
+    a->used = off + (n ? n : 1) * size;
+    return a->base ? a->base + off : NULL;
+}
+#define CARVE(ptr, n) ((ptr) = carve(a, (size_t)(n), sizeof *(ptr)))
+
+static void ppo_layout(ppo *p, arena *a) {
     int N = p->N, od = p->od, ad = p->ad, ne = p->ne, U = p->n_upd_cap;
     int M = N / p->cfg.minibatches + 1;
     int nl = p->n_ls, d = p->cfg.hidden;
-    int ok = ALLOC(p->log_std, nl) && ALLOC(p->g_log_std, nl) && ALLOC(p->s2, nl) &&
-             ALLOC(p->noise, (size_t)ne * p->n_noise) && ALLOC(p->noise_age, ne) &&
-             ALLOC(p->step_sd, N) && ALLOC(p->om, od) &&
-             ALLOC(p->ov, od) && ALLOC(p->nm, od) && ALLOC(p->ns, od) && ALLOC(p->ret, ne) &&
-             ALLOC(p->obs_raw, (size_t)N * od) && ALLOC(p->obs, (size_t)N * od) &&
-             ALLOC(p->act, (size_t)N * ad) && ALLOC(p->logp, N) && ALLOC(p->val, N) &&
-             ALLOC(p->boot, N) && ALLOC(p->adv, N) && ALLOC(p->tgt, N) &&
-             ALLOC(p->last_val, ne) && ALLOC(p->last_obs, (size_t)ne * od) && ALLOC(p->rew, N) && ALLOC(p->done, N) && ALLOC(p->age, ne) &&
-             ALLOC(p->env_rng, ne) && ALLOC(p->perm, N) && ALLOC(p->mb_obs, (size_t)M * od) &&
-             ALLOC(p->mb_dmu, (size_t)M * ad) && ALLOC(p->mb_dv, M) && ALLOC(p->rtot.v, U) &&
-             ALLOC(p->eplen.v, U) && ALLOC(p->pstd.v, U) && ALLOC(p->kl.v, U) &&
-             ALLOC(p->clipf.v, U) && ALLOC(p->ck_steps.v, U) && ALLOC(p->ck_fit.v, U) &&
-             ALLOC(p->ck_sd.v, U) && ALLOC(p->ck_cases.v, U) && ALLOC(p->ck_len.v, U) &&
-             ALLOC(p->level.v, U) &&
-             ALLOC(p->best_param, p->actor->n_params) && ALLOC(p->best_nm, od) &&
-             ALLOC(p->best_ns, od);
-    for (int k = 0; ok && k < PPO_RECENT; k++)
-        ok = ALLOC(p->recent_param[k], p->actor->n_params) && ALLOC(p->recent_nm[k], od) &&
-             ALLOC(p->recent_ns[k], od);
-    for (int i = 0; ok && i < p->nt; i++) {
+    CARVE(p->log_std, nl); CARVE(p->g_log_std, nl); CARVE(p->s2, nl);
+    CARVE(p->noise, (size_t)ne * p->n_noise); CARVE(p->noise_age, ne); CARVE(p->step_sd, N);
+    CARVE(p->om, od); CARVE(p->ov, od); CARVE(p->nm, od); CARVE(p->ns, od); CARVE(p->ret, ne);
+    CARVE(p->obs_raw, (size_t)N * od); CARVE(p->obs, (size_t)N * od); CARVE(p->act, (size_t)N * ad);
+    CARVE(p->logp, N); CARVE(p->val, N); CARVE(p->boot, N); CARVE(p->adv, N); CARVE(p->tgt, N);
+    CARVE(p->last_val, ne); CARVE(p->last_obs, (size_t)ne * od); CARVE(p->rew, N); CARVE(p->done, N);
+    CARVE(p->age, ne); CARVE(p->env_rng, ne); CARVE(p->perm, N);
+    CARVE(p->mb_obs, (size_t)M * od); CARVE(p->mb_dmu, (size_t)M * ad); CARVE(p->mb_dv, M);
+    series *per_update[] = {&p->rtot, &p->eplen, &p->pstd, &p->kl, &p->clipf, &p->ck_steps,
+                            &p->ck_fit, &p->ck_sd, &p->ck_cases, &p->ck_len, &p->level};
+    for (size_t k = 0; k < sizeof per_update / sizeof per_update[0]; k++) CARVE(per_update[k]->v, U);
+    CARVE(p->best_param, p->actor->n_params); CARVE(p->best_nm, od); CARVE(p->best_ns, od);
+    for (int k = 0; k < PPO_RECENT; k++) {
+        CARVE(p->recent_param[k], p->actor->n_params);
+        CARVE(p->recent_nm[k], od);
+        CARVE(p->recent_ns[k], od);
+    }
+    for (int i = 0; i < p->nt; i++) {
         ppo_worker *w = &p->w[i];
-        ok = ALLOC(w->sa, mlp_scratch_size(p->actor)) && ALLOC(w->sc, mlp_scratch_size(p->critic)) &&
-             ALLOC(w->on, od) && ALLOC(w->mu, ad) && ALLOC(w->fo, od) && ALLOC(w->a, ad) &&
-             ALLOC(w->sig, ad * ad) && ALLOC(w->lv, d) && ALLOC(w->ew, explore_work_size(d, ad)) &&
-             ALLOC(w->eps, ad);
+        CARVE(w->sa, mlp_scratch_size(p->actor)); CARVE(w->sc, mlp_scratch_size(p->critic));
+        CARVE(w->on, od); CARVE(w->mu, ad); CARVE(w->fo, od); CARVE(w->a, ad);
+        CARVE(w->sig, (size_t)ad * ad); CARVE(w->lv, d); CARVE(w->ew, explore_work_size(d, ad));
+        CARVE(w->eps, ad);
+    }
+}
+#undef CARVE
+
+static int ppo_alloc(ppo *p, err_info *e) {
+    int M = p->N / p->cfg.minibatches + 1;
+    arena a = {NULL, 0};
+    ppo_layout(p, &a);                              // sizes only
+    a.base = aligned_alloc(64, (a.used + 63) & ~(size_t)63);
+    int ok = a.base != NULL;
+    if (ok) {
+        memset(a.base, 0, a.used);
+        p->block = a.base;
+        a.used = 0;
+        ppo_layout(p, &a);                          // the fields into the block
     }
     p->ba = mlp_batch_new(p->actor, M);
     p->bc = mlp_batch_new(p->critic, M);
     p->opt_a = mlp_adam_new(p->actor->n_params);
     p->opt_c = mlp_adam_new(p->critic->n_params);
-    p->opt_l = mlp_adam_new(nl);
+    p->opt_l = mlp_adam_new(p->n_ls);
     if (!ok || !p->ba || !p->bc || !p->opt_a || !p->opt_c || !p->opt_l)
-        return err_set(e, ERR_NOMEM, "trainer: out of memory for %d environments", ne);
+        return err_set(e, ERR_NOMEM, "trainer: out of memory for %d environments", p->ne);
     return ERR_OK;
 }
 

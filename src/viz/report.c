@@ -234,9 +234,9 @@ static void summary(rep *r, const cJSON *run, const cJSON *sum) {
     if (sum) {
         raw(r, "<tr><th>best</th><td>");
         if (str(sum, "best"))
-            html_printf(&r->b, "iter%02d/sample%02d, fitness %.3f during the search",
+            html_printf(&r->b, "iter%02d/sample%02d, judged fitness %.3f during the search",
                         (int)num(sum, "best_iteration", 0), (int)num(sum, "best_sample", 0),
-                        num(sum, "best_fitness", 0));
+                        num(sum, "best_fitness_robust", num(sum, "best_fitness", 0)));
         else
             raw(r, "none: every candidate failed");
         raw(r, "</td></tr>\n");
@@ -274,14 +274,15 @@ static void iteration_info(rep *r, int it, iter_info *ii) {
         const char *status = str(st, "status");
         if (status && strcmp(status, "ok") == 0) ii->trained++;
         else if (status) ii->failed++;
-        if (s == ii->best) ii->best_fitness = num(st, "fitness", 0);
+        // The search picks and keeps its best on the judged (robust) fitness.
+        if (s == ii->best) ii->best_fitness = num(st, "fitness_robust", num(st, "fitness", 0));
         cJSON_Delete(st);
     }
 }
 
 static void iteration_table(rep *r, const iter_info *ii) {
     raw(r, "<table>\n<tr><th>iteration</th><th>candidates</th><th>trained</th><th>failed</th>"
-           "<th>best</th><th>best fitness</th><th>best so far</th></tr>\n");
+           "<th>best</th><th>judged fitness</th><th>best so far</th></tr>\n");
     double so_far = -INFINITY;
     for (int it = 1; it <= r->n_it; it++) {
         const iter_info *x = &ii[it];
@@ -333,7 +334,8 @@ static void iteration_section(rep *r, int it, const iter_info *ii, int prev_it, 
         svg_line_chart(&r->b, &c, ser, ns);
     }
     for (int i = 0; i < ns; i++) { free(xs[i]); free(ys[i]); }
-    raw(r, "<table>\n<tr><th>sample</th><th>status</th><th>fitness</th><th>seconds</th><th>message</th></tr>\n");
+    raw(r, "<table>\n<tr><th>sample</th><th>status</th><th>rung</th><th>steps</th><th>fitness</th>"
+           "<th>judged</th><th>interval</th><th>seconds</th><th>message</th></tr>\n");
     for (int s = 0; s < ii->samples; s++) {
         char rel[128];
         run_sample_rel(rel, sizeof rel, it, s, "status.json", NULL);
@@ -344,7 +346,20 @@ static void iteration_section(rep *r, int it, const iter_info *ii, int prev_it, 
                    ok ? "status-ok" : "status-bad");
         html_text(&r->b, status ? status : "not finished", 0);
         raw(r, "</td><td class=\"num\">");
+        // How far the judge's tournament took it, EUREKA's fitness and the judged one.
+        if (ok && num(st, "rung", 0) > 0) html_printf(&r->b, "%.0f", num(st, "rung", 0));
+        raw(r, "</td><td class=\"num\">");
+        if (ok && num(st, "steps", 0) > 0) html_printf(&r->b, "%.0f", num(st, "steps", 0));
+        raw(r, "</td><td class=\"num\">");
         if (ok) html_printf(&r->b, "%.3f", num(st, "fitness", 0));
+        raw(r, "</td><td class=\"num\">");
+        if (ok && isfinite(num(st, "fitness_robust", NAN))) html_printf(&r->b, "%.3f", num(st, "fitness_robust", 0));
+        raw(r, "</td><td class=\"num\">");
+        const cJSON *ci = cJSON_GetObjectItemCaseSensitive(st, "fitness_ci");
+        if (ok && cJSON_GetArraySize(ci) == 2 && cJSON_IsNumber(cJSON_GetArrayItem(ci, 0)) &&
+            cJSON_IsNumber(cJSON_GetArrayItem(ci, 1)))
+            html_printf(&r->b, "[%.3f, %.3f]", cJSON_GetArrayItem(ci, 0)->valuedouble,
+                        cJSON_GetArrayItem(ci, 1)->valuedouble);
         raw(r, "</td><td class=\"num\">");
         if (st) html_printf(&r->b, "%.1f", num(st, "seconds", 0));
         raw(r, "</td><td>");
@@ -394,7 +409,7 @@ static void best_section(rep *r, const iter_info *ii) {
     cJSON_Delete(bj);
     if (bi < 0 || bi > r->n_it || bs < 0) return;
     raw(r, "<h2 id=\"best\">Best reward</h2>\n<p>");
-    html_printf(&r->b, "iter%02d/sample%02d (best.c), fitness %.3f during the search", bi, bs,
+    html_printf(&r->b, "iter%02d/sample%02d (best.c), judged fitness %.3f during the search", bi, bs,
                 bi <= r->n_it ? ii[bi].best_fitness : 0.0);
     raw(r, "</p>\n");
     // The best before it: the last iteration best that raised the best so far.
