@@ -438,6 +438,19 @@ static void critic_part(minibatch *mb) {
     mlp_backward(p->critic, p->bc, p->mb_dv, mb->M);
 }
 
+// The clipped surrogate of sample i, whose action has log-probability lp under the
+// current policy: dL/dlogp (zero where the clip holds), and the sample's share of the
+// approximate KL and of the clip fraction.
+static double surrogate_grad(const minibatch *mb, int i, double lp, double clip, double *kl, double *cf) {
+    const ppo *p = mb->p;
+    double lr = lp - p->logp[i], ratio = exp(lr);
+    double A = (p->adv[i] - mb->am) / mb->asd;
+    double rc = ratio < 1 - clip ? 1 - clip : ratio > 1 + clip ? 1 + clip : ratio;
+    *kl += (ratio - 1) - lr;
+    *cf += fabs(ratio - 1) > clip;
+    return -A * ratio >= -A * rc ? -A * ratio / mb->M : 0.0;
+}
+
 // gsde/lattice: the clipped surrogate's per-sample log-probabilities come from the
 // covariance the noise induces; dL/dmu goes through the actor as usual, dL/dSigma to the
 // noise parameters and (lattice) to the output weights (explore.h).
@@ -458,13 +471,7 @@ static void actor_part_explore(minibatch *mb, const float *mu) {
         for (int k = 0; k < ad; k++) r[k] = (double)p->act[(size_t)i * ad + k] - mu[(size_t)s * ad + k];
         explore_cov(p->ex, d, ad, x, W, p->s2, w->sig, w->lv);
         double lp = explore_logp(ad, w->sig, r, sr, G, w->ew);
-        double lr = lp - p->logp[i], ratio = exp(lr);
-        double A = (p->adv[i] - mb->am) / mb->asd;
-        double unc = -A * ratio;
-        double rc = ratio < 1 - clip ? 1 - clip : ratio > 1 + clip ? 1 + clip : ratio;
-        double g = unc >= -A * rc ? -A * ratio / M : 0.0;   // dL/dlogp
-        kl += (ratio - 1) - lr;
-        cf += fabs(ratio - 1) > clip;
+        double g = surrogate_grad(mb, i, lp, clip, &kl, &cf);
         for (int k = 0; k < ad; k++) p->mb_dmu[(size_t)s * ad + k] = (float)(g * sr[k]);
         for (int k = 0; k < ad * ad; k++) G[k] *= g;
         if (p->cfg.ent_coef != 0) {     // the loss has -ent_coef * mean entropy
@@ -503,13 +510,7 @@ static void actor_part(minibatch *mb) {
             double z = (a[k] - mu[(size_t)s * ad + k]) * istd[k];
             lp += -0.5 * z * z - p->log_std[k] - LOG_SQRT_2PI;
         }
-        double lr = lp - p->logp[i], ratio = exp(lr);
-        double A = (p->adv[i] - mb->am) / mb->asd;
-        double unc = -A * ratio;
-        double rc = ratio < 1 - clip ? 1 - clip : ratio > 1 + clip ? 1 + clip : ratio;
-        double g = unc >= -A * rc ? -A * ratio / M : 0.0;   // dL/dlogp
-        kl += (ratio - 1) - lr;
-        cf += fabs(ratio - 1) > clip;
+        double g = surrogate_grad(mb, i, lp, clip, &kl, &cf);
         for (int k = 0; k < ad; k++) {
             double z = (a[k] - mu[(size_t)s * ad + k]) * istd[k];
             p->mb_dmu[(size_t)s * ad + k] = (float)(g * z * istd[k]);
