@@ -95,7 +95,7 @@ struct ppo {
     const task_def *t;
     train_cfg cfg;
     venv *v, *ve;
-    int ne, H, od, ad, N, nt;
+    int ne, H, od, ad, N, nt;   // envs, horizon, obs and action sizes, samples per update (ne x H), threads
     mlp *actor, *critic;
     // Exploration: log_std holds n_ls parameters (ad for gaussian; explore.h for gsde and
     // lattice), s2 their variances (refreshed when they change), noise the matrices each
