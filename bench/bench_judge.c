@@ -16,7 +16,9 @@
 //                 rungs, judged by the robust statistic at the rung each reward reached
 //
 // usage: bench_judge [--task T] [--reference DIR] [--ref-seeds S] [--jobs J]
-//                    [--judges max-half,robust-half,halving] [--json FILE] [REWARD.c ...]
+//                    [--judges max-half,robust-half,halving] [--rungs 0.25,0.5,1] [--json FILE]
+//                    [REWARD.c ...]
+// --rungs: the halving judge's rung ends, as `eureka search --rungs` takes them.
 // Default rewards: rewards/<task>_*.c and ../shared/data/<task>_llm_rewards/*.c (beside
 // the repository). The reference trainings are cached in DIR (default
 // build/judge_reference) as DIR/<reward>/seedNN/train.json and reused when present.
@@ -201,10 +203,13 @@ static void half_budget(const task_def *t, reward *rw, int n, int jobs, long ful
     free(vd);
 }
 
-static void halving(const task_def *t, reward *rw, int n, int jobs, long full, long ck, judged *hv) {
+// frac[0..nf): the rung ends (--rungs; nf 0: the default plan).
+static void halving(const task_def *t, reward *rw, int n, int jobs, long full, long ck, const double *frac,
+                    int nf, judged *hv) {
     halving_plan plan;
     err_info e = {0};
-    if (halving_plan_default(n, full, ck, &plan, &e)) { fprintf(stderr, "%s\n", e.msg); return; }
+    int rc = nf ? halving_plan_make(n, full, ck, frac, nf, &plan, &e) : halving_plan_default(n, full, ck, &plan, &e);
+    if (rc) { fprintf(stderr, "%s\n", e.msg); return; }
     halving_cand *c = calloc((size_t)n, sizeof *c);
     for (int i = 0; i < n; i++) {
         c[i].src = rw[i].src;
@@ -238,7 +243,7 @@ static double rank_correlation(const judged *j, const reward *rw, int n) {
 }
 
 int main(int argc, char **argv) {
-    const char *task_name = "reorient", *refdir = "judge_reference", *judges = "max-half,robust-half,halving";
+    const char *task_name = "reorient", *refdir = "judge_reference", *judges = "max-half,robust-half,halving", *rungs = NULL;
     const char *json_path = NULL;
     int seeds = 3, jobs = judge_cores();
     reward *rw = calloc(MAX_REWARDS, sizeof *rw);
@@ -249,14 +254,24 @@ int main(int argc, char **argv) {
         else if (!strcmp(argv[i], "--ref-seeds") && i + 1 < argc) seeds = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--jobs") && i + 1 < argc) jobs = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--judges") && i + 1 < argc) judges = argv[++i];
+        else if (!strcmp(argv[i], "--rungs") && i + 1 < argc) rungs = argv[++i];
         else if (!strcmp(argv[i], "--json") && i + 1 < argc) json_path = argv[++i];
         else if (argv[i][0] == '-') {
             fprintf(stderr, "usage: bench_judge [--task T] [--reference DIR] [--ref-seeds S] [--jobs J] "
-                            "[--judges max-half,robust-half,halving] [--json FILE] [REWARD.c ...]\n");
+                            "[--judges max-half,robust-half,halving] [--rungs 0.25,0.5,1] [--json FILE] [REWARD.c ...]\n");
             return 2;
         } else if (n < MAX_REWARDS) {
             snprintf(rw[n++].path, sizeof rw[0].path, "%s", argv[i]);
         }
+    }
+    double frac[HALVING_MAX_RUNGS];
+    int nfrac = 0;
+    err_info fe = {0};
+    halving_plan probe;     // the list's shape (increasing, ending at 1), before any training
+    if (rungs && (halving_parse_fractions(rungs, frac, &nfrac, &fe) ||
+                  halving_plan_make(2, 1000000, 1, frac, nfrac, &probe, &fe))) {
+        fprintf(stderr, "bench_judge: %s\n", fe.msg);
+        return 2;
     }
     const task_def *t = task_find(task_name);
     if (!t || seeds < 1 || seeds > MAX_SEEDS || jobs < 1) {
@@ -299,7 +314,7 @@ int main(int argc, char **argv) {
     }
     if (strstr(judges, "halving")) {
         res[nres].name = "halving";
-        halving(t, rw, n, jobs, full, ck, &res[nres]);
+        halving(t, rw, n, jobs, full, ck, frac, nfrac, &res[nres]);
         nres++;
     }
 
