@@ -76,6 +76,9 @@ expect 2 "^eureka diff: --context 2.5 is not a whole number|--context '2.5' is n
 # 6. Nothing is written before the inputs are known to be good.
 expect 2 "unknown LLM backend 'opnai'" "$EUREKA" search --task cartpole --llm opnai
 expect 2 "needs OPENAI_API_KEY" env -u OPENAI_API_KEY -u OPENAI_BASE_URL "$EUREKA" search --task cartpole --llm openai
+# ... and trainer settings no training could run with are refused as `train` refuses them.
+expect 2 "^eureka search: task cartpole has no difficulty knob" "$EUREKA" search --task cartpole --llm offline --curriculum
+expect 2 "^eureka search: hidden=100000: give 1\.\." "$EUREKA" search --task cartpole --llm offline --set hidden=100000
 [ ! -e runs ] && ok || bad "a failed start left $(ls -R runs)"
 touch afile
 expect 2 "--out afile: not a directory" "$EUREKA" train --task cartpole --reward "$HUMAN" --out afile

@@ -230,7 +230,7 @@ const char *cli_base_name(const char *path) {
     return slash ? slash + 1 : path ? path : "";
 }
 
-int cli_trainer_apply(const cli_trainer_opts *o, train_cfg *cfg, err_info *e) {
+int cli_trainer_apply(const cli_trainer_opts *o, const task_def *t, train_cfg *cfg, err_info *e) {
     if (o->set && train_cfg_set(cfg, o->set, e)) return ERR_USAGE;
     if (o->exploration) {
         int k = explore_parse(o->exploration);
@@ -241,7 +241,9 @@ int cli_trainer_apply(const cli_trainer_opts *o, train_cfg *cfg, err_info *e) {
     }
     if (o->noise_period) cfg->noise_period = o->noise_period;
     if (o->curriculum) cfg->curriculum = 4;
-    return ERR_OK;
+    train_cfg full = *cfg;      // the worker fills the defaults the same way
+    train_cfg_defaults(&full, t);
+    return ppo_check_cfg(t, &full, e);
 }
 
 // Where the policy of --policy P lives: P itself (a file), P/train.json, or the best

@@ -122,8 +122,9 @@ struct cJSON *cli_policy_json(const char *p, char *dir, size_t n, err_info *e);
 const struct task_def *cli_policy_task(const struct task_def *t, const struct cJSON *train,
                                        err_info *e);
 
-// Put o into cfg; ERR_USAGE naming the bad value.
-int cli_trainer_apply(const cli_trainer_opts *o, train_cfg *cfg, err_info *e);
+// Put o into cfg, then check that a training of task t can run with it (ppo_check_cfg,
+// as every worker will): ERR_USAGE naming the bad value, before anything starts.
+int cli_trainer_apply(const cli_trainer_opts *o, const struct task_def *t, train_cfg *cfg, err_info *e);
 
 int cmd_tasks(int argc, char **argv);
 int cmd_runs(int argc, char **argv);

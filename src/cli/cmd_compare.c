@@ -389,7 +389,7 @@ int cmd_compare(int argc, char **argv) {
     err_info e = {0};
     if (cli_parse(argc, argv, flags, nf, pos, MAX_REWARDS - 2, &n_pos, &help, &e)) return cli_fail("compare", &e);
     if (help) { cli_usage("compare", "--task T [RUN|FILE ...]", flags, nf); return 0; }
-    if (!(c.t = cli_task(task, &e)) || cli_trainer_apply(&topt, &c.base, &e)) return cli_fail("compare", &e);
+    if (!(c.t = cli_task(task, &e)) || cli_trainer_apply(&topt, c.t, &c.base, &e)) return cli_fail("compare", &e);
     c.custom = topt.set || topt.exploration || topt.noise_period || topt.curriculum;
     if (!c.steps) c.steps = c.t->defaults.train_steps > 0 ? c.t->defaults.train_steps : 1000000;
     if (!c.jobs) c.jobs = judge_cores();

@@ -73,7 +73,7 @@ int cmd_eval(int argc, char **argv) {
         return cli_fail("eval", &e);
     }
     train_cfg base = {0};
-    if (cli_trainer_apply(&topt, &base, &e)) return cli_fail("eval", &e);
+    if (cli_trainer_apply(&topt, t, &base, &e)) return cli_fail("eval", &e);
     char *src = cli_read_input(reward, RCOMP_MAX_SOURCE, NULL, &e);
     if (!src) return cli_fail("eval", &e);
     long cores = judge_cores();

@@ -240,7 +240,7 @@ int cmd_search(int argc, char **argv) {
             return cli_fail("search", &e);
         if (budget > 0) c.llm.max_tokens_total = budget;
     } else {
-        if (!(c.task = cli_task(task, &e)) || cli_trainer_apply(&topt, &c.trainer, &e)) return cli_fail("search", &e);
+        if (!(c.task = cli_task(task, &e)) || cli_trainer_apply(&topt, c.task, &c.trainer, &e)) return cli_fail("search", &e);
         c.seed = (uint64_t)seed;
         c.context_eureka = context && strcmp(context, "eureka") == 0;
     }

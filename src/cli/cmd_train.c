@@ -183,10 +183,7 @@ int cmd_train(int argc, char **argv) {
         }
         cfg.steps = steps;
         cfg.seed = (uint64_t)seed;
-        rc = cli_trainer_apply(&topt, &cfg, &e);
-        train_cfg full = cfg;       // the worker fills the defaults the same way
-        train_cfg_defaults(&full, t);
-        if (!rc) rc = ppo_check_cfg(t, &full, &e);
+        rc = cli_trainer_apply(&topt, t, &cfg, &e);
         if (!rc && !(src = cli_read_input(reward, RCOMP_MAX_SOURCE, NULL, &e))) rc = e.code;
     }
     if (!rc && out_dir) rc = check_out_dir(out_dir, &e);

@@ -18,6 +18,7 @@
 #include "util/fs.h"
 #include "search/prompt.h"
 #include "reward/rcomp.h"
+#include "rl/ppo.h"
 #include "rl/train_cfg.h"
 #include "search/reflect.h"
 #include "judge/halving.h"
@@ -1143,6 +1144,9 @@ int search_plan(const search_cfg *c, halving_plan *plan, long *ck_interval, long
     // candidate that goes on trains exactly as if it had never stopped.
     train_cfg dflt = c->trainer;
     train_cfg_defaults(&dflt, c->task);
+    dflt.steps = full;
+    int rc = ppo_check_cfg(c->task, &dflt, e);     // as every worker will, before any run file
+    if (rc) return rc;
     long update = (long)dflt.n_envs * dflt.horizon;
     *ck_interval = (full / 20 + update - 1) / update * update;
     double frac[HALVING_MAX_RUNGS] = {0.25, 0.5, 1.0};
