@@ -16,9 +16,11 @@
 //                 rungs, judged by the robust statistic at the rung each reward reached
 //
 // usage: bench_judge [--task T] [--reference DIR] [--ref-seeds S] [--jobs J]
-//                    [--judges max-half,robust-half,halving] [--rungs 0.25,0.5,1] [--json FILE]
-//                    [REWARD.c ...]
+//                    [--judges max-half,robust-half,halving] [--rungs 0.25,0.5,1] [--replay]
+//                    [--json FILE] [REWARD.c ...]
 // --rungs: the halving judge's rung ends, as `eureka search --rungs` takes them.
+// --replay: no judge training; replay schedules on the reference trainings' checkpoint
+//           curves (see replay below): seconds instead of an hour per schedule.
 // Default rewards: rewards/<task>_*.c and ../shared/data/<task>_llm_rewards/*.c (beside
 // the repository). The reference trainings are cached in DIR (default
 // build/judge_reference) as DIR/<reward>/seedNN/train.json and reused when present.
@@ -48,6 +50,10 @@ typedef struct reward {
     double ref[MAX_SEEDS];      // reference fitness per seed
     int n_ref;
     double ref_mean, ref_se;
+    // The reference trainings' checkpoint fitness, per seed (for --replay).
+    double *ck_fit[MAX_SEEDS];
+    long *ck_steps[MAX_SEEDS];
+    int n_ck[MAX_SEEDS];
 } reward;
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
@@ -75,11 +81,40 @@ static void add_dir(reward *rw, int *n, const char *dir, const char *prefix) {
     }
 }
 
+// Keep a reference training's checkpoint curve (train.json "checkpoints") for --replay.
+static void keep_curve(reward *r, int s, const cJSON *tr) {
+    const cJSON *ck = cJSON_GetObjectItemCaseSensitive(tr, "checkpoints");
+    const cJSON *st = cJSON_GetObjectItemCaseSensitive(ck, "steps"), *fi = cJSON_GetObjectItemCaseSensitive(ck, "fitness");
+    int n = cJSON_GetArraySize(fi);
+    if (n < 1 || n > 100000 || cJSON_GetArraySize(st) != n) return;
+    r->ck_fit[s] = malloc((size_t)n * sizeof *r->ck_fit[s]);
+    r->ck_steps[s] = malloc((size_t)n * sizeof *r->ck_steps[s]);
+    if (!r->ck_fit[s] || !r->ck_steps[s]) return;
+    for (int k = 0; k < n; k++) {
+        r->ck_fit[s][k] = cJSON_GetNumberValue(cJSON_GetArrayItem(fi, k));
+        r->ck_steps[s][k] = (long)cJSON_GetNumberValue(cJSON_GetArrayItem(st, k));
+    }
+    r->n_ck[s] = n;
+}
+
+static void free_rewards(reward *rw, int n) {
+    for (int i = 0; i < n; i++) {
+        free(rw[i].src);
+        for (int s = 0; s < MAX_SEEDS; s++) {
+            free(rw[i].ck_fit[s]);
+            free(rw[i].ck_steps[s]);
+        }
+    }
+    free(rw);
+}
+
 // The reference: S trainings at the full budget, seeds 1..S, cached in refdir.
 static int reference(const task_def *t, reward *rw, int n, const char *refdir, int seeds, int jobs,
                      double *seconds) {
-    judge_job *jl = calloc((size_t)(n * seeds), sizeof *jl);
-    judge_verdict *vd = calloc((size_t)(n * seeds), sizeof *vd);
+    if (n < 1 || seeds < 1) return 1;
+    size_t count = (size_t)n * (size_t)seeds;
+    judge_job *jl = calloc(count, sizeof *jl);
+    judge_verdict *vd = calloc(count, sizeof *vd);
     if (!jl || !vd) return 1;
     int todo = 0;
     for (int i = 0; i < n; i++)
@@ -99,6 +134,7 @@ static int reference(const task_def *t, reward *rw, int n, const char *refdir, i
             const cJSON *f = cJSON_GetObjectItemCaseSensitive(tr, "fitness");
             if (cJSON_IsNumber(f)) {
                 rw[i].ref[s] = f->valuedouble;
+                keep_curve(&rw[i], s, tr);
                 j->skip = 1;
             } else {
                 todo++;
@@ -123,6 +159,7 @@ static int reference(const task_def *t, reward *rw, int n, const char *refdir, i
             continue;
         }
         r->ref[s] = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(vd[k].result, "fitness"));
+        keep_curve(r, s, vd[k].result);
         char dir[2048], path[2100];
         snprintf(dir, sizeof dir, "%s/%s/seed%02d", refdir, r->name, s + 1);
         snprintf(path, sizeof path, "%s/train.json", dir);
@@ -234,6 +271,108 @@ static void halving(const task_def *t, reward *rw, int n, int jobs, long full, l
     free(c);
 }
 
+// --replay: a judge's schedule replayed on the reference trainings, with no training.
+// A training that halving stops and resumes is bit for bit the straight one (rl/ppo.h),
+// so the reference's checkpoint curve up to a rung end is what the judge would see for
+// that seed. Each reference seed in turn plays the judge's training and the other seeds'
+// mean is the reference it is scored against, which gives S estimates of the Spearman:
+// their spread is the benchmark's own noise. The statistic: the mean of the checkpoints
+// within the robust window before a rung end (the judge's: the last 3 of 20 checkpoints,
+// 0.15 of the full budget; at least one checkpoint), or for "max" EUREKA's maximum.
+#define ROBUST_WINDOW 0.15
+
+static double curve_score(const reward *r, int s, long end, long full, int use_max) {
+    double sum = 0, best = -1;
+    int k = 0;
+    for (int c = r->n_ck[s] - 1; c >= 0; c--) {
+        if (r->ck_steps[s][c] > end) continue;
+        if (!use_max && k > 0 && r->ck_steps[s][c] <= end - (long)(ROBUST_WINDOW * (double)full)) break;
+        sum += r->ck_fit[s][c];
+        if (r->ck_fit[s][c] > best) best = r->ck_fit[s][c];
+        k++;
+    }
+    return k == 0 ? 0 : use_max ? best : sum / k;
+}
+
+// One schedule over every reference seed: prints its line. The rung ends are fractions
+// of the full budget; a list ending below 1 (round 1's "0.5") is a tournament whose last
+// rung stops there. 0, or 1 when the reference lacks curves or the schedule is bad.
+static int replay_one(const reward *rw, int n, int seeds, long full, const char *rungs, int use_max) {
+    double frac[HALVING_MAX_RUNGS];
+    int nf = 0;
+    halving_plan plan;
+    err_info e = {0};
+    if (halving_parse_fractions(rungs, frac, &nf, &e)) {
+        fprintf(stderr, "bench_judge --replay: %s\n", e.msg);
+        return 1;
+    }
+    double last = frac[nf - 1];
+    if (!(last > 0 && last <= 1)) {
+        fprintf(stderr, "bench_judge --replay: %s: the last rung must end in (0, 1] of the full budget\n", rungs);
+        return 1;
+    }
+    for (int r = 0; r < nf; r++) frac[r] /= last;
+    if (halving_plan_make(n, (long)(last * (double)full), 1, frac, nf, &plan, &e)) {
+        fprintf(stderr, "bench_judge --replay: %s\n", e.msg);
+        return 1;
+    }
+    double rho[MAX_SEEDS], pick_ref[MAX_SEEDS];
+    halving_cand c[MAX_REWARDS];
+    int order[MAX_REWARDS];
+    for (int s = 0; s < seeds; s++) {
+        memset(c, 0, sizeof c);
+        for (int i = 0; i < n; i++) {
+            if (rw[i].n_ck[s] == 0) {
+                fprintf(stderr, "bench_judge --replay: no checkpoint curve for %s seed %d\n", rw[i].name, s + 1);
+                return 1;
+            }
+            c[i].src = rw[i].src;
+        }
+        for (int r = 0; r < plan.n_rungs; r++) {
+            for (int i = 0; i < n; i++) {
+                if (c[i].out || c[i].rungs_done != r) continue;
+                c[i].score = curve_score(&rw[i], s, plan.steps[r], full, use_max);
+                c[i].rungs_done = r + 1;
+            }
+            halving_select(&plan, r, c, n);
+        }
+        halving_order(c, n, order);
+        double x[MAX_REWARDS], y[MAX_REWARDS];
+        for (int k = 0; k < n; k++) x[order[k]] = (double)(n - k);
+        for (int i = 0; i < n; i++) {
+            double sum = 0;
+            for (int o = 0; o < seeds; o++) if (o != s) sum += rw[i].ref[o];
+            y[i] = sum / (seeds - 1);
+        }
+        rho[s] = stats_spearman(x, y, n);
+        pick_ref[s] = y[order[0]];
+    }
+    double rm, rsd, pm, psd;
+    stats_mean_sd(rho, seeds, &rm, &rsd);
+    stats_mean_sd(pick_ref, seeds, &pm, &psd);
+    printf("%-6s %-16s %6.2f %9.3f %7.3f", use_max ? "max" : "robust", rungs, (double)halving_plan_steps(&plan) / ((double)n * full),
+           rm, rsd);
+    printf("  [");    // the per-seed values: their spread is the benchmark's noise
+    for (int s = 0; s < seeds; s++) printf("%s%.3f", s ? " " : "", rho[s]);
+    printf("] %9.3f\n", pm);
+    return 0;
+}
+
+// Every schedule of the list (';'-separated), then EUREKA's round-1 judge (max at half).
+static int replay(const reward *rw, int n, int seeds, long full, const char *extra) {
+    if (seeds < 2) {
+        fprintf(stderr, "bench_judge --replay: needs --ref-seeds 2 or more (one plays the judge)\n");
+        return 1;
+    }
+    printf("\nreplay on the reference curves (%d rewards, %d seeds; budget: steps / (rewards x full))\n", n, seeds);
+    printf("%-6s %-16s %6s %9s %7s %s\n", "stat", "rungs", "budget", "spearman", "sd", " per judge seed    pick ref");
+    static const char *plans[] = {"0.5", "0.25,0.5,1", "0.3,0.6,1", "0.4,1", "0.5,1", "1"};
+    int rc = replay_one(rw, n, seeds, full, "0.5", 1);
+    for (size_t k = 0; k < sizeof plans / sizeof plans[0]; k++) rc |= replay_one(rw, n, seeds, full, plans[k], 0);
+    if (extra) rc |= replay_one(rw, n, seeds, full, extra, 0);
+    return rc;
+}
+
 // Spearman of the judge's ranking (a rank per reward, from its order) with the reference.
 static double rank_correlation(const judged *j, const reward *rw, int n) {
     double x[MAX_REWARDS], y[MAX_REWARDS];
@@ -245,7 +384,7 @@ static double rank_correlation(const judged *j, const reward *rw, int n) {
 int main(int argc, char **argv) {
     const char *task_name = "reorient", *refdir = "judge_reference", *judges = "max-half,robust-half,halving", *rungs = NULL;
     const char *json_path = NULL;
-    int seeds = 3, jobs = judge_cores();
+    int seeds = 3, jobs = judge_cores(), replay_only = 0;
     reward *rw = calloc(MAX_REWARDS, sizeof *rw);
     int n = 0;
     for (int i = 1; i < argc; i++) {
@@ -256,9 +395,10 @@ int main(int argc, char **argv) {
         else if (!strcmp(argv[i], "--judges") && i + 1 < argc) judges = argv[++i];
         else if (!strcmp(argv[i], "--rungs") && i + 1 < argc) rungs = argv[++i];
         else if (!strcmp(argv[i], "--json") && i + 1 < argc) json_path = argv[++i];
+        else if (!strcmp(argv[i], "--replay")) replay_only = 1;
         else if (argv[i][0] == '-') {
             fprintf(stderr, "usage: bench_judge [--task T] [--reference DIR] [--ref-seeds S] [--jobs J] "
-                            "[--judges max-half,robust-half,halving] [--rungs 0.25,0.5,1] [--json FILE] [REWARD.c ...]\n");
+                            "[--judges max-half,robust-half,halving] [--rungs 0.25,0.5,1] [--replay] [--json FILE] [REWARD.c ...]\n");
             return 2;
         } else if (n < MAX_REWARDS) {
             snprintf(rw[n++].path, sizeof rw[0].path, "%s", argv[i]);
@@ -303,6 +443,11 @@ int main(int argc, char **argv) {
 
     double ref_s = 0;
     if (reference(t, rw, n, refdir, seeds, jobs, &ref_s)) fprintf(stderr, "bench_judge: some reference trainings failed\n");
+    if (replay_only) {
+        int rc = replay(rw, n, seeds, full, rungs);
+        free_rewards(rw, n);
+        return rc;
+    }
     judged res[3];
     int nres = 0;
     memset(res, 0, sizeof res);
@@ -368,7 +513,6 @@ int main(int argc, char **argv) {
         free(txt);
     }
     cJSON_Delete(out);
-    for (int i = 0; i < n; i++) free(rw[i].src);
-    free(rw);
+    free_rewards(rw, n);
     return 0;
 }
