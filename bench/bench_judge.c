@@ -297,7 +297,8 @@ static double curve_score(const reward *r, int s, long end, long full, int use_m
 // One schedule over every reference seed: prints its line. The rung ends are fractions
 // of the full budget; a list ending below 1 (round 1's "0.5") is a tournament whose last
 // rung stops there. 0, or 1 when the reference lacks curves or the schedule is bad.
-static int replay_one(const reward *rw, int n, int seeds, long full, const char *rungs, int use_max) {
+static int replay_one(const reward *rw, int n, int seeds, long full, long ck, long update, const char *rungs,
+                      int use_max) {
     double frac[HALVING_MAX_RUNGS];
     int nf = 0;
     halving_plan plan;
@@ -312,7 +313,7 @@ static int replay_one(const reward *rw, int n, int seeds, long full, const char 
         return 1;
     }
     for (int r = 0; r < nf; r++) frac[r] /= last;
-    if (halving_plan_make(n, (long)(last * (double)full), 1, frac, nf, &plan, &e)) {
+    if (halving_plan_make(n, (long)(last * (double)full), ck, frac, nf, &plan, &e)) {
         fprintf(stderr, "bench_judge --replay: %s\n", e.msg);
         return 1;
     }
@@ -331,7 +332,9 @@ static int replay_one(const reward *rw, int n, int seeds, long full, const char 
         for (int r = 0; r < plan.n_rungs; r++) {
             for (int i = 0; i < n; i++) {
                 if (c[i].out || c[i].rungs_done != r) continue;
-                c[i].score = curve_score(&rw[i], s, plan.steps[r], full, use_max);
+                // a training stops after the update that reaches the rung end
+                long end = (plan.steps[r] + update - 1) / update * update;
+                c[i].score = curve_score(&rw[i], s, end, full, use_max);
                 c[i].rungs_done = r + 1;
             }
             halving_select(&plan, r, c, n);
@@ -359,7 +362,7 @@ static int replay_one(const reward *rw, int n, int seeds, long full, const char 
 }
 
 // Every schedule of the list (';'-separated), then EUREKA's round-1 judge (max at half).
-static int replay(const reward *rw, int n, int seeds, long full, const char *extra) {
+static int replay(const reward *rw, int n, int seeds, long full, long ck, long update, const char *extra) {
     if (seeds < 2) {
         fprintf(stderr, "bench_judge --replay: needs --ref-seeds 2 or more (one plays the judge)\n");
         return 1;
@@ -367,9 +370,10 @@ static int replay(const reward *rw, int n, int seeds, long full, const char *ext
     printf("\nreplay on the reference curves (%d rewards, %d seeds; budget: steps / (rewards x full))\n", n, seeds);
     printf("%-6s %-16s %6s %9s %7s %s\n", "stat", "rungs", "budget", "spearman", "sd", " per judge seed    pick ref");
     static const char *plans[] = {"0.5", "0.25,0.5,1", "0.3,0.6,1", "0.4,1", "0.5,1", "1"};
-    int rc = replay_one(rw, n, seeds, full, "0.5", 1);
-    for (size_t k = 0; k < sizeof plans / sizeof plans[0]; k++) rc |= replay_one(rw, n, seeds, full, plans[k], 0);
-    if (extra) rc |= replay_one(rw, n, seeds, full, extra, 0);
+    int rc = replay_one(rw, n, seeds, full, ck, update, "0.5", 1);
+    for (size_t k = 0; k < sizeof plans / sizeof plans[0]; k++)
+        rc |= replay_one(rw, n, seeds, full, ck, update, plans[k], 0);
+    if (extra) rc |= replay_one(rw, n, seeds, full, ck, update, extra, 0);
     return rc;
 }
 
@@ -444,7 +448,7 @@ int main(int argc, char **argv) {
     double ref_s = 0;
     if (reference(t, rw, n, refdir, seeds, jobs, &ref_s)) fprintf(stderr, "bench_judge: some reference trainings failed\n");
     if (replay_only) {
-        int rc = replay(rw, n, seeds, full, rungs);
+        int rc = replay(rw, n, seeds, full, ck, update, rungs);
         free_rewards(rw, n);
         return rc;
     }
