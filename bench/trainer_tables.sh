@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# trainer_tables.sh: the trainer's comparison tables (docs/trainer.md "Measured"): each
+# cell is S seeds of `eureka train` with the task's expert reward, then `eureka analyze`
+# of each policy on the held-out set (fitness, energy, synergy counts).
+#
+# usage: bench/trainer_tables.sh explore    [TASK ...]   gaussian vs gsde vs lattice
+#        bench/trainer_tables.sh curriculum [TASK ...]   without vs with --curriculum
+#        bench/trainer_tables.sh synergy RUN [TASK]      the found reward's policy vs the expert's
+# environment: EUREKA (binary, default build/eureka), OUT (default build/trainer_tables),
+#   SEEDS (3), STEPS (the task's budget), JOBS (trainings at once, default: cores),
+#   EXPLORATIONS (default "gaussian gsde lattice").
+# Trainings are kept in OUT/<task>/<variant>/seedNN and reused when their train.json
+# exists, so an interrupted table resumes where it stopped. Each training has one thread.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+EUREKA="${EUREKA:-$ROOT/build/eureka}"
+OUT="${OUT:-$ROOT/build/trainer_tables}"
+SEEDS="${SEEDS:-3}"
+JOBS="${JOBS:-$(nproc)}"
+EXPLORATIONS="${EXPLORATIONS:-gaussian gsde lattice}"
+mode="${1:-}"; shift || true
+[ -x "$EUREKA" ] || { echo "trainer_tables: $EUREKA not found: build first (scripts/setup.sh)" >&2; exit 2; }
+
+# One training and its analysis: task variant seed reward [train flags...]
+one() {
+    local task=$1 variant=$2 seed=$3 reward=$4; shift 4
+    local dir="$OUT/$task/$variant/seed$(printf %02d "$seed")"
+    if [ ! -s "$dir/analysis.json" ]; then
+        mkdir -p "$dir"
+        [ -s "$dir/train.json" ] || "$EUREKA" train --task "$task" --reward "$reward" --seed "$seed" --threads 1 \
+            ${STEPS:+--steps "$STEPS"} --quiet --out "$dir" "$@" >"$dir/train.log" 2>&1
+        "$EUREKA" analyze --policy "$dir" --json >"$dir/analysis.tmp" && mv "$dir/analysis.tmp" "$dir/analysis.json"
+    fi
+}
+export -f one
+export EUREKA OUT STEPS
+
+# Run the job lines (one `one` call's arguments per line) JOBS at a time.
+run_jobs() { xargs -P "$JOBS" -L 1 bash -c 'one "$@" || echo "failed: $*" >&2' _; }
+
+# Print the table of variants for task: mean (sd) over seeds of each column.
+table() {
+    local task=$1; shift
+    python3 - "$OUT/$task" "$@" <<'EOF'
+import json, math, os, sys
+base, variants = sys.argv[1], sys.argv[2:]
+def ms(v):
+    m = sum(v) / len(v)
+    sd = math.sqrt(sum((x - m) ** 2 for x in v) / (len(v) - 1)) if len(v) > 1 else 0.0
+    return m, sd
+print(f"{'variant':<12} {'seeds':>5} {'final policy':>15} {'max ckpt':>10} {'energy':>15} {'sum a^2':>10} {'act 80/90/95':>13} {'vel 80/90/95':>13}")
+for v in variants:
+    rows = []
+    d = os.path.join(base, v)
+    for s in sorted(os.listdir(d)) if os.path.isdir(d) else []:
+        f = os.path.join(d, s, "analysis.json")
+        t = os.path.join(d, s, "train.json")
+        if os.path.exists(f) and os.path.exists(t):
+            rows.append((json.load(open(f)), json.load(open(t))))
+    if not rows:
+        print(f"{v:<12} {0:>5}  (no finished training)")
+        continue
+    fit = ms([a["fitness"] for a, _ in rows]); tf = ms([t["fitness"] for _, t in rows])
+    en = ms([a["energy"] for a, _ in rows]); sq = ms([a["action_sq"] for a, _ in rows])
+    k = lambda key, q: sum(a[key][q] for a, _ in rows) / len(rows)
+    syn = lambda key: "%.1f/%.1f/%.1f" % (k(key, "k80"), k(key, "k90"), k(key, "k95"))
+    print(f"{v:<12} {len(rows):>5} {fit[0]:>7.3f} ({fit[1]:.3f}) {tf[0]:>10.3f} {en[0]:>7.4g} ({en[1]:.2g}) {sq[0]:>10.4g} {syn('actions'):>13} {syn('joint_velocities'):>13}")
+EOF
+}
+
+case "$mode" in
+explore)
+    [ $# -gt 0 ] || set -- reorient ant humanoid; tasks=("$@")
+    for t in "${tasks[@]}"; do for x in $EXPLORATIONS; do for s in $(seq 1 "$SEEDS"); do
+        echo "$t $x $s $ROOT/rewards/${t}_human.c --exploration $x"
+    done; done; done | run_jobs
+    for t in "${tasks[@]}"; do echo; echo "task $t, expert reward, $SEEDS seeds, ${STEPS:-default} steps"; table "$t" $EXPLORATIONS; done ;;
+curriculum)
+    [ $# -gt 0 ] || set -- reorient; tasks=("$@")
+    for t in "${tasks[@]}"; do for s in $(seq 1 "$SEEDS"); do
+        echo "$t plain $s $ROOT/rewards/${t}_human.c"
+        echo "$t curriculum $s $ROOT/rewards/${t}_human.c --curriculum"
+    done; done | run_jobs
+    for t in "${tasks[@]}"; do echo; echo "task $t, expert reward, $SEEDS seeds, ${STEPS:-default} steps"; table "$t" plain curriculum; done ;;
+synergy)
+    run="${1:?usage: trainer_tables.sh synergy RUN [TASK]}"; t="${2:-reorient}"
+    [ -s "$run/best.c" ] || { echo "trainer_tables: $run/best.c not found: give a finished search run" >&2; exit 2; }
+    for s in $(seq 1 "$SEEDS"); do
+        echo "$t expert $s $ROOT/rewards/${t}_human.c"
+        echo "$t found $s $run/best.c"
+    done | run_jobs
+    echo; echo "task $t: the search's best reward ($run/best.c) vs the expert's, $SEEDS seeds"; table "$t" expert found ;;
+*)
+    sed -n '2,13p' "$0" >&2; exit 2 ;;
+esac
