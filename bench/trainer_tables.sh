@@ -4,8 +4,10 @@
 # of each policy on the held-out set (fitness, energy, synergy counts).
 #
 # usage: bench/trainer_tables.sh explore    [TASK ...]   gaussian vs gsde vs lattice
-#        bench/trainer_tables.sh curriculum [TASK ...]   without vs with --curriculum
-#        bench/trainer_tables.sh synergy RUN [TASK]      the found reward's policy vs the expert's
+#        bench/trainer_tables.sh curriculum [TASK ...]   without (gaussian) vs with --curriculum
+#        bench/trainer_tables.sh synergy RUN [TASK]      the expert's policies (gaussian) vs the
+#                                                        found reward's (the run's final evaluation)
+# The cells share trainings: "gaussian" is the expert reward with the default trainer.
 # environment: EUREKA (binary, default build/eureka), OUT (default build/trainer_tables),
 #   SEEDS (3), STEPS (the task's budget), JOBS (trainings at once, default: cores),
 #   EXPLORATIONS (default "gaussian gsde lattice").
@@ -78,18 +80,22 @@ explore)
 curriculum)
     [ $# -gt 0 ] || set -- reorient; tasks=("$@")
     for t in "${tasks[@]}"; do for s in $(seq 1 "$SEEDS"); do
-        echo "$t plain $s $ROOT/rewards/${t}_human.c"
+        echo "$t gaussian $s $ROOT/rewards/${t}_human.c --exploration gaussian"
         echo "$t curriculum $s $ROOT/rewards/${t}_human.c --curriculum"
     done; done | run_jobs
-    for t in "${tasks[@]}"; do echo; echo "task $t, expert reward, $SEEDS seeds, ${STEPS:-default} steps"; table "$t" plain curriculum; done ;;
+    for t in "${tasks[@]}"; do echo; echo "task $t, expert reward, $SEEDS seeds, ${STEPS:-default} steps"; table "$t" gaussian curriculum; done ;;
 synergy)
     run="${1:?usage: trainer_tables.sh synergy RUN [TASK]}"; t="${2:-reorient}"
     [ -s "$run/best.c" ] || { echo "trainer_tables: $run/best.c not found: give a finished search run" >&2; exit 2; }
     for s in $(seq 1 "$SEEDS"); do
-        echo "$t expert $s $ROOT/rewards/${t}_human.c"
+        # the run's final evaluation already trained best.c with these seeds: analyse those
+        ev="$run/eval/seed$(printf %02d "$s")/train.json" dst="$OUT/$t/found/seed$(printf %02d "$s")"
+        if [ -s "$ev" ] && [ ! -s "$dst/train.json" ]; then mkdir -p "$dst" && cp "$ev" "$dst/train.json"; fi
+        echo "$t gaussian $s $ROOT/rewards/${t}_human.c --exploration gaussian"
         echo "$t found $s $run/best.c"
     done | run_jobs
-    echo; echo "task $t: the search's best reward ($run/best.c) vs the expert's, $SEEDS seeds"; table "$t" expert found ;;
+    echo; echo "task $t: the expert reward (gaussian) vs the search's best ($run/best.c), $SEEDS seeds"
+    table "$t" gaussian found ;;
 *)
     sed -n '2,13p' "$0" >&2; exit 2 ;;
 esac
