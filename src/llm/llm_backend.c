@@ -337,6 +337,17 @@ void llm_sha256_hex(const void *data, size_t len, char out[65]) {
     sha256_hex(&s, out);
 }
 
+cJSON *llm_messages_json(const llm_msg *msgs, int n_msgs) {
+    cJSON *arr = cJSON_CreateArray();
+    for (int i = 0; arr && i < n_msgs; i++) {
+        cJSON *m = cJSON_CreateObject();
+        cJSON_AddStringToObject(m, "role", msgs[i].role);
+        cJSON_AddStringToObject(m, "content", msgs[i].content);
+        cJSON_AddItemToArray(arr, m);
+    }
+    return arr;
+}
+
 void llm_request_key(const llm_msg *msgs, int n_msgs, double temperature, int k, char out[65]) {
     // Length-prefixed fields: no two different requests share a byte stream.
     sha256 s;

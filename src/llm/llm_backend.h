@@ -123,6 +123,10 @@ char *llm_strndup(const char *s, size_t cap);
 // SHA-256 of data, as 64 lowercase hex digits + NUL.
 void llm_sha256_hex(const void *data, size_t len, char out[65]);
 
+// The conversation as a JSON array of {"role", "content"} objects: the OpenAI chat form,
+// which the recordings keep too. Owned by the caller (cJSON_Delete); NULL on out of memory.
+cJSON *llm_messages_json(const llm_msg *msgs, int n_msgs);
+
 // The request key: SHA-256 of (k, temperature, messages) in an unambiguous layout.
 void llm_request_key(const llm_msg *msgs, int n_msgs, double temperature, int k, char out[65]);
 

@@ -26,16 +26,10 @@ static char *chat_url(const char *base) {
 }
 
 static char *request_body(const llm_client *c, const llm_msg *msgs, int n_msgs, int n, int mct) {
-    cJSON *j = cJSON_CreateObject(), *arr;
+    cJSON *j = cJSON_CreateObject();
     if (!j) return NULL;
     cJSON_AddStringToObject(j, "model", c->model);
-    cJSON_AddItemToObject(j, "messages", arr = cJSON_CreateArray());
-    for (int i = 0; i < n_msgs; i++) {
-        cJSON *m = cJSON_CreateObject();
-        cJSON_AddStringToObject(m, "role", msgs[i].role);
-        cJSON_AddStringToObject(m, "content", msgs[i].content);
-        cJSON_AddItemToArray(arr, m);
-    }
+    cJSON_AddItemToObject(j, "messages", llm_messages_json(msgs, n_msgs));
     cJSON_AddNumberToObject(j, "temperature", c->o.temperature);
     cJSON_AddNumberToObject(j, mct ? "max_completion_tokens" : "max_tokens",
                             (double)c->o.max_tokens);

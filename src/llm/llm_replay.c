@@ -187,13 +187,7 @@ int llm_record_append(const char *path, const char *key, const char *backend,
     cJSON_AddStringToObject(j, "model", model);
     cJSON_AddStringToObject(j, "time", ts);
     cJSON_AddItemToObject(j, "request", req = cJSON_CreateObject());
-    cJSON_AddItemToObject(req, "messages", arr = cJSON_CreateArray());
-    for (int i = 0; i < n_msgs; i++) {
-        cJSON *m = cJSON_CreateObject();
-        cJSON_AddStringToObject(m, "role", msgs[i].role);
-        cJSON_AddStringToObject(m, "content", msgs[i].content);
-        cJSON_AddItemToArray(arr, m);
-    }
+    cJSON_AddItemToObject(req, "messages", llm_messages_json(msgs, n_msgs));
     cJSON_AddNumberToObject(req, "temperature", temperature);
     cJSON_AddNumberToObject(req, "k", k);
     cJSON_AddItemToObject(j, "replies", arr = cJSON_CreateArray());

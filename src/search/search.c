@@ -683,15 +683,21 @@ static char *sibling_errors(const search *S, int best, err_info *e) {
     return prompt_render("sibling_errors", v, 2, e);
 }
 
-static char *join_text(const char *a, const char *b) {
-    size_t na = strlen(a), nb = strlen(b);
+// *text, then a blank line, then more (owned: freed here; NULL adds nothing). Out of
+// memory leaves *text as it was: the feedback goes out without that part.
+static void append_text(char **text, char *more) {
+    if (!more) return;
+    size_t na = strlen(*text), nb = strlen(more);
     char *o = malloc(na + nb + 3);
-    if (!o) return NULL;
-    memcpy(o, a, na);
-    while (na > 0 && o[na - 1] == '\n') na--;
-    memcpy(o + na, "\n\n", 2);
-    memcpy(o + na + 2, b, nb + 1);
-    return o;
+    if (o) {
+        memcpy(o, *text, na);
+        while (na > 0 && o[na - 1] == '\n') na--;
+        memcpy(o + na, "\n\n", 2);
+        memcpy(o + na + 2, more, nb + 1);
+        free(*text);
+        *text = o;
+    }
+    free(more);
 }
 
 static void set_tail(search *S, const char *assistant, char *feedback) {
@@ -1059,18 +1065,8 @@ static int do_iteration(search *S, int it, err_info *e) {
             }
             // What the model gets back: the best's statistics, then a line per other
             // candidate (so it knows what was tried), then the errors of those that failed.
-            char *others = other_candidates(S, best, e);
-            if (others) {
-                char *j = join_text(fb, others);
-                if (j) { free(fb); fb = j; }
-                free(others);
-            }
-            char *sib = sibling_errors(S, best, e);
-            if (sib) {
-                char *j = join_text(fb, sib);
-                if (j) { free(fb); fb = j; }
-                free(sib);
-            }
+            append_text(&fb, other_candidates(S, best, e));
+            append_text(&fb, sibling_errors(S, best, e));
             char rrel[64];
             run_reflection_rel(rrel, sizeof rrel, it, NULL);
             if ((rc = run_write_text(S->dir, rrel, fb, e))) { free(fb); free_cands(S); return rc; }

@@ -52,6 +52,13 @@ static cJSON *read_json(const rep *r, const char *rel) {
     return run_has(r->dir, rel) ? run_read_json(r->dir, rel, NULL) : NULL;
 }
 
+// A sample's status.json as it is (NULL if absent or unreadable: not finished).
+static cJSON *sample_status(const rep *r, int it, int sample) {
+    char rel[128];
+    if (run_sample_rel(rel, sizeof rel, it, sample, RUN_STATUS, NULL)) return NULL;
+    return read_json(r, rel);
+}
+
 static char *read_text(const rep *r, const char *rel, size_t cap) {
     return run_has(r->dir, rel) ? run_read_text(r->dir, rel, cap, NULL) : NULL;
 }
@@ -268,9 +275,7 @@ static void iteration_info(rep *r, int it, iter_info *ii) {
     ii->samples = run_count_samples(r->dir, it);
     ii->best = run_iteration_best(r->dir, it);
     for (int s = 0; s < ii->samples; s++) {
-        char rel[128];
-        run_sample_rel(rel, sizeof rel, it, s, "status.json", NULL);
-        cJSON *st = read_json(r, rel);
+        cJSON *st = sample_status(r, it, s);
         const char *status = str(st, "status");
         if (status && strcmp(status, "ok") == 0) ii->trained++;
         else if (status) ii->failed++;
@@ -337,9 +342,7 @@ static void iteration_section(rep *r, int it, const iter_info *ii, int prev_it, 
     raw(r, "<table>\n<tr><th>sample</th><th>status</th><th>rung</th><th>steps</th><th>fitness</th>"
            "<th>judged</th><th>interval</th><th>seconds</th><th>message</th></tr>\n");
     for (int s = 0; s < ii->samples; s++) {
-        char rel[128];
-        run_sample_rel(rel, sizeof rel, it, s, "status.json", NULL);
-        cJSON *st = read_json(r, rel);
+        cJSON *st = sample_status(r, it, s);
         const char *status = str(st, "status");
         int ok = status && strcmp(status, "ok") == 0;
         buf_printf(&r->b, "<tr%s><td>%02d</td><td class=\"%s\">", s == ii->best ? " class=\"best\"" : "", s,

@@ -1,31 +1,39 @@
 // ant: run forward (along +x) with the four-legged MuJoCo ant (after Isaac Gym's Ant).
 // 20 Hz, 200-step episodes (10 s), ending early if the torso drops below 0.3 m.
 // Fitness = forward progress of the torso in metres over the episode, averaged over 20
-// held-out starts.
-#include <math.h>
-#include <stdio.h>
-
+// held-out starts. A locomotion task: what it shares with humanoid is src/task/loco.c.
 #include "task/loco.h"
 #include "task/task.h"
 
 #include "env.h"
 
 #define EPISODE 200
-#define N_EVAL 20
 #define JOINT_QPOS LOCO_JOINT_QPOS
 #define JOINT_QVEL LOCO_JOINT_QVEL
 
+static const loco_params ant = {
+    .name = "ant",
+    .n_joints = N_JOINTS,
+    .episode = EPISODE,
+    .pos_noise = 0.1,            // Gym's reset: joint angles within +-0.1 of the initial
+    .vel_noise = 0.1,            // pose, velocities 0.1 N(0, 1)
+    .fall_height = TERMINATION_HEIGHT,
+};
+
 static int ant_setup(mjModel *m, char *err, int err_sz) {
-    return loco_check(m, N_JOINTS, "ant", err, err_sz);
+    return loco_setup(&ant, m, err, err_sz);
 }
 
-// Gym's reset: joint angles within +-0.1 of the model's initial pose, velocities ~0.1 N(0,1).
 static void ant_reset(const mjModel *m, mjData *d, void *inst, rng *r) {
-    loco_reset(m, d, inst, r, 0.1, 0.1);
+    loco_reset(&ant, m, d, inst, r);
 }
 
-static void ant_act(const mjModel *m, mjData *d, void *inst, const double *a) {
-    loco_act(d, inst, a, N_JOINTS);
+static int ant_done(const mjModel *m, const mjData *d, const void *inst) {
+    return loco_done(&ant, d);
+}
+
+static int ant_inst_ok(const mjModel *m, const void *inst) {
+    return loco_inst_ok(&ant, inst);
 }
 
 static void ant_fill(const mjModel *m, const mjData *d, const void *inst, const double *a,
@@ -50,45 +58,27 @@ static void ant_fill(const mjModel *m, const mjData *d, const void *inst, const 
     // END STATE
 }
 
-// Observation (35): see loco_observe.
-static void ant_observe(const mjModel *m, const mjData *d, const void *inst, float *obs) {
-    loco_observe(d, inst, N_JOINTS, obs);
-}
-
-static int ant_done(const mjModel *m, const mjData *d, const void *inst) {
-    return d->qpos[2] < TERMINATION_HEIGHT;
-}
-
-static double ant_fitness(const mjModel *m, const mjData *d, const void *inst, int steps) {
-    return loco_progress(d, inst);
-}
-
-// A restored instance: a step count within the episode.
-static int ant_inst_ok(const mjModel *m, const void *inst) {
-    return loco_inst_ok(inst, EPISODE);
-}
-
 const task_def task_ant = {
     .name = "ant",
     .summary = "run forward with a four-legged ant (Isaac Gym / Gym Ant)",
     .fitness_doc = "forward progress of the torso along +x in metres over the 10 s episode "
                    "(ends early on a fall), mean over 20 held-out starts",
-    .obs_dim = 35,
+    .obs_dim = LOCO_OBS_DIM(N_JOINTS),   // 35
     .act_dim = N_JOINTS,
     .episode_steps = EPISODE,
     .frame_skip = 5,
     .state_size = sizeof(env_state),
     .inst_size = sizeof(loco_inst),
-    .n_eval = N_EVAL,
+    .n_eval = 20,
     .eval_seed = 0xa27a27ULL,
     .fitness_max = 30.0,         // not a hard bound: about 3 m/s for 10 s
     .defaults = {.train_steps = 2000000, .n_envs = 64, .horizon = 32, .checkpoints = 10},
     .setup = ant_setup,
     .reset = ant_reset,
-    .act = ant_act,
+    .act = loco_act,
     .fill = ant_fill,
-    .observe = ant_observe,
+    .observe = loco_observe,
     .done = ant_done,
-    .fitness = ant_fitness,
+    .fitness = loco_fitness,
     .inst_ok = ant_inst_ok,
 };

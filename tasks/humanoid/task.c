@@ -1,31 +1,39 @@
 // humanoid: run forward (along +x) with a two-legged humanoid (after Isaac Gym's Humanoid).
 // 40 Hz, 200-step episodes (5 s), ending early if the torso drops below 0.8 m.
 // Fitness = forward progress of the torso in metres over the episode, averaged over 20
-// held-out starts.
-#include <math.h>
-#include <stdio.h>
-
+// held-out starts. A locomotion task: what it shares with ant is src/task/loco.c.
 #include "task/loco.h"
 #include "task/task.h"
 
 #include "env.h"
 
 #define EPISODE 200
-#define N_EVAL 20
 #define JOINT_QPOS LOCO_JOINT_QPOS
 #define JOINT_QVEL LOCO_JOINT_QVEL
 
+static const loco_params humanoid = {
+    .name = "humanoid",
+    .n_joints = N_JOINTS,
+    .episode = EPISODE,
+    .pos_noise = 0.05,           // joint angles and torso position within +-0.05 of the
+    .vel_noise = 0.05,           // initial pose, small velocities
+    .fall_height = TERMINATION_HEIGHT,
+};
+
 static int hu_setup(mjModel *m, char *err, int err_sz) {
-    return loco_check(m, N_JOINTS, "humanoid", err, err_sz);
+    return loco_setup(&humanoid, m, err, err_sz);
 }
 
-// Joint angles and torso position within +-0.05 of the model's initial pose, small velocities.
 static void hu_reset(const mjModel *m, mjData *d, void *inst, rng *r) {
-    loco_reset(m, d, inst, r, 0.05, 0.05);
+    loco_reset(&humanoid, m, d, inst, r);
 }
 
-static void hu_act(const mjModel *m, mjData *d, void *inst, const double *a) {
-    loco_act(d, inst, a, N_JOINTS);
+static int hu_done(const mjModel *m, const mjData *d, const void *inst) {
+    return loco_done(&humanoid, d);
+}
+
+static int hu_inst_ok(const mjModel *m, const void *inst) {
+    return loco_inst_ok(&humanoid, inst);
 }
 
 static void hu_fill(const mjModel *m, const mjData *d, const void *inst, const double *a,
@@ -50,45 +58,27 @@ static void hu_fill(const mjModel *m, const mjData *d, const void *inst, const d
     // END STATE
 }
 
-// Observation (65): see loco_observe.
-static void hu_observe(const mjModel *m, const mjData *d, const void *inst, float *obs) {
-    loco_observe(d, inst, N_JOINTS, obs);
-}
-
-static int hu_done(const mjModel *m, const mjData *d, const void *inst) {
-    return d->qpos[2] < TERMINATION_HEIGHT;
-}
-
-static double hu_fitness(const mjModel *m, const mjData *d, const void *inst, int steps) {
-    return loco_progress(d, inst);
-}
-
-// A restored instance: a step count within the episode.
-static int hu_inst_ok(const mjModel *m, const void *inst) {
-    return loco_inst_ok(inst, EPISODE);
-}
-
 const task_def task_humanoid = {
     .name = "humanoid",
     .summary = "run forward with a two-legged humanoid (Isaac Gym Humanoid)",
     .fitness_doc = "forward progress of the torso along +x in metres over the 5 s episode "
                    "(ends early on a fall), mean over 20 held-out starts",
-    .obs_dim = 65,
+    .obs_dim = LOCO_OBS_DIM(N_JOINTS),   // 65
     .act_dim = N_JOINTS,
     .episode_steps = EPISODE,
     .frame_skip = 5,
     .state_size = sizeof(env_state),
     .inst_size = sizeof(loco_inst),
-    .n_eval = N_EVAL,
-    .eval_seed = 0xa27a27ULL,
+    .n_eval = 20,
+    .eval_seed = 0xa27a27ULL,    // the ant's, kept: a new one would move the held-out starts
     .fitness_max = 20.0,         // not a hard bound: about 4 m/s for 5 s
     .defaults = {.train_steps = 2000000, .n_envs = 64, .horizon = 32, .checkpoints = 10},
     .setup = hu_setup,
     .reset = hu_reset,
-    .act = hu_act,
+    .act = loco_act,
     .fill = hu_fill,
-    .observe = hu_observe,
+    .observe = loco_observe,
     .done = hu_done,
-    .fitness = hu_fitness,
+    .fitness = loco_fitness,
     .inst_ok = hu_inst_ok,
 };
