@@ -5,7 +5,8 @@
 // episode ends, on 1 and 2 threads, measured alternately in the same run (best of 5
 // each: the machine is shared, the best run is the least disturbed). Target: >= 0.90.
 //
-//   cmake --build build --target bench_env && build/bench_env [seconds per measurement]
+//   cmake --build build --target bench_env && build/bench_env [seconds per measurement] [task ...]
+// (tasks named after the seconds: only those)
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -145,9 +146,17 @@ int main(int argc, char **argv) {
     printf("env steps per CPU-second (summed over threads): venv_step + JIT expert reward vs "
            "raw mj_step\n(same model, physics steps per control step and episode ends); best of "
            "5 alternating %.2f s runs\n", seconds);
-    printf("%-13s %7s %14s %14s %7s\n", "task", "threads", "raw", "venv+reward", "ratio");
+    printf("%-15s %7s %14s %14s %7s\n", "task", "threads", "raw", "venv+reward", "ratio");
+    for (int i = 2; i < argc; i++)
+        if (!task_find(argv[i])) {
+            fprintf(stderr, "bench_env: unknown task '%s' (known tasks: %s)\n", argv[i], task_names());
+            return 2;
+        }
     for (int k = 0; k < n; k++) {
         const task_def *t = all[k];
+        int wanted = argc <= 2;
+        for (int i = 2; i < argc; i++) wanted |= strcmp(argv[i], t->name) == 0;
+        if (!wanted) continue;
         err_info e = {0};
         rcomp *c = compile_human(t, &e);
         if (!c) { fprintf(stderr, "bench_env: %s: %s\n", t->name, e.msg); return 1; }
@@ -164,7 +173,7 @@ int main(int argc, char **argv) {
             }
             double ratio = env / raw;
             if (ratio < 0.90) worst_ok = 0;
-            printf("%-13s %7d %14.0f %14.0f %7.3f\n", t->name, threads, raw, env, ratio);
+            printf("%-15s %7d %14.0f %14.0f %7.3f\n", t->name, threads, raw, env, ratio);
             fflush(stdout);
             venv_free(v);
         }

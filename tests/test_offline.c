@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "search/extract.h"
 #include "util/fs.h"
@@ -250,6 +251,30 @@ static void test_errors(void) {
     if (n == 1) CHECK_STR_CONTAINS(r[0].text, "random program of");
     llm_replies_free(r, n);
     llm_free(c);
+    // A component too long for the mutator: the message names the file, the line (blank
+    // lines counted), the component and the limit; a malformed line names its line too.
+    char dir[] = "/tmp/eureka-offline-XXXXXX", path[512];
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(path, sizeof path, "%s/components.txt", dir);
+    FILE *f = fopen(path, "w");
+    fprintf(f, "# long\n\nok: 1.0\nlong: 0.0");
+    for (int k = 0; k < 200; k++) fputs(" + 1.0", f);
+    fputc('\n', f);
+    fclose(f);
+    c = offline(dir, 1);
+    CHECK(llm_sample(c, m, 1, 1, &r, &n, &e) != ERR_OK && n == 0);
+    CHECK_STR_CONTAINS(e.msg, "components.txt:4: component 'long' is 1203 characters long: "
+                       "shorten its expression to at most 600");
+    llm_free(c);
+    f = fopen(path, "w");
+    fputs("ok: 1.0\n2bad: 1.0\n", f);
+    fclose(f);
+    c = offline(dir, 1);
+    CHECK(llm_sample(c, m, 1, 1, &r, &n, &e) != ERR_OK && n == 0);
+    CHECK_STR_CONTAINS(e.msg, "components.txt:2: a line is not `name: C expression`");
+    llm_free(c);
+    remove(path);
+    rmdir(dir);
 }
 
 int main(void) {

@@ -23,9 +23,10 @@ static char *task_text(const task_def *t, const char *file) {
 static void test_registry(void) {
     int n = 0;
     const task_def *const *all = task_all(&n);
-    CHECK(n == 6);
-    const char *names[] = {"reorient", "cartpole", "ball_balance", "quadcopter", "ant", "humanoid"};
-    for (int i = 0; i < 6; i++) {
+    CHECK(n == 8);
+    const char *names[] = {"reorient", "cartpole", "ball_balance", "quadcopter", "ant", "humanoid",
+                           "reorient_muscle", "baoding"};
+    for (int i = 0; i < 8; i++) {
         CHECK(task_find(names[i]) != NULL);
         CHECK_STR_CONTAINS(task_names(), names[i]);
     }
@@ -370,8 +371,8 @@ static void test_cli(void) {
     buf[n] = '\0';
     CHECK(f && pclose(f) == 0);
     const char *names[] = {"\"reorient\"", "\"cartpole\"", "\"ball_balance\"", "\"quadcopter\"",
-                           "\"ant\"", "\"humanoid\""};
-    for (int i = 0; i < 6; i++) CHECK_STR_CONTAINS(out, names[i]);
+                           "\"ant\"", "\"humanoid\"", "\"reorient_muscle\"", "\"baoding\""};
+    for (int i = 0; i < 8; i++) CHECK_STR_CONTAINS(out, names[i]);
     CHECK_STR_CONTAINS(out, "\"obs_dim\":\t51");
     CHECK_STR_CONTAINS(out, "\"episode_seconds\":\t3");
     f = popen(EUREKA_BIN " tasks 2>&1", "r");
@@ -385,7 +386,8 @@ static void test_cli(void) {
     buf[n] = '\0';
     int st = f ? pclose(f) : -1;
     CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 2);
-    CHECK_STR_CONTAINS(out, "unknown task 'nope' (known tasks: reorient, cartpole, ball_balance, quadcopter, ant, humanoid)");
+    CHECK_STR_CONTAINS(out, "unknown task 'nope' (known tasks: reorient, cartpole, ball_balance, quadcopter, ant, humanoid, "
+                      "reorient_muscle, baoding)");
 }
 
 int main(void) {

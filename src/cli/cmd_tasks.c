@@ -68,7 +68,7 @@ int cmd_tasks(int argc, char **argv) {
         cJSON_Delete(arr);
         return 0;
     }
-    printf("%-13s %4s %4s %18s  %s\n", "task", "obs", "act", "episode", "description");
+    printf("%-15s %4s %4s %18s  %s\n", "task", "obs", "act", "episode", "description");
     for (int i = 0; i < n; i++) {
         const task_def *t = all[i];
         if (only && t != only) continue;
@@ -77,8 +77,8 @@ int cmd_tasks(int argc, char **argv) {
         char ep[32];
         snprintf(ep, sizeof ep, "%d x %.0f Hz = %.0f s", t->episode_steps, 1.0 / dt,
                  t->episode_steps * dt);
-        printf("%-13s %4d %4d %18s  %s\n", t->name, t->obs_dim, t->act_dim, ep, t->summary);
-        printf("%-13s %4s %4s %18s  fitness: %s\n", "", "", "", "", t->fitness_doc);
+        printf("%-15s %4d %4d %18s  %s\n", t->name, t->obs_dim, t->act_dim, ep, t->summary);
+        printf("%-15s %4s %4s %18s  fitness: %s\n", "", "", "", "", t->fitness_doc);
     }
     return 0;
 }

@@ -68,7 +68,10 @@ static int components_load(const char *task, components *cs, err_info *e) {
         return err_wrap(e, "the offline backend needs the task's reward components "
                         "(tasks/FORMAT.md)");
     int lineno = 0;
-    for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
+    for (char *next = text; next;) {    // line by line, blank ones counted (for lineno)
+        char *line = next, *eol = strchr(line, '\n');
+        if (eol) *eol = '\0';
+        next = eol ? eol + 1 : NULL;
         lineno++;
         while (isspace((unsigned char)*line)) line++;
         size_t l = strlen(line);
@@ -81,10 +84,16 @@ static int components_load(const char *task, components *cs, err_info *e) {
         char *expr = colon + 1;
         while (isspace((unsigned char)*expr)) expr++;
         if (!is_ident(line, nl) || nl >= REWARD_NAME_MAX || !*expr || strlen(expr) > OFF_MAX_EXPR) {
+            int too_long = is_ident(line, nl) && nl < REWARD_NAME_MAX && *expr;
+            int rc = too_long
+                ? err_set(e, ERR_PARSE, "%s:%d: component '%.*s' is %zu characters long: shorten "
+                          "its expression to at most %d", path, lineno, (int)nl, line,
+                          strlen(expr), OFF_MAX_EXPR)
+                : err_set(e, ERR_PARSE, "%s:%d: a line is not `name: C expression` (name a C "
+                          "identifier under %d characters)", path, lineno, REWARD_NAME_MAX);
             free(text);
             components_free(cs);
-            return err_set(e, ERR_PARSE, "%s: a line is not `name: C expression` (name a C "
-                           "identifier under %d characters)", path, REWARD_NAME_MAX);
+            return rc;
         }
         if (cs->n == OFF_MAX_COMPONENTS) break;
         component *c = &cs->c[cs->n];

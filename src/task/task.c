@@ -13,10 +13,13 @@ extern const task_def task_ball_balance;
 extern const task_def task_quadcopter;
 extern const task_def task_ant;
 extern const task_def task_humanoid;
+extern const task_def task_reorient_muscle;
+extern const task_def task_baoding;
 
 static const task_def *const all_tasks[] = {
     &task_reorient, &task_cartpole, &task_ball_balance, &task_quadcopter, &task_ant,
-    &task_humanoid,
+    &task_humanoid, &task_reorient_muscle,
+    &task_baoding,
 };
 #define N_TASKS ((int)(sizeof all_tasks / sizeof all_tasks[0]))
 
