@@ -50,7 +50,7 @@ def ms(v):
     m = sum(v) / len(v)
     sd = math.sqrt(sum((x - m) ** 2 for x in v) / (len(v) - 1)) if len(v) > 1 else 0.0
     return m, sd
-print(f"{'variant':<12} {'seeds':>5} {'final policy':>15} {'max ckpt':>10} {'energy':>15} {'sum a^2':>10} {'act 80/90/95':>13} {'vel 80/90/95':>13}")
+print(f"{'variant':<12} {'seeds':>5} {'fitness':>15} {'last ckpt':>10} {'energy':>15} {'sum a^2':>10} {'act 80/90/95':>13} {'vel 80/90/95':>13}")
 for v in variants:
     rows = []
     d = os.path.join(base, v)
@@ -62,7 +62,7 @@ for v in variants:
     if not rows:
         print(f"{v:<12} {0:>5}  (no finished training)")
         continue
-    fit = ms([a["fitness"] for a, _ in rows]); tf = ms([t["fitness"] for _, t in rows])
+    fit = ms([a["fitness"] for a, _ in rows]); tf = ms([t["fitness_final"] for _, t in rows])
     en = ms([a["energy"] for a, _ in rows]); sq = ms([a["action_sq"] for a, _ in rows])
     k = lambda key, q: sum(a[key][q] for a, _ in rows) / len(rows)
     syn = lambda key: "%.1f/%.1f/%.1f" % (k(key, "k80"), k(key, "k90"), k(key, "k95"))
