@@ -462,16 +462,24 @@ static void test_curriculum(void) {
     CHECK_STR_CONTAINS(e.msg, "no difficulty knob");
 }
 
-int main(void) {
-    TEST_RUN(test_defaults);
-    TEST_RUN(test_nonfinite_aborts);
-    TEST_RUN(test_deterministic);
-    TEST_RUN(test_resume_cartpole);
-    TEST_RUN(test_resume_reorient);
-    TEST_RUN(test_resume_refused);
-    TEST_RUN(test_exploration);
-    TEST_RUN(test_curriculum);
-    TEST_RUN(test_dep);
-    TEST_RUN(test_cartpole_learns);
+// `test_ppo NAME...` runs only the named tests (all of them take minutes).
+static int wanted(int argc, char **argv, const char *name) {
+    for (int k = 1; k < argc; k++)
+        if (!strcmp(argv[k], name)) return 1;
+    return argc < 2;
+}
+#define RUN(fn) do { if (wanted(argc, argv, #fn)) TEST_RUN(fn); } while (0)
+
+int main(int argc, char **argv) {
+    RUN(test_defaults);
+    RUN(test_nonfinite_aborts);
+    RUN(test_deterministic);
+    RUN(test_resume_cartpole);
+    RUN(test_resume_reorient);
+    RUN(test_resume_refused);
+    RUN(test_exploration);
+    RUN(test_curriculum);
+    RUN(test_dep);
+    RUN(test_cartpole_learns);
     TEST_END();
 }
