@@ -49,6 +49,22 @@ python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); sys.exit(0 if d["ex
     "$TMP/lat.json" && ok || bad "exploration not recorded"
 "$EUREKA" train --task cartpole --reward "$ROOT/rewards/cartpole_human.c" --exploration brownian > /dev/null 2>&1
 [ $? -eq 2 ] && ok || bad "an unknown --exploration should exit 2"
+# --exploration dep on reorient, through the worker: recorded with its settings, DEP
+# drove some steps and the loss trained on the rest; a dep_* setting without dep exits 2.
+"$EUREKA" train --task reorient --reward "$ROOT/rewards/reorient_human.c" --steps 4096 \
+    --exploration dep --set dep_prob=0.05,n_envs=16 --threads 1 --out "$TMP/dep" --quiet > /dev/null \
+    && ok || bad "dep train exited $?"
+python3 - "$TMP/dep/train.json" <<'PY' && ok || bad "dep not recorded: $(head -c 300 "$TMP/dep/train.json")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+n = d["config"]["n_envs"] * d["config"]["horizon"]
+assert d["exploration"] == "dep" and d["config"]["exploration"] == 3, d["exploration"]
+assert d["config"]["dep_prob"] == 0.05 and d["config"]["dep_kappa"] == 1169.7
+assert len(d["dep_steps"]) == d["updates"] == 8 and sum(d["dep_steps"]) > 0
+assert all(t == (n - s) // 4 * 4 for s, t in zip(d["dep_steps"], d["trained_samples"]))
+PY
+"$EUREKA" train --task cartpole --reward "$ROOT/rewards/cartpole_human.c" --set dep_prob=0.1 > /dev/null 2> "$TMP/dep.err"
+[ $? -eq 2 ] && grep -q "exploration dep only" "$TMP/dep.err" && ok || bad "dep_prob without dep: $(cat "$TMP/dep.err")"
 
 # 2. Same seed and threads: the same train.json (apart from the wall time).
 for k in a b; do

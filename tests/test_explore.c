@@ -127,7 +127,22 @@ static void test_gradients(void) {
     CHECK(explore_n_params(EXPLORE_LATTICE, 64, 9) == 64 * 9 + 64 * 64);
 }
 
+// The names --exploration takes, and which kinds keep the plain Gaussian policy noise
+// (dep interrupts that policy, it does not change its density).
+static void test_names(void) {
+    const char *names[] = {"gaussian", "gsde", "lattice", "dep"};
+    for (int k = 0; k < 4; k++) {
+        CHECK(explore_parse(names[k]) == k);
+        CHECK(explore_name(k) && !strcmp(explore_name(k), names[k]));
+    }
+    CHECK(explore_parse("DEP") == -1 && explore_parse(NULL) == -1 && explore_name(4) == NULL);
+    CHECK(explore_is_gaussian(EXPLORE_GAUSSIAN) && explore_is_gaussian(EXPLORE_DEP));
+    CHECK(!explore_is_gaussian(EXPLORE_GSDE) && !explore_is_gaussian(EXPLORE_LATTICE));
+    CHECK(explore_n_params(EXPLORE_DEP, 64, 9) == 9 && explore_n_noise(EXPLORE_DEP, 64, 9) == 0);
+}
+
 int main(void) {
+    TEST_RUN(test_names);
     TEST_RUN(test_monte_carlo);
     TEST_RUN(test_gradients);
     TEST_END();

@@ -358,6 +358,76 @@ static void test_exploration(void) {
     cJSON_Delete(out);
 }
 
+static cJSON *series_of(const char *txt, const char *name, cJSON **root) {
+    *root = txt ? cJSON_Parse(txt) : NULL;
+    return cJSON_GetObjectItem(*root, name);
+}
+
+// --exploration dep (rl/dep.h) through the trainer on reorient: recorded, deterministic for
+// 1 and 2 threads, resumable bit for bit (the controllers, their next sensor readings and
+// the segments in progress are in the state). DEP's steps stay out of the loss: every
+// update trains on exactly the policy's samples, and when DEP drives every step no
+// gradient step happens at all (the learning rate changes nothing).
+static void test_dep(void) {
+    const task_def *ro = task_find("reorient");
+    train_cfg cfg = {0};
+    cfg.seed = 5;
+    cfg.n_envs = 16;            // 512 steps per update
+    cfg.minibatches = 4;
+    cfg.ck_interval = 1024;
+    cfg.eval_cases = 8;
+    cfg.exploration = EXPLORE_DEP;
+    cfg.dep_prob = 0.05;
+    cfg.dep_length = 4;
+    char *one = session(ro, reorient_reward, cfg, 3072, 1, NULL, 0, NULL, NULL);
+    char *two = session(ro, reorient_reward, cfg, 3072, 2, NULL, 0, NULL, NULL);
+    CHECK(one && two);
+    if (one && two) CHECK_MSG(!strcmp(one, two), "dep: 1 and 2 threads gave different train.json");
+    CHECK_STR_CONTAINS(one, "\"exploration\":\"dep\"");
+    CHECK_STR_CONTAINS(one, "\"dep_prob\":0.05");
+    cJSON *root;
+    cJSON *dep = series_of(one, "dep_steps", &root), *tr = cJSON_GetObjectItem(root, "trained_samples");
+    CHECK(cJSON_GetArraySize(dep) == 6 && cJSON_GetArraySize(tr) == 6);
+    long all = 0, by_dep = 0;
+    for (int u = 0; u < cJSON_GetArraySize(dep); u++) {
+        int d = (int)cJSON_GetArrayItem(dep, u)->valuedouble, n = (int)cJSON_GetArrayItem(tr, u)->valuedouble;
+        CHECK_MSG(d > 0 && d < 512 && n == (512 - d) / 4 * 4, "update %d: %d DEP steps, %d trained", u, d, n);
+        all += 512;
+        by_dep += d;
+    }
+    // A policy run of 1/p = 20 steps on average, then 4 of DEP (ended early by an episode's end).
+    double share = (double)by_dep / (all ? all : 1);
+    fprintf(stderr, "   dep: %.1f%% of the steps were DEP's (p 0.05, 4 steps)\n", 100 * share);
+    CHECK(share > 0.08 && share < 0.25);
+    cJSON_Delete(root);
+    free(one);
+    free(two);
+    resume_matches(ro, reorient_reward, cfg, 1024, 3072);
+    // DEP on every step: nothing to train on, whatever the learning rate.
+    cfg.dep_prob = 1;
+    char *a = session(ro, reorient_reward, cfg, 1024, 2, NULL, 0, NULL, NULL);
+    cfg.lr = 1e-2;
+    char *b = session(ro, reorient_reward, cfg, 1024, 2, NULL, 0, NULL, NULL);
+    cJSON *ra, *rb;
+    cJSON *pa = series_of(a, "policy", &ra), *pb = series_of(b, "policy", &rb);
+    char *ta = pa ? cJSON_PrintUnformatted(pa) : NULL, *tb = pb ? cJSON_PrintUnformatted(pb) : NULL;
+    CHECK(ta && tb && !strcmp(ta, tb));
+    cJSON *ta_n = cJSON_GetObjectItem(ra, "trained_samples"), *da = cJSON_GetObjectItem(ra, "dep_steps");
+    CHECK(cJSON_GetArraySize(ta_n) == 2 && cJSON_GetArrayItem(ta_n, 1)->valuedouble == 0 &&
+          cJSON_GetArrayItem(da, 1)->valuedouble == 512);
+    free(ta); free(tb); free(a); free(b);
+    cJSON_Delete(ra);
+    cJSON_Delete(rb);
+    // dep_* settings belong to dep.
+    cfg = (train_cfg){0};
+    cfg.steps = 1024;
+    cfg.dep_prob = 0.5;
+    cJSON *out = NULL;
+    err_info e = {0};
+    CHECK(ppo_train(cartpole(), cartpole_reward, &cfg, NULL, NULL, &out, &e) == ERR_USAGE);
+    CHECK_STR_CONTAINS(e.msg, "--exploration dep only");
+}
+
 // --curriculum on reorient: training starts on small goal rotations (level 1/stages),
 // logs the level per update, resumes with its stage; a task without a knob refuses it.
 static void test_curriculum(void) {
@@ -392,15 +462,24 @@ static void test_curriculum(void) {
     CHECK_STR_CONTAINS(e.msg, "no difficulty knob");
 }
 
-int main(void) {
-    TEST_RUN(test_defaults);
-    TEST_RUN(test_nonfinite_aborts);
-    TEST_RUN(test_deterministic);
-    TEST_RUN(test_resume_cartpole);
-    TEST_RUN(test_resume_reorient);
-    TEST_RUN(test_resume_refused);
-    TEST_RUN(test_exploration);
-    TEST_RUN(test_curriculum);
-    TEST_RUN(test_cartpole_learns);
+// `test_ppo NAME...` runs only the named tests (all of them take minutes).
+static int wanted(int argc, char **argv, const char *name) {
+    for (int k = 1; k < argc; k++)
+        if (!strcmp(argv[k], name)) return 1;
+    return argc < 2;
+}
+#define RUN(fn) do { if (wanted(argc, argv, #fn)) TEST_RUN(fn); } while (0)
+
+int main(int argc, char **argv) {
+    RUN(test_defaults);
+    RUN(test_nonfinite_aborts);
+    RUN(test_deterministic);
+    RUN(test_resume_cartpole);
+    RUN(test_resume_reorient);
+    RUN(test_resume_refused);
+    RUN(test_exploration);
+    RUN(test_curriculum);
+    RUN(test_dep);
+    RUN(test_cartpole_learns);
     TEST_END();
 }

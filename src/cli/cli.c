@@ -235,7 +235,7 @@ int cli_trainer_apply(const cli_trainer_opts *o, const task_def *t, train_cfg *c
     if (o->exploration) {
         int k = explore_parse(o->exploration);
         if (k < 0)
-            return err_set(e, ERR_USAGE, "--exploration %s: use gaussian, gsde or lattice",
+            return err_set(e, ERR_USAGE, "--exploration %s: use gaussian, gsde, lattice or dep",
                            o->exploration);
         cfg->exploration = k;
     }

@@ -98,7 +98,7 @@ int cli_train_reward(const struct task_def *t, const char *reward_path, const st
 // train_cfg (recorded with it in train.json / run.json).
 typedef struct cli_trainer_opts {
     const char *set;            // --set k=v,... (rl/train_cfg.h)
-    const char *exploration;    // --exploration gaussian|gsde|lattice
+    const char *exploration;    // --exploration gaussian|gsde|lattice|dep
     int noise_period;           // --noise-period N
     int curriculum;             // --curriculum
 } cli_trainer_opts;
@@ -106,7 +106,7 @@ typedef struct cli_trainer_opts {
 #define CLI_TRAINER_FLAGS(o)                                                                  \
     {"--set", CLI_STR, &(o).set, "PPO settings, e.g. lr=1e-4,epochs=8 (recorded with the training)", 0, 0}, \
     {"--exploration", CLI_STR, &(o).exploration,                                              \
-     "how the policy explores: gaussian (default), gsde or lattice (see docs/trainer.md)", 0, 0},      \
+     "how the policy explores: gaussian (default), gsde, lattice or dep (see docs/trainer.md)", 0, 0},      \
     {"--noise-period", CLI_INT, &(o).noise_period,                                            \
      "gsde/lattice: control steps between noise draws (default 8)", 1, 1000000},              \
     {"--curriculum", CLI_BOOL, &(o).curriculum,                                               \

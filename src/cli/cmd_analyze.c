@@ -2,8 +2,9 @@
 //
 // Rolls the policy out on the task's held-out episodes, as its fitness is measured, and
 // prints the principal components of its actions and of its joint (actuator)
-// velocities: the share of variance each component explains and how many components
-// make 80, 90 and 95% of it, with the energy the policy spends.
+// velocities (and, on a task with muscles, of the muscles' activations): the share of
+// variance each component explains and how many components make 80, 90 and 95% of it,
+// with the energy the policy spends.
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -59,10 +60,11 @@ int cmd_analyze(int argc, char **argv) {
         return cli_fail("analyze", &e);
     }
     synergy_data d;
-    synergy_spectrum act, vel;
+    synergy_spectrum act, vel, mus;
     int rc = synergy_rollout(p, episodes, &d, &e);
     if (!rc) rc = synergy_pca(d.actions, d.steps, d.ad, &act, &e);
     if (!rc) rc = synergy_pca(d.velocities, d.steps, d.nu, &vel, &e);
+    if (!rc && d.nm) rc = synergy_pca(d.activations, d.steps, d.nm, &mus, &e);
     if (rc) {
         policy_free(p);
         cJSON_Delete(tr);
@@ -81,6 +83,7 @@ int cmd_analyze(int argc, char **argv) {
         cJSON_AddNumberToObject(o, "action_sq", d.action_sq);
         cJSON_AddItemToObject(o, "actions", spectrum_json(&act));
         cJSON_AddItemToObject(o, "joint_velocities", spectrum_json(&vel));
+        if (d.nm) cJSON_AddItemToObject(o, "muscle_activations", spectrum_json(&mus));
         cli_json_print(o);
         cJSON_Delete(o);
     } else {
@@ -92,6 +95,7 @@ int cmd_analyze(int argc, char **argv) {
                "variance explained by components 1, 2, ...");
         spectrum_row("actions", &act);
         spectrum_row("joint velocities", &vel);
+        if (d.nm) spectrum_row("muscle activ.", &mus);
     }
     synergy_data_free(&d);
     policy_free(p);

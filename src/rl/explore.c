@@ -11,12 +11,15 @@
 
 #define LOG_2PI 1.8378770664093453
 
-static const char *const names[] = {"gaussian", "gsde", "lattice"};
+static const char *const names[] = {"gaussian", "gsde", "lattice", "dep"};
+#define N_KINDS ((int)(sizeof names / sizeof names[0]))
 
-const char *explore_name(int kind) { return kind >= 0 && kind <= 2 ? names[kind] : NULL; }
+const char *explore_name(int kind) { return kind >= 0 && kind < N_KINDS ? names[kind] : NULL; }
+
+int explore_is_gaussian(int kind) { return kind == EXPLORE_GAUSSIAN || kind == EXPLORE_DEP; }
 
 int explore_parse(const char *name) {
-    for (int k = 0; name && k <= 2; k++)
+    for (int k = 0; name && k < N_KINDS; k++)
         if (!strcmp(name, names[k])) return k;
     return -1;
 }
@@ -26,14 +29,14 @@ int explore_n_params(int kind, int d, int ad) {
 }
 
 int explore_n_noise(int kind, int d, int ad) {
-    return kind == EXPLORE_GAUSSIAN ? 0 : explore_n_params(kind, d, ad);
+    return explore_is_gaussian(kind) ? 0 : explore_n_params(kind, d, ad);
 }
 
 int explore_work_size(int d, int ad) { return 3 * ad * ad + 2 * ad + d; }
 
 void explore_scales(int kind, int d, int ad, const float *log_s, float *s2) {
     int n = explore_n_params(kind, d, ad);
-    double inv_d = kind == EXPLORE_GAUSSIAN ? 1.0 : 1.0 / d;
+    double inv_d = explore_is_gaussian(kind) ? 1.0 : 1.0 / d;
     for (int k = 0; k < n; k++) s2[k] = (float)(exp(2.0 * log_s[k]) * inv_d);
 }
 

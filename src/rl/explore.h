@@ -8,6 +8,9 @@
 //   lattice   a = mu + P_a^T x + W^T (P_x^T x) (Chiappa et al. 2023: latent exploration),
 //             adding P_x (d x d), P_x[i][k] ~ N(0, s_x[i][k]^2): noise in the latent,
 //             passed through W, is correlated across actuators
+//   dep       the gaussian policy, interrupted now and then by a DEP controller (rl/dep.h;
+//             Schumacher et al. 2023, DEP-RL) whose steps stay out of the loss (ppo.c);
+//             for everything in this file it is the gaussian
 // The matrices are drawn per environment and kept for several steps (--noise-period).
 // For a given x they make a Gaussian over actions, whose log-probability PPO uses (the
 // marginal over the matrices, as stable-baselines3 does):
@@ -24,23 +27,28 @@
 
 #include "util/rng.h"
 
-typedef enum explore_kind { EXPLORE_GAUSSIAN = 0, EXPLORE_GSDE = 1, EXPLORE_LATTICE = 2 } explore_kind;
+typedef enum explore_kind {
+    EXPLORE_GAUSSIAN = 0, EXPLORE_GSDE = 1, EXPLORE_LATTICE = 2, EXPLORE_DEP = 3
+} explore_kind;
 
 #define EXPLORE_LOG_MIN (-6.907755278982137)    // log 1e-3
 #define EXPLORE_JITTER 1e-6                     // added to Sigma's diagonal
 #define EXPLORE_MAX_ACT 64
 #define EXPLORE_MAX_LATENT 1024                 // d (the policy's hidden width)
 
-// "gaussian", "gsde", "lattice"; NULL for another value.
+// "gaussian", "gsde", "lattice", "dep"; NULL for another value.
 const char *explore_name(int kind);
+
+// 1 when the policy's own noise is the plain diagonal Gaussian (gaussian, dep).
+int explore_is_gaussian(int kind);
 
 // The kind named name, or -1.
 int explore_parse(const char *name);
 
-// Learned log-std parameters: ad (gaussian), d * ad (gsde), d * ad + d * d (lattice).
+// Learned log-std parameters: ad (gaussian, dep), d * ad (gsde), d * ad + d * d (lattice).
 int explore_n_params(int kind, int d, int ad);
 
-// Noise matrices drawn per environment: 0 (gaussian), d * ad, d * ad + d * d.
+// Noise matrices drawn per environment: 0 (gaussian, dep), d * ad, d * ad + d * d.
 int explore_n_noise(int kind, int d, int ad);
 
 // Doubles of scratch explore_logp and explore_backward need.

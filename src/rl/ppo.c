@@ -21,6 +21,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "rl/dep.h"
 #include "rl/explore.h"
 #include "rl/mlp.h"
 #include "rl/policy.h"
@@ -60,6 +61,18 @@ void train_cfg_defaults(train_cfg *cfg, const task_def *t) {
     if (!cfg->max_grad_norm) cfg->max_grad_norm = 0.5;
     if (!cfg->noise_period) cfg->noise_period = 8;
     if (!cfg->curriculum_threshold) cfg->curriculum_threshold = 0.5;
+    if (cfg->exploration == EXPLORE_DEP) {
+        // The DEP rule's settings of DEP-RL's MyoSuite hand task (myoChallengeRelocate in
+        // martius-lab/depRL); the switch probability of its paper's humanreacher run, as
+        // the hand's 0.0004 would give DEP 0.2% of a 2M-step budget (docs/trainer.md).
+        if (!cfg->dep_kappa) cfg->dep_kappa = 1169.7;
+        if (!cfg->dep_bias_rate) cfg->dep_bias_rate = 0.002;
+        if (!cfg->dep_tau) cfg->dep_tau = 40;
+        if (!cfg->dep_delay) cfg->dep_delay = 5;
+        if (!cfg->dep_smooth) cfg->dep_smooth = 2;
+        if (!cfg->dep_prob) cfg->dep_prob = 0.01;
+        if (!cfg->dep_length) cfg->dep_length = 5;
+    }
     if (cfg->threads <= 0) cfg->threads = 1;
 }
 
@@ -104,6 +117,15 @@ struct ppo {
     float *log_std, *g_log_std, *s2, *noise;
     int *noise_age;
     float *step_sd;         // per rollout sample: mean action std (gsde/lattice)
+    // --exploration dep: one DEP controller per environment (dep_n doubles each, rl/dep.h),
+    // the actuator lengths it reads at the environment's next step, the steps left of the
+    // environment's DEP segment; per sample, whether DEP drove it (it then stays out of
+    // the loss); act_lo/act_hi: the actions DEP's [-1, 1] spans (venv_action_range).
+    dep_model dm;
+    int dep_n;
+    double *dep_st, *dep_x, *act_lo, *act_hi;
+    int *dep_left;
+    unsigned char *dep_mask;
     mlp_adam *opt_a, *opt_c, *opt_l;
     mlp_batch *ba, *bc;
     // Running observation statistics (double), and the frozen float copy the
@@ -136,6 +158,7 @@ struct ppo {
     series comp[REWARD_MAX_TERMS], rtot, eplen, pstd, kl, clipf;
     series ck_steps, ck_fit, ck_sd, ck_cases, ck_len;
     series level;           // --curriculum: the difficulty of each update's rollout
+    series dep_steps, trained;  // --exploration dep: DEP's steps, samples one epoch trained on
     int stage;              // --curriculum: the current stage, 0..curriculum-1
     // The policy of the best checkpoint (actor weights, observation normalisation): it
     // goes into train.json so that its fitness can be re-measured in a worker that never
@@ -191,6 +214,9 @@ static void ppo_layout(ppo *p, arena *a) {
     int nl = p->n_ls, d = p->cfg.hidden;
     CARVE(p->log_std, nl); CARVE(p->g_log_std, nl); CARVE(p->s2, nl);
     CARVE(p->noise, (size_t)ne * p->n_noise); CARVE(p->noise_age, ne); CARVE(p->step_sd, N);
+    int dep = p->ex == EXPLORE_DEP;
+    CARVE(p->dep_st, dep ? (size_t)ne * p->dep_n : 0); CARVE(p->dep_x, dep ? (size_t)ne * ad : 0);
+    CARVE(p->act_lo, ad); CARVE(p->act_hi, ad); CARVE(p->dep_left, ne); CARVE(p->dep_mask, N);
     CARVE(p->om, od); CARVE(p->ov, od); CARVE(p->nm, od); CARVE(p->ns, od); CARVE(p->ret, ne);
     CARVE(p->obs_raw, (size_t)N * od); CARVE(p->obs, (size_t)N * od); CARVE(p->act, (size_t)N * ad);
     CARVE(p->logp, N); CARVE(p->val, N); CARVE(p->boot, N); CARVE(p->adv, N); CARVE(p->tgt, N);
@@ -198,7 +224,8 @@ static void ppo_layout(ppo *p, arena *a) {
     CARVE(p->age, ne); CARVE(p->env_rng, ne); CARVE(p->perm, N);
     CARVE(p->mb_obs, (size_t)M * od); CARVE(p->mb_dmu, (size_t)M * ad); CARVE(p->mb_dv, M);
     series *per_update[] = {&p->rtot, &p->eplen, &p->pstd, &p->kl, &p->clipf, &p->ck_steps,
-                            &p->ck_fit, &p->ck_sd, &p->ck_cases, &p->ck_len, &p->level};
+                            &p->ck_fit, &p->ck_sd, &p->ck_cases, &p->ck_len, &p->level,
+                            &p->dep_steps, &p->trained};
     for (size_t k = 0; k < sizeof per_update / sizeof per_update[0]; k++) CARVE(per_update[k]->v, U);
     CARVE(p->best_param, p->actor->n_params); CARVE(p->best_nm, od); CARVE(p->best_ns, od);
     for (int k = 0; k < PPO_RECENT; k++) {
@@ -301,6 +328,42 @@ static void explore_step(ppo *p, ppo_worker *w, int e, int t, float *a, size_t i
     p->logp[i] = (float)explore_logp(ad, w->sig, r, NULL, NULL, w->ew);
 }
 
+// DEP's excitation y in [-1, 1]^ad as an action. The one place that maps it: onto the
+// part of the action box that the task's act() sends into each actuator's ctrlrange
+// (venv_action_range), so a [0, 1] muscle gets all of [0, 1] whichever way the task maps.
+static void dep_action(const ppo *p, const double *y, double *a) {
+    for (int k = 0; k < p->ad; k++)
+        a[k] = p->act_lo[k] + 0.5 * (y[k] + 1.0) * (p->act_hi[k] - p->act_lo[k]);
+}
+
+// --exploration dep, before environment e's step: DEP learns at every step (the policy's
+// too: DEP-RL keeps it learning so that it is ready when it takes over) and takes over
+// for dep_length steps with probability dep_prob at each policy step. 1 with a (ad) =
+// DEP's action when DEP drives this step.
+static int dep_turn(ppo *p, int e, double *a) {
+    double y[DEP_MAX_N];
+    dep_step(&p->dm, p->dep_st + (size_t)e * p->dep_n, p->dep_x + (size_t)e * p->ad, y);
+    if (!p->dep_left[e] && rng_uniform(&p->env_rng[e]) < p->cfg.dep_prob)
+        p->dep_left[e] = p->cfg.dep_length;
+    if (!p->dep_left[e]) return 0;
+    p->dep_left[e]--;
+    dep_action(p, y, a);
+    return 1;
+}
+
+// After environment e's step: the actuator lengths DEP reads next. They are kept (and
+// saved) rather than read at the next step, because a restored mjData holds only its
+// inputs. After a reset the new episode's history starts afresh (the jump is no
+// velocity) and the policy acts first.
+static void dep_sense(ppo *p, int e, int done) {
+    const mjData *d = venv_data(p->v, e);
+    memcpy(p->dep_x + (size_t)e * p->ad, d->actuator_length, sizeof(double) * (size_t)p->ad);
+    if (done) {
+        dep_clear(&p->dm, p->dep_st + (size_t)e * p->dep_n);
+        p->dep_left[e] = 0;
+    }
+}
+
 static void rollout_thread(void *ctx, int thread) {
     ppo *p = ctx;
     ppo_worker *w = &p->w[thread];
@@ -323,9 +386,14 @@ static void rollout_thread(void *ctx, int thread) {
             for (int k = 0; k < od; k++) raw[k] = isfinite(src[k]) ? src[k] : 0.0f;
             float *on = p->obs + i * od;
             obs_norm(p, raw, on);
-            mlp_forward1(p->actor, on, w->mu, w->sa);
             float *a = p->act + i * ad;
-            if (p->ex == EXPLORE_GAUSSIAN) {
+            int by_dep = p->ex == EXPLORE_DEP && dep_turn(p, e, w->a);
+            p->dep_mask[i] = (unsigned char)by_dep;
+            if (by_dep) {
+                for (int k = 0; k < ad; k++) a[k] = (float)w->a[k];
+                p->logp[i] = 0;     // never read: the sample stays out of the loss
+            } else if (explore_is_gaussian(p->ex)) {
+                mlp_forward1(p->actor, on, w->mu, w->sa);
                 double lp = 0;
                 for (int k = 0; k < ad; k++) {
                     double z = rng_normal(&p->env_rng[e]);
@@ -335,6 +403,7 @@ static void rollout_thread(void *ctx, int thread) {
                 }
                 p->logp[i] = (float)lp;
             } else {
+                mlp_forward1(p->actor, on, w->mu, w->sa);
                 explore_step(p, w, e, t, a, i);
             }
             venv_step_out so;
@@ -348,6 +417,7 @@ static void rollout_thread(void *ctx, int thread) {
             p->done[i] = (unsigned char)(so.done != 0);
             p->age[e] = so.done ? 0 : p->age[e] + 1;
             p->boot[i] = so.done && so.truncated ? value_of(p, w, w->fo) : 0.0f;
+            if (p->ex == EXPLORE_DEP) dep_sense(p, e, so.done);
         }
         obs_norm(p, venv_obs(p->v, e), p->last_obs + (size_t)e * od);
     }
@@ -366,7 +436,7 @@ static void values(ppo *p, const float *obs, int n, float *out) {
 static int rollout(ppo *p, err_info *e) {
     p->abort_flag = 0;
     p->next_env = 0;
-    if (p->ex != EXPLORE_GAUSSIAN) explore_scales(p->ex, p->cfg.hidden, p->ad, p->log_std, p->s2);
+    if (!explore_is_gaussian(p->ex)) explore_scales(p->ex, p->cfg.hidden, p->ad, p->log_std, p->s2);
     pool_run(p->pool, rollout_thread, p);
     for (int i = 0; i < p->nt; i++)
         if (p->w[i].rc) {
@@ -380,6 +450,12 @@ static int rollout(ppo *p, err_info *e) {
 
 // Scale rewards by the running std of the discounted return (in env order, one
 // batch of n_envs returns per time step), add the time-limit bootstrap, then GAE.
+// With --exploration dep, a DEP step ends the lambda-return of the policy steps before
+// it: the last policy step before a DEP segment bootstraps from V at the segment's first
+// state, as at a time limit, so no advantage carries rewards that DEP's actions earned.
+// (The value function's targets are on-policy the same way; the DEP steps themselves
+// train neither network. Their rewards still enter the return statistics that scale
+// rewards: those describe the task, not the policy.)
 static void advantages(ppo *p) {
     int ne = p->ne, H = p->H;
     double g = p->cfg.gamma, lam = p->cfg.lambda;
@@ -409,6 +485,12 @@ static void advantages(ppo *p) {
         double last = 0;
         for (int t = H - 1; t >= 0; t--) {
             size_t i = (size_t)t * ne + e;
+            if (p->ex == EXPLORE_DEP && p->dep_mask[i]) {
+                last = 0;
+                p->adv[i] = 0;
+                p->tgt[i] = p->val[i];
+                continue;
+            }
             double next = t == H - 1 ? p->last_val[e] : p->val[i + ne];
             double nonterm = p->done[i] ? 0.0 : 1.0;
             double delta = p->adv[i] + g * next * nonterm - p->val[i];
@@ -492,7 +574,7 @@ static void actor_part(minibatch *mb) {
     float clip = (float)p->cfg.clip;
     mlp_zero_grad(p->actor);
     const float *mu = mlp_forward(p->actor, p->ba, p->mb_obs, M);
-    if (p->ex != EXPLORE_GAUSSIAN) {
+    if (!explore_is_gaussian(p->ex)) {
         actor_part_explore(mb, mu);
         return;
     }
@@ -532,15 +614,22 @@ static void minibatch_thread(void *ctx, int thread) {
     if (thread == 0) actor_part(mb);
 }
 
-// epochs x minibatches of clipped PPO steps; *kl, *cf get means over all minibatches.
-static void update(ppo *p, double *kl_out, double *cf_out) {
+// epochs x minibatches of clipped PPO steps over the samples the policy drove (all of
+// them but DEP's); *kl, *cf get means over all minibatches, *trained the samples one
+// epoch used. Fewer policy samples than minibatches: no step at all.
+static void update(ppo *p, double *kl_out, double *cf_out, int *trained) {
     int N = p->N, od = p->od, ad = p->ad, nmb = p->cfg.minibatches;
-    int M = N / nmb;
+    int n = 0;
+    for (int i = 0; i < N; i++) n += !(p->ex == EXPLORE_DEP && p->dep_mask[i]);
+    int M = n / nmb;
     double kl_sum = 0, cf_sum = 0;
     int n_mb = 0;
-    for (int ep = 0; ep < p->cfg.epochs; ep++) {
-        for (int i = 0; i < N; i++) p->perm[i] = i;
-        for (int i = N - 1; i > 0; i--) {
+    *trained = M * nmb;
+    for (int ep = 0; M > 0 && ep < p->cfg.epochs; ep++) {
+        n = 0;
+        for (int i = 0; i < N; i++)
+            if (!(p->ex == EXPLORE_DEP && p->dep_mask[i])) p->perm[n++] = i;
+        for (int i = n - 1; i > 0; i--) {
             int j = (int)rng_below(&p->upd_rng, (uint64_t)i + 1), tmp = p->perm[i];
             p->perm[i] = p->perm[j];
             p->perm[j] = tmp;
@@ -557,7 +646,7 @@ static void update(ppo *p, double *kl_out, double *cf_out) {
             for (int s = 0; s < M; s++) av += (p->adv[mb.idx[s]] - am) * (p->adv[mb.idx[s]] - am);
             mb.am = am;
             mb.asd = sqrt(av / (M > 1 ? M - 1 : 1)) + 1e-8;
-            if (p->ex != EXPLORE_GAUSSIAN) explore_scales(p->ex, p->cfg.hidden, ad, p->log_std, p->s2);
+            if (!explore_is_gaussian(p->ex)) explore_scales(p->ex, p->cfg.hidden, ad, p->log_std, p->s2);
             pool_run(p->pool, minibatch_thread, &mb);
             // Global gradient-norm clip over all parameters.
             double nrm = 0;
@@ -574,7 +663,7 @@ static void update(ppo *p, double *kl_out, double *cf_out) {
             mlp_adam_step(p->opt_a, p->actor->param, p->actor->grad, p->cfg.lr, 1e-5);
             mlp_adam_step(p->opt_c, p->critic->param, p->critic->grad, p->cfg.lr, 1e-5);
             mlp_adam_step(p->opt_l, p->log_std, p->g_log_std, p->cfg.lr, 1e-5);
-            if (p->ex == EXPLORE_GAUSSIAN) {
+            if (explore_is_gaussian(p->ex)) {
                 for (int k = 0; k < ad; k++)
                     if (p->log_std[k] < PPO_LOG_STD_MIN) p->log_std[k] = PPO_LOG_STD_MIN;
             } else {
@@ -722,6 +811,10 @@ static cJSON *result_json(const ppo *p) {
     cJSON_AddItemToObject(o, "approx_kl", series_json(&p->kl));
     cJSON_AddItemToObject(o, "clip_frac", series_json(&p->clipf));
     if (p->cfg.curriculum) cJSON_AddItemToObject(o, "curriculum_level", series_json(&p->level));
+    if (p->ex == EXPLORE_DEP) {
+        cJSON_AddItemToObject(o, "dep_steps", series_json(&p->dep_steps));
+        cJSON_AddItemToObject(o, "trained_samples", series_json(&p->trained));
+    }
     cJSON *ck = cJSON_AddObjectToObject(o, "checkpoints");
     cJSON_AddItemToObject(ck, "steps", series_json(&p->ck_steps));
     cJSON_AddItemToObject(ck, "fitness", series_json(&p->ck_fit));
@@ -759,7 +852,8 @@ static cJSON *result_json(const ppo *p) {
 // the progress, then the learner, normalisers, rng streams, logged series, best
 // checkpoint and the environments (venv_save). Any mismatch or damage is ERR_PARSE.
 
-#define PPO_STATE_VERSION 3     // 2: exploration and curriculum; 3: the recent checkpoint policies
+#define PPO_STATE_VERSION 4     // 2: exploration and curriculum; 3: the recent checkpoint
+                                // policies; 4: --exploration dep
 #define PPO_STATE_BOM 0x0102030405060708ULL
 #define PPO_TASK_NAME 32
 #define PPO_HEADER_SIZE (8 + 4 * 8 + PPO_TASK_NAME + 4 * 8 + 8)
@@ -786,6 +880,13 @@ static const trained_field trained_fields[] = {
     {"noise_period", offsetof(train_cfg, noise_period), 0},
     {"curriculum", offsetof(train_cfg, curriculum), 0},
     {"curriculum_threshold", offsetof(train_cfg, curriculum_threshold), 1},
+    {"dep_kappa", offsetof(train_cfg, dep_kappa), 1},
+    {"dep_bias_rate", offsetof(train_cfg, dep_bias_rate), 1},
+    {"dep_prob", offsetof(train_cfg, dep_prob), 1},
+    {"dep_tau", offsetof(train_cfg, dep_tau), 0},
+    {"dep_delay", offsetof(train_cfg, dep_delay), 0},
+    {"dep_smooth", offsetof(train_cfg, dep_smooth), 0},
+    {"dep_length", offsetof(train_cfg, dep_length), 0},
 };
 #define N_TRAINED ((int)(sizeof trained_fields / sizeof trained_fields[0]))
 
@@ -843,6 +944,11 @@ static int ppo_save(const ppo *p, void **out, size_t *out_len, err_info *e) {
     ser_put(&b, &p->upd_rng, sizeof(rng));
     put_floats(&b, p->noise, p->ne * p->n_noise);
     for (int i = 0; i < p->ne; i++) ser_put_i64(&b, p->noise_age[i]);
+    if (p->ex == EXPLORE_DEP) {
+        ser_put(&b, p->dep_st, sizeof(double) * (size_t)p->ne * p->dep_n);
+        ser_put(&b, p->dep_x, sizeof(double) * (size_t)p->ne * p->ad);
+        for (int i = 0; i < p->ne; i++) ser_put_i64(&b, p->dep_left[i]);
+    }
     ser_put_i64(&b, p->seen_episode);
     ser_put_f64(&b, p->last_eplen);
     ser_put_i64(&b, p->unstable);
@@ -851,8 +957,10 @@ static int ppo_save(const ppo *p, void **out, size_t *out_len, err_info *e) {
         ser_put(&b, p->comp_name[k], REWARD_NAME_MAX);
         put_series(&b, &p->comp[k]);
     }
-    const series *per_update[] = {&p->rtot, &p->eplen, &p->pstd, &p->kl, &p->clipf, &p->level};
-    for (int k = 0; k < 6; k++) put_series(&b, per_update[k]);   // level: only with a curriculum
+    const series *per_update[] = {&p->rtot, &p->eplen, &p->pstd, &p->kl, &p->clipf, &p->level,
+                                  &p->dep_steps, &p->trained};
+    for (int k = 0; k < 8; k++) put_series(&b, per_update[k]);   // level: only with a curriculum;
+                                                                 // dep_steps, trained: with dep
     ser_put_i64(&b, p->stage);
     ser_put_i64(&b, p->ck_fit.n);
     const series *per_ck[] = {&p->ck_steps, &p->ck_fit, &p->ck_sd, &p->ck_cases, &p->ck_len};
@@ -1010,6 +1118,17 @@ static int ppo_load(ppo *p, ser_reader *r, const ppo_saved *in, err_info *e) {
     ser_get(r, &p->upd_rng, sizeof(rng));
     get_floats(r, p->noise, p->ne * p->n_noise);
     for (int i = 0; i < p->ne; i++) p->noise_age[i] = (int)ser_get_range(r, 0, 1L << 30);
+    if (p->ex == EXPLORE_DEP) {
+        ser_get(r, p->dep_st, sizeof(double) * (size_t)p->ne * p->dep_n);
+        ser_get(r, p->dep_x, sizeof(double) * (size_t)p->ne * p->ad);
+        for (int i = 0; i < p->ne; i++) p->dep_left[i] = (int)ser_get_range(r, 0, p->cfg.dep_length);
+        for (int i = 0; i < p->ne && !r->failed; i++) {
+            int ok = dep_state_ok(&p->dm, p->dep_st + (size_t)i * p->dep_n);
+            for (int k = 0; k < p->ad; k++) ok &= isfinite(p->dep_x[(size_t)i * p->ad + k]) != 0;
+            if (!ok) return err_set(e, ERR_PARSE, "%s (environment %d's DEP controller holds a "
+                                    "non-finite number or a bad counter)", corrupt, i);
+        }
+    }
     p->seen_episode = (int)ser_get_range(r, 0, 1);
     p->last_eplen = ser_get_f64(r);
     p->unstable = (long)ser_get_range(r, 0, INT64_MAX);
@@ -1029,6 +1148,8 @@ static int ppo_load(ppo *p, ser_reader *r, const ppo_saved *in, err_info *e) {
     series *per_update[] = {&p->rtot, &p->eplen, &p->pstd, &p->kl, &p->clipf};
     for (int k = 0; k < 5; k++) get_series(r, per_update[k], U);
     get_series(r, &p->level, p->cfg.curriculum ? U : 0);
+    get_series(r, &p->dep_steps, p->ex == EXPLORE_DEP ? U : 0);
+    get_series(r, &p->trained, p->ex == EXPLORE_DEP ? U : 0);
     p->stage = (int)ser_get_range(r, 0, p->cfg.curriculum > 0 ? p->cfg.curriculum - 1 : 0);
     int n_ck = (int)ser_get_range(r, 0, U);
     series *per_ck[] = {&p->ck_steps, &p->ck_fit, &p->ck_sd, &p->ck_cases, &p->ck_len};
@@ -1070,6 +1191,31 @@ static void ppo_start(ppo *p) {
     obs_stats_update(p, p->obs_raw, p->ne);
     p->rc = 1e-4;
     p->rv = 1.0;
+    for (int i = 0; p->ex == EXPLORE_DEP && i < p->ne; i++) {
+        dep_reset(&p->dm, p->dep_st + (size_t)i * p->dep_n);
+        dep_sense(p, i, 0);
+    }
+}
+
+// --exploration dep: which actions DEP's output spans, and the inverse model M (dep.h):
+// the sign of d(actuator length) / d(action). A muscle's force pulls (negative in
+// MuJoCo) and grows with its excitation, so exciting it shortens it: -1, as DEP-RL's
+// M = -I for muscle lengths. Any other actuator pushes its length the way its gain
+// points (a motor's gear, a position servo's kp > 0). Either way times the direction in
+// which the task's act() moves the control.
+static int dep_setup(ppo *p, err_info *e) {
+    double dir[DEP_MAX_N], m[DEP_MAX_N];
+    int rc = venv_action_range(p->v, p->act_lo, p->act_hi, dir, e);
+    if (rc) return rc;
+    const mjModel *mm = venv_model(p->v);
+    for (int j = 0; j < p->ad; j++) {
+        double gain = mm->actuator_gainprm[j * mjNGAIN];
+        double sign = mm->actuator_gaintype[j] == mjGAIN_MUSCLE ? -1.0 : gain < 0 ? -1.0 : 1.0;
+        m[j] = sign * dir[j];
+    }
+    dep_cfg dc = p->dm.cfg;
+    dep_model_init(&p->dm, p->ad, m, &dc);
+    return ERR_OK;
 }
 
 // A trainer for cfg (filled) with room for n_upd updates: networks drawn from the seed,
@@ -1091,6 +1237,9 @@ static ppo *ppo_new(const task_def *t, reward_fn fn, const train_cfg *cfg, long 
     p->ex = cfg->exploration;
     p->n_ls = explore_n_params(p->ex, cfg->hidden, p->ad);
     p->n_noise = explore_n_noise(p->ex, cfg->hidden, p->ad);
+    dep_cfg dc = {cfg->dep_kappa, cfg->dep_bias_rate, cfg->dep_tau, cfg->dep_delay, cfg->dep_smooth};
+    dep_model_init(&p->dm, p->ad, NULL, &dc);   // the inverse model's signs: dep_setup
+    p->dep_n = dep_state_size(&p->dm);
     rng init;
     rng_seed(&init, cfg->seed, 0x1000001);
     rng_seed(&p->upd_rng, cfg->seed, 0x1000002);
@@ -1105,6 +1254,7 @@ static ppo *ppo_new(const task_def *t, reward_fn fn, const train_cfg *cfg, long 
     if (!rc && !(p->v = venv_new(t, p->ne, cfg->seed, fn, e))) rc = e ? e->code : ERR_PHYSICS;
     // Checkpoints run on the rollout threads, one environment of ve each, reused.
     if (!rc && !(p->ve = venv_new(t, p->nt, cfg->seed ^ 0x5eed, NULL, e))) rc = e ? e->code : ERR_PHYSICS;
+    if (!rc && p->ex == EXPLORE_DEP) rc = dep_setup(p, e);
     *rc_out = rc;
     if (rc) { ppo_free(p); return NULL; }
     return p;
@@ -1129,7 +1279,24 @@ int ppo_check_cfg(const task_def *t, const train_cfg *cfg, err_info *e) {
     NEED(cfg->ck_interval >= 0, "ck_interval=%ld: give 0 (the checkpoints' spacing) or more", cfg->ck_interval);
     NEED(cfg->eval_cases >= 0 && cfg->eval_cases <= VENV_MAX_CASES, "eval_cases=%d: give 0..%d",
          cfg->eval_cases, VENV_MAX_CASES);
-    NEED(explore_name(cfg->exploration), "exploration=%d: use gaussian, gsde or lattice", cfg->exploration);
+    NEED(explore_name(cfg->exploration), "exploration=%d: use 0..3 (gaussian, gsde, lattice, dep)",
+         cfg->exploration);
+    if (cfg->exploration == EXPLORE_DEP) {
+        NEED(cfg->dep_kappa > 0, "dep_kappa=%g: give a gain above 0", cfg->dep_kappa);
+        NEED(cfg->dep_bias_rate >= 0, "dep_bias_rate=%g: give 0 or more", cfg->dep_bias_rate);
+        NEED(cfg->dep_tau >= 1 && cfg->dep_tau <= DEP_MAX_TAU, "dep_tau=%d: give 1..%d", cfg->dep_tau,
+             DEP_MAX_TAU);
+        NEED(cfg->dep_delay >= 1 && cfg->dep_delay <= DEP_MAX_DELAY, "dep_delay=%d: give 1..%d",
+             cfg->dep_delay, DEP_MAX_DELAY);
+        NEED(cfg->dep_smooth >= 1 && cfg->dep_smooth <= 1000, "dep_smooth=%d: give 1..1000", cfg->dep_smooth);
+        NEED(cfg->dep_prob >= 0 && cfg->dep_prob <= 1, "dep_prob=%g: give a probability in [0, 1]",
+             cfg->dep_prob);
+        NEED(cfg->dep_length >= 1, "dep_length=%d: give at least 1 control step", cfg->dep_length);
+    } else {
+        NEED(!cfg->dep_kappa && !cfg->dep_bias_rate && !cfg->dep_prob && !cfg->dep_tau &&
+             !cfg->dep_delay && !cfg->dep_smooth && !cfg->dep_length,
+             "the dep_* settings apply to --exploration dep only");
+    }
     NEED(cfg->noise_period >= 1, "noise_period=%d: give at least 1 control step", cfg->noise_period);
     NEED(cfg->curriculum >= 0 && cfg->curriculum <= 100, "curriculum=%d: give 0..100 stages", cfg->curriculum);
     NEED(cfg->curriculum_threshold > 0, "curriculum_threshold=%g: give a success rate above 0",
@@ -1186,9 +1353,16 @@ int ppo_train_ex(const task_def *t, reward_fn fn, const train_cfg *cfg_in, const
         double tb = now_s(), cb = cpu_s(tm);
         advantages(p);
         double kl, cf;
-        update(p, &kl, &cf);
+        int trained;
+        update(p, &kl, &cf, &trained);
+        if (p->ex == EXPLORE_DEP) {
+            long by_dep = 0;
+            for (int k = 0; k < p->N; k++) by_dep += p->dep_mask[k];
+            series_push(&p->dep_steps, (double)by_dep);
+            series_push(&p->trained, trained);
+        }
         double sd = 0;
-        if (p->ex == EXPLORE_GAUSSIAN) {
+        if (explore_is_gaussian(p->ex)) {
             for (int k = 0; k < p->ad; k++) sd += exp(p->log_std[k]);
             sd /= p->ad;
         } else {                        // the mean action std of this rollout's samples

@@ -13,6 +13,9 @@
 //   "components": {"rot_reward": [per-update batch means ...], ...},
 //   "reward_total": [...], "episode_length": [...],        (per update)
 //   "policy_std": [...], "approx_kl": [...], "clip_frac": [...],
+//   "dep_steps": [...], "trained_samples": [...]  (per update, with --exploration dep:
+//             the rollout steps DEP drove, and the samples one epoch of the PPO loss
+//             used: the policy's own steps only)
 //   "checkpoints": {"steps": [...], "fitness": [...], "fitness_sd": [...], "cases": [...],
 //                   "episode_length": [...]},  (fitness_sd: sample sd over the cases)
 //   "fitness": <max over checkpoints>, "fitness_final": <last checkpoint>,
@@ -53,13 +56,19 @@ typedef struct train_cfg {
                             // step 0 (0: `checkpoints` evenly over the budget)
     int eval_cases;         // held-out cases per checkpoint (0: the task's n_eval; more
                             // cases extend the task's set with its next rng streams)
-    int exploration;        // explore_kind (rl/explore.h): 0 gaussian, 1 gsde, 2 lattice
+    int exploration;        // explore_kind (rl/explore.h): 0 gaussian, 1 gsde, 2 lattice, 3 dep
     int noise_period;       // gsde/lattice: control steps between noise draws (default 8;
                             // also at each episode's and rollout's start)
     int curriculum;         // stages of the task's difficulty knob (0: off): training
                             // starts at level 1/curriculum and moves up a stage when the
                             // training episodes of an update reach curriculum_threshold
     double curriculum_threshold;    // mean task fitness (a success rate; default 0.5)
+    // --exploration dep (rl/dep.h; defaults in docs/trainer.md, 0 = the default, and only
+    // with dep): the DEP controller's gain, bias rate, velocities summed, delay between
+    // the two correlated velocities, sensor averaging; per policy step, the chance that DEP
+    // takes over, and for how many control steps.
+    double dep_kappa, dep_bias_rate, dep_prob;
+    int dep_tau, dep_delay, dep_smooth, dep_length;
 } train_cfg;
 
 // Fill the fields of cfg that are 0 from the task's defaults, and the trainer's own where

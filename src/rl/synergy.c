@@ -80,10 +80,20 @@ int synergy_pca(const double *x, long n, int k, synergy_spectrum *out, err_info 
     return ERR_OK;
 }
 
+int synergy_muscles(const mjModel *m, int *idx) {
+    int n = 0;
+    // MuJoCo keeps the actuators with an activation after the stateless ones: actuator j's
+    // activation is d->act[j - (nu - na)].
+    for (int j = m->nu - m->na; j < m->nu; j++)
+        if (j >= 0 && m->actuator_dyntype[j] == mjDYN_MUSCLE) idx[n++] = j - (m->nu - m->na);
+    return n;
+}
+
 // Recording state of one rollout, shared by the policy and watch callbacks.
 typedef struct recorder {
     const policy *p;
     float *scratch;
+    int *muscle;            // synergy_muscles' indices into d->act
     synergy_data *d;
     long cap;               // rows allocated
     double energy, action_sq;
@@ -109,6 +119,7 @@ static void record_step(void *ctx, const mjModel *m, const mjData *md, const voi
         d->velocities[d->steps * d->nu + i] = md->actuator_velocity[i];
         r->energy += fabs(md->actuator_force[i] * md->actuator_velocity[i]);
     }
+    for (int i = 0; i < d->nm; i++) d->activations[d->steps * d->nm + i] = md->act[r->muscle[i]];
     d->steps++;
 }
 
@@ -121,13 +132,17 @@ int synergy_rollout(const policy *p, int episodes, synergy_data *out, err_info *
     venv *v = venv_new(t, 1, 0x5eed, NULL, e);
     if (!v) return e ? e->code : ERR_PHYSICS;
     out->ad = t->act_dim;
-    out->nu = venv_model(v)->nu;
-    recorder r = {p, NULL, out, (long)n * t->episode_steps, 0, 0};
+    const mjModel *m = venv_model(v);
+    out->nu = m->nu;
+    recorder r = {p, NULL, NULL, out, (long)n * t->episode_steps, 0, 0};
     r.scratch = calloc((size_t)policy_scratch_size(p), sizeof(float));
+    r.muscle = calloc((size_t)(m->nu ? m->nu : 1), sizeof(int));
+    if (r.muscle) out->nm = synergy_muscles(m, r.muscle);
     out->actions = calloc((size_t)r.cap * out->ad, sizeof(double));
     out->velocities = calloc((size_t)r.cap * (out->nu ? out->nu : 1), sizeof(double));
+    out->activations = calloc((size_t)r.cap * (out->nm ? out->nm : 1), sizeof(double));
     int rc = ERR_OK;
-    if (!r.scratch || !out->actions || !out->velocities)
+    if (!r.scratch || !r.muscle || !out->actions || !out->velocities || !out->activations)
         rc = err_set(e, ERR_NOMEM, "out of memory recording %d episodes of %s", n, t->name);
     double fit_sum = 0;
     for (int c = 0; c < n && !rc; c++) {
@@ -136,6 +151,7 @@ int synergy_rollout(const policy *p, int episodes, synergy_data *out, err_info *
         fit_sum += fit;
     }
     free(r.scratch);
+    free(r.muscle);
     venv_free(v);
     if (rc) {
         synergy_data_free(out);
@@ -152,5 +168,6 @@ void synergy_data_free(synergy_data *d) {
     if (!d) return;
     free(d->actions);
     free(d->velocities);
-    d->actions = d->velocities = NULL;
+    free(d->activations);
+    d->actions = d->velocities = d->activations = NULL;
 }

@@ -5,7 +5,10 @@
 // deterministically on the task's held-out episodes (as its fitness is measured); the
 // per-step actions and actuator (joint) velocities go through a principal component
 // analysis: the variance each component explains, and how many components it takes to
-// explain 80, 90 and 95% of it. The same rollouts give the energy the policy spends:
+// explain 80, 90 and 95% of it. On a task with muscles (MuJoCo actuators with muscle
+// dynamics), the muscles' activations (d->act, the excitation low-pass filtered by the
+// muscle's activation dynamics) get the same analysis: the synergies of the muscles
+// rather than of the commands. The same rollouts give the energy the policy spends:
 // per episode, the sum over control steps of sum_i |actuator force_i x velocity_i|, and
 // of sum_i a_i^2. `eureka analyze` prints them.
 #ifndef EUREKA_SYNERGY_H
@@ -34,12 +37,18 @@ typedef struct synergy_data {
     int episodes;
     long steps;                 // control steps over all episodes
     int ad, nu;                 // action and actuator counts
+    int nm;                     // muscles (0 on a task without)
     double *actions;            // [steps][ad], the actions applied (in [-1, 1])
     double *velocities;         // [steps][nu], actuator velocities after each step
+    double *activations;        // [steps][nm], the muscles' activations after each step
     double fitness;             // mean task fitness of the episodes
     double energy;              // mean per episode: sum over steps of sum |force x velocity|
     double action_sq;           // mean per episode: sum over steps of sum a^2
 } synergy_data;
+
+// The muscles of m: fills idx (m->nu entries at most) with the index into d->act of each
+// muscle actuator's activation, in actuator order; returns their number (0 if none).
+int synergy_muscles(const mjModel *m, int *idx);
 
 // Roll p out on held-out cases 0..episodes-1 (<= 0: the task's n_eval) and record them.
 int synergy_rollout(const policy *p, int episodes, synergy_data *out, err_info *e);

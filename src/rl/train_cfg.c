@@ -27,11 +27,13 @@ static const field fields[] = {
     FIELD(max_grad_norm, F_DOUBLE), FIELD(init_log_std, F_DOUBLE), FIELD(ck_interval, F_LONG),
     FIELD(eval_cases, F_INT), FIELD(exploration, F_INT), FIELD(noise_period, F_INT),
     FIELD(curriculum, F_INT), FIELD(curriculum_threshold, F_DOUBLE),
+    FIELD(dep_kappa, F_DOUBLE), FIELD(dep_bias_rate, F_DOUBLE), FIELD(dep_prob, F_DOUBLE),
+    FIELD(dep_tau, F_INT), FIELD(dep_delay, F_INT), FIELD(dep_smooth, F_INT), FIELD(dep_length, F_INT),
 };
 
 // A field added to train_cfg must be added to the table above: this fails to compile
 // until it is (then update the size here).
-_Static_assert(sizeof(train_cfg) == 152,
+_Static_assert(sizeof(train_cfg) == 192,
                "train_cfg changed: add the new field to fields[] in src/rl/train_cfg.c");
 
 #define N_FIELDS (sizeof fields / sizeof fields[0])

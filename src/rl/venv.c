@@ -62,6 +62,7 @@ const task_def *venv_task(const venv *v) { return v->task; }
 int venv_count(const venv *v) { return v->n; }
 const mjModel *venv_model(const venv *v) { return v->m; }
 const float *venv_obs(const venv *v, int i) { return v->env[i].obs; }
+const mjData *venv_data(const venv *v, int i) { return v->env[i].d; }
 const void *venv_state(const venv *v, int i) { return v->env[i].state; }
 
 int venv_set_level(venv *v, double level) {
@@ -108,6 +109,46 @@ static void fresh_episode(venv *v, venv_env *en) {
     t->fill(v->m, en->d, en->inst, en->act, en->state);
     t->observe(v->m, en->d, en->inst, en->obs);
     en->ep_steps = 0;
+}
+
+int venv_action_range(const venv *v, double *lo, double *hi, double *dir, err_info *e) {
+    const task_def *t = v->task;
+    const mjModel *m = v->m;
+    int nu = t->act_dim;
+    mjData *d = mj_makeData(m);
+    void *inst = calloc(1, t->inst_size ? t->inst_size : 1);
+    if (!d || !inst) {
+        if (d) mj_deleteData(d);
+        free(inst);
+        return err_set(e, ERR_NOMEM, "out of memory probing the actions of %s", t->name);
+    }
+    rng r;
+    rng_seed(&r, 0x5eed0fe7a1ULL, 0);
+    reset_one(t, m, d, inst, &r, 0, 1.0);
+    // The control at a = -1, 0 and +1 for every action at once: act() maps each action to
+    // its own actuator, so the three rows give each actuator's line.
+    double probe[3][VENV_MAX_ACT], a[VENV_MAX_ACT];
+    for (int k = 0; k < 3; k++) {
+        for (int j = 0; j < nu; j++) a[j] = k - 1.0;
+        t->act(m, d, inst, a);
+        for (int j = 0; j < nu; j++) probe[k][j] = d->ctrl[j];
+    }
+    for (int j = 0; j < nu; j++) {
+        double c0 = probe[0][j], cm = probe[1][j], c1 = probe[2][j];
+        dir[j] = c1 < c0 ? -1.0 : 1.0;
+        lo[j] = -1.0;
+        hi[j] = 1.0;
+        int affine = fabs(cm - 0.5 * (c0 + c1)) <= 1e-9 * (fabs(c0) + fabs(c1) + 1.0);
+        if (!m->actuator_ctrllimited[j] || c1 == c0 || !affine) continue;
+        const double *range = m->actuator_ctrlrange + 2 * j;
+        double a0 = -1.0 + 2.0 * (range[0] - c0) / (c1 - c0);
+        double a1 = -1.0 + 2.0 * (range[1] - c0) / (c1 - c0);
+        double l = fmax(-1.0, fmin(a0, a1)), h = fmin(1.0, fmax(a0, a1));
+        if (l < h) { lo[j] = l; hi[j] = h; }
+    }
+    mj_deleteData(d);
+    free(inst);
+    return ERR_OK;
 }
 
 // Models loaded by venv_preload, copied by venv_new. A worker preloads before its

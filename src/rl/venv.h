@@ -59,6 +59,18 @@ const task_def *venv_task(const venv *v);
 int venv_count(const venv *v);
 const mjModel *venv_model(const venv *v);
 
+// The simulation of environment i, read-only (DEP senses its actuator lengths). Borrowed
+// until the next step of that environment.
+const mjData *venv_data(const venv *v, int i);
+
+// How the task's act() maps actions onto the actuators, probed once on a held-out reset
+// (act_dim = nu, action j drives actuator j): lo[j]..hi[j] is the part of [-1, 1] that
+// act() maps into actuator j's ctrlrange (all of it for a task that maps [-1, 1] onto the
+// range, the upper half for one that passes a in [-1, 1] to a [0, 1] muscle), [-1, 1]
+// where the mapping is not affine or the control is not limited; dir[j] is +1 when the
+// control rises with the action, -1 when it falls.
+int venv_action_range(const venv *v, double *lo, double *hi, double *dir, err_info *e);
+
 // Current observation of environment i (obs_dim floats). Borrowed until the next step.
 const float *venv_obs(const venv *v, int i);
 
