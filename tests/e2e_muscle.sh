@@ -2,7 +2,7 @@
 # e2e_muscle.sh: the muscle-driven hand tasks (reorient_muscle, baoding) through the real
 # binary: listed by `eureka tasks`, their expert and sparse rewards pass `eureka check`, and a
 # one-iteration offline search on reorient_muscle runs end to end (tiny budget: this checks
-# the plumbing, not the fitness).
+# the plumbing, not the fitness), and `eureka analyze` of its best reports muscle synergies.
 # usage: e2e_muscle.sh /path/to/eureka
 set -u
 EUREKA=${1:?usage: e2e_muscle.sh /path/to/eureka}
@@ -34,6 +34,20 @@ d = json.load(open(sys.argv[1]))
 sys.exit(0 if d["task"] == "reorient_muscle" and d["candidates"] == 2 and d["failures"] == 0
          and 0 <= d["best_fitness"] <= 1 else 1)
 PY
+
+# The search's best policy under `eureka analyze`: a muscle task reports the PCA of its 18
+# muscle activations beside actions and joint velocities, in the table and in --json.
+if "$EUREKA" analyze --policy "$TMP/run" --episodes 5 --json > "$TMP/analyze.json" 2> "$TMP/analyze.err"; then ok
+else bad "analyze exited $?: $(tail -1 "$TMP/analyze.err")"; fi
+python3 - "$TMP/analyze.json" <<'PY' && ok || bad "analyze --json: no 18-muscle activation spectrum: $(head -c 300 "$TMP/analyze.json")"
+import json, sys
+m = json.load(open(sys.argv[1]))["muscle_activations"]
+e = m["explained"]
+sys.exit(0 if m["dims"] == 18 and len(e) == 18 and abs(sum(e) - 1) < 1e-6
+         and 1 <= m["k80"] <= m["k90"] <= m["k95"] <= 18 else 1)
+PY
+"$EUREKA" analyze --policy "$TMP/run" --episodes 5 > "$TMP/analyze.txt" 2>&1 && grep -q "^muscle activ\.  *18 " "$TMP/analyze.txt" \
+    && ok || bad "analyze table: no muscle activation row: $(tail -3 "$TMP/analyze.txt")"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
