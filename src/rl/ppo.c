@@ -108,9 +108,12 @@ struct ppo {
     const task_def *t;
     train_cfg cfg;
     venv *v, *ve;
-    int ne, H, od, ad, N, nt;   // envs, horizon, obs and action sizes, samples per update (ne x H), threads
+    int n_envs, horizon;        // environments stepped together, steps each per update
+    int obs_dim, act_dim;
+    int batch;                  // samples per update: n_envs x horizon
+    int n_threads;              // rollout and update threads
     mlp *actor, *critic;
-    // Exploration: log_std holds n_ls parameters (ad for gaussian; explore.h for gsde and
+    // Exploration: log_std holds n_ls parameters (act_dim for gaussian; explore.h for gsde and
     // lattice), s2 their variances (refreshed when they change), noise the matrices each
     // environment draws (n_noise floats each) and noise_age the steps since it drew them.
     int ex, n_ls, n_noise;
@@ -134,7 +137,7 @@ struct ppo {
     float *nm, *ns;         // mean, 1/std
     // Running statistics of the discounted return, for reward scaling.
     double *ret, rm, rv, rc;
-    // Rollout buffers, time-major: index t * ne + e.
+    // Rollout buffers, time-major: index t * n_envs + e.
     float *obs_raw, *obs, *act, *logp, *val, *boot, *adv, *tgt, *last_val;
     float *last_obs;        // each env's normalised observation after the rollout
     double *rew;
@@ -209,7 +212,7 @@ static void *carve(arena *a, size_t n, size_t size) {
 #define CARVE(ptr, n) ((ptr) = carve(a, (size_t)(n), sizeof *(ptr)))
 
 static void ppo_layout(ppo *p, arena *a) {
-    int N = p->N, od = p->od, ad = p->ad, ne = p->ne, U = p->n_upd_cap;
+    int N = p->batch, od = p->obs_dim, ad = p->act_dim, ne = p->n_envs, U = p->n_upd_cap;
     int M = N / p->cfg.minibatches + 1;
     int nl = p->n_ls, d = p->cfg.hidden;
     CARVE(p->log_std, nl); CARVE(p->g_log_std, nl); CARVE(p->s2, nl);
@@ -233,7 +236,7 @@ static void ppo_layout(ppo *p, arena *a) {
         CARVE(p->recent_nm[k], od);
         CARVE(p->recent_ns[k], od);
     }
-    for (int i = 0; i < p->nt; i++) {
+    for (int i = 0; i < p->n_threads; i++) {
         ppo_worker *w = &p->w[i];
         CARVE(w->sa, mlp_scratch_size(p->actor)); CARVE(w->sc, mlp_scratch_size(p->critic));
         CARVE(w->on, od); CARVE(w->mu, ad); CARVE(w->fo, od); CARVE(w->a, ad);
@@ -244,7 +247,7 @@ static void ppo_layout(ppo *p, arena *a) {
 #undef CARVE
 
 static int ppo_alloc(ppo *p, err_info *e) {
-    int M = p->N / p->cfg.minibatches + 1;
+    int M = p->batch / p->cfg.minibatches + 1;
     arena a = {NULL, 0};
     ppo_layout(p, &a);                              // sizes only
     a.base = aligned_alloc(64, (a.used + 63) & ~(size_t)63);
@@ -261,13 +264,13 @@ static int ppo_alloc(ppo *p, err_info *e) {
     p->opt_c = mlp_adam_new(p->critic->n_params);
     p->opt_l = mlp_adam_new(p->n_ls);
     if (!ok || !p->ba || !p->bc || !p->opt_a || !p->opt_c || !p->opt_l)
-        return err_set(e, ERR_NOMEM, "trainer: out of memory for %d environments", p->ne);
+        return err_set(e, ERR_NOMEM, "trainer: out of memory for %d environments", p->n_envs);
     return ERR_OK;
 }
 
 // Normalise one raw observation with the frozen statistics.
 static void obs_norm(const ppo *p, const float *raw, float *out) {
-    for (int k = 0; k < p->od; k++) {
+    for (int k = 0; k < p->obs_dim; k++) {
         float x = (raw[k] - p->nm[k]) * p->ns[k];
         out[k] = x > PPO_OBS_CLIP ? PPO_OBS_CLIP : x < -PPO_OBS_CLIP ? -PPO_OBS_CLIP : x;
     }
@@ -275,12 +278,12 @@ static void obs_norm(const ppo *p, const float *raw, float *out) {
 
 // Merge a batch of n raw observations into the running mean/var (Chan et al.).
 static void obs_stats_update(ppo *p, const float *raw, int n) {
-    for (int k = 0; k < p->od; k++) {
+    for (int k = 0; k < p->obs_dim; k++) {
         double s = 0, ss = 0;
-        for (int i = 0; i < n; i++) s += raw[(size_t)i * p->od + k];
+        for (int i = 0; i < n; i++) s += raw[(size_t)i * p->obs_dim + k];
         double bm = s / n;
         for (int i = 0; i < n; i++) {
-            double d = raw[(size_t)i * p->od + k] - bm;
+            double d = raw[(size_t)i * p->obs_dim + k] - bm;
             ss += d * d;
         }
         double bv = ss / n, tot = p->oc + n, delta = bm - p->om[k];
@@ -288,7 +291,7 @@ static void obs_stats_update(ppo *p, const float *raw, int n) {
         p->ov[k] = (p->ov[k] * p->oc + bv * n + delta * delta * p->oc * n / tot) / tot;
     }
     p->oc += n;
-    for (int k = 0; k < p->od; k++) {
+    for (int k = 0; k < p->obs_dim; k++) {
         p->nm[k] = (float)p->om[k];
         p->ns[k] = (float)(1.0 / sqrt(p->ov[k] + 1e-8));
     }
@@ -306,7 +309,7 @@ static float value_of(const ppo *p, ppo_worker *w, const float *raw) {
 // each episode, and every noise_period steps; the log-probability is the Gaussian's the
 // matrices induce for this latent state (explore.h).
 static void explore_step(ppo *p, ppo_worker *w, int e, int t, float *a, size_t i) {
-    int ad = p->ad, d = p->cfg.hidden;
+    int ad = p->act_dim, d = p->cfg.hidden;
     float *P = p->noise + (size_t)e * p->n_noise;
     if (t == 0 || p->age[e] == 0 || p->noise_age[e] >= p->cfg.noise_period) {
         explore_sample(p->ex, d, ad, p->s2, &p->env_rng[e], P);
@@ -332,7 +335,7 @@ static void explore_step(ppo *p, ppo_worker *w, int e, int t, float *a, size_t i
 // part of the action box that the task's act() sends into each actuator's ctrlrange
 // (venv_action_range), so a [0, 1] muscle gets all of [0, 1] whichever way the task maps.
 static void dep_action(const ppo *p, const double *y, double *a) {
-    for (int k = 0; k < p->ad; k++)
+    for (int k = 0; k < p->act_dim; k++)
         a[k] = p->act_lo[k] + 0.5 * (y[k] + 1.0) * (p->act_hi[k] - p->act_lo[k]);
 }
 
@@ -342,7 +345,7 @@ static void dep_action(const ppo *p, const double *y, double *a) {
 // DEP's action when DEP drives this step.
 static int dep_turn(ppo *p, int e, double *a) {
     double y[DEP_MAX_N];
-    dep_step(&p->dm, p->dep_st + (size_t)e * p->dep_n, p->dep_x + (size_t)e * p->ad, y);
+    dep_step(&p->dm, p->dep_st + (size_t)e * p->dep_n, p->dep_x + (size_t)e * p->act_dim, y);
     if (!p->dep_left[e] && rng_uniform(&p->env_rng[e]) < p->cfg.dep_prob)
         p->dep_left[e] = p->cfg.dep_length;
     if (!p->dep_left[e]) return 0;
@@ -357,7 +360,7 @@ static int dep_turn(ppo *p, int e, double *a) {
 // velocity) and the policy acts first.
 static void dep_sense(ppo *p, int e, int done) {
     const mjData *d = venv_data(p->v, e);
-    memcpy(p->dep_x + (size_t)e * p->ad, d->actuator_length, sizeof(double) * (size_t)p->ad);
+    memcpy(p->dep_x + (size_t)e * p->act_dim, d->actuator_length, sizeof(double) * (size_t)p->act_dim);
     if (done) {
         dep_clear(&p->dm, p->dep_st + (size_t)e * p->dep_n);
         p->dep_left[e] = 0;
@@ -367,7 +370,7 @@ static void dep_sense(ppo *p, int e, int done) {
 static void rollout_thread(void *ctx, int thread) {
     ppo *p = ctx;
     ppo_worker *w = &p->w[thread];
-    int od = p->od, ad = p->ad, ne = p->ne;
+    int od = p->obs_dim, ad = p->act_dim, ne = p->n_envs;
     w->rc = ERR_OK;
     // Environment-major: one environment runs its whole horizon while its mjData is hot
     // in cache. Threads take environments one at a time (contacts make some much slower
@@ -377,7 +380,7 @@ static void rollout_thread(void *ctx, int thread) {
         int e = __atomic_fetch_add(&p->next_env, 1, __ATOMIC_RELAXED);
         if (e >= ne) break;
         if (__atomic_load_n(&p->abort_flag, __ATOMIC_RELAXED)) return;
-        for (int t = 0; t < p->H; t++) {
+        for (int t = 0; t < p->horizon; t++) {
             size_t i = (size_t)t * ne + e;
             // A non-finite observation (physics that diverged without a MuJoCo warning)
             // would poison the running statistics: it enters as 0.
@@ -429,22 +432,22 @@ static void rollout_thread(void *ctx, int thread) {
 static void values(ppo *p, const float *obs, int n, float *out) {
     for (int s = 0; s < n; s += p->bc->cap) {
         int m = n - s < p->bc->cap ? n - s : p->bc->cap;
-        memcpy(out + s, mlp_forward(p->critic, p->bc, obs + (size_t)s * p->od, m), (size_t)m * sizeof(float));
+        memcpy(out + s, mlp_forward(p->critic, p->bc, obs + (size_t)s * p->obs_dim, m), (size_t)m * sizeof(float));
     }
 }
 
 static int rollout(ppo *p, err_info *e) {
     p->abort_flag = 0;
     p->next_env = 0;
-    if (!explore_is_gaussian(p->ex)) explore_scales(p->ex, p->cfg.hidden, p->ad, p->log_std, p->s2);
+    if (!explore_is_gaussian(p->ex)) explore_scales(p->ex, p->cfg.hidden, p->act_dim, p->log_std, p->s2);
     pool_run(p->pool, rollout_thread, p);
-    for (int i = 0; i < p->nt; i++)
+    for (int i = 0; i < p->n_threads; i++)
         if (p->w[i].rc) {
             if (e) *e = p->w[i].err;
             return p->w[i].rc;
         }
-    values(p, p->obs, p->N, p->val);
-    values(p, p->last_obs, p->ne, p->last_val);
+    values(p, p->obs, p->batch, p->val);
+    values(p, p->last_obs, p->n_envs, p->last_val);
     return ERR_OK;
 }
 
@@ -457,7 +460,7 @@ static int rollout(ppo *p, err_info *e) {
 // train neither network. Their rewards still enter the return statistics that scale
 // rewards: those describe the task, not the policy.)
 static void advantages(ppo *p) {
-    int ne = p->ne, H = p->H;
+    int ne = p->n_envs, H = p->horizon;
     double g = p->cfg.gamma, lam = p->cfg.lambda;
     for (int t = 0; t < H; t++) {
         double s = 0, ss = 0;
@@ -539,7 +542,7 @@ static double surrogate_grad(const minibatch *mb, int i, double lp, double clip,
 static void actor_part_explore(minibatch *mb, const float *mu) {
     ppo *p = mb->p;
     ppo_worker *w = &p->w[0];
-    int ad = p->ad, d = p->cfg.hidden, M = mb->M, L = p->actor->n_layers - 1;
+    int ad = p->act_dim, d = p->cfg.hidden, M = mb->M, L = p->actor->n_layers - 1;
     float clip = (float)p->cfg.clip;
     const float *X = p->ba->act[L];     // the last hidden layer of each sample
     const float *W = p->actor->param + p->actor->w_off[L];
@@ -570,7 +573,7 @@ static void actor_part_explore(minibatch *mb, const float *mu) {
 // Clipped surrogate of one minibatch: gradients of the actor and log-std only.
 static void actor_part(minibatch *mb) {
     ppo *p = mb->p;
-    int ad = p->ad, M = mb->M;
+    int ad = p->act_dim, M = mb->M;
     float clip = (float)p->cfg.clip;
     mlp_zero_grad(p->actor);
     const float *mu = mlp_forward(p->actor, p->ba, p->mb_obs, M);
@@ -618,7 +621,7 @@ static void minibatch_thread(void *ctx, int thread) {
 // them but DEP's); *kl, *cf get means over all minibatches, *trained the samples one
 // epoch used. Fewer policy samples than minibatches: no step at all.
 static void update(ppo *p, double *kl_out, double *cf_out, int *trained) {
-    int N = p->N, od = p->od, ad = p->ad, nmb = p->cfg.minibatches;
+    int N = p->batch, od = p->obs_dim, ad = p->act_dim, nmb = p->cfg.minibatches;
     int n = 0;
     for (int i = 0; i < N; i++) n += !(p->ex == EXPLORE_DEP && p->dep_mask[i]);
     int M = n / nmb;
@@ -709,7 +712,7 @@ static void record_stats(ppo *p, const venv_stats *st) {
         p->seen_episode = 1;
     } else if (!p->seen_episode) {
         long mx = 0;
-        for (int e = 0; e < p->ne; e++) if (p->age[e] > mx) mx = p->age[e];
+        for (int e = 0; e < p->n_envs; e++) if (p->age[e] > mx) mx = p->age[e];
         p->last_eplen = (double)mx;
     }
     series_push(&p->eplen, p->last_eplen);
@@ -735,15 +738,15 @@ static int checkpoint(ppo *p, err_info *e) {
     policy_set(p->pol, p->actor->param, p->nm, p->ns);
     int rc = policy_evaluate(p->pol, p->ve, p->pool, p->cfg.eval_cases, &ev, e);
     if (rc) return rc;
-    series_push(&p->ck_steps, (double)p->updates * p->N);
+    series_push(&p->ck_steps, (double)p->updates * p->batch);
     series_push(&p->ck_fit, ev.fitness);
     series_push(&p->ck_sd, ev.fitness_sd);
     series_push(&p->ck_cases, ev.cases);
     series_push(&p->ck_len, ev.episode_len);
     if (!p->have_best || ev.fitness > p->best_fit) {
         memcpy(p->best_param, p->actor->param, (size_t)p->actor->n_params * sizeof(float));
-        memcpy(p->best_nm, p->nm, (size_t)p->od * sizeof(float));
-        memcpy(p->best_ns, p->ns, (size_t)p->od * sizeof(float));
+        memcpy(p->best_nm, p->nm, (size_t)p->obs_dim * sizeof(float));
+        memcpy(p->best_ns, p->ns, (size_t)p->obs_dim * sizeof(float));
         p->best_fit = ev.fitness;
         p->have_best = 1;
     }
@@ -763,9 +766,9 @@ static int checkpoint(ppo *p, err_info *e) {
     }
     int k = p->n_recent++;
     memcpy(p->recent_param[k], p->actor->param, (size_t)p->actor->n_params * sizeof(float));
-    memcpy(p->recent_nm[k], p->nm, (size_t)p->od * sizeof(float));
-    memcpy(p->recent_ns[k], p->ns, (size_t)p->od * sizeof(float));
-    p->recent_steps[k] = (double)p->updates * p->N;
+    memcpy(p->recent_nm[k], p->nm, (size_t)p->obs_dim * sizeof(float));
+    memcpy(p->recent_ns[k], p->ns, (size_t)p->obs_dim * sizeof(float));
+    p->recent_steps[k] = (double)p->updates * p->batch;
     return ERR_OK;
 }
 
@@ -775,7 +778,7 @@ static int checkpoint(ppo *p, err_info *e) {
 static int checkpoint_due(const ppo *p, long u, long n_upd) {
     if (u >= n_upd) return 1;
     long ck = p->cfg.ck_interval;
-    if (ck > 0) return (u * p->N) / ck > ((u - 1) * p->N) / ck;
+    if (ck > 0) return (u * p->batch) / ck > ((u - 1) * p->batch) / ck;
     long ck_n = p->cfg.checkpoints < 1 ? 1 : p->cfg.checkpoints;
     if (ck_n > n_upd) ck_n = n_upd;
     return (u * ck_n) / n_upd > ((u - 1) * ck_n) / n_upd;
@@ -792,8 +795,8 @@ static cJSON *result_json(const ppo *p) {
     cJSON_AddStringToObject(o, "task", p->t->name);
     cJSON_AddStringToObject(o, "trainer", "ppo");
     cJSON_AddNumberToObject(o, "seed", (double)p->cfg.seed);
-    cJSON_AddNumberToObject(o, "threads", p->nt);
-    cJSON_AddNumberToObject(o, "steps", (double)p->updates * p->N);
+    cJSON_AddNumberToObject(o, "threads", p->n_threads);
+    cJSON_AddNumberToObject(o, "steps", (double)p->updates * p->batch);
     cJSON_AddNumberToObject(o, "seconds", round(p->seconds * 10) / 10);
     cJSON_AddNumberToObject(o, "updates", p->rtot.n);
     // The settings the training ran with (not the machine's: threads, the time cap).
@@ -930,24 +933,24 @@ static int ppo_save(const ppo *p, void **out, size_t *out_len, err_info *e) {
     put_adam(&b, p->opt_a);
     put_adam(&b, p->opt_c);
     put_adam(&b, p->opt_l);
-    ser_put(&b, p->om, (size_t)p->od * sizeof(double));
-    ser_put(&b, p->ov, (size_t)p->od * sizeof(double));
+    ser_put(&b, p->om, (size_t)p->obs_dim * sizeof(double));
+    ser_put(&b, p->ov, (size_t)p->obs_dim * sizeof(double));
     ser_put_f64(&b, p->oc);
-    put_floats(&b, p->nm, p->od);
-    put_floats(&b, p->ns, p->od);
-    ser_put(&b, p->ret, (size_t)p->ne * sizeof(double));
+    put_floats(&b, p->nm, p->obs_dim);
+    put_floats(&b, p->ns, p->obs_dim);
+    ser_put(&b, p->ret, (size_t)p->n_envs * sizeof(double));
     ser_put_f64(&b, p->rm);
     ser_put_f64(&b, p->rv);
     ser_put_f64(&b, p->rc);
-    for (int i = 0; i < p->ne; i++) ser_put_i64(&b, p->age[i]);
-    ser_put(&b, p->env_rng, (size_t)p->ne * sizeof(rng));
+    for (int i = 0; i < p->n_envs; i++) ser_put_i64(&b, p->age[i]);
+    ser_put(&b, p->env_rng, (size_t)p->n_envs * sizeof(rng));
     ser_put(&b, &p->upd_rng, sizeof(rng));
-    put_floats(&b, p->noise, p->ne * p->n_noise);
-    for (int i = 0; i < p->ne; i++) ser_put_i64(&b, p->noise_age[i]);
+    put_floats(&b, p->noise, p->n_envs * p->n_noise);
+    for (int i = 0; i < p->n_envs; i++) ser_put_i64(&b, p->noise_age[i]);
     if (p->ex == EXPLORE_DEP) {
-        ser_put(&b, p->dep_st, sizeof(double) * (size_t)p->ne * p->dep_n);
-        ser_put(&b, p->dep_x, sizeof(double) * (size_t)p->ne * p->ad);
-        for (int i = 0; i < p->ne; i++) ser_put_i64(&b, p->dep_left[i]);
+        ser_put(&b, p->dep_st, sizeof(double) * (size_t)p->n_envs * p->dep_n);
+        ser_put(&b, p->dep_x, sizeof(double) * (size_t)p->n_envs * p->act_dim);
+        for (int i = 0; i < p->n_envs; i++) ser_put_i64(&b, p->dep_left[i]);
     }
     ser_put_i64(&b, p->seen_episode);
     ser_put_f64(&b, p->last_eplen);
@@ -968,14 +971,14 @@ static int ppo_save(const ppo *p, void **out, size_t *out_len, err_info *e) {
     ser_put_i64(&b, p->have_best);
     ser_put_f64(&b, p->best_fit);
     put_floats(&b, p->best_param, p->actor->n_params);
-    put_floats(&b, p->best_nm, p->od);
-    put_floats(&b, p->best_ns, p->od);
+    put_floats(&b, p->best_nm, p->obs_dim);
+    put_floats(&b, p->best_ns, p->obs_dim);
     ser_put_i64(&b, p->n_recent);
     for (int k = 0; k < p->n_recent; k++) {
         ser_put_f64(&b, p->recent_steps[k]);
         put_floats(&b, p->recent_param[k], p->actor->n_params);
-        put_floats(&b, p->recent_nm[k], p->od);
-        put_floats(&b, p->recent_ns[k], p->od);
+        put_floats(&b, p->recent_nm[k], p->obs_dim);
+        put_floats(&b, p->recent_ns[k], p->obs_dim);
     }
     venv_save(p->v, &b);
     if (b.failed) {
@@ -988,7 +991,7 @@ static int ppo_save(const ppo *p, void **out, size_t *out_len, err_info *e) {
     unsigned char *blob = (unsigned char *)buf_take(&b);
     uint64_t hdr[4] = {PPO_STATE_VERSION, PPO_STATE_BOM, (uint64_t)len,
                        ser_hash(blob + PPO_HEADER_SIZE, len - PPO_HEADER_SIZE)};
-    int64_t dims[4] = {p->od, p->ad, p->cfg.hidden, p->ne};
+    int64_t dims[4] = {p->obs_dim, p->act_dim, p->cfg.hidden, p->n_envs};
     char name[PPO_TASK_NAME] = {0};
     snprintf(name, sizeof name, "%s", p->t->name);
     unsigned char *h = blob;
@@ -1059,10 +1062,10 @@ static int state_match(const ppo *p, const ppo_saved *in, err_info *e) {
     if (strcmp(in->task, p->t->name) != 0)
         return err_set(e, ERR_USAGE, "the saved training is for task %s, not %s", in->task,
                        p->t->name);
-    if (in->obs_dim != p->od || in->act_dim != p->ad)
+    if (in->obs_dim != p->obs_dim || in->act_dim != p->act_dim)
         return err_set(e, ERR_PARSE, "the saved training has %d observations and %d actions; "
                        "task %s now has %d and %d: start afresh", in->obs_dim, in->act_dim,
-                       p->t->name, p->od, p->ad);
+                       p->t->name, p->obs_dim, p->act_dim);
     if (in->cfg.hidden != p->cfg.hidden || in->cfg.n_envs != p->cfg.n_envs || in->cfg.seed != p->cfg.seed)
         return err_set(e, ERR_USAGE, "the saved training has hidden %d, %d environments, seed "
                        "%llu; this one asks for %d, %d, %llu: %s", in->cfg.hidden, in->cfg.n_envs,
@@ -1104,27 +1107,27 @@ static int ppo_load(ppo *p, ser_reader *r, const ppo_saved *in, err_info *e) {
     get_adam(r, p->opt_a);
     get_adam(r, p->opt_c);
     get_adam(r, p->opt_l);
-    ser_get(r, p->om, (size_t)p->od * sizeof(double));
-    ser_get(r, p->ov, (size_t)p->od * sizeof(double));
+    ser_get(r, p->om, (size_t)p->obs_dim * sizeof(double));
+    ser_get(r, p->ov, (size_t)p->obs_dim * sizeof(double));
     p->oc = ser_get_f64(r);
-    get_floats(r, p->nm, p->od);
-    get_floats(r, p->ns, p->od);
-    ser_get(r, p->ret, (size_t)p->ne * sizeof(double));
+    get_floats(r, p->nm, p->obs_dim);
+    get_floats(r, p->ns, p->obs_dim);
+    ser_get(r, p->ret, (size_t)p->n_envs * sizeof(double));
     p->rm = ser_get_f64(r);
     p->rv = ser_get_f64(r);
     p->rc = ser_get_f64(r);
-    for (int i = 0; i < p->ne; i++) p->age[i] = (long)ser_get_range(r, 0, p->t->episode_steps);
-    ser_get(r, p->env_rng, (size_t)p->ne * sizeof(rng));
+    for (int i = 0; i < p->n_envs; i++) p->age[i] = (long)ser_get_range(r, 0, p->t->episode_steps);
+    ser_get(r, p->env_rng, (size_t)p->n_envs * sizeof(rng));
     ser_get(r, &p->upd_rng, sizeof(rng));
-    get_floats(r, p->noise, p->ne * p->n_noise);
-    for (int i = 0; i < p->ne; i++) p->noise_age[i] = (int)ser_get_range(r, 0, 1L << 30);
+    get_floats(r, p->noise, p->n_envs * p->n_noise);
+    for (int i = 0; i < p->n_envs; i++) p->noise_age[i] = (int)ser_get_range(r, 0, 1L << 30);
     if (p->ex == EXPLORE_DEP) {
-        ser_get(r, p->dep_st, sizeof(double) * (size_t)p->ne * p->dep_n);
-        ser_get(r, p->dep_x, sizeof(double) * (size_t)p->ne * p->ad);
-        for (int i = 0; i < p->ne; i++) p->dep_left[i] = (int)ser_get_range(r, 0, p->cfg.dep_length);
-        for (int i = 0; i < p->ne && !r->failed; i++) {
+        ser_get(r, p->dep_st, sizeof(double) * (size_t)p->n_envs * p->dep_n);
+        ser_get(r, p->dep_x, sizeof(double) * (size_t)p->n_envs * p->act_dim);
+        for (int i = 0; i < p->n_envs; i++) p->dep_left[i] = (int)ser_get_range(r, 0, p->cfg.dep_length);
+        for (int i = 0; i < p->n_envs && !r->failed; i++) {
             int ok = dep_state_ok(&p->dm, p->dep_st + (size_t)i * p->dep_n);
-            for (int k = 0; k < p->ad; k++) ok &= isfinite(p->dep_x[(size_t)i * p->ad + k]) != 0;
+            for (int k = 0; k < p->act_dim; k++) ok &= isfinite(p->dep_x[(size_t)i * p->act_dim + k]) != 0;
             if (!ok) return err_set(e, ERR_PARSE, "%s (environment %d's DEP controller holds a "
                                     "non-finite number or a bad counter)", corrupt, i);
         }
@@ -1157,14 +1160,14 @@ static int ppo_load(ppo *p, ser_reader *r, const ppo_saved *in, err_info *e) {
     p->have_best = (int)ser_get_range(r, 0, 1);
     p->best_fit = ser_get_f64(r);
     get_floats(r, p->best_param, p->actor->n_params);
-    get_floats(r, p->best_nm, p->od);
-    get_floats(r, p->best_ns, p->od);
+    get_floats(r, p->best_nm, p->obs_dim);
+    get_floats(r, p->best_ns, p->obs_dim);
     p->n_recent = (int)ser_get_range(r, 0, PPO_RECENT);
     for (int k = 0; k < p->n_recent && !r->failed; k++) {
         p->recent_steps[k] = ser_get_f64(r);
         get_floats(r, p->recent_param[k], p->actor->n_params);
-        get_floats(r, p->recent_nm[k], p->od);
-        get_floats(r, p->recent_ns[k], p->od);
+        get_floats(r, p->recent_nm[k], p->obs_dim);
+        get_floats(r, p->recent_ns[k], p->obs_dim);
     }
     if (r->failed) return err_set(e, ERR_PARSE, "%s (a value is out of range)", corrupt);
     int rc = venv_load(p->v, r, e);
@@ -1185,13 +1188,13 @@ static void ppo_start(ppo *p) {
     }
     for (int k = 0; k < p->n_ls; k++) p->log_std[k] = (float)p->cfg.init_log_std;
     p->oc = 1e-4;
-    for (int k = 0; k < p->od; k++) p->ov[k] = 1.0;
-    for (int i = 0; i < p->ne; i++)
-        memcpy(p->obs_raw + (size_t)i * p->od, venv_obs(p->v, i), (size_t)p->od * sizeof(float));
-    obs_stats_update(p, p->obs_raw, p->ne);
+    for (int k = 0; k < p->obs_dim; k++) p->ov[k] = 1.0;
+    for (int i = 0; i < p->n_envs; i++)
+        memcpy(p->obs_raw + (size_t)i * p->obs_dim, venv_obs(p->v, i), (size_t)p->obs_dim * sizeof(float));
+    obs_stats_update(p, p->obs_raw, p->n_envs);
     p->rc = 1e-4;
     p->rv = 1.0;
-    for (int i = 0; p->ex == EXPLORE_DEP && i < p->ne; i++) {
+    for (int i = 0; p->ex == EXPLORE_DEP && i < p->n_envs; i++) {
         dep_reset(&p->dm, p->dep_st + (size_t)i * p->dep_n);
         dep_sense(p, i, 0);
     }
@@ -1208,13 +1211,13 @@ static int dep_setup(ppo *p, err_info *e) {
     int rc = venv_action_range(p->v, p->act_lo, p->act_hi, dir, e);
     if (rc) return rc;
     const mjModel *mm = venv_model(p->v);
-    for (int j = 0; j < p->ad; j++) {
+    for (int j = 0; j < p->act_dim; j++) {
         double gain = mm->actuator_gainprm[j * mjNGAIN];
         double sign = mm->actuator_gaintype[j] == mjGAIN_MUSCLE ? -1.0 : gain < 0 ? -1.0 : 1.0;
         m[j] = sign * dir[j];
     }
     dep_cfg dc = p->dm.cfg;
-    dep_model_init(&p->dm, p->ad, m, &dc);
+    dep_model_init(&p->dm, p->act_dim, m, &dc);
     return ERR_OK;
 }
 
@@ -1226,34 +1229,34 @@ static ppo *ppo_new(const task_def *t, reward_fn fn, const train_cfg *cfg, long 
     if (!p) { *rc_out = err_set(e, ERR_NOMEM, "trainer: out of memory"); return NULL; }
     p->t = t;
     p->cfg = *cfg;
-    p->ne = cfg->n_envs;
-    p->H = cfg->horizon;
-    p->N = p->ne * p->H;
-    p->od = t->obs_dim;
-    p->ad = t->act_dim;
-    p->nt = cfg->threads > p->ne ? p->ne : cfg->threads;
-    if (p->nt > PPO_MAX_THREADS) p->nt = PPO_MAX_THREADS;
+    p->n_envs = cfg->n_envs;
+    p->horizon = cfg->horizon;
+    p->batch = p->n_envs * p->horizon;
+    p->obs_dim = t->obs_dim;
+    p->act_dim = t->act_dim;
+    p->n_threads = cfg->threads > p->n_envs ? p->n_envs : cfg->threads;
+    if (p->n_threads > PPO_MAX_THREADS) p->n_threads = PPO_MAX_THREADS;
     p->n_upd_cap = (int)n_upd + 1;
     p->ex = cfg->exploration;
-    p->n_ls = explore_n_params(p->ex, cfg->hidden, p->ad);
-    p->n_noise = explore_n_noise(p->ex, cfg->hidden, p->ad);
+    p->n_ls = explore_n_params(p->ex, cfg->hidden, p->act_dim);
+    p->n_noise = explore_n_noise(p->ex, cfg->hidden, p->act_dim);
     dep_cfg dc = {cfg->dep_kappa, cfg->dep_bias_rate, cfg->dep_tau, cfg->dep_delay, cfg->dep_smooth};
-    dep_model_init(&p->dm, p->ad, NULL, &dc);   // the inverse model's signs: dep_setup
+    dep_model_init(&p->dm, p->act_dim, NULL, &dc);   // the inverse model's signs: dep_setup
     p->dep_n = dep_state_size(&p->dm);
     rng init;
     rng_seed(&init, cfg->seed, 0x1000001);
     rng_seed(&p->upd_rng, cfg->seed, 0x1000002);
-    p->actor = mlp_new(p->od, cfg->hidden, 2, p->ad, 0.01, &init);
-    p->critic = mlp_new(p->od, cfg->hidden, 2, 1, 1.0, &init);
+    p->actor = mlp_new(p->obs_dim, cfg->hidden, 2, p->act_dim, 0.01, &init);
+    p->critic = mlp_new(p->obs_dim, cfg->hidden, 2, 1, 1.0, &init);
     int rc = !p->actor || !p->critic ? err_set(e, ERR_NOMEM, "trainer: out of memory") : ERR_OK;
     if (!rc) rc = ppo_alloc(p, e);
     if (!rc && !(p->pol = policy_new(t, cfg->hidden, e))) rc = ERR_NOMEM;
-    for (int i = 0; !rc && i < p->ne; i++) rng_seed(&p->env_rng[i], cfg->seed, 0x2000000 + (uint64_t)i);
-    for (int i = 0; i < p->nt; i++) p->w[i].p = p;
-    if (!rc && !(p->pool = pool_new(p->nt, e))) rc = e ? e->code : ERR_INTERNAL;
-    if (!rc && !(p->v = venv_new(t, p->ne, cfg->seed, fn, e))) rc = e ? e->code : ERR_PHYSICS;
+    for (int i = 0; !rc && i < p->n_envs; i++) rng_seed(&p->env_rng[i], cfg->seed, 0x2000000 + (uint64_t)i);
+    for (int i = 0; i < p->n_threads; i++) p->w[i].p = p;
+    if (!rc && !(p->pool = pool_new(p->n_threads, e))) rc = e ? e->code : ERR_INTERNAL;
+    if (!rc && !(p->v = venv_new(t, p->n_envs, cfg->seed, fn, e))) rc = e ? e->code : ERR_PHYSICS;
     // Checkpoints run on the rollout threads, one environment of ve each, reused.
-    if (!rc && !(p->ve = venv_new(t, p->nt, cfg->seed ^ 0x5eed, NULL, e))) rc = e ? e->code : ERR_PHYSICS;
+    if (!rc && !(p->ve = venv_new(t, p->n_threads, cfg->seed ^ 0x5eed, NULL, e))) rc = e ? e->code : ERR_PHYSICS;
     if (!rc && p->ex == EXPLORE_DEP) rc = dep_setup(p, e);
     *rc_out = rc;
     if (rc) { ppo_free(p); return NULL; }
@@ -1349,7 +1352,7 @@ int ppo_train_ex(const task_def *t, reward_fn fn, const train_cfg *cfg_in, const
         venv_harvest(p->v, &st);
         record_stats(p, &st);
         curriculum_step(p, &st);
-        obs_stats_update(p, p->obs_raw, p->N);
+        obs_stats_update(p, p->obs_raw, p->batch);
         double tb = now_s(), cb = cpu_s(tm);
         advantages(p);
         double kl, cf;
@@ -1357,17 +1360,17 @@ int ppo_train_ex(const task_def *t, reward_fn fn, const train_cfg *cfg_in, const
         update(p, &kl, &cf, &trained);
         if (p->ex == EXPLORE_DEP) {
             long by_dep = 0;
-            for (int k = 0; k < p->N; k++) by_dep += p->dep_mask[k];
+            for (int k = 0; k < p->batch; k++) by_dep += p->dep_mask[k];
             series_push(&p->dep_steps, (double)by_dep);
             series_push(&p->trained, trained);
         }
         double sd = 0;
         if (explore_is_gaussian(p->ex)) {
-            for (int k = 0; k < p->ad; k++) sd += exp(p->log_std[k]);
-            sd /= p->ad;
+            for (int k = 0; k < p->act_dim; k++) sd += exp(p->log_std[k]);
+            sd /= p->act_dim;
         } else {                        // the mean action std of this rollout's samples
-            for (int k = 0; k < p->N; k++) sd += p->step_sd[k];
-            sd /= p->N;
+            for (int k = 0; k < p->batch; k++) sd += p->step_sd[k];
+            sd /= p->batch;
         }
         series_push(&p->pstd, sd);
         series_push(&p->kl, kl);
@@ -1386,7 +1389,7 @@ int ppo_train_ex(const task_def *t, reward_fn fn, const train_cfg *cfg_in, const
             p->t_eval += now_s() - tc;
             p->c_eval += cpu_s(tm) - cc;
         }
-        if (pf) pf(pctx, u * p->N, cfg.steps, (u - first) * p->N / (now_s() - t0), last_fit);
+        if (pf) pf(pctx, u * p->batch, cfg.steps, (u - first) * p->batch / (now_s() - t0), last_fit);
         if (out_of_time) break;
     }
     double session = now_s() - t0;
@@ -1403,7 +1406,7 @@ int ppo_train_ex(const task_def *t, reward_fn fn, const train_cfg *cfg_in, const
         tm->update_cpu = p->c_upd;
         tm->eval_cpu = p->c_eval;
         tm->total = session;
-        tm->steps = (p->updates - first) * p->N;
+        tm->steps = (p->updates - first) * p->batch;
     }
     ppo_free(p);
     return rc;
