@@ -29,8 +29,11 @@ one() {
     local dir="$OUT/$task/$variant/seed$(printf %02d "$seed")"
     if [ ! -s "$dir/analysis.json" ]; then
         mkdir -p "$dir"
-        [ -s "$dir/train.json" ] || "$EUREKA" train --task "$task" --reward "$reward" --seed "$seed" --threads 1 \
-            ${STEPS:+--steps "$STEPS"} --quiet --out "$dir" "$@" >"$dir/train.log" 2>&1
+        if [ ! -s "$dir/train.json" ]; then
+            "$EUREKA" train --task "$task" --reward "$reward" --seed "$seed" --threads 1 \
+                ${STEPS:+--steps "$STEPS"} --quiet --out "$dir" "$@" >"$dir/train.log" 2>&1 ||
+                { echo "trainer_tables: training failed: $(tail -1 "$dir/train.log")" >&2; return 1; }
+        fi
         "$EUREKA" analyze --policy "$dir" --json >"$dir/analysis.tmp" && mv "$dir/analysis.tmp" "$dir/analysis.json"
     fi
 }
