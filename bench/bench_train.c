@@ -134,8 +134,8 @@ static int bench_task(const char *name, reward_fn fn, int threads, long ctrl_ste
     printf("%-9s training %.0f physics steps/s (rollout+update; %.0f with evaluation)  "
            "ratio %.2f (vs random actions), %.2f (vs a = 0)\n", "", train_rate, phys / tm.total,
            train_rate / rawm, train_rate / raw0);
-    printf("%-9s %ld control steps in %.1f s: rollout %.1f s (%.0f%%), update %.1f s (%.0f%%), "
-           "evaluation %.1f s (%.0f%%); fitness %.2f\n", "", tm.steps, tm.total, tm.rollout,
+    printf("%-9s %ld control steps in %.3f s: rollout %.3f s (%.0f%%), update %.3f s (%.0f%%), "
+           "evaluation %.3f s (%.0f%%); fitness %.2f\n", "", tm.steps, tm.total, tm.rollout,
            100 * tm.rollout / tm.total, tm.update, 100 * tm.update / tm.total, tm.eval,
            100 * tm.eval / tm.total, cJSON_GetNumberValue(cJSON_GetObjectItem(out, "fitness")));
     // CPU seconds measure the work whatever else runs on the machine; per update, so runs

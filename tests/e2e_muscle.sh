@@ -36,17 +36,22 @@ sys.exit(0 if d["task"] == "reorient_muscle" and d["candidates"] == 2 and d["fai
 PY
 
 # The search's best policy under `eureka analyze`: a muscle task reports the PCA of its 18
-# muscle activations beside actions and joint velocities, in the table and in --json.
+# muscle activations beside actions and joint velocities, in the table and in --json, and
+# the muscle energy (sum of activation^2 per episode: activations lie in [0, 1], so at most
+# 18 per control step).
 if "$EUREKA" analyze --policy "$TMP/run" --episodes 5 --json > "$TMP/analyze.json" 2> "$TMP/analyze.err"; then ok
 else bad "analyze exited $?: $(tail -1 "$TMP/analyze.err")"; fi
 python3 - "$TMP/analyze.json" <<'PY' && ok || bad "analyze --json: no 18-muscle activation spectrum: $(head -c 300 "$TMP/analyze.json")"
 import json, sys
-m = json.load(open(sys.argv[1]))["muscle_activations"]
+j = json.load(open(sys.argv[1]))
+m = j["muscle_activations"]
 e = m["explained"]
 sys.exit(0 if m["dims"] == 18 and len(e) == 18 and abs(sum(e) - 1) < 1e-6
-         and 1 <= m["k80"] <= m["k90"] <= m["k95"] <= 18 else 1)
+         and 1 <= m["k80"] <= m["k90"] <= m["k95"] <= 18
+         and 0 < j["activation_sq"] <= 18 * j["steps"] / j["episodes"] else 1)
 PY
 "$EUREKA" analyze --policy "$TMP/run" --episodes 5 > "$TMP/analyze.txt" 2>&1 && grep -q "^muscle activ\.  *18 " "$TMP/analyze.txt" \
+    && grep -q "^muscle energy per episode: " "$TMP/analyze.txt" \
     && ok || bad "analyze table: no muscle activation row: $(tail -3 "$TMP/analyze.txt")"
 
 echo "$pass passed, $fail failed"

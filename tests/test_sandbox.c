@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <libtcc.h>
 #include <pthread.h>
+#include <sched.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -627,6 +628,53 @@ static void test_stall(void) {
     CHECK(no_children());
 }
 
+// A reward in an endless loop (busy, silent) is killed at the stall limit too: it is
+// counted in CPU time, which a loop spends as fast as the wall clock.
+static void test_stall_busy(void) {
+    sb_spec s = make_spec(good_src, "spin", NULL, 60);
+    s.limits.stall_seconds = 0.5;
+    sb_result r;
+    sandbox_run(&s, NULL, NULL, &r);
+    CHECK_MSG(r.status == SB_TIMEOUT, "%s: %s", sb_status_name(r.status), r.message);
+    CHECK_STR_CONTAINS(r.message, "no progress for 0.5 s");
+    CHECK_MSG(r.seconds < 5.0, "looping worker took %.1f s", r.seconds);
+    sb_result_free(&r);
+    CHECK(no_children());
+}
+
+// A worker starved of the core by a busy machine is not taken for a stalled one: pinned
+// to one core beside two busy processes it gets about a third of it, so each 0.25 s of
+// its CPU work takes about 0.75 s of wall clock, past the 0.4 s stall limit; counted in
+// its CPU time it never stalls and ends ok.
+static void test_stall_starved(void) {
+    cpu_set_t one, saved;
+    CHECK(sched_getaffinity(0, sizeof saved, &saved) == 0);
+    CPU_ZERO(&one);
+    for (int c = 0; c < CPU_SETSIZE; c++)
+        if (CPU_ISSET(c, &saved)) { CPU_SET(c, &one); break; }
+    CHECK(sched_setaffinity(0, sizeof one, &one) == 0);
+    pid_t hog[2];
+    for (int i = 0; i < 2; i++)
+        if ((hog[i] = fork()) == 0) {
+            volatile double x = 0;
+            for (;;) x += 1;
+        }
+    cJSON *args = cJSON_Parse("{\"steps\": 3, \"cpu\": 0.25}");
+    sb_spec s = make_spec(good_src, "work", args, 60);
+    s.limits.stall_seconds = 0.4;
+    sb_result r;
+    sandbox_run(&s, NULL, NULL, &r);
+    for (int i = 0; i < 2; i++)
+        if (hog[i] > 0) { kill(hog[i], SIGKILL); waitpid(hog[i], NULL, 0); }
+    sched_setaffinity(0, sizeof saved, &saved);
+    fprintf(stderr, "   starved worker: %.2f s of wall clock for 0.75 s of CPU work\n", r.seconds);
+    CHECK_MSG(r.status == SB_OK, "%s: %s", sb_status_name(r.status), r.message);
+    CHECK_MSG(r.seconds > 1.2, "the worker was not starved (%.2f s): the test proves nothing", r.seconds);
+    sb_result_free(&r);
+    cJSON_Delete(args);
+    CHECK(no_children());
+}
+
 // A compiler that never finishes is stopped at the compile deadline, long before the
 // wall clock, and reported as a compile error; the stall limit starts at "compiled".
 static void test_compile_deadline(void) {
@@ -675,6 +723,8 @@ int main(void) {
     if (!task_find("cartpole")) TEST_END();
     plant_sentinel();
     TEST_RUN(test_check_good);
+    TEST_RUN(test_stall_busy);
+    TEST_RUN(test_stall_starved);
     TEST_RUN(test_lying_worker);
     TEST_RUN(test_compile_stage);
     TEST_RUN(test_secret_stack);

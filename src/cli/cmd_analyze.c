@@ -81,6 +81,7 @@ int cmd_analyze(int argc, char **argv) {
         cJSON_AddNumberToObject(o, "fitness", d.fitness);
         cJSON_AddNumberToObject(o, "energy", d.energy);
         cJSON_AddNumberToObject(o, "action_sq", d.action_sq);
+        if (d.nm) cJSON_AddNumberToObject(o, "activation_sq", d.activation_sq);
         cJSON_AddItemToObject(o, "actions", spectrum_json(&act));
         cJSON_AddItemToObject(o, "joint_velocities", spectrum_json(&vel));
         if (d.nm) cJSON_AddItemToObject(o, "muscle_activations", spectrum_json(&mus));
@@ -90,7 +91,9 @@ int cmd_analyze(int argc, char **argv) {
         printf("policy %s (task %s): %d held-out episodes, %ld control steps, fitness %.3f\n", dir,
                t->name, d.episodes, d.steps, d.fitness);
         printf("energy per episode: %.4g (sum of |actuator force x velocity| over steps), "
-               "sum of a^2 %.4g\n\n", d.energy, d.action_sq);
+               "sum of a^2 %.4g\n", d.energy, d.action_sq);
+        if (d.nm) printf("muscle energy per episode: %.4g (sum of muscle activation^2 over steps)\n", d.activation_sq);
+        printf("\n");
         printf("%-16s %3s  %3s %3s %3s    %s\n", "principal comp.", "dim", "80%", "90%", "95%",
                "variance explained by components 1, 2, ...");
         spectrum_row("actions", &act);

@@ -80,6 +80,9 @@ struct sb_proc {
     sb_limits limits;
     double t0, deadline;
     double last_msg;        // when the worker last sent a complete line
+    double cpu_at_msg;      // its CPU seconds then (-1: unreadable)
+    double cpu_seen, cpu_seen_t;    // its CPU seconds when they last grew, and when
+    double stall_at;        // when to look at the stall limit next
     char *buf;              // current partial line
     size_t len, bufcap;
     size_t scanned;         // bytes of buf already searched for a line end
@@ -94,6 +97,48 @@ struct sb_proc {
     char violation[64];     // the first break of the protocol ("" if none)
     int compiled;           // the worker said "compiled": the candidate compiled
 };
+
+// CPU seconds all threads of process pid have used (from /proc/PID/stat), -1 when it
+// cannot be read.
+static double proc_cpu_seconds(pid_t pid) {
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0) return -1;
+    buf[n] = 0;
+    const char *rp = strrchr(buf, ')');     // the command name may hold spaces and ')'
+    unsigned long ut, st;
+    if (!rp || sscanf(rp + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2) return -1;
+    return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
+}
+
+// A message from the worker restarts the stall clock.
+static void stall_reset(sb_proc *p, double t) {
+    p->last_msg = t;
+    p->cpu_at_msg = p->limits.stall_seconds > 0 ? proc_cpu_seconds(p->pid) : -1;
+    p->cpu_seen = p->cpu_at_msg;
+    p->cpu_seen_t = t;
+    p->stall_at = t + p->limits.stall_seconds;
+}
+
+// Whether the worker, silent since last_msg, has stalled (called at stall_at): it spent
+// stall_seconds of CPU time without a message (a reward in an endless loop), or used no
+// CPU at all for stall_seconds (blocked). CPU time, not the wall clock, so that a worker
+// starved of the cores by a busy machine is not taken for a loop. Else the next look.
+static int stall_check(sb_proc *p, double t) {
+    double lim = p->limits.stall_seconds, cpu = proc_cpu_seconds(p->pid);
+    if (cpu < 0 || p->cpu_at_msg < 0) return 1;        // cannot tell: the wall clock decides
+    if (cpu - p->cpu_at_msg >= lim) return 1;
+    if (cpu <= p->cpu_seen && t - p->cpu_seen_t >= lim) return 1;
+    if (cpu > p->cpu_seen) { p->cpu_seen = cpu; p->cpu_seen_t = t; }
+    double need = lim - (cpu - p->cpu_at_msg);        // CPU seconds left, at full speed
+    p->stall_at = t + (need > 0.05 * lim ? need : 0.05 * lim);
+    if (p->stall_at > p->cpu_seen_t + lim) p->stall_at = p->cpu_seen_t + lim;
+    return 0;
+}
 
 // The endings a worker may claim for itself (before "compiled": only the first three);
 // every other one the parent decides.
@@ -168,7 +213,7 @@ static void handle_line(sb_proc *p, const char *line, size_t n,
                         void (*on_progress)(void *, int, const cJSON *), void *ctx) {
     cJSON *o = cJSON_ParseWithLength(line, n);
     if (!o || !cJSON_IsObject(o)) { violate(p, "a line that is not a JSON object"); cJSON_Delete(o); return; }
-    p->last_msg = now_s();
+    stall_reset(p, now_s());
     const cJSON *type = cJSON_GetObjectItemCaseSensitive(o, "type");
     const char *t = cJSON_IsString(type) ? type->valuestring : "";
     int ended = p->result || p->have_error;
@@ -382,7 +427,8 @@ sb_proc *sandbox_start(const sb_spec *spec, err_info *e) {
     fflush(NULL);
     p->t0 = now_s();
     p->deadline = p->t0 + p->limits.wall_seconds;
-    p->last_msg = p->t0;
+    p->last_msg = p->stall_at = p->t0;
+    p->cpu_at_msg = -1;
     pid_t pid;
     int sr = posix_spawn(&pid, exe, &fa, &at, argv, envp);
     posix_spawn_file_actions_destroy(&fa);
@@ -418,8 +464,7 @@ void sandbox_poll(sb_proc **procs, int n, int timeout_ms,
         p->index = i;
         double left = p->deadline - t;
         // Before "compiled" the compile deadline applies, after it the stall limit.
-        if (p->compiled && p->limits.stall_seconds > 0 && p->last_msg + p->limits.stall_seconds - t < left)
-            left = p->last_msg + p->limits.stall_seconds - t;
+        if (p->compiled && p->limits.stall_seconds > 0 && p->stall_at - t < left) left = p->stall_at - t;
         if (!p->compiled && p->t0 + p->limits.compile_seconds - t < left) left = p->t0 + p->limits.compile_seconds - t;
         int lm = left <= 0 ? 0 : (int)(left * 1000) + 1;
         if (lm < wait_ms) wait_ms = lm;
@@ -441,7 +486,7 @@ void sandbox_poll(sb_proc **procs, int n, int timeout_ms,
         sb_proc *p = procs[i];
         if (!p || sandbox_done(p)) continue;
         int compile_late = !p->compiled && t >= p->t0 + p->limits.compile_seconds;
-        int stalled = p->compiled && p->limits.stall_seconds > 0 && t >= p->last_msg + p->limits.stall_seconds;
+        int stalled = p->compiled && p->limits.stall_seconds > 0 && t >= p->stall_at && stall_check(p, t);
         if (!p->reaped && !p->timed_out && (t >= p->deadline || compile_late || stalled)) {
             p->timed_out = 1;
             p->compile_timeout = compile_late && t < p->deadline;
@@ -520,8 +565,8 @@ static void classify(sb_proc *p, sb_result *res) {
                      "compute from their state");
     } else if (p->stalled) {
         res->status = SB_TIMEOUT;
-        snprintf(res->message, sizeof res->message, "no progress for %g s and the worker was killed; compute_reward "
-                 "must return quickly (no long or endless loops)", l->stall_seconds);
+        snprintf(res->message, sizeof res->message, "no progress for %g s (of CPU time, or idle) and the worker was "
+                 "killed; compute_reward must return quickly (no long or endless loops)", l->stall_seconds);
     } else if (p->timed_out) {
         res->status = SB_TIMEOUT;
         snprintf(res->message, sizeof res->message, "the worker ran longer than the %g s time limit and was killed; "

@@ -49,8 +49,10 @@ typedef struct sb_limits {
     size_t mem_bytes;       // RLIMIT_AS (ignored under ASan, see platform notes)
     size_t out_cap;         // bytes of worker output the parent accepts
     double stall_seconds;   // kill when the worker sends nothing for this long after
-                            // "compiled" (0 = off): a reward that never returns stops
-                            // progress long before the wall limit of a whole training run
+                            // "compiled" (0 = off), counted in its CPU time (or when it
+                            // uses none at all for this long): a reward that never returns
+                            // stops progress long before the wall limit of a whole training
+                            // run, and a worker starved by a busy machine is not taken for it
     double compile_seconds; // kill when the worker has not said "compiled" by then (0 =
                             // the default): a compiler that blocks or loops on a source
 } sb_limits;

@@ -96,7 +96,7 @@ typedef struct recorder {
     int *muscle;            // synergy_muscles' indices into d->act
     synergy_data *d;
     long cap;               // rows allocated
-    double energy, action_sq;
+    double energy, action_sq, activation_sq;
 } recorder;
 
 static void record_act(void *ctx, int thread, const float *obs, double *action) {
@@ -119,7 +119,11 @@ static void record_step(void *ctx, const mjModel *m, const mjData *md, const voi
         d->velocities[d->steps * d->nu + i] = md->actuator_velocity[i];
         r->energy += fabs(md->actuator_force[i] * md->actuator_velocity[i]);
     }
-    for (int i = 0; i < d->nm; i++) d->activations[d->steps * d->nm + i] = md->act[r->muscle[i]];
+    for (int i = 0; i < d->nm; i++) {
+        double a = md->act[r->muscle[i]];
+        d->activations[d->steps * d->nm + i] = a;
+        r->activation_sq += a * a;
+    }
     d->steps++;
 }
 
@@ -134,7 +138,7 @@ int synergy_rollout(const policy *p, int episodes, synergy_data *out, err_info *
     out->ad = t->act_dim;
     const mjModel *m = venv_model(v);
     out->nu = m->nu;
-    recorder r = {p, NULL, NULL, out, (long)n * t->episode_steps, 0, 0};
+    recorder r = {p, NULL, NULL, out, (long)n * t->episode_steps, 0, 0, 0};
     r.scratch = calloc((size_t)policy_scratch_size(p), sizeof(float));
     r.muscle = calloc((size_t)(m->nu ? m->nu : 1), sizeof(int));
     if (r.muscle) out->nm = synergy_muscles(m, r.muscle);
@@ -161,6 +165,7 @@ int synergy_rollout(const policy *p, int episodes, synergy_data *out, err_info *
     out->fitness = fit_sum / n;
     out->energy = r.energy / n;
     out->action_sq = r.action_sq / n;
+    out->activation_sq = r.activation_sq / n;
     return ERR_OK;
 }
 

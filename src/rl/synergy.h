@@ -44,6 +44,7 @@ typedef struct synergy_data {
     double fitness;             // mean task fitness of the episodes
     double energy;              // mean per episode: sum over steps of sum |force x velocity|
     double action_sq;           // mean per episode: sum over steps of sum a^2
+    double activation_sq;       // mean per episode: sum over steps of sum of muscle activation^2
 } synergy_data;
 
 // The muscles of m: fills idx (m->nu entries at most) with the index into d->act of each

@@ -142,6 +142,27 @@ static cJSON *body_spin(const cJSON *args, const task_def *task, reward_fn fn, w
     return ok_result();
 }
 
+// args.steps steps of args.cpu seconds of this process's CPU time each, a progress line
+// after each: a training that works, however slowly the machine lets it.
+static cJSON *body_work(const cJSON *args, const task_def *task, reward_fn fn, worker_chan *ch, err_info *e) {
+    int steps = (int)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(args, "steps"));
+    double cpu = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(args, "cpu"));
+    volatile double x = 0;
+    for (int i = 0; i < steps; i++) {
+        struct timespec a, b;
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &a);
+        do {
+            for (int k = 0; k < 10000; k++) x += 1;
+            clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &b);
+        } while ((double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) * 1e-9 < cpu);
+        cJSON *p = cJSON_CreateObject();
+        cJSON_AddNumberToObject(p, "step", i);
+        worker_progress(ch, p);
+        cJSON_Delete(p);
+    }
+    return ok_result();
+}
+
 static cJSON *body_progress(const cJSON *args, const task_def *task, reward_fn fn, worker_chan *ch, err_info *e) {
     double t0 = now_s();
     int sent = 0;
@@ -264,6 +285,7 @@ int main(void) {
         {"sleep", body_sleep},
         {"spin", body_spin},
         {"progress", body_progress},
+        {"work", body_work},
         {"flood", body_flood},
         {"nonfinite", body_nonfinite},
         {"forge_result", body_forge_result},
