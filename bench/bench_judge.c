@@ -58,8 +58,22 @@ typedef struct reward {
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
-// Add every DIR/PREFIX*.c, sorted, to the list.
-static void add_dir(reward *rw, int *n, const char *dir, const char *prefix) {
+// Whether file name belongs to a task whose name extends t's (reorient_muscle_human.c is
+// not one of reorient's rewards).
+static int of_longer_task(const char *name, const task_def *t) {
+    int nt = 0;
+    const task_def *const *all = task_all(&nt);
+    size_t l = strlen(t->name);
+    for (int i = 0; i < nt; i++) {
+        size_t m = strlen(all[i]->name);
+        if (m > l && strncmp(all[i]->name, t->name, l) == 0 && strncmp(name, all[i]->name, m) == 0 && name[m] == '_')
+            return 1;
+    }
+    return 0;
+}
+
+// Add every DIR/PREFIX*.c, sorted, to the list (not those of a longer task name, when t).
+static void add_dir(reward *rw, int *n, const char *dir, const char *prefix, const task_def *t) {
     DIR *d = opendir(dir);
     if (!d) return;
     char *names[MAX_REWARDS];
@@ -67,7 +81,8 @@ static void add_dir(reward *rw, int *n, const char *dir, const char *prefix) {
     struct dirent *de;
     while ((de = readdir(d)) && k < MAX_REWARDS) {
         size_t l = strlen(de->d_name);
-        if (l > 2 && strcmp(de->d_name + l - 2, ".c") == 0 && strncmp(de->d_name, prefix, strlen(prefix)) == 0)
+        if (l > 2 && strcmp(de->d_name + l - 2, ".c") == 0 && strncmp(de->d_name, prefix, strlen(prefix)) == 0 &&
+            !(t && of_longer_task(de->d_name, t)))
             names[k++] = strdup(de->d_name);
     }
     closedir(d);
@@ -426,9 +441,9 @@ int main(int argc, char **argv) {
         char dir[2048], prefix[64];
         snprintf(prefix, sizeof prefix, "%s_", t->name);
         snprintf(dir, sizeof dir, "%s/rewards", fs_root());
-        add_dir(rw, &n, dir, prefix);
+        add_dir(rw, &n, dir, prefix, t);
         snprintf(dir, sizeof dir, "%s/../shared/data/%s_llm_rewards", fs_root(), t->name);
-        add_dir(rw, &n, dir, "");
+        add_dir(rw, &n, dir, "", NULL);
     }
     for (int i = 0; i < n; i++) {
         err_info e = {0};
