@@ -528,7 +528,7 @@ int venv_load(venv *v, ser_reader *r, err_info *e) {
 
 // Held-out case c of a deterministic policy on d, inst and obs (the caller's), watched
 // after the reset and after every control step when watch is given. Returns the fitness.
-static double run_case(const venv *v, int c, venv_policy policy, void *ctx, int thread,
+static double run_case(const venv *v, int c, venv_policy act_fn, void *ctx, int thread,
                        mjData *d, void *inst, float *obs, venv_watch watch, void *wctx,
                        int *length) {
     const task_def *t = v->task;
@@ -542,7 +542,7 @@ static double run_case(const venv *v, int c, venv_policy policy, void *ctx, int 
     while (!end) {
         t->observe(m, d, inst, obs);
         memset(raw, 0, sizeof raw);
-        policy(ctx, thread, obs, raw);
+        act_fn(ctx, thread, obs, raw);
         clip_action(t, raw, act);
         t->act(m, d, inst, act);
         int warned = physics_step(t, m, d);
@@ -559,7 +559,7 @@ static double run_case(const venv *v, int c, venv_policy policy, void *ctx, int 
 // One evaluation: threads take cases in turn; thread i simulates on d[i], inst[i], obs[i].
 typedef struct eval_run {
     const venv *v;
-    venv_policy policy;
+    venv_policy act_fn;
     void *ctx;
     int cases, next;
     double *fitness;    // per case
@@ -574,7 +574,7 @@ static void eval_thread(void *ctx, int thread) {
     for (;;) {
         int c = __atomic_fetch_add(&r->next, 1, __ATOMIC_RELAXED);
         if (c >= r->cases) break;
-        r->fitness[c] = run_case(r->v, c, r->policy, r->ctx, thread, r->d[thread], r->inst[thread],
+        r->fitness[c] = run_case(r->v, c, r->act_fn, r->ctx, thread, r->d[thread], r->inst[thread],
                                  r->obs[thread], NULL, NULL, &r->length[c]);
     }
 }
@@ -589,7 +589,7 @@ static int eval_pool(eval_run *r, pool *pl, int cases, venv_eval *out, err_info 
     if (n > VENV_MAX_CASES)
         return err_set(e, ERR_LIMIT, "%d evaluation cases asked for: use at most %d", n,
                        VENV_MAX_CASES);
-    if (!r->policy) return err_set(e, ERR_INTERNAL, "venv_evaluate: no policy");
+    if (!r->act_fn) return err_set(e, ERR_INTERNAL, "venv_evaluate: no policy function");
     r->cases = n;
     r->next = 0;
     r->fitness = calloc((size_t)n, sizeof *r->fitness);
@@ -615,13 +615,13 @@ static int eval_pool(eval_run *r, pool *pl, int cases, venv_eval *out, err_info 
     return rc;
 }
 
-int venv_evaluate(venv *v, venv_policy policy, void *ctx, int n_threads, int cases,
+int venv_evaluate(venv *v, venv_policy act_fn, void *ctx, int n_threads, int cases,
                   venv_eval *out, err_info *e) {
     const task_def *t = v->task;
     if (n_threads < 1) n_threads = 1;
     if (n_threads > VENV_MAX_THREADS) n_threads = VENV_MAX_THREADS;
     if (cases > 0 && n_threads > cases) n_threads = cases;
-    eval_run r = {v, policy, ctx, 0, 0, NULL, NULL, {0}, {0}, {0}};
+    eval_run r = {v, act_fn, ctx, 0, 0, NULL, NULL, {0}, {0}, {0}};
     int ok = 1;
     for (int k = 0; k < n_threads; k++) {
         r.d[k] = mj_makeData(v->m);
@@ -642,12 +642,12 @@ int venv_evaluate(venv *v, venv_policy policy, void *ctx, int n_threads, int cas
     return rc;
 }
 
-int venv_evaluate_on(venv *v, pool *pl, venv_policy policy, void *ctx, int cases,
+int venv_evaluate_on(venv *v, pool *pl, venv_policy act_fn, void *ctx, int cases,
                      venv_eval *out, err_info *e) {
     if (pool_size(pl) > v->n)
         return err_set(e, ERR_INTERNAL, "venv_evaluate_on: %d threads but %d environments",
                        pool_size(pl), v->n);
-    eval_run r = {v, policy, ctx, 0, 0, NULL, NULL, {0}, {0}, {0}};
+    eval_run r = {v, act_fn, ctx, 0, 0, NULL, NULL, {0}, {0}, {0}};
     for (int k = 0; k < pool_size(pl); k++) {
         r.d[k] = v->env[k].d;
         r.inst[k] = v->env[k].inst;
@@ -656,12 +656,12 @@ int venv_evaluate_on(venv *v, pool *pl, venv_policy policy, void *ctx, int cases
     return eval_pool(&r, pl, cases, out, e);
 }
 
-int venv_episode(const venv *v, int eval_case, venv_policy policy, void *ctx, venv_watch watch,
+int venv_episode(const venv *v, int eval_case, venv_policy act_fn, void *ctx, venv_watch watch,
                  void *wctx, double *fitness, int *steps, err_info *e) {
     const task_def *t = v->task;
     if (eval_case < 0 || eval_case >= VENV_MAX_CASES)
         return err_set(e, ERR_USAGE, "held-out case %d: use 0..%d", eval_case, VENV_MAX_CASES - 1);
-    if (!policy) return err_set(e, ERR_INTERNAL, "venv_episode: no policy");
+    if (!act_fn) return err_set(e, ERR_INTERNAL, "venv_episode: no policy function");
     mjData *d = mj_makeData(v->m);
     void *inst = calloc(1, t->inst_size ? t->inst_size : 1);
     float *obs = calloc((size_t)t->obs_dim + 1, sizeof(float));
@@ -669,7 +669,7 @@ int venv_episode(const venv *v, int eval_case, venv_policy policy, void *ctx, ve
     if (!d || !inst || !obs) {
         rc = err_set(e, ERR_NOMEM, "out of memory for an episode of %s", t->name);
     } else {
-        double f = run_case(v, eval_case, policy, ctx, 0, d, inst, obs, watch, wctx, &len);
+        double f = run_case(v, eval_case, act_fn, ctx, 0, d, inst, obs, watch, wctx, &len);
         if (fitness) *fitness = f;
         if (steps) *steps = len;
     }

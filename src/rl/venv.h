@@ -131,20 +131,20 @@ typedef struct venv_eval {
 // n_eval), using n_threads threads (each runs its share of cases on its own mjData).
 // Case c resets from rng stream (eval_seed, c) whatever the count, so a larger set
 // contains the smaller ones, and the default set is the task's fixed one.
-int venv_evaluate(venv *v, venv_policy policy, void *ctx, int n_threads, int cases,
+int venv_evaluate(venv *v, venv_policy act_fn, void *ctx, int n_threads, int cases,
                   venv_eval *out, err_info *e);
 
 // venv_evaluate on the threads of pl, thread i simulating on environment i of v (its
 // episode is lost: keep such a venv for evaluation): nothing is started or allocated per
 // call but the per-case results. v needs at least pool_size(pl) environments. Same
 // result as venv_evaluate.
-int venv_evaluate_on(venv *v, pool *pl, venv_policy policy, void *ctx, int cases,
+int venv_evaluate_on(venv *v, pool *pl, venv_policy act_fn, void *ctx, int cases,
                      venv_eval *out, err_info *e);
 
 // Held-out case eval_case (0..VENV_MAX_CASES-1) of a deterministic policy, exactly as
 // venv_evaluate runs it, with watch (may be NULL) called at every step: what a video
 // shows. *fitness and *steps (may be NULL) get the episode's fitness and length.
-int venv_episode(const venv *v, int eval_case, venv_policy policy, void *ctx, venv_watch watch,
+int venv_episode(const venv *v, int eval_case, venv_policy act_fn, void *ctx, venv_watch watch,
                  void *wctx, double *fitness, int *steps, err_info *e);
 
 #endif
