@@ -10,7 +10,9 @@
 # The cells share trainings: "gaussian" is the expert reward with the default trainer.
 # environment: EUREKA (binary, default build/eureka), OUT (default build/trainer_tables),
 #   SEEDS (3), STEPS (the task's budget), JOBS (trainings at once, default: cores),
-#   EXPLORATIONS (default "gaussian gsde lattice").
+#   EXPLORATIONS (default "gaussian gsde lattice"), FLAGS (more train flags for the explore
+#   cells, e.g. "--set init_log_std=-2") with TAG (appended to their variant names, so
+#   they do not mix with the default cells).
 # Trainings are kept in OUT/<task>/<variant>/seedNN and reused when their train.json
 # exists, so an interrupted table resumes where it stopped. Each training has one thread.
 set -euo pipefail
@@ -80,9 +82,10 @@ case "$mode" in
 explore)
     [ $# -gt 0 ] || set -- reorient ant humanoid; tasks=("$@")
     for t in "${tasks[@]}"; do for x in $EXPLORATIONS; do for s in $(seq 1 "$SEEDS"); do
-        echo "$t $x $s $ROOT/rewards/${t}_human.c --exploration $x"
+        echo "$t $x${TAG:-} $s $ROOT/rewards/${t}_human.c --exploration $x ${FLAGS:-}"
     done; done; done | run_jobs
-    for t in "${tasks[@]}"; do echo; echo "task $t, expert reward, $SEEDS seeds, ${STEPS:-default} steps"; table "$t" $EXPLORATIONS; done ;;
+    names=(); for x in $EXPLORATIONS; do names+=("$x${TAG:-}"); done
+    for t in "${tasks[@]}"; do echo; echo "task $t, expert reward, $SEEDS seeds, ${STEPS:-default} steps ${FLAGS:-}"; table "$t" "${names[@]}"; done ;;
 curriculum)
     [ $# -gt 0 ] || set -- reorient; tasks=("$@")
     for t in "${tasks[@]}"; do for s in $(seq 1 "$SEEDS"); do
