@@ -642,6 +642,21 @@ static void test_stall_busy(void) {
     CHECK(no_children());
 }
 
+// A worker that sleeps between sips of CPU dodges both CPU criteria (its CPU grows in
+// every window, but would take over 10 s to reach the 1 s limit); it is killed when it
+// has been silent for ten times the limit (10 s), long before its wall-clock deadline.
+static void test_stall_sip(void) {
+    sb_spec s = make_spec(good_src, "sip", NULL, 60);
+    s.limits.stall_seconds = 1.0;
+    sb_result r;
+    sandbox_run(&s, NULL, NULL, &r);
+    CHECK_MSG(r.status == SB_TIMEOUT, "%s: %s", sb_status_name(r.status), r.message);
+    CHECK_STR_CONTAINS(r.message, "no progress for 1 s");
+    CHECK_MSG(r.seconds > 9.0 && r.seconds < 25.0, "sipping worker took %.1f s", r.seconds);
+    sb_result_free(&r);
+    CHECK(no_children());
+}
+
 // A worker starved of the core by a busy machine is not taken for a stalled one: pinned
 // to one core beside two busy processes it gets about a third of it, so each 0.25 s of
 // its CPU work takes about 0.75 s of wall clock, past the 0.4 s stall limit; counted in
@@ -725,6 +740,7 @@ int main(void) {
     TEST_RUN(test_check_good);
     TEST_RUN(test_stall_busy);
     TEST_RUN(test_stall_starved);
+    TEST_RUN(test_stall_sip);
     TEST_RUN(test_lying_worker);
     TEST_RUN(test_compile_stage);
     TEST_RUN(test_secret_stack);

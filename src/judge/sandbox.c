@@ -126,17 +126,21 @@ static void stall_reset(sb_proc *p, double t) {
 
 // Whether the worker, silent since last_msg, has stalled (called at stall_at): it spent
 // stall_seconds of CPU time without a message (a reward in an endless loop), or used no
-// CPU at all for stall_seconds (blocked). CPU time, not the wall clock, so that a worker
-// starved of the cores by a busy machine is not taken for a loop. Else the next look.
+// CPU at all for stall_seconds (blocked), or has been silent for STALL_WALL_FACTOR times
+// that (a reward that sleeps between sips of CPU to dodge both). CPU time, not the wall
+// clock, so that a worker starved of the cores by a busy machine is not taken for a
+// loop. Else the next look.
+#define STALL_WALL_FACTOR 10
 static int stall_check(sb_proc *p, double t) {
     double lim = p->limits.stall_seconds, cpu = proc_cpu_seconds(p->pid);
     if (cpu < 0 || p->cpu_at_msg < 0) return 1;        // cannot tell: the wall clock decides
-    if (cpu - p->cpu_at_msg >= lim) return 1;
+    if (cpu - p->cpu_at_msg >= lim || t - p->last_msg >= STALL_WALL_FACTOR * lim) return 1;
     if (cpu <= p->cpu_seen && t - p->cpu_seen_t >= lim) return 1;
     if (cpu > p->cpu_seen) { p->cpu_seen = cpu; p->cpu_seen_t = t; }
     double need = lim - (cpu - p->cpu_at_msg);        // CPU seconds left, at full speed
     p->stall_at = t + (need > 0.05 * lim ? need : 0.05 * lim);
     if (p->stall_at > p->cpu_seen_t + lim) p->stall_at = p->cpu_seen_t + lim;
+    if (p->stall_at > p->last_msg + STALL_WALL_FACTOR * lim) p->stall_at = p->last_msg + STALL_WALL_FACTOR * lim;
     return 0;
 }
 
@@ -565,8 +569,9 @@ static void classify(sb_proc *p, sb_result *res) {
                      "compute from their state");
     } else if (p->stalled) {
         res->status = SB_TIMEOUT;
-        snprintf(res->message, sizeof res->message, "no progress for %g s (of CPU time, or idle) and the worker was "
-                 "killed; compute_reward must return quickly (no long or endless loops)", l->stall_seconds);
+        snprintf(res->message, sizeof res->message, "no progress for %g s (of CPU time, or idle; %g s at most by "
+                 "the clock) and the worker was killed; compute_reward must return quickly (no long or endless loops)",
+                 l->stall_seconds, STALL_WALL_FACTOR * l->stall_seconds);
     } else if (p->timed_out) {
         res->status = SB_TIMEOUT;
         snprintf(res->message, sizeof res->message, "the worker ran longer than the %g s time limit and was killed; "

@@ -163,6 +163,24 @@ static cJSON *body_work(const cJSON *args, const task_def *task, reward_fn fn, w
     return ok_result();
 }
 
+// What a reward that took over its worker could do to hold it without tripping a stall
+// limit counted in CPU time: sleep 49 ms, then sip 1 ms of CPU (about 6% of a core with
+// the system-call overhead in the sandbox: its CPU time grows by several 10 ms clock
+// ticks per second, yet by under 1 s in 10 s), forever, silent.
+static cJSON *body_sip(const cJSON *args, const task_def *task, reward_fn fn, worker_chan *ch, err_info *e) {
+    volatile double x = 0;
+    for (;;) {
+        struct timespec nap = {0, 49 * 1000 * 1000}, a, b;
+        nanosleep(&nap, NULL);
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &a);
+        do {
+            x += 1;
+            clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &b);
+        } while ((double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) * 1e-9 < 0.001);
+    }
+    return ok_result();
+}
+
 static cJSON *body_progress(const cJSON *args, const task_def *task, reward_fn fn, worker_chan *ch, err_info *e) {
     double t0 = now_s();
     int sent = 0;
@@ -286,6 +304,7 @@ int main(void) {
         {"spin", body_spin},
         {"progress", body_progress},
         {"work", body_work},
+        {"sip", body_sip},
         {"flood", body_flood},
         {"nonfinite", body_nonfinite},
         {"forge_result", body_forge_result},
