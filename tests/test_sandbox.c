@@ -614,48 +614,34 @@ static void test_kill(void) {
     CHECK(no_children());
 }
 
-// A worker that goes quiet (a reward that never returns) is killed at the stall limit,
-// long before its wall-clock limit, and the message says why.
-static void test_stall(void) {
-    sb_spec s = make_spec(good_src, "sleep", NULL, 60);
-    s.limits.stall_seconds = 0.5;
+// Run the test worker's mode under a stall limit of stall seconds and expect it killed
+// for lack of progress, with the message saying so, after min_s to max_s seconds.
+static void expect_stalled(const char *mode, double stall, double min_s, double max_s) {
+    sb_spec s = make_spec(good_src, mode, NULL, 60);
+    s.limits.stall_seconds = stall;
     sb_result r;
     sandbox_run(&s, NULL, NULL, &r);
-    CHECK(r.status == SB_TIMEOUT);
-    CHECK_STR_CONTAINS(r.message, "no progress for 0.5 s");
-    CHECK_MSG(r.seconds < 5.0, "stalled worker took %.1f s", r.seconds);
+    char want[64];
+    snprintf(want, sizeof want, "no progress for %g s", stall);
+    CHECK_MSG(r.status == SB_TIMEOUT, "%s: %s: %s", mode, sb_status_name(r.status), r.message);
+    CHECK_STR_CONTAINS(r.message, want);
+    CHECK_MSG(r.seconds > min_s && r.seconds < max_s, "%s worker took %.1f s", mode, r.seconds);
     sb_result_free(&r);
     CHECK(no_children());
 }
 
+// A worker that goes quiet (a reward that never returns) is killed at the stall limit,
+// long before its wall-clock limit, and the message says why.
+static void test_stall(void) { expect_stalled("sleep", 0.5, 0, 5.0); }
+
 // A reward in an endless loop (busy, silent) is killed at the stall limit too: it is
 // counted in CPU time, which a loop spends as fast as the wall clock.
-static void test_stall_busy(void) {
-    sb_spec s = make_spec(good_src, "spin", NULL, 60);
-    s.limits.stall_seconds = 0.5;
-    sb_result r;
-    sandbox_run(&s, NULL, NULL, &r);
-    CHECK_MSG(r.status == SB_TIMEOUT, "%s: %s", sb_status_name(r.status), r.message);
-    CHECK_STR_CONTAINS(r.message, "no progress for 0.5 s");
-    CHECK_MSG(r.seconds < 5.0, "looping worker took %.1f s", r.seconds);
-    sb_result_free(&r);
-    CHECK(no_children());
-}
+static void test_stall_busy(void) { expect_stalled("spin", 0.5, 0, 5.0); }
 
 // A worker that sleeps between sips of CPU dodges both CPU criteria (its CPU grows in
 // every window, but would take over 10 s to reach the 1 s limit); it is killed when it
 // has been silent for ten times the limit (10 s), long before its wall-clock deadline.
-static void test_stall_sip(void) {
-    sb_spec s = make_spec(good_src, "sip", NULL, 60);
-    s.limits.stall_seconds = 1.0;
-    sb_result r;
-    sandbox_run(&s, NULL, NULL, &r);
-    CHECK_MSG(r.status == SB_TIMEOUT, "%s: %s", sb_status_name(r.status), r.message);
-    CHECK_STR_CONTAINS(r.message, "no progress for 1 s");
-    CHECK_MSG(r.seconds > 9.0 && r.seconds < 25.0, "sipping worker took %.1f s", r.seconds);
-    sb_result_free(&r);
-    CHECK(no_children());
-}
+static void test_stall_sip(void) { expect_stalled("sip", 1.0, 9.0, 25.0); }
 
 // A worker starved of the core by a busy machine is not taken for a stalled one: pinned
 // to one core beside two busy processes it gets about a third of it, so each 0.25 s of
