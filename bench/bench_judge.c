@@ -309,9 +309,65 @@ static double curve_score(const reward *r, int s, long end, long full, int use_m
     return k == 0 ? 0 : use_max ? best : sum / k;
 }
 
+// One tournament of the rewards idx[0..m) replayed with reference seed s as the judge's
+// training: their order, best first, in order[] (positions in idx). 0, or 1 when a
+// reference curve is missing.
+static int replay_tournament(const reward *rw, const int *idx, int m, int s, const halving_plan *plan, long full,
+                             long update, int use_max, int *order) {
+    halving_cand c[MAX_REWARDS];
+    memset(c, 0, sizeof c);
+    for (int i = 0; i < m; i++) {
+        if (rw[idx[i]].n_ck[s] == 0) {
+            fprintf(stderr, "bench_judge --replay: no checkpoint curve for %s seed %d\n", rw[idx[i]].name, s + 1);
+            return 1;
+        }
+        c[i].src = rw[idx[i]].src;
+    }
+    for (int r = 0; r < plan->n_rungs; r++) {
+        for (int i = 0; i < m; i++) {
+            if (c[i].out || c[i].rungs_done != r) continue;
+            // a training stops after the update that reaches the rung end
+            long end = (plan->steps[r] + update - 1) / update * update;
+            c[i].score = curve_score(&rw[idx[i]], s, end, full, use_max);
+            c[i].rungs_done = r + 1;
+        }
+        halving_select(plan, r, c, m);
+    }
+    halving_order(c, m, order);
+    return 0;
+}
+
+// The reference of reward i against which judge seed s is scored: the other seeds' mean.
+static double other_seeds_ref(const reward *r, int seeds, int s) {
+    double sum = 0;
+    for (int o = 0; o < seeds; o++) if (o != s) sum += r->ref[o];
+    return sum / (seeds - 1);
+}
+
+// The rewards a language model wrote in one iteration of a real search (iterNN_*), as
+// groups: what the judge really decides is the best of each iteration's K candidates.
+// Returns the number of groups; group g is first[g].. of size len[g] in idx.
+static int iteration_groups(const reward *rw, int n, int *idx, int *first, int *len) {
+    int ng = 0, m = 0;
+    for (int i = 0; i < n; i++) {
+        if (strncmp(rw[i].name, "iter", 4) || !strchr(rw[i].name, '_')) continue;
+        size_t pre = (size_t)(strchr(rw[i].name, '_') - rw[i].name);
+        int g = 0;
+        while (g < ng && strncmp(rw[idx[first[g]]].name, rw[i].name, pre + 1)) g++;
+        if (g == ng) { first[ng] = m; len[ng++] = 0; }
+        // rewards are sorted by name, so a group's members are contiguous
+        idx[first[g] + len[g]++] = i;
+        m++;
+    }
+    return ng;
+}
+
 // One schedule over every reference seed: prints its line. The rung ends are fractions
 // of the full budget; a list ending below 1 (round 1's "0.5") is a tournament whose last
-// rung stops there. 0, or 1 when the reference lacks curves or the schedule is bad.
+// rung stops there. Besides the whole field's Spearman, each iteration's group is judged
+// on its own as the search judges it: the pick's reference against the group's best
+// (regret) and how often the pick is the group's best. 0, or 1 when the reference lacks
+// curves or the schedule is bad.
 static int replay_one(const reward *rw, int n, int seeds, long full, long ck, long update, const char *rungs,
                       int use_max) {
     double frac[HALVING_MAX_RUNGS];
@@ -328,42 +384,35 @@ static int replay_one(const reward *rw, int n, int seeds, long full, long ck, lo
         return 1;
     }
     for (int r = 0; r < nf; r++) frac[r] /= last;
-    if (halving_plan_make(n, (long)(last * (double)full), ck, frac, nf, &plan, &e)) {
+    long end_steps = (long)(last * (double)full);
+    if (halving_plan_make(n, end_steps, ck, frac, nf, &plan, &e)) {
         fprintf(stderr, "bench_judge --replay: %s\n", e.msg);
         return 1;
     }
-    double rho[MAX_SEEDS], pick_ref[MAX_SEEDS];
-    halving_cand c[MAX_REWARDS];
-    int order[MAX_REWARDS];
+    int all[MAX_REWARDS], order[MAX_REWARDS], gidx[MAX_REWARDS], gfirst[MAX_REWARDS], glen[MAX_REWARDS];
+    for (int i = 0; i < n; i++) all[i] = i;
+    int ng = iteration_groups(rw, n, gidx, gfirst, glen);
+    double rho[MAX_SEEDS], pick_ref[MAX_SEEDS], regret = 0;
+    int best_picked = 0, decisions = 0;
     for (int s = 0; s < seeds; s++) {
-        memset(c, 0, sizeof c);
-        for (int i = 0; i < n; i++) {
-            if (rw[i].n_ck[s] == 0) {
-                fprintf(stderr, "bench_judge --replay: no checkpoint curve for %s seed %d\n", rw[i].name, s + 1);
-                return 1;
-            }
-            c[i].src = rw[i].src;
-        }
-        for (int r = 0; r < plan.n_rungs; r++) {
-            for (int i = 0; i < n; i++) {
-                if (c[i].out || c[i].rungs_done != r) continue;
-                // a training stops after the update that reaches the rung end
-                long end = (plan.steps[r] + update - 1) / update * update;
-                c[i].score = curve_score(&rw[i], s, end, full, use_max);
-                c[i].rungs_done = r + 1;
-            }
-            halving_select(&plan, r, c, n);
-        }
-        halving_order(c, n, order);
+        if (replay_tournament(rw, all, n, s, &plan, full, update, use_max, order)) return 1;
         double x[MAX_REWARDS], y[MAX_REWARDS];
         for (int k = 0; k < n; k++) x[order[k]] = (double)(n - k);
-        for (int i = 0; i < n; i++) {
-            double sum = 0;
-            for (int o = 0; o < seeds; o++) if (o != s) sum += rw[i].ref[o];
-            y[i] = sum / (seeds - 1);
-        }
+        for (int i = 0; i < n; i++) y[i] = other_seeds_ref(&rw[i], seeds, s);
         rho[s] = stats_spearman(x, y, n);
         pick_ref[s] = y[order[0]];
+        for (int g = 0; g < ng; g++) {
+            halving_plan gp;
+            const int *gi = gidx + gfirst[g];
+            if (halving_plan_make(glen[g], end_steps, ck, frac, nf, &gp, &e) ||
+                replay_tournament(rw, gi, glen[g], s, &gp, full, update, use_max, order))
+                return 1;
+            double best = -1;
+            for (int i = 0; i < glen[g]; i++) if (y[gi[i]] > best) best = y[gi[i]];
+            regret += best - y[gi[order[0]]];
+            best_picked += y[gi[order[0]]] >= best;
+            decisions++;
+        }
     }
     double rm, rsd, pm, psd;
     stats_mean_sd(rho, seeds, &rm, &rsd);
@@ -372,7 +421,9 @@ static int replay_one(const reward *rw, int n, int seeds, long full, long ck, lo
            rm, rsd);
     printf("  [");    // the per-seed values: their spread is the benchmark's noise
     for (int s = 0; s < seeds; s++) printf("%s%.3f", s ? " " : "", rho[s]);
-    printf("] %9.3f\n", pm);
+    printf("] %9.3f", pm);
+    if (decisions) printf(" %10.3f %6d/%d", regret / decisions, best_picked, decisions);
+    printf("\n");
     return 0;
 }
 
@@ -383,7 +434,8 @@ static int replay(const reward *rw, int n, int seeds, long full, long ck, long u
         return 1;
     }
     printf("\nreplay on the reference curves (%d rewards, %d seeds; budget: steps / (rewards x full))\n", n, seeds);
-    printf("%-6s %-16s %6s %9s %7s %s\n", "stat", "rungs", "budget", "spearman", "sd", " per judge seed    pick ref");
+    printf("%-6s %-16s %6s %9s %7s %s\n", "stat", "rungs", "budget", "spearman", "sd",
+           " per judge seed    pick ref  it.regret  it.best");
     static const char *plans[] = {"0.5", "0.25,0.5,1", "0.3,0.6,1", "0.4,1", "0.5,1", "1"};
     int rc = replay_one(rw, n, seeds, full, ck, update, "0.5", 1);
     for (size_t k = 0; k < sizeof plans / sizeof plans[0]; k++)
