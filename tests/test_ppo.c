@@ -152,6 +152,18 @@ static void test_defaults(void) {
     CHECK(cfg.epochs == 5 && cfg.minibatches == 4 && cfg.hidden == 64);
     CHECK(fabs(cfg.lr - 3e-4) < 1e-12 && fabs(cfg.gamma - 0.99) < 1e-12);
     CHECK(fabs(cfg.init_log_std + 0.5) < 1e-12 && fabs(cfg.clip - 0.2) < 1e-12);
+    // a task's gSDE/LATTICE scale applies to those methods only, and a setting wins
+    const task_def *ant = task_find("ant");
+    CHECK(ant->defaults.sde_log_std != 0);
+    for (int x = EXPLORE_GAUSSIAN; x <= EXPLORE_DEP; x++) {
+        train_cfg c = {.exploration = x};
+        train_cfg_defaults(&c, ant);
+        int sde = x == EXPLORE_GSDE || x == EXPLORE_LATTICE;
+        CHECK(c.init_log_std == (sde ? ant->defaults.sde_log_std : -0.5));
+        train_cfg set = {.exploration = x, .init_log_std = -1.25};
+        train_cfg_defaults(&set, ant);
+        CHECK(set.init_log_std == -1.25);
+    }
     train_cfg bad = {0};
     bad.steps = 100;
     bad.minibatches = 5000;

@@ -53,6 +53,10 @@ void train_cfg_defaults(train_cfg *cfg, const task_def *t) {
     FILL(lr, lr, 3e-4);
     FILL(gamma, gamma, 0.99);
     FILL(lambda, lambda, 0.95);
+    // gSDE/LATTICE scale their noise by the latent layer, so a task may start them at
+    // another scale than its Gaussian noise (ant: docs/trainer.md, exploration on ant).
+    int sde = cfg->exploration == EXPLORE_GSDE || cfg->exploration == EXPLORE_LATTICE;
+    if (sde && !cfg->init_log_std && d && d->sde_log_std) cfg->init_log_std = d->sde_log_std;
     FILL(init_log_std, init_log_std, -0.5);
     FILL(ent_coef, ent_coef, 0.0);
 #undef FILL

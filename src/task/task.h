@@ -35,6 +35,7 @@ typedef struct task_defaults {
     double lr;              // Adam learning rate
     double gamma, lambda;   // discount, GAE
     double init_log_std;    // initial policy log-std
+    double sde_log_std;     // initial log-scale of gSDE/LATTICE noise matrices (0: init_log_std)
     double ent_coef;        // entropy bonus
     int checkpoints;        // evaluation checkpoints over the budget
 } task_defaults;
