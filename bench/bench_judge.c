@@ -13,14 +13,16 @@
 //   robust-half   the same trainings, judged by the robust statistic (mean of the last
 //                 checkpoints' policies on more held-out cases, re-measured cleanly)
 //   halving       today's search: successive halving (judge/halving.h) with the default
-//                 rungs, judged by the robust statistic at the rung each reward reached
+//                 rungs, each rung ranking as the search's does (halving_rung_score)
 //
 // usage: bench_judge [--task T] [--reference DIR] [--ref-seeds S] [--jobs J]
 //                    [--judges max-half,robust-half,halving] [--rungs 0.25,0.5,1] [--replay]
-//                    [--json FILE] [REWARD.c ...]
+//                    [--prefix DIR] [--json FILE] [REWARD.c ...]
 // --rungs: the halving judge's rung ends, as `eureka search --rungs` takes them.
-// --replay: no judge training; replay schedules on the reference trainings' checkpoint
-//           curves (see replay below): seconds instead of an hour per schedule.
+// --replay: no judge training; replay schedules on the trainings' checkpoint curves (see
+//           replay below): seconds instead of an hour per schedule, once the prefix
+//           trainings (the first half of each reference training on the search's
+//           checkpoint grid, cached in --prefix DIR, default build/judge_prefix) exist.
 // Default rewards: rewards/<task>_*.c and ../shared/data/<task>_llm_rewards/*.c (beside
 // the repository). The reference trainings are cached in DIR (default
 // build/judge_reference) as DIR/<reward>/seedNN/train.json and reused when present.
@@ -43,6 +45,14 @@
 #define MAX_REWARDS 64
 #define MAX_SEEDS 10
 
+// A training's checkpoint curve (train.json "checkpoints"): steps, success rate or
+// fitness, graded fitness (NaN where the training did not record one).
+typedef struct curve {
+    long *steps;
+    double *fit, *graded;
+    int n;
+} curve;
+
 typedef struct reward {
     char path[1024];
     char name[256];
@@ -50,10 +60,10 @@ typedef struct reward {
     double ref[MAX_SEEDS];      // reference fitness per seed
     int n_ref;
     double ref_mean, ref_se;
-    // The reference trainings' checkpoint fitness, per seed (for --replay).
-    double *ck_fit[MAX_SEEDS];
-    long *ck_steps[MAX_SEEDS];
-    int n_ck[MAX_SEEDS];
+    // For --replay, per seed: the reference training's curve, the prefix training's (the
+    // same training's first half on the search's finer checkpoint grid, with the graded
+    // fitness), and the two merged (the prefix, then the reference beyond it).
+    curve ref_c[MAX_SEEDS], pre_c[MAX_SEEDS], cur[MAX_SEEDS];
 } reward;
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
@@ -96,36 +106,71 @@ static void add_dir(reward *rw, int *n, const char *dir, const char *prefix, con
     }
 }
 
-// Keep a reference training's checkpoint curve (train.json "checkpoints") for --replay.
-static void keep_curve(reward *r, int s, const cJSON *tr) {
+static void curve_free(curve *c) {
+    free(c->steps);
+    free(c->fit);
+    free(c->graded);
+    memset(c, 0, sizeof *c);
+}
+
+static int curve_alloc(curve *c, int n) {
+    c->steps = calloc((size_t)n, sizeof *c->steps);
+    c->fit = calloc((size_t)n, sizeof *c->fit);
+    c->graded = calloc((size_t)n, sizeof *c->graded);
+    if (!c->steps || !c->fit || !c->graded) { curve_free(c); return 1; }
+    c->n = n;
+    return 0;
+}
+
+// Keep a training's checkpoint curve for --replay.
+static void keep_curve(curve *c, const cJSON *tr) {
     const cJSON *ck = cJSON_GetObjectItemCaseSensitive(tr, "checkpoints");
     const cJSON *st = cJSON_GetObjectItemCaseSensitive(ck, "steps"), *fi = cJSON_GetObjectItemCaseSensitive(ck, "fitness");
+    const cJSON *gr = cJSON_GetObjectItemCaseSensitive(ck, "graded");
     int n = cJSON_GetArraySize(fi);
-    if (n < 1 || n > 100000 || cJSON_GetArraySize(st) != n) return;
-    r->ck_fit[s] = malloc((size_t)n * sizeof *r->ck_fit[s]);
-    r->ck_steps[s] = malloc((size_t)n * sizeof *r->ck_steps[s]);
-    if (!r->ck_fit[s] || !r->ck_steps[s]) return;
+    curve_free(c);
+    if (n < 1 || n > 100000 || cJSON_GetArraySize(st) != n || curve_alloc(c, n)) return;
     for (int k = 0; k < n; k++) {
-        r->ck_fit[s][k] = cJSON_GetNumberValue(cJSON_GetArrayItem(fi, k));
-        r->ck_steps[s][k] = (long)cJSON_GetNumberValue(cJSON_GetArrayItem(st, k));
+        c->fit[k] = cJSON_GetNumberValue(cJSON_GetArrayItem(fi, k));
+        c->steps[k] = (long)cJSON_GetNumberValue(cJSON_GetArrayItem(st, k));
+        c->graded[k] = cJSON_GetArraySize(gr) == n ? cJSON_GetNumberValue(cJSON_GetArrayItem(gr, k)) : NAN;
     }
-    r->n_ck[s] = n;
+}
+
+// cur = the prefix's checkpoints, then the reference's after the prefix's last (a
+// continued training is the straight one bit for bit, so the two are one training).
+static void merge_curves(reward *r, int s) {
+    const curve *p = &r->pre_c[s], *f = &r->ref_c[s];
+    long last = p->n ? p->steps[p->n - 1] : -1;
+    int m = p->n;
+    for (int k = 0; k < f->n; k++) m += f->steps[k] > last;
+    curve_free(&r->cur[s]);
+    if (m == 0 || curve_alloc(&r->cur[s], m)) return;
+    curve *c = &r->cur[s];
+    int j = 0;
+    for (int k = 0; k < p->n; k++, j++) { c->steps[j] = p->steps[k]; c->fit[j] = p->fit[k]; c->graded[j] = p->graded[k]; }
+    for (int k = 0; k < f->n; k++)
+        if (f->steps[k] > last) { c->steps[j] = f->steps[k]; c->fit[j] = f->fit[k]; c->graded[j++] = f->graded[k]; }
 }
 
 static void free_rewards(reward *rw, int n) {
     for (int i = 0; i < n; i++) {
         free(rw[i].src);
         for (int s = 0; s < MAX_SEEDS; s++) {
-            free(rw[i].ck_fit[s]);
-            free(rw[i].ck_steps[s]);
+            curve_free(&rw[i].ref_c[s]);
+            curve_free(&rw[i].pre_c[s]);
+            curve_free(&rw[i].cur[s]);
         }
     }
     free(rw);
 }
 
-// The reference: S trainings at the full budget, seeds 1..S, cached in refdir.
-static int reference(const task_def *t, reward *rw, int n, const char *refdir, int seeds, int jobs,
-                     double *seconds) {
+// Seeds 1..S of every reward, cached in dir and reused: the reference (steps 0: the full
+// budget, the task's checkpoints; its fitness is the reference) or, for --replay, the
+// prefix (the first `steps` of the same trainings on the search's checkpoint grid ck).
+static int train_set(const task_def *t, reward *rw, int n, const char *refdir, int seeds, int jobs, long steps,
+                     long ck, double *seconds) {
+    int is_ref = steps == 0;
     if (n < 1 || seeds < 1) return 1;
     size_t count = (size_t)n * (size_t)seeds;
     judge_job *jl = calloc(count, sizeof *jl);
@@ -139,6 +184,8 @@ static int reference(const task_def *t, reward *rw, int n, const char *refdir, i
             train_cfg cfg = {0};
             cfg.seed = (uint64_t)(s + 1);
             cfg.threads = 1;
+            cfg.steps = steps;
+            cfg.ck_interval = is_ref ? 0 : ck;
             judge_job *j = &jl[i * seeds + s];
             *j = judge_job_train(t, rw[i].src, &cfg);
             j->iteration = i;
@@ -148,16 +195,16 @@ static int reference(const task_def *t, reward *rw, int n, const char *refdir, i
             free(txt);
             const cJSON *f = cJSON_GetObjectItemCaseSensitive(tr, "fitness");
             if (cJSON_IsNumber(f)) {
-                rw[i].ref[s] = f->valuedouble;
-                keep_curve(&rw[i], s, tr);
+                if (is_ref) rw[i].ref[s] = f->valuedouble;
+                keep_curve(is_ref ? &rw[i].ref_c[s] : &rw[i].pre_c[s], tr);
                 j->skip = 1;
             } else {
                 todo++;
             }
             cJSON_Delete(tr);
         }
-    fprintf(stderr, "reference: %d of %d trainings to run (%d seeds x %ld steps)\n", todo, n * seeds, seeds,
-            jl[0].cfg.steps);
+    fprintf(stderr, "%s: %d of %d trainings to run (%d seeds x %ld steps)\n", is_ref ? "reference" : "prefix", todo,
+            n * seeds, seeds, jl[0].cfg.steps);
     double t0 = now_s();
     judge_opts o = {t, jobs, NULL, NULL, NULL, NULL};
     judge_run(&o, jl, n * seeds, vd);
@@ -168,13 +215,13 @@ static int reference(const task_def *t, reward *rw, int n, const char *refdir, i
         int s = k % seeds;
         if (jl[k].skip) continue;
         if (vd[k].status != SB_OK) {
-            fprintf(stderr, "reference %s seed %d: %s: %s\n", r->name, s + 1, sb_status_name(vd[k].status),
-                    vd[k].message);
+            fprintf(stderr, "%s %s seed %d: %s: %s\n", is_ref ? "reference" : "prefix", r->name, s + 1,
+                    sb_status_name(vd[k].status), vd[k].message);
             rc = 1;
             continue;
         }
-        r->ref[s] = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(vd[k].result, "fitness"));
-        keep_curve(r, s, vd[k].result);
+        if (is_ref) r->ref[s] = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(vd[k].result, "fitness"));
+        keep_curve(is_ref ? &r->ref_c[s] : &r->pre_c[s], vd[k].result);
         char dir[2048], path[2100];
         snprintf(dir, sizeof dir, "%s/%s/seed%02d", refdir, r->name, s + 1);
         snprintf(path, sizeof path, "%s/train.json", dir);
@@ -185,7 +232,7 @@ static int reference(const task_def *t, reward *rw, int n, const char *refdir, i
         free(txt);
         judge_verdict_free(&vd[k]);
     }
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < n && is_ref; i++) {
         rw[i].n_ref = seeds;
         double sd;
         stats_mean_sd(rw[i].ref, seeds, &rw[i].ref_mean, &sd);
@@ -286,49 +333,56 @@ static void halving(const task_def *t, reward *rw, int n, int jobs, long full, l
     free(c);
 }
 
-// --replay: a judge's schedule replayed on the reference trainings, with no training.
-// A training that halving stops and resumes is bit for bit the straight one (rl/ppo.h),
-// so the reference's checkpoint curve up to a rung end is what the judge would see for
-// that seed. Each reference seed in turn plays the judge's training and the other seeds'
-// mean is the reference it is scored against, which gives S estimates of the Spearman:
-// their spread is the benchmark's own noise. The statistic: the mean of the checkpoints
-// within the robust window before a rung end (the judge's: the last 3 of 20 checkpoints,
-// 0.15 of the full budget; at least one checkpoint), or for "max" EUREKA's maximum.
+// --replay: a judge's schedule replayed on the trainings' checkpoint curves, with no
+// training. A training that halving stops and resumes is bit for bit the straight one
+// (rl/ppo.h), so a seed's curve up to a rung end is what the judge would see for that
+// seed. Each seed in turn plays the judge's training and the other seeds' mean reference
+// is what it is scored against, which gives S estimates of the Spearman: their spread is
+// the benchmark's own noise. The curve of a seed: the prefix training (the first half of
+// the budget on the search's checkpoint grid, with the graded fitness), then the
+// reference beyond it. The statistic at a rung end: the mean over the checkpoints within
+// the robust window (the judge's: the last 3 of 20 checkpoints, 0.15 of the full budget;
+// at least one checkpoint) of the success rate, or of the graded fitness where the judge
+// ranks on it (halving_rung_graded; judge "judge"), or EUREKA's maximum (judge "max").
 #define ROBUST_WINDOW 0.15
 
-static double curve_score(const reward *r, int s, long end, long full, int use_max) {
+typedef enum { STAT_MAX, STAT_ROBUST, STAT_JUDGE } replay_stat;
+static const char *const stat_name[] = {"max", "robust", "judge"};
+
+static double curve_score(const curve *c, long end, long full, replay_stat stat, int graded) {
     double sum = 0, best = -1;
     int k = 0;
-    for (int c = r->n_ck[s] - 1; c >= 0; c--) {
-        if (r->ck_steps[s][c] > end) continue;
-        if (!use_max && k > 0 && r->ck_steps[s][c] <= end - (long)(ROBUST_WINDOW * (double)full)) break;
-        sum += r->ck_fit[s][c];
-        if (r->ck_fit[s][c] > best) best = r->ck_fit[s][c];
+    for (int i = c->n - 1; i >= 0; i--) {
+        if (c->steps[i] > end) continue;
+        if (stat != STAT_MAX && k > 0 && c->steps[i] <= end - (long)(ROBUST_WINDOW * (double)full)) break;
+        double v = graded && !isnan(c->graded[i]) ? c->graded[i] : c->fit[i];
+        sum += v;
+        if (v > best) best = v;
         k++;
     }
-    return k == 0 ? 0 : use_max ? best : sum / k;
+    return k == 0 ? 0 : stat == STAT_MAX ? best : sum / k;
 }
 
-// One tournament of the rewards idx[0..m) replayed with reference seed s as the judge's
-// training: their order, best first, in order[] (positions in idx). 0, or 1 when a
-// reference curve is missing.
+// One tournament of the rewards idx[0..m) replayed with seed s as the judge's training:
+// their order, best first, in order[] (positions in idx). 0, or 1 when a curve is missing.
 static int replay_tournament(const reward *rw, const int *idx, int m, int s, const halving_plan *plan, long full,
-                             long update, int use_max, int *order) {
+                             long update, replay_stat stat, int *order) {
     halving_cand c[MAX_REWARDS];
     memset(c, 0, sizeof c);
     for (int i = 0; i < m; i++) {
-        if (rw[idx[i]].n_ck[s] == 0) {
+        if (rw[idx[i]].cur[s].n == 0) {
             fprintf(stderr, "bench_judge --replay: no checkpoint curve for %s seed %d\n", rw[idx[i]].name, s + 1);
             return 1;
         }
         c[i].src = rw[idx[i]].src;
     }
     for (int r = 0; r < plan->n_rungs; r++) {
+        int graded = stat == STAT_JUDGE && halving_rung_graded(r, plan->n_rungs);
         for (int i = 0; i < m; i++) {
             if (c[i].out || c[i].rungs_done != r) continue;
             // a training stops after the update that reaches the rung end
             long end = (plan->steps[r] + update - 1) / update * update;
-            c[i].score = curve_score(&rw[idx[i]], s, end, full, use_max);
+            c[i].score = curve_score(&rw[idx[i]].cur[s], end, full, stat, graded);
             c[i].rungs_done = r + 1;
         }
         halving_select(plan, r, c, m);
@@ -369,7 +423,7 @@ static int iteration_groups(const reward *rw, int n, int *idx, int *first, int *
 // (regret) and how often the pick is the group's best. 0, or 1 when the reference lacks
 // curves or the schedule is bad.
 static int replay_one(const reward *rw, int n, int seeds, long full, long ck, long update, const char *rungs,
-                      int use_max) {
+                      replay_stat stat) {
     double frac[HALVING_MAX_RUNGS];
     int nf = 0;
     halving_plan plan;
@@ -395,7 +449,7 @@ static int replay_one(const reward *rw, int n, int seeds, long full, long ck, lo
     double rho[MAX_SEEDS], pick_ref[MAX_SEEDS], regret = 0;
     int best_picked = 0, decisions = 0;
     for (int s = 0; s < seeds; s++) {
-        if (replay_tournament(rw, all, n, s, &plan, full, update, use_max, order)) return 1;
+        if (replay_tournament(rw, all, n, s, &plan, full, update, stat, order)) return 1;
         double x[MAX_REWARDS], y[MAX_REWARDS];
         for (int k = 0; k < n; k++) x[order[k]] = (double)(n - k);
         for (int i = 0; i < n; i++) y[i] = other_seeds_ref(&rw[i], seeds, s);
@@ -405,7 +459,7 @@ static int replay_one(const reward *rw, int n, int seeds, long full, long ck, lo
             halving_plan gp;
             const int *gi = gidx + gfirst[g];
             if (halving_plan_make(glen[g], end_steps, ck, frac, nf, &gp, &e) ||
-                replay_tournament(rw, gi, glen[g], s, &gp, full, update, use_max, order))
+                replay_tournament(rw, gi, glen[g], s, &gp, full, update, stat, order))
                 return 1;
             double best = -1;
             for (int i = 0; i < glen[g]; i++) if (y[gi[i]] > best) best = y[gi[i]];
@@ -417,7 +471,7 @@ static int replay_one(const reward *rw, int n, int seeds, long full, long ck, lo
     double rm, rsd, pm, psd;
     stats_mean_sd(rho, seeds, &rm, &rsd);
     stats_mean_sd(pick_ref, seeds, &pm, &psd);
-    printf("%-6s %-16s %6.2f %9.3f %7.3f", use_max ? "max" : "robust", rungs, (double)halving_plan_steps(&plan) / ((double)n * full),
+    printf("%-6s %-16s %6.2f %9.3f %7.3f", stat_name[stat], rungs, (double)halving_plan_steps(&plan) / ((double)n * full),
            rm, rsd);
     printf("  [");    // the per-seed values: their spread is the benchmark's noise
     for (int s = 0; s < seeds; s++) printf("%s%.3f", s ? " " : "", rho[s]);
@@ -427,20 +481,25 @@ static int replay_one(const reward *rw, int n, int seeds, long full, long ck, lo
     return 0;
 }
 
-// Every schedule of the list (';'-separated), then EUREKA's round-1 judge (max at half).
+// EUREKA's round-1 judge (max at half), then each schedule ranked on the success rate at
+// every rung (robust) and, for a tournament of several rungs, as the judge ranks (judge).
 static int replay(const reward *rw, int n, int seeds, long full, long ck, long update, const char *extra) {
     if (seeds < 2) {
         fprintf(stderr, "bench_judge --replay: needs --ref-seeds 2 or more (one plays the judge)\n");
         return 1;
     }
-    printf("\nreplay on the reference curves (%d rewards, %d seeds; budget: steps / (rewards x full))\n", n, seeds);
+    printf("\nreplay on the prefix + reference curves (%d rewards, %d seeds; budget: steps / (rewards x full))\n", n,
+           seeds);
     printf("%-6s %-16s %6s %9s %7s %s\n", "stat", "rungs", "budget", "spearman", "sd",
            " per judge seed    pick ref  it.regret  it.best");
     static const char *plans[] = {"0.5", "0.25,0.5,1", "0.3,0.6,1", "0.4,1", "0.5,1", "1"};
-    int rc = replay_one(rw, n, seeds, full, ck, update, "0.5", 1);
-    for (size_t k = 0; k < sizeof plans / sizeof plans[0]; k++)
-        rc |= replay_one(rw, n, seeds, full, ck, update, plans[k], 0);
-    if (extra) rc |= replay_one(rw, n, seeds, full, ck, update, extra, 0);
+    int rc = replay_one(rw, n, seeds, full, ck, update, "0.5", STAT_MAX);
+    for (size_t k = 0; k <= sizeof plans / sizeof plans[0]; k++) {
+        const char *p = k < sizeof plans / sizeof plans[0] ? plans[k] : extra;
+        if (!p) continue;
+        rc |= replay_one(rw, n, seeds, full, ck, update, p, STAT_ROBUST);
+        if (strchr(p, ',')) rc |= replay_one(rw, n, seeds, full, ck, update, p, STAT_JUDGE);
+    }
     return rc;
 }
 
@@ -453,7 +512,8 @@ static double rank_correlation(const judged *j, const reward *rw, int n) {
 }
 
 int main(int argc, char **argv) {
-    const char *task_name = "reorient", *refdir = "judge_reference", *judges = "max-half,robust-half,halving", *rungs = NULL;
+    const char *task_name = "reorient", *refdir = "judge_reference", *predir = "judge_prefix";
+    const char *judges = "max-half,robust-half,halving", *rungs = NULL;
     const char *json_path = NULL;
     int seeds = 3, jobs = judge_cores(), replay_only = 0;
     reward *rw = calloc(MAX_REWARDS, sizeof *rw);
@@ -461,6 +521,7 @@ int main(int argc, char **argv) {
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--task") && i + 1 < argc) task_name = argv[++i];
         else if (!strcmp(argv[i], "--reference") && i + 1 < argc) refdir = argv[++i];
+        else if (!strcmp(argv[i], "--prefix") && i + 1 < argc) predir = argv[++i];
         else if (!strcmp(argv[i], "--ref-seeds") && i + 1 < argc) seeds = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--jobs") && i + 1 < argc) jobs = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--judges") && i + 1 < argc) judges = argv[++i];
@@ -469,7 +530,8 @@ int main(int argc, char **argv) {
         else if (!strcmp(argv[i], "--replay")) replay_only = 1;
         else if (argv[i][0] == '-') {
             fprintf(stderr, "usage: bench_judge [--task T] [--reference DIR] [--ref-seeds S] [--jobs J] "
-                            "[--judges max-half,robust-half,halving] [--rungs 0.25,0.5,1] [--replay] [--json FILE] [REWARD.c ...]\n");
+                            "[--judges max-half,robust-half,halving] [--rungs 0.25,0.5,1] [--replay] [--prefix DIR] [--json FILE] "
+                            "[REWARD.c ...]\n");
             return 2;
         } else if (n < MAX_REWARDS) {
             snprintf(rw[n++].path, sizeof rw[0].path, "%s", argv[i]);
@@ -513,8 +575,15 @@ int main(int argc, char **argv) {
     fprintf(stderr, "bench_judge: %d rewards on %s, full budget %ld steps, %d jobs\n", n, t->name, full, jobs);
 
     double ref_s = 0;
-    if (reference(t, rw, n, refdir, seeds, jobs, &ref_s)) fprintf(stderr, "bench_judge: some reference trainings failed\n");
+    if (train_set(t, rw, n, refdir, seeds, jobs, 0, ck, &ref_s))
+        fprintf(stderr, "bench_judge: some reference trainings failed\n");
     if (replay_only) {
+        // the search's second rung end: half the budget on its checkpoint grid
+        double pre_s = 0;
+        if (train_set(t, rw, n, predir, seeds, jobs, (full / 2 + ck - 1) / ck * ck, ck, &pre_s))
+            fprintf(stderr, "bench_judge: some prefix trainings failed\n");
+        for (int i = 0; i < n; i++)
+            for (int s = 0; s < seeds; s++) merge_curves(&rw[i], s);
         int rc = replay(rw, n, seeds, full, ck, update, rungs);
         free_rewards(rw, n);
         return rc;

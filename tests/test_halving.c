@@ -198,7 +198,24 @@ static void test_measure_forged(void) {
     judge_verdict_free(&v);
 }
 
+// What a rung ranks on: the graded fitness at the first of several rungs when the result
+// has one, else the robust statistic.
+static void test_rung_score(void) {
+    cJSON *both = cJSON_Parse("{\"fitness_robust\": 0.25, \"fitness_graded\": 0.875}");
+    cJSON *robust = cJSON_Parse("{\"fitness_robust\": 0.25}");
+    cJSON *none = cJSON_Parse("{}");
+    CHECK(halving_rung_score(both, 0, 3) == 0.875 && halving_rung_score(both, 0, 2) == 0.875);
+    CHECK(halving_rung_score(both, 1, 3) == 0.25 && halving_rung_score(both, 2, 3) == 0.25);
+    CHECK(halving_rung_score(both, 0, 1) == 0.25);
+    CHECK(halving_rung_score(robust, 0, 3) == 0.25 && halving_rung_score(robust, 2, 3) == 0.25);
+    CHECK(halving_rung_score(none, 0, 3) == -INFINITY);
+    cJSON_Delete(both);
+    cJSON_Delete(robust);
+    cJSON_Delete(none);
+}
+
 int main(void) {
+    TEST_RUN(test_rung_score);
     TEST_RUN(test_plan);
     TEST_RUN(test_select);
     TEST_RUN(test_tournament);

@@ -129,6 +129,36 @@ static void test_same_goals(void) {
     venv_free(vm);
 }
 
+// The graded fitness of the cube tasks at known errors: the cube turned by a about z from
+// the goal. 1 below the success angle (where the fitness is 1 too), then linear down to 0
+// at pi; the tasks report it through their graded callback.
+static void test_cube_graded(void) {
+    const task_def *ro = task_find("reorient");
+    err_info e = {0};
+    venv *v = venv_new(ro, 1, 1, NULL, &e);
+    CHECK_MSG(v, "%s", e.msg);
+    if (!v) return;
+    const mjModel *m = venv_model(v);
+    mjData *d = mj_makeData(m);
+    hand_cube c = {{1, 0, 0, 0}, 0, {0}};
+    const double angles[] = {0.0, 0.39, 0.41, 1.0, 2.0, M_PI};
+    double last = 2;
+    for (size_t k = 0; k < sizeof angles / sizeof angles[0]; k++) {
+        double a = angles[k];
+        double q[4] = {cos(a / 2), 0, 0, sin(a / 2)};
+        mju_copy4(d->qpos + HAND_CUBE_QPOS, q);
+        double g = hand_cube_graded(d, &c), f = hand_cube_fitness(d, &c);
+        double want = a < HAND_CUBE_SUCCESS ? 1.0 : (M_PI - a) / (M_PI - HAND_CUBE_SUCCESS);
+        CHECK_MSG(fabs(g - want) < 1e-9 && g <= last && (f == 1.0) == (g == 1.0),
+                  "error %.2f: graded %.6f (want %.6f), fitness %.0f", a, g, want, f);
+        last = g;
+    }
+    CHECK(fabs(last) < 1e-9);
+    CHECK(ro->graded && task_find("reorient_muscle")->graded && !task_find("cartpole")->graded);
+    mj_deleteData(d);
+    venv_free(v);
+}
+
 // Signed distance from a fingertip sphere's surface to the cube's surface, m.
 static double tip_gap(const mjModel *m, const mjData *d, int f) {
     char name[16];
@@ -326,6 +356,7 @@ static void test_baoding_fitness(void) {
 int main(void) {
     TEST_RUN(test_muscles);
     TEST_RUN(test_same_goals);
+    TEST_RUN(test_cube_graded);
     TEST_RUN(test_reorient_muscle_rest_and_strength);
     TEST_RUN(test_baoding_model_and_targets);
     TEST_RUN(test_baoding_fitness);

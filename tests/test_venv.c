@@ -225,6 +225,12 @@ static void test_evaluate_threads(void) {
                   r1.fitness_sd == r2.fitness_sd && r1.fitness == r1b.fitness,
                   "%s: %g/%g vs %g/%g", t->name, r1.fitness, r1.episode_len, r2.fitness, r2.episode_len);
         CHECK(r1.cases == t->n_eval && r1.fitness_sd >= 0);
+        // The graded fitness: the fitness itself for a task without one; else in [0, 1],
+        // 1 on every success, so at least the success rate, and threads do not change it.
+        CHECK(r1.graded == r2.graded);
+        if (!t->graded) CHECK(r1.graded == r1.fitness);
+        else CHECK_MSG(t->success_rate && r1.graded >= r1.fitness && r1.graded <= 1.0,
+                       "%s: graded %g, success rate %g", t->name, r1.graded, r1.fitness);
         CHECK(r1.episode_len >= 1 && r1.episode_len <= t->episode_steps);
         // Cases beyond n_eval continue the same streams: the first n_eval of a larger set
         // are the default set, so the sums nest.

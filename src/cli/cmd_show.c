@@ -89,8 +89,8 @@ int cmd_show(int argc, char **argv) {
                sdir, task, backend, model, jnum(run, "samples", 0), jnum(run, "iterations", 0),
                jnum(run, "train_steps", 0), jnum(run, "seed", 0));
     if (!json)
-        printf("%-16s %-18s %4s %9s %8s %8s %-15s  %s\n", "candidate", "status", "rung", "steps", "fitness",
-               "robust", "interval", "components / error");
+        printf("%-16s %-18s %4s %9s %8s %8s %-15s %7s  %s\n", "candidate", "status", "rung", "steps", "fitness",
+               "robust", "interval", "graded", "components / error");
     char rel[128];
     run_iter_rel(rel, sizeof rel, 0, NULL);
     int first = run_has(dir, rel) ? 0 : 1;
@@ -113,7 +113,7 @@ int cmd_show(int argc, char **argv) {
             const char *status = !have ? "unfinished" : bad ? "unreadable" : st.status;
             cJSON_AddStringToObject(sj, "status", status);
             char detail[1024] = "";
-            char fit[32] = "-", rob[32] = "-", ci[48] = "-", steps[32] = "-", rung[16] = "-";
+            char fit[32] = "-", rob[32] = "-", ci[48] = "-", steps[32] = "-", rung[16] = "-", graded[32] = "-";
             if (have && !bad && st.ok) {
                 snprintf(fit, sizeof fit, "%.3f", st.fitness);
                 cJSON_AddNumberToObject(sj, "fitness", st.fitness);
@@ -141,6 +141,11 @@ int cmd_show(int argc, char **argv) {
                     cJSON_AddItemToArray(a, cJSON_CreateNumber(lo));
                     cJSON_AddItemToArray(a, cJSON_CreateNumber(hi));
                 }
+                double g = jnum(tr, "fitness_graded", NAN);   // what a first rung ranks on
+                if (isfinite(g)) {
+                    snprintf(graded, sizeof graded, "%.3f", g);
+                    cJSON_AddNumberToObject(sj, "fitness_graded", g);
+                }
                 cJSON_Delete(tr);
             } else if (have) {
                 san_str(detail, sizeof detail, bad ? se.msg : st.message, 0);
@@ -148,7 +153,8 @@ int cmd_show(int argc, char **argv) {
             }
             cJSON_AddItemToArray(samples, sj);
             if (!json)
-                printf("%-16s %-18s %4s %9s %8s %8s %-15s  %s\n", name, status, rung, steps, fit, rob, ci, detail);
+                printf("%-16s %-18s %4s %9s %8s %8s %-15s %7s  %s\n", name, status, rung, steps, fit, rob, ci, graded,
+                       detail);
         }
         // The search's pick: the iteration's best (furthest rung, then robust), and it
         // replaces the best so far only with a higher robust statistic.

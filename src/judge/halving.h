@@ -51,7 +51,7 @@ typedef struct halving_cand {
     int out;                    // failed, or not selected to go on
     judge_verdict v;            // verdict of the latest rung (v.result: train.json with the
                                 // judge's fitness_robust); owned
-    double score;               // fitness_robust after the latest rung
+    double score;               // what the latest rung ranked on (halving_rung_score)
 } halving_cand;
 
 typedef struct halving_opts {
@@ -74,6 +74,18 @@ int halving_run(const halving_opts *o, const halving_plan *plan, halving_cand *c
 // Who goes on after rung r (0-based): the keep[r + 1] best of those that completed it
 // (score, then lower index); sets out on the others. No-op after the last rung.
 void halving_select(const halving_plan *plan, int r, halving_cand *c, int k);
+
+// Whether rung (0-based) of n_rungs ranks on the graded fitness: the first rung of a
+// tournament of several, which cuts the whole field while most rewards have not yet
+// succeeded on a single held-out case (their success rates tie near 0, the graded fitness
+// still orders them); later rungs cut among the leaders, whose success rates have left
+// the floor and rank better than the graded fitness (measured: docs/search.md).
+int halving_rung_graded(int rung, int n_rungs);
+
+// The number rung ranks on, from a judged training result: "fitness_graded" (task.h)
+// where halving_rung_graded says so and the task has one, else the robust statistic
+// "fitness_robust"; -INFINITY when absent.
+double halving_rung_score(const cJSON *result, int rung, int n_rungs);
 
 // The candidates ordered best first: furthest rung, then score, then index.
 void halving_order(const halving_cand *c, int k, int *order);

@@ -192,7 +192,7 @@ static cJSON *train_body(const cJSON *args, const task_def *task, reward_fn fn, 
 
 // args {"checks": [{"policy": {...}, "cases": N}, ...]}: each policy (checked by
 // policy.c) on its first N held-out cases, measured as the trainer measured its
-// checkpoints; result {"evals": [{"fitness", "fitness_sd", "cases"}, ...]}. The reward
+// checkpoints; result {"evals": [{"fitness", "fitness_sd", "graded", "cases"}, ...]}. The reward
 // compiled in this worker is a constant that is never called.
 static cJSON *verify_body(const cJSON *args, const task_def *task, reward_fn fn, worker_chan *ch,
                           err_info *e) {
@@ -216,6 +216,7 @@ static cJSON *verify_body(const cJSON *args, const task_def *task, reward_fn fn,
         cJSON *x = cJSON_CreateObject();
         cJSON_AddNumberToObject(x, "fitness", ev.fitness);
         cJSON_AddNumberToObject(x, "fitness_sd", ev.fitness_sd);
+        cJSON_AddNumberToObject(x, "graded", ev.graded);
         cJSON_AddNumberToObject(x, "cases", ev.cases);
         cJSON_AddItemToArray(evals, x);
     }

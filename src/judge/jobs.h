@@ -9,7 +9,7 @@
 //           saved training (base64)
 //   verify  {"checks": [{"policy": {...}, "cases": N}, ...]}: the task fitness of saved
 //           deterministic policies; the reward compiled in this worker is a constant that
-//           is never called; result {"evals": [{"fitness", "fitness_sd", "cases"}, ...]}
+//           is never called; result {"evals": [{"fitness", "fitness_sd", "graded", "cases"}, ...]}
 // The parent side that starts these jobs and trusts only what it re-measures is
 // judge/judge.h.
 #ifndef EUREKA_JOBS_H

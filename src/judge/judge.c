@@ -122,8 +122,9 @@ static sb_spec checks_spec(const task_def *t, cJSON *checks, cJSON **args) {
     return spec;
 }
 
-// fit[i] and sd[i] of the n checks from the verification worker's ending.
-static int checks_result(const sb_result *r, int n, double *fit, double *sd, err_info *e) {
+// fit[i], sd[i] and graded[i] (may be NULL) of the n checks from the verification
+// worker's ending.
+static int checks_result(const sb_result *r, int n, double *fit, double *sd, double *graded, err_info *e) {
     const cJSON *evals = r->result ? cJSON_GetObjectItemCaseSensitive(r->result, "evals") : NULL;
     if (r->status != SB_OK || cJSON_GetArraySize(evals) != n)
         return err_set(e, ERR_RUNTIME, "could not re-measure the policy: %s: %s", sb_status_name(r->status),
@@ -132,10 +133,12 @@ static int checks_result(const sb_result *r, int n, double *fit, double *sd, err
         const cJSON *x = cJSON_GetArrayItem(evals, i);
         const cJSON *f = cJSON_GetObjectItemCaseSensitive(x, "fitness");
         const cJSON *s = cJSON_GetObjectItemCaseSensitive(x, "fitness_sd");
-        if (!cJSON_IsNumber(f) || !cJSON_IsNumber(s))
+        const cJSON *g = cJSON_GetObjectItemCaseSensitive(x, "graded");
+        if (!cJSON_IsNumber(f) || !cJSON_IsNumber(s) || !cJSON_IsNumber(g))
             return err_set(e, ERR_RUNTIME, "could not re-measure the policy: malformed result");
         fit[i] = f->valuedouble;
         sd[i] = s->valuedouble;
+        if (graded) graded[i] = g->valuedouble;
     }
     return ERR_OK;
 }
@@ -150,7 +153,7 @@ int judge_verify(const task_def *t, const cJSON *train, double *fitness, err_inf
     sandbox_run(&spec, NULL, NULL, &r);
     cJSON_Delete(args);
     double sd;
-    int rc = checks_result(&r, 1, fitness, &sd, e);
+    int rc = checks_result(&r, 1, fitness, &sd, NULL, e);
     sb_result_free(&r);
     return rc;
 }
@@ -174,15 +177,17 @@ static cJSON *measure_checks(const task_def *t, const cJSON *train, int cases, i
 }
 
 // The measurement from the checks' results.
-static void measure_from(const task_def *t, const double *fit, const double *sd, int n_recent, int cases,
-                         judge_measure *m) {
+static void measure_from(const task_def *t, const double *fit, const double *sd, const double *graded,
+                         int n_recent, int cases, judge_measure *m) {
     memset(m, 0, sizeof *m);
     m->fitness = fit[0];
     m->n_policies = n_recent;
     m->cases = cases;
-    double sum = 0, sdsum = 0;
-    for (int i = 1; i <= n_recent; i++) { sum += fit[i]; sdsum += sd[i]; }
+    double sum = 0, sdsum = 0, gsum = 0;
+    for (int i = 1; i <= n_recent; i++) { sum += fit[i]; sdsum += sd[i]; gsum += graded[i]; }
     m->robust = sum / n_recent;
+    m->graded = gsum / n_recent;
+    m->has_graded = t->graded != NULL;
     // The interval of one policy's mean over `cases` episodes: the recent policies share
     // their held-out cases, so their average is not more certain than one of them.
     if (t->success_rate) {
@@ -203,10 +208,10 @@ int judge_measure_train(const task_def *t, const cJSON *train, int cases, judge_
     sb_result r;
     sandbox_run(&spec, NULL, NULL, &r);
     cJSON_Delete(args);
-    double fit[17], sd[17];
-    int rc = checks_result(&r, nr + 1, fit, sd, e);
+    double fit[17], sd[17], graded[17];
+    int rc = checks_result(&r, nr + 1, fit, sd, graded, e);
     sb_result_free(&r);
-    if (!rc) measure_from(t, fit, sd, nr, cases, m);
+    if (!rc) measure_from(t, fit, sd, graded, nr, cases, m);
     return rc;
 }
 
@@ -228,11 +233,13 @@ static void apply_measure(judge_verdict *v, int rc, const err_info *e, const jud
         cJSON_DeleteItemFromObjectCaseSensitive(v->result, "fitness_robust");
         cJSON_DeleteItemFromObjectCaseSensitive(v->result, "fitness_ci");
         cJSON_DeleteItemFromObjectCaseSensitive(v->result, "robust_cases");
+        cJSON_DeleteItemFromObjectCaseSensitive(v->result, "fitness_graded");
         cJSON_AddNumberToObject(v->result, "fitness_robust", m->robust);
         cJSON *ci = cJSON_AddArrayToObject(v->result, "fitness_ci");
         cJSON_AddItemToArray(ci, cJSON_CreateNumber(m->ci_low));
         cJSON_AddItemToArray(ci, cJSON_CreateNumber(m->ci_high));
         cJSON_AddNumberToObject(v->result, "robust_cases", m->cases);
+        if (m->has_graded) cJSON_AddNumberToObject(v->result, "fitness_graded", m->graded);
         return;
     }
     judge_verdict_free(v);
@@ -359,11 +366,11 @@ static int slot_ended(pool *pl, int k) {
     sandbox_finish(sl->proc, &r);
     sl->proc = NULL;
     if (sl->verifying) {
-        double fit[17], sd[17];
+        double fit[17], sd[17], graded[17];
         err_info e = {0};
         judge_measure m;
-        int rc = checks_result(&r, sl->n_recent + 1, fit, sd, &e);
-        if (!rc) measure_from(pl->o->task, fit, sd, sl->n_recent, sl->cases, &m);
+        int rc = checks_result(&r, sl->n_recent + 1, fit, sd, graded, &e);
+        if (!rc) measure_from(pl->o->task, fit, sd, graded, sl->n_recent, sl->cases, &m);
         apply_measure(v, rc, &e, &m);
         v->seconds += r.seconds;
         sb_result_free(&r);

@@ -120,6 +120,8 @@ int judge_verify(const task_def *t, const cJSON *train, double *fitness, err_inf
 typedef struct judge_measure {
     double fitness;             // best checkpoint, re-measured
     double robust;              // mean over the recent policies
+    double graded;              // their mean graded fitness (task.h; = robust without one)
+    int has_graded;             // the task has a graded fitness
     double ci_low, ci_high;
     int n_policies, cases;
 } judge_measure;

@@ -163,7 +163,7 @@ struct ppo {
     int n_upd_cap, n_comp;
     char comp_name[REWARD_MAX_TERMS][REWARD_NAME_MAX];
     series comp[REWARD_MAX_TERMS], rtot, eplen, pstd, kl, clipf;
-    series ck_steps, ck_fit, ck_sd, ck_cases, ck_len;
+    series ck_steps, ck_fit, ck_sd, ck_cases, ck_len, ck_graded;
     series level;           // --curriculum: the difficulty of each update's rollout
     series dep_steps, trained;  // --exploration dep: DEP's steps, samples one epoch trained on
     int stage;              // --curriculum: the current stage, 0..curriculum-1
@@ -231,7 +231,7 @@ static void ppo_layout(ppo *p, arena *a) {
     CARVE(p->age, ne); CARVE(p->env_rng, ne); CARVE(p->perm, N);
     CARVE(p->mb_obs, (size_t)M * od); CARVE(p->mb_dmu, (size_t)M * ad); CARVE(p->mb_dv, M);
     series *per_update[] = {&p->rtot, &p->eplen, &p->pstd, &p->kl, &p->clipf, &p->ck_steps,
-                            &p->ck_fit, &p->ck_sd, &p->ck_cases, &p->ck_len, &p->level,
+                            &p->ck_fit, &p->ck_sd, &p->ck_cases, &p->ck_len, &p->ck_graded, &p->level,
                             &p->dep_steps, &p->trained};
     for (size_t k = 0; k < sizeof per_update / sizeof per_update[0]; k++) CARVE(per_update[k]->v, U);
     CARVE(p->best_param, p->actor->n_params); CARVE(p->best_nm, od); CARVE(p->best_ns, od);
@@ -747,6 +747,7 @@ static int checkpoint(ppo *p, err_info *e) {
     series_push(&p->ck_sd, ev.fitness_sd);
     series_push(&p->ck_cases, ev.cases);
     series_push(&p->ck_len, ev.episode_len);
+    series_push(&p->ck_graded, ev.graded);
     if (!p->have_best || ev.fitness > p->best_fit) {
         memcpy(p->best_param, p->actor->param, (size_t)p->actor->n_params * sizeof(float));
         memcpy(p->best_nm, p->nm, (size_t)p->obs_dim * sizeof(float));
@@ -828,6 +829,7 @@ static cJSON *result_json(const ppo *p) {
     cJSON_AddItemToObject(ck, "fitness_sd", series_json(&p->ck_sd));
     cJSON_AddItemToObject(ck, "cases", series_json(&p->ck_cases));
     cJSON_AddItemToObject(ck, "episode_length", series_json(&p->ck_len));
+    if (p->t->graded) cJSON_AddItemToObject(ck, "graded", series_json(&p->ck_graded));
     double best = 0, fin = 0;
     for (int i = 0; i < p->ck_fit.n; i++) {
         if (i == 0 || p->ck_fit.v[i] > best) best = p->ck_fit.v[i];
@@ -859,8 +861,8 @@ static cJSON *result_json(const ppo *p) {
 // the progress, then the learner, normalisers, rng streams, logged series, best
 // checkpoint and the environments (venv_save). Any mismatch or damage is ERR_PARSE.
 
-#define PPO_STATE_VERSION 4     // 2: exploration and curriculum; 3: the recent checkpoint
-                                // policies; 4: --exploration dep
+#define PPO_STATE_VERSION 5     // 2: exploration and curriculum; 3: the recent checkpoint
+                                // policies; 4: --exploration dep; 5: graded checkpoints
 #define PPO_STATE_BOM 0x0102030405060708ULL
 #define PPO_TASK_NAME 32
 #define PPO_HEADER_SIZE (8 + 4 * 8 + PPO_TASK_NAME + 4 * 8 + 8)
@@ -970,8 +972,8 @@ static int ppo_save(const ppo *p, void **out, size_t *out_len, err_info *e) {
                                                                  // dep_steps, trained: with dep
     ser_put_i64(&b, p->stage);
     ser_put_i64(&b, p->ck_fit.n);
-    const series *per_ck[] = {&p->ck_steps, &p->ck_fit, &p->ck_sd, &p->ck_cases, &p->ck_len};
-    for (int k = 0; k < 5; k++) put_series(&b, per_ck[k]);
+    const series *per_ck[] = {&p->ck_steps, &p->ck_fit, &p->ck_sd, &p->ck_cases, &p->ck_len, &p->ck_graded};
+    for (int k = 0; k < 6; k++) put_series(&b, per_ck[k]);
     ser_put_i64(&b, p->have_best);
     ser_put_f64(&b, p->best_fit);
     put_floats(&b, p->best_param, p->actor->n_params);
@@ -1159,8 +1161,8 @@ static int ppo_load(ppo *p, ser_reader *r, const ppo_saved *in, err_info *e) {
     get_series(r, &p->trained, p->ex == EXPLORE_DEP ? U : 0);
     p->stage = (int)ser_get_range(r, 0, p->cfg.curriculum > 0 ? p->cfg.curriculum - 1 : 0);
     int n_ck = (int)ser_get_range(r, 0, U);
-    series *per_ck[] = {&p->ck_steps, &p->ck_fit, &p->ck_sd, &p->ck_cases, &p->ck_len};
-    for (int k = 0; k < 5; k++) get_series(r, per_ck[k], n_ck);
+    series *per_ck[] = {&p->ck_steps, &p->ck_fit, &p->ck_sd, &p->ck_cases, &p->ck_len, &p->ck_graded};
+    for (int k = 0; k < 6; k++) get_series(r, per_ck[k], n_ck);
     p->have_best = (int)ser_get_range(r, 0, 1);
     p->best_fit = ser_get_f64(r);
     get_floats(r, p->best_param, p->actor->n_params);

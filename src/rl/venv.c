@@ -528,9 +528,11 @@ int venv_load(venv *v, ser_reader *r, err_info *e) {
 
 // Held-out case c of a deterministic policy on d, inst and obs (the caller's), watched
 // after the reset and after every control step when watch is given. Returns the fitness.
+// The episode's fitness; *graded gets the task's graded fitness (the fitness when the
+// task has none).
 static double run_case(const venv *v, int c, venv_policy act_fn, void *ctx, int thread,
                        mjData *d, void *inst, float *obs, venv_watch watch, void *wctx,
-                       int *length) {
+                       int *length, double *graded) {
     const task_def *t = v->task;
     const mjModel *m = v->m;
     double raw[VENV_MAX_ACT], act[VENV_MAX_ACT];
@@ -553,7 +555,9 @@ static double run_case(const venv *v, int c, venv_policy act_fn, void *ctx, int 
         if (watch) watch(wctx, m, d, inst, steps, end);
     }
     *length = steps;
-    return t->fitness(m, d, inst, steps);
+    double f = t->fitness(m, d, inst, steps);
+    if (graded) *graded = t->graded ? t->graded(m, d, inst, steps) : f;
+    return f;
 }
 
 // One evaluation: threads take cases in turn; thread i simulates on d[i], inst[i], obs[i].
@@ -563,6 +567,7 @@ typedef struct eval_run {
     void *ctx;
     int cases, next;
     double *fitness;    // per case
+    double *graded;     // per case
     int *length;        // per case
     mjData *d[VENV_MAX_THREADS];
     void *inst[VENV_MAX_THREADS];
@@ -575,7 +580,7 @@ static void eval_thread(void *ctx, int thread) {
         int c = __atomic_fetch_add(&r->next, 1, __ATOMIC_RELAXED);
         if (c >= r->cases) break;
         r->fitness[c] = run_case(r->v, c, r->act_fn, r->ctx, thread, r->d[thread], r->inst[thread],
-                                 r->obs[thread], NULL, NULL, &r->length[c]);
+                                 r->obs[thread], NULL, NULL, &r->length[c], &r->graded[c]);
     }
 }
 
@@ -593,24 +598,27 @@ static int eval_pool(eval_run *r, pool *pl, int cases, venv_eval *out, err_info 
     r->cases = n;
     r->next = 0;
     r->fitness = calloc((size_t)n, sizeof *r->fitness);
+    r->graded = calloc((size_t)n, sizeof *r->graded);
     r->length = calloc((size_t)n, sizeof *r->length);
     int rc = ERR_OK;
-    if (!r->fitness || !r->length) {
+    if (!r->fitness || !r->graded || !r->length) {
         rc = err_set(e, ERR_NOMEM, "out of memory for evaluation");
     } else {
         pool_run(pl, eval_thread, r);
-        double fsum = 0.0, lsum = 0.0, ss = 0.0;
-        for (int c = 0; c < n; c++) { fsum += r->fitness[c]; lsum += r->length[c]; }
+        double fsum = 0.0, gsum = 0.0, lsum = 0.0, ss = 0.0;
+        for (int c = 0; c < n; c++) { fsum += r->fitness[c]; gsum += r->graded[c]; lsum += r->length[c]; }
         double mean = fsum / n;
         for (int c = 0; c < n; c++) ss += (r->fitness[c] - mean) * (r->fitness[c] - mean);
         if (out) {
             out->cases = n;
             out->fitness = mean;
             out->fitness_sd = n > 1 ? sqrt(ss / (n - 1)) : 0.0;
+            out->graded = gsum / n;
             out->episode_len = lsum / n;
         }
     }
     free(r->fitness);
+    free(r->graded);
     free(r->length);
     return rc;
 }
@@ -621,7 +629,7 @@ int venv_evaluate(venv *v, venv_policy act_fn, void *ctx, int n_threads, int cas
     if (n_threads < 1) n_threads = 1;
     if (n_threads > VENV_MAX_THREADS) n_threads = VENV_MAX_THREADS;
     if (cases > 0 && n_threads > cases) n_threads = cases;
-    eval_run r = {v, act_fn, ctx, 0, 0, NULL, NULL, {0}, {0}, {0}};
+    eval_run r = {v, act_fn, ctx, 0, 0, NULL, NULL, NULL, {0}, {0}, {0}};
     int ok = 1;
     for (int k = 0; k < n_threads; k++) {
         r.d[k] = mj_makeData(v->m);
@@ -647,7 +655,7 @@ int venv_evaluate_on(venv *v, pool *pl, venv_policy act_fn, void *ctx, int cases
     if (pool_size(pl) > v->n)
         return err_set(e, ERR_INTERNAL, "venv_evaluate_on: %d threads but %d environments",
                        pool_size(pl), v->n);
-    eval_run r = {v, act_fn, ctx, 0, 0, NULL, NULL, {0}, {0}, {0}};
+    eval_run r = {v, act_fn, ctx, 0, 0, NULL, NULL, NULL, {0}, {0}, {0}};
     for (int k = 0; k < pool_size(pl); k++) {
         r.d[k] = v->env[k].d;
         r.inst[k] = v->env[k].inst;
@@ -669,7 +677,7 @@ int venv_episode(const venv *v, int eval_case, venv_policy act_fn, void *ctx, ve
     if (!d || !inst || !obs) {
         rc = err_set(e, ERR_NOMEM, "out of memory for an episode of %s", t->name);
     } else {
-        double f = run_case(v, eval_case, act_fn, ctx, 0, d, inst, obs, watch, wctx, &len);
+        double f = run_case(v, eval_case, act_fn, ctx, 0, d, inst, obs, watch, wctx, &len, NULL);
         if (fitness) *fitness = f;
         if (steps) *steps = len;
     }

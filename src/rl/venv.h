@@ -121,6 +121,7 @@ typedef struct venv_eval {
     int cases;              // episodes run
     double fitness;         // mean task fitness over the cases
     double fitness_sd;      // sample standard deviation of the per-case fitness (0 for 1 case)
+    double graded;          // mean graded fitness (task.h; the fitness when the task has none)
     double episode_len;     // mean episode length
 } venv_eval;
 

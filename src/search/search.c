@@ -354,9 +354,13 @@ static int on_rung(void *ctx, int i, int rung, halving_cand *h, err_info *e) {
         const cJSON *t = h->v.result;
         cJSON_AddNumberToObject(entry, "steps", cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(t, "steps")));
         cJSON_AddNumberToObject(entry, "fitness", cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(t, "fitness")));
-        cJSON_AddNumberToObject(entry, "fitness_robust", h->score);
+        cJSON_AddNumberToObject(entry, "fitness_robust",
+                                cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(t, "fitness_robust")));
         cJSON_AddItemToObject(entry, "fitness_ci",
                               cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(t, "fitness_ci"), 1));
+        const cJSON *g = cJSON_GetObjectItemCaseSensitive(t, "fitness_graded");
+        if (cJSON_IsNumber(g)) cJSON_AddNumberToObject(entry, "fitness_graded", g->valuedouble);
+        cJSON_AddNumberToObject(entry, "score", h->score);
         rung_rel(rel, sizeof rel, rc->it, k->sample, rung + 1, RUN_TRAIN);
         r = run_write_json(S->dir, rel, t, e);
         if (!r && h->v.state) {
@@ -381,7 +385,11 @@ static int on_rung(void *ctx, int i, int rung, halving_cand *h, err_info *e) {
     cJSON_AddNumberToObject(ev, "sample", k->sample);
     cJSON_AddNumberToObject(ev, "rung", rung + 1);
     cJSON_AddStringToObject(ev, "status", sb_status_name(h->v.status));
-    if (h->v.status == SB_OK) cJSON_AddNumberToObject(ev, "fitness_robust", h->score);
+    if (h->v.status == SB_OK) {
+        cJSON_AddNumberToObject(ev, "fitness_robust",
+                                cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(h->v.result, "fitness_robust")));
+        cJSON_AddNumberToObject(ev, "score", h->score);
+    }
     else cJSON_AddStringToObject(ev, "message", h->v.message);
     emit(S, "rung_done", ev);
     return r;
@@ -416,8 +424,10 @@ static int load_rungs(search *S, int it, const cand *k, halving_cand *h, err_inf
         err_info me = {0};
         if (!rc && st == SB_OK) {
             const cJSON *claim = cJSON_GetObjectItemCaseSensitive(last, "fitness_robust");
+            const cJSON *graded = cJSON_GetObjectItemCaseSensitive(h->v.result, "fitness_graded");
             if (judge_measure_train(S->t, h->v.result, 0, &m2, &me) || !cJSON_IsNumber(claim) ||
-                !judge_same(m2.robust, claim->valuedouble)) {
+                !judge_same(m2.robust, claim->valuedouble) ||
+                (m2.has_graded && !(cJSON_IsNumber(graded) && judge_same(m2.graded, graded->valuedouble)))) {
                 h->v.status = SB_REWARD;
                 h->out = 1;
                 snprintf(h->v.message, sizeof h->v.message, "%s: the saved training does not score what the run "
@@ -425,7 +435,10 @@ static int load_rungs(search *S, int it, const cand *k, halving_cand *h, err_inf
                 cJSON_Delete(h->v.result);
                 h->v.result = NULL;
             } else {
-                h->score = m2.robust;
+                // the numbers in train.json are now the measured ones: rank on them
+                cJSON_DeleteItemFromObjectCaseSensitive(h->v.result, "fitness_robust");
+                cJSON_AddNumberToObject(h->v.result, "fitness_robust", m2.robust);
+                h->score = halving_rung_score(h->v.result, n - 1, S->plan.n_rungs);
             }
         }
         if (!rc && h->v.status == SB_OK) {

@@ -57,6 +57,11 @@ double hand_cube_fitness(const mjData *d, const hand_cube *c) {
     return hand_cube_error(d, c) < HAND_CUBE_SUCCESS ? 1.0 : 0.0;
 }
 
+double hand_cube_graded(const mjData *d, const hand_cube *c) {
+    double err = hand_cube_error(d, c);
+    return err < HAND_CUBE_SUCCESS ? 1.0 : (M_PI - err) / (M_PI - HAND_CUBE_SUCCESS);
+}
+
 int hand_observe_joints(const mjData *d, int qpos_adr, int qvel_adr, float *obs) {
     int k = 0;
     for (int j = 0; j < HAND_JOINTS; j++) obs[k++] = (float)d->qpos[qpos_adr + j];

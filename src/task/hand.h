@@ -46,6 +46,10 @@ double hand_cube_error(const mjData *d, const hand_cube *c);
 // 1 if the episode's end state is a success (error below HAND_CUBE_SUCCESS), else 0.
 double hand_cube_fitness(const mjData *d, const hand_cube *c);
 
+// The graded fitness (task.h): 1 on success, else linear in the error from 1 at
+// HAND_CUBE_SUCCESS down to 0 at pi (the largest orientation error).
+double hand_cube_graded(const mjData *d, const hand_cube *c);
+
 // Finger joint angles (9) and velocities (9) from the given qpos/qvel addresses: 18 floats.
 int hand_observe_joints(const mjData *d, int qpos_adr, int qvel_adr, float *obs);
 

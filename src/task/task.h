@@ -81,6 +81,12 @@ typedef struct task_def {
     // At the end of an episode of `steps` control steps: this episode's fitness. The
     // task's fitness is the mean over its n_eval held-out episodes.
     double (*fitness)(const mjModel *m, const mjData *d, const void *inst, int steps);
+    // A success-rate task's graded fitness of the same episode: how near success it
+    // ended, in [0, 1], exactly 1 when the episode succeeded (so its mean is at least
+    // the success rate). Early in training most rewards succeed on no held-out case and
+    // their success rates tie at 0; the judge ranks such rungs on this (docs/search.md).
+    // May be NULL.
+    double (*graded)(const mjModel *m, const mjData *d, const void *inst, int steps);
     // A task instance restored from a saved training (bytes from outside the process):
     // 1 if this task could have made it (ids in range, counters within an episode), so
     // the functions above can use it safely. May be NULL when any bytes are safe.

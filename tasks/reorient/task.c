@@ -93,6 +93,11 @@ static double ro_fitness(const mjModel *m, const mjData *d, const void *inst, in
     return hand_cube_fitness(d, &in->cube);
 }
 
+static double ro_graded(const mjModel *m, const mjData *d, const void *inst, int steps) {
+    const ro_inst *in = inst;
+    return hand_cube_graded(d, &in->cube);
+}
+
 // A restored instance: the ids reset looks up, a step count within the episode.
 static int ro_inst_ok(const mjModel *m, const void *inst) {
     const ro_inst *in = inst;
@@ -136,6 +141,7 @@ const task_def task_reorient = {
     .fill = ro_fill,
     .observe = ro_observe,
     .fitness = ro_fitness,
+    .graded = ro_graded,
     .inst_ok = ro_inst_ok,
     .reset_level = ro_reset_level,
     .decorate = ro_decorate,

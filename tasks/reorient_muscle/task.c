@@ -88,6 +88,11 @@ static double rm_fitness(const mjModel *m, const mjData *d, const void *inst, in
     return hand_cube_fitness(d, &in->cube);
 }
 
+static double rm_graded(const mjModel *m, const mjData *d, const void *inst, int steps) {
+    const rm_inst *in = inst;
+    return hand_cube_graded(d, &in->cube);
+}
+
 // A restored instance: the ids reset looks up, a step count within the episode.
 static int rm_inst_ok(const mjModel *m, const void *inst) {
     const rm_inst *in = inst;
@@ -129,6 +134,7 @@ const task_def task_reorient_muscle = {
     .fill = rm_fill,
     .observe = rm_observe,
     .fitness = rm_fitness,
+    .graded = rm_graded,
     .inst_ok = rm_inst_ok,
     .reset_level = rm_reset_level,
     .decorate = rm_decorate,
