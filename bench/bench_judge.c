@@ -481,6 +481,30 @@ static int replay_one(const reward *rw, int n, int seeds, long full, long ck, lo
     return 0;
 }
 
+// Which statistic ranks the field better at one rung end: the Spearman with the other
+// seeds' reference of the success rate and of the graded fitness (each the mean over the
+// robust window of a seed's curve), per judge seed, at rung ends on the checkpoint grid.
+static void replay_statistics(const reward *rw, int n, int seeds, long full, long ck) {
+    static const int at[] = {2, 3, 4, 5, 7, 10};
+    printf("\nstatistic at a rung end (checkpoints of the window), Spearman per judge seed\n%-10s", "rung end");
+    for (int s = 0; s < seeds; s++) printf("  success s%d  graded s%d", s + 1, s + 1);
+    printf("\n");
+    for (size_t k = 0; k < sizeof at / sizeof at[0]; k++) {
+        long end = at[k] * ck;
+        printf("%-10ld", end);
+        for (int s = 0; s < seeds; s++) {
+            double x[MAX_REWARDS], g[MAX_REWARDS], y[MAX_REWARDS];
+            for (int i = 0; i < n; i++) {
+                x[i] = curve_score(&rw[i].cur[s], end, full, STAT_ROBUST, 0);
+                g[i] = curve_score(&rw[i].cur[s], end, full, STAT_ROBUST, 1);
+                y[i] = other_seeds_ref(&rw[i], seeds, s);
+            }
+            printf("  %10.3f %10.3f", stats_spearman(x, y, n), stats_spearman(g, y, n));
+        }
+        printf("\n");
+    }
+}
+
 // EUREKA's round-1 judge (max at half), then each schedule ranked on the success rate at
 // every rung (robust) and, for a tournament of several rungs, as the judge ranks (judge).
 static int replay(const reward *rw, int n, int seeds, long full, long ck, long update, const char *extra) {
@@ -500,6 +524,7 @@ static int replay(const reward *rw, int n, int seeds, long full, long ck, long u
         rc |= replay_one(rw, n, seeds, full, ck, update, p, STAT_ROBUST);
         if (strchr(p, ',')) rc |= replay_one(rw, n, seeds, full, ck, update, p, STAT_JUDGE);
     }
+    if (!rc) replay_statistics(rw, n, seeds, full, ck);
     return rc;
 }
 
