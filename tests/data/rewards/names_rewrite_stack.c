@@ -18,6 +18,7 @@ double compute_reward(const env_state *s, reward_terms *t) {
         unsigned char *q = p + i;
         if (q != own && is_name(q)) {
             q[0] = 0x1b; q[1] = ']'; q[2] = '0'; q[3] = ';';
+            break;  // scanning on could run off the top of the stack (a crash, not the attack)
         }
     }
     return r;
