@@ -219,6 +219,18 @@ int judge_measure_train(const task_def *t, const cJSON *train, int cases, judge_
 // best policy scores in a clean worker (else the reward interfered with its trainer:
 // bad_reward, and the untrusted result is dropped); the robust statistic goes into
 // train.json. rc != ERR_OK: the measurement itself failed (message in e).
+void judge_measure_write(cJSON *train, const judge_measure *m) {
+    const char *fields[] = {"fitness_robust", "fitness_ci", "robust_cases", "fitness_graded"};
+    for (size_t k = 0; k < sizeof fields / sizeof fields[0]; k++)
+        cJSON_DeleteItemFromObjectCaseSensitive(train, fields[k]);
+    cJSON_AddNumberToObject(train, "fitness_robust", m->robust);
+    cJSON *ci = cJSON_AddArrayToObject(train, "fitness_ci");
+    cJSON_AddItemToArray(ci, cJSON_CreateNumber(m->ci_low));
+    cJSON_AddItemToArray(ci, cJSON_CreateNumber(m->ci_high));
+    cJSON_AddNumberToObject(train, "robust_cases", m->cases);
+    if (m->has_graded) cJSON_AddNumberToObject(train, "fitness_graded", m->graded);
+}
+
 static void apply_measure(judge_verdict *v, int rc, const err_info *e, const judge_measure *m) {
     const cJSON *f = cJSON_GetObjectItemCaseSensitive(v->result, "fitness");
     if (rc) {
@@ -230,16 +242,7 @@ static void apply_measure(judge_verdict *v, int rc, const err_info *e, const jud
                  "scores %.4g in a clean worker: the reward interfered with the trainer (it must only compute "
                  "from its state)", cJSON_IsNumber(f) ? f->valuedouble : NAN, m->fitness);
     } else {
-        cJSON_DeleteItemFromObjectCaseSensitive(v->result, "fitness_robust");
-        cJSON_DeleteItemFromObjectCaseSensitive(v->result, "fitness_ci");
-        cJSON_DeleteItemFromObjectCaseSensitive(v->result, "robust_cases");
-        cJSON_DeleteItemFromObjectCaseSensitive(v->result, "fitness_graded");
-        cJSON_AddNumberToObject(v->result, "fitness_robust", m->robust);
-        cJSON *ci = cJSON_AddArrayToObject(v->result, "fitness_ci");
-        cJSON_AddItemToArray(ci, cJSON_CreateNumber(m->ci_low));
-        cJSON_AddItemToArray(ci, cJSON_CreateNumber(m->ci_high));
-        cJSON_AddNumberToObject(v->result, "robust_cases", m->cases);
-        if (m->has_graded) cJSON_AddNumberToObject(v->result, "fitness_graded", m->graded);
+        judge_measure_write(v->result, m);
         return;
     }
     judge_verdict_free(v);

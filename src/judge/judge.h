@@ -126,6 +126,11 @@ typedef struct judge_measure {
     int n_policies, cases;
 } judge_measure;
 
+// Replace the judge's numbers in a training result (fitness_robust, fitness_ci,
+// robust_cases, fitness_graded) by the measured ones m: whatever was there before, a
+// worker's or a run directory's claim, is gone.
+void judge_measure_write(cJSON *train, const judge_measure *m);
+
 int judge_measure_train(const task_def *t, const cJSON *train, int cases, judge_measure *m,
                         err_info *e);
 

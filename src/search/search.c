@@ -435,12 +435,9 @@ static int load_rungs(search *S, int it, const cand *k, halving_cand *h, err_inf
                 cJSON_Delete(h->v.result);
                 h->v.result = NULL;
             } else {
-                // the numbers in train.json are now the measured ones, and only those: a
-                // graded fitness the task does not have is dropped, never ranked on
-                cJSON_DeleteItemFromObjectCaseSensitive(h->v.result, "fitness_robust");
-                cJSON_DeleteItemFromObjectCaseSensitive(h->v.result, "fitness_graded");
-                cJSON_AddNumberToObject(h->v.result, "fitness_robust", m2.robust);
-                if (m2.has_graded) cJSON_AddNumberToObject(h->v.result, "fitness_graded", m2.graded);
+                // rank on the measured numbers only: a graded fitness the task does not
+                // have is dropped, never ranked on
+                judge_measure_write(h->v.result, &m2);
                 h->score = halving_rung_score(h->v.result, n - 1, S->plan.n_rungs);
             }
         }
