@@ -24,7 +24,7 @@ MPIRUN=(mpirun --oversubscribe -np 3 -x "ASAN_OPTIONS=$RANK_ASAN" -x EUREKA_MPI_
 export EUREKA_MPI_TIMEOUT=${EUREKA_MPI_TIMEOUT:-60}
 # One iteration of 3 candidates (the halving's three rungs: 3, 2, 1 trainings), 2 seeds
 # of final evaluation: every path of the search's jobs, small enough for 2 loaded cores.
-ARGS=(--task cartpole --llm offline --iterations 1 --samples 3 --threads 1 --train-steps 6000
+ARGS=(--task cartpole --llm offline --iterations 1 --samples 3 --threads 1 --train-steps 40000
       --eval-seeds 2 --seed 7 --quiet --json)
 
 # Every process below pid (the job's ranks, their workers), recorded while the job runs.
@@ -66,7 +66,8 @@ PY
 candidates "$OUT/mpi"
 echo "[${SECONDS}s] mpirun -np 3 = one process"
 
-# 2. the job ended mid-iteration (a rung of one candidate done), resumed by one process.
+# 2. the job ended mid-tournament (SIGTERM after the first rung, while others train), resumed
+#    by one process. (A stop after the tournament is e2e_search_resume's second part.)
 "${MPIRUN[@]}" "$EUREKA" search "${ARGS[@]}" --out "$OUT/killed" > /dev/null 2> "$OUT/killed.err" &
 M=$!
 watch_tree $M "$OUT/killed.pids" &

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # e2e_search_resume: a search killed with SIGKILL mid-way and continued with --resume
 # ends with the same best (same reward text, same fitness, same evaluation) as an
-# uninterrupted search, without asking the LLM again for answered requests.
+# uninterrupted search, without asking the LLM again for answered requests; and a search
+# stopped after its tournament, with only some candidates' status written, trains no rung
+# again (the finished candidates still rank in the resumed selections).
 # Usage: e2e_search_resume.sh path/to/eureka
 set -euo pipefail
 EUREKA=$1
@@ -49,5 +51,31 @@ rec = [json.loads(l) for l in open(os.path.join(out, "killed/llm.jsonl")) if l.s
 recf = [json.loads(l) for l in open(os.path.join(out, "full/llm.jsonl")) if l.strip()]
 assert len(rec) == len(recf), (len(rec), len(recf))
 print("resume ok:", res["best_fitness"], res["eval_mean"])
+PY
+
+# 2. Stopped between the end of the tournament and the last candidate's status.json (the
+# statuses are written in sample order): the candidate left had lost at rung 2 to one
+# that is already finished; resumed alone, it must not win a rung it never won.
+ONE=(--task cartpole --llm offline --iterations 1 --samples 3 --jobs 2 --threads 1
+     --train-steps 6000 --eval-seeds 2 --seed 7 --quiet --json)
+"$EUREKA" search "${ONE[@]}" --out "$OUT/one" > "$OUT/one.json"
+s2="$OUT/one/iter01/sample02"
+[ "$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$s2/rungs.json")" = 2 ] || \
+    fail "the seed no longer eliminates sample 2 at rung 2: pick a seed that does"
+cp -r "$OUT/one" "$OUT/cut"
+rm -rf "$OUT/cut/summary.json" "$OUT/cut/best.c" "$OUT/cut/best.json" "$OUT/cut/eval" \
+       "$OUT/cut/iter01/reflection.md" "$OUT/cut/iter01/sample02/"{status.json,train.json,state.bin,progress.csv,feedback.txt}
+"$EUREKA" search --resume "$OUT/cut" --quiet --json > "$OUT/cut.json"
+python3 - "$OUT" <<'PY'
+import json, sys, os
+out = sys.argv[1]
+a, b = json.load(open(os.path.join(out, "one.json"))), json.load(open(os.path.join(out, "cut.json")))
+for k in ["best_iteration", "best_sample", "best_fitness", "eval_mean", "candidates"]:
+    assert a[k] == b[k], (k, a[k], b[k])
+count = lambda d: sum(json.loads(l)["event"] == "rung_done" for l in open(os.path.join(out, d, "events.jsonl")))
+assert count("cut") == count("one"), ("a finished rung was trained again", count("cut"), count("one"))
+st = lambda d: json.load(open(os.path.join(out, d, "iter01/sample02/status.json")))
+assert st("cut") == st("one"), (st("cut"), st("one"))
+print("resumed after the tournament:", count("cut"), "rungs, as without the stop")
 PY
 echo "e2e_search_resume: ok"

@@ -152,7 +152,7 @@ int halving_run(const halving_opts *o, const halving_plan *plan, halving_cand *c
         int n = 0;
         for (int i = 0; i < k; i++) {
             halving_cand *x = &c[i];
-            if (!x->src || x->out || x->rungs_done != r) continue;
+            if (!x->src || x->out || x->frozen || x->rungs_done != r) continue;
             train_cfg cfg = o->base;
             cfg.steps = plan->steps[r];
             cfg.seed = x->seed;

@@ -49,6 +49,8 @@ typedef struct halving_cand {
     int label;                  // the caller's number for it, in progress (job->sample)
     int rungs_done;             // rungs completed
     int out;                    // failed, or not selected to go on
+    int frozen;                 // finished in an earlier run (a resumed iteration): it
+                                // ranks in every selection, as it did then, but never trains
     judge_verdict v;            // verdict of the latest rung (v.result: train.json with the
                                 // judge's fitness_robust); owned
     double score;               // what the latest rung ranked on (halving_rung_score)

@@ -414,6 +414,8 @@ static int load_rungs(search *S, int it, const cand *k, halving_cand *h, err_inf
         h->v.status = st;
         const char *m = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(last, "message"));
         snprintf(h->v.message, sizeof h->v.message, "%s", m ? m : "");
+        h->v.seconds = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(last, "seconds"));
+        if (!(h->v.seconds >= 0)) h->v.seconds = 0;     // absent (NaN) or forged
         h->out = st != SB_OK;
         if (st == SB_OK) {
             rung_rel(rel, sizeof rel, it, k->sample, n, RUN_TRAIN);
@@ -472,7 +474,15 @@ static int run_attempt(search *S, int it, int base, char **texts, int *trunc, in
         sample_rel(rel, sizeof rel, it, k->sample, RUN_STATUS);
         err_info xe = {0};
         k->code = extract_code(k->response, &xe);
-        if (run_has(S->dir, rel)) { rc = load_done(S, it, k, e); continue; }
+        if (run_has(S->dir, rel)) {
+            // A finished candidate still takes part in the resumed tournament's selections:
+            // without it, one it beat could take its place and train a rung again.
+            if (!(rc = load_done(S, it, k, e)) && k->code) {
+                hc[i] = (halving_cand){.src = k->code, .seed = k->seed, .label = k->sample, .frozen = 1};
+                rc = load_rungs(S, it, k, &hc[i], e);
+            }
+            continue;
+        }
         if ((rc = write_sample_text(S, it, k->sample, RUN_RESPONSE, k->response, e))) break;
         if (!k->code) {
             if (k->truncated) {
