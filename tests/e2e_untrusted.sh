@@ -149,6 +149,48 @@ grep -q "iter01/sample00/train.json is not used" "$OUT/forged.err" || fail "no n
 grep -q "eval/seed01/train.json is not used" "$OUT/forged.err" || fail "no note about the forged evaluation"
 ok "forged fitness is re-measured and dropped on resume"
 
+# Forged mid-tournament: a run stopped after rung 1 of iteration 1 (sample 1 lost it),
+# whose rung-1 records are then edited. A fitness_graded on a task that has none (cartpole)
+# is dropped, never ranked on: the resumed search is the base run. A forged judged
+# fitness is measured again and the rung rejected, naming the file.
+cut_rung1() {
+    copy "$1"
+    local d="$OUT/$1"
+    rm -rf "$d/summary.json" "$d/best.c" "$d/best.json" "$d/eval" "$d/iter02" "$d/iter01/reflection.md" \
+           "$d"/iter01/sample0?/{status.json,train.json,state.bin,progress.csv,feedback.txt} \
+           "$d/iter01/sample00/rung2" "$d/iter01/sample00/rung3"
+    python3 - "$d" "$2" "$3" <<'PY'
+import json, sys
+d, key, value = sys.argv[1], sys.argv[2], float(sys.argv[3])
+rungs = json.load(open(f"{d}/iter01/sample01/rungs.json"))
+assert len(rungs) == 1, "the base run's sample 1 no longer loses rung 1: pick a seed where it does"
+f = f"{d}/iter01/sample00/rungs.json"; json.dump(json.load(open(f))[:1], open(f, "w"))
+rungs[0][key] = value; json.dump(rungs, open(f"{d}/iter01/sample01/rungs.json", "w"))
+f = f"{d}/iter01/sample01/rung1/train.json"; x = json.load(open(f)); x[key] = value; json.dump(x, open(f, "w"))
+PY
+}
+cut_rung1 graded fitness_graded 0.99
+"$EUREKA" search --resume "$OUT/graded" --llm offline --json > "$OUT/graded.json" 2> "$OUT/graded.err" \
+    || fail "resume of a forged graded fitness: $(cat "$OUT/graded.err")"
+python3 - "$OUT/run.json" "$OUT/graded.json" "$OUT/graded" <<'PY' || fail "a forged graded fitness was ranked on"
+import json, sys
+a, b, d = json.load(open(sys.argv[1])), json.load(open(sys.argv[2])), sys.argv[3]
+for k in ["best_iteration", "best_sample", "best_fitness", "eval_mean", "candidates"]:
+    assert a[k] == b[k], (k, a[k], b[k])
+assert len(json.load(open(f"{d}/iter01/sample01/rungs.json"))) == 1, "sample 1 went on past rung 1"
+assert "fitness_graded" not in json.load(open(f"{d}/iter01/sample01/train.json"))
+PY
+cut_rung1 robust fitness_robust 0.99
+"$EUREKA" search --resume "$OUT/robust" --llm offline --json > "$OUT/robust.json" 2> "$OUT/robust.err" \
+    || fail "resume of a forged rung: $(cat "$OUT/robust.err")"
+python3 - "$OUT/robust" <<'PY' || fail "a forged rung fitness was not rejected"
+import json, sys
+st = json.load(open(f"{sys.argv[1]}/iter01/sample01/status.json"))
+assert st["status"] != "ok" and "does not score what the run directory says" in st["message"], st
+assert len(json.load(open(f"{sys.argv[1]}/iter01/sample01/rungs.json"))) == 1
+PY
+ok "forged mid-tournament rungs are measured again: a graded fitness the task lacks is dropped, a false one rejected"
+
 # compare does not reuse a forged evaluation (1e9 would give an HNS of ~1e11).
 copy cmp
 python3 - "$OUT/cmp" <<'PY'
