@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PKGS="build-essential cmake pkg-config libmujoco-dev libtcc-dev libcjson-dev libcurl4-openssl-dev libseccomp-dev libosmesa6-dev ffmpeg chromium python3 openmpi-bin libopenmpi-dev"
+PKGS="build-essential cmake pkg-config libmujoco-dev libtcc-dev libcjson-dev libcurl4-openssl-dev libseccomp-dev libosmesa6-dev ffmpeg chromium python3 openmpi-bin libopenmpi-dev libopenblas-dev"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -1,5 +1,5 @@
 // test_mlp.c: the hand-written backprop against finite differences, batch vs single
-// forward, and Adam's first steps.
+// forward, the matrix kernels on every tile shape, and Adam's first steps.
 #include <math.h>
 #include <string.h>
 #include <stdlib.h>
@@ -69,6 +69,51 @@ static void test_single_and_batch_forward_agree(void) {
     mlp_free(m);
 }
 
+// The two matrix kernels against a double-precision product, on shapes that reach every
+// tile and tail (k and m around the 6-, 4- and 1-row tiles and the 16- and 8-wide blocks;
+// 51 is reorient's observation size). And each weight-gradient row is the same bits as
+// that row computed alone (k = 1): an element's sum does not depend on its tile.
+static void test_kernels_every_tile(void) {
+    rng r;
+    rng_seed(&r, 11, 0);
+    const int ks[] = {1, 3, 4, 6, 7, 10, 51}, ms[] = {1, 8, 9, 16, 17, 64}, n = 37;
+    int bad = 0, moved = 0;
+    for (size_t a = 0; a < sizeof ks / sizeof *ks; a++)
+        for (size_t b = 0; b < sizeof ms / sizeof *ms; b++) {
+            int k = ks[a], m = ms[b];
+            float *A = malloc(sizeof(float) * (size_t)(n * k)), *B = malloc(sizeof(float) * (size_t)(k * m));
+            float *D = malloc(sizeof(float) * (size_t)(n * m)), *bias = malloc(sizeof(float) * (size_t)m);
+            float *C = malloc(sizeof(float) * (size_t)(n * m)), *G = calloc((size_t)(k * m), sizeof(float));
+            float *col = malloc(sizeof(float) * (size_t)n), *G1 = malloc(sizeof(float) * (size_t)m);
+            for (int i = 0; i < n * k; i++) A[i] = (float)rng_normal(&r);
+            for (int i = 0; i < k * m; i++) B[i] = (float)rng_normal(&r);
+            for (int i = 0; i < n * m; i++) D[i] = (float)rng_normal(&r);
+            for (int i = 0; i < m; i++) bias[i] = (float)rng_normal(&r);
+            mlp_gemm_nn(A, B, bias, C, n, k, m);
+            mlp_gemm_tn(A, D, G, n, k, m);
+            for (int s = 0; s < n; s++)
+                for (int j = 0; j < m; j++) {
+                    double want = bias[j];
+                    for (int i = 0; i < k; i++) want += (double)A[s * k + i] * B[i * m + j];
+                    if (fabs(C[s * m + j] - want) > 1e-5 * (k + 1)) bad++;
+                }
+            for (int i = 0; i < k; i++) {
+                for (int j = 0; j < m; j++) {
+                    double want = 0;
+                    for (int s = 0; s < n; s++) want += (double)A[s * k + i] * D[s * m + j];
+                    if (fabs(G[i * m + j] - want) > 1e-5 * n) bad++;
+                }
+                for (int s = 0; s < n; s++) col[s] = A[s * k + i];
+                memset(G1, 0, sizeof(float) * (size_t)m);
+                mlp_gemm_tn(col, D, G1, n, 1, m);
+                if (memcmp(G1, G + i * m, sizeof(float) * (size_t)m) != 0) moved++;
+            }
+            free(A); free(B); free(D); free(bias); free(C); free(G); free(col); free(G1);
+        }
+    CHECK_MSG(bad == 0, "%d kernel outputs off the double-precision product", bad);
+    CHECK_MSG(moved == 0, "%d weight-gradient rows change bits with their tile", moved);
+}
+
 static void test_tanh(void) {
     float x[2001];
     double worst = 0;
@@ -115,6 +160,7 @@ static void test_adam(void) {
 int main(void) {
     TEST_RUN(test_gradient_matches_finite_differences);
     TEST_RUN(test_single_and_batch_forward_agree);
+    TEST_RUN(test_kernels_every_tile);
     TEST_RUN(test_tanh);
     TEST_RUN(test_adam);
     TEST_END();

@@ -218,9 +218,26 @@ MLP_KERNEL void gemm_tn_k(const float *restrict A, const float *restrict D, floa
             g0[j] = x0; g1[j] = x1; g2[j] = x2; g3[j] = x3;
         }
     }
+    // The last k % 4 inputs one at a time, still 16 and 8 outputs wide: reorient's 51
+    // observations leave 3, which a scalar loop made most of the first layer's time.
     for (; i < k; i++) {
         float *g0 = G + (size_t)i * m;
-        for (int j = 0; j < m; j++) {
+        int j = 0;
+        for (; j + 16 <= m; j += 16) {
+            v8 x0 = ld8(g0 + j), x1 = ld8(g0 + j + 8);
+            for (int s = 0; s < n; s++) {
+                float a = A[(size_t)s * k + i];
+                x0 += a * ld8(D + (size_t)s * m + j);
+                x1 += a * ld8(D + (size_t)s * m + j + 8);
+            }
+            st8(g0 + j, x0); st8(g0 + j + 8, x1);
+        }
+        for (; j + 8 <= m; j += 8) {
+            v8 x0 = ld8(g0 + j);
+            for (int s = 0; s < n; s++) x0 += A[(size_t)s * k + i] * ld8(D + (size_t)s * m + j);
+            st8(g0 + j, x0);
+        }
+        for (; j < m; j++) {
             float x0 = g0[j];
             for (int s = 0; s < n; s++) x0 += A[(size_t)s * k + i] * D[(size_t)s * m + j];
             g0[j] = x0;
@@ -297,12 +314,12 @@ void mlp_tanh(float *x, size_t n) {
     (use_avx2 ? tanh_avx2 : tanh_base)(x, n);
 }
 
-static void gemm_nn(const float *A, const float *B, const float *bias, float *C, int n, int k, int m) {
+void mlp_gemm_nn(const float *A, const float *B, const float *bias, float *C, int n, int k, int m) {
     if (use_avx2 < 0) use_avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
     (use_avx2 ? gemm_nn_avx2 : gemm_nn_base)(A, B, bias, C, n, k, m);
 }
 
-static void gemm_tn(const float *A, const float *D, float *G, int n, int k, int m) {
+void mlp_gemm_tn(const float *A, const float *D, float *G, int n, int k, int m) {
     if (use_avx2 < 0) use_avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
     (use_avx2 ? gemm_tn_avx2 : gemm_tn_base)(A, D, G, n, k, m);
 }
@@ -313,7 +330,7 @@ void mlp_forward1(const mlp *m, const float *x, float *y, float *scratch) {
     for (int l = 0; l < m->n_layers; l++) {
         int last = l == m->n_layers - 1;
         float *out = last ? y : bufs[l & 1];
-        gemm_nn(in, m->param + m->w_off[l], m->param + m->b_off[l], out, 1, m->size[l],
+        mlp_gemm_nn(in, m->param + m->w_off[l], m->param + m->b_off[l], out, 1, m->size[l],
                 m->size[l + 1]);
         if (!last) mlp_tanh(out, (size_t)m->size[l + 1]);
         in = out;
@@ -358,7 +375,7 @@ const float *mlp_forward(const mlp *m, mlp_batch *b, const float *x, int n) {
         int nin = m->size[l], nout = m->size[l + 1];
         const float *in = l == 0 ? x : b->act[l];
         float *out = b->act[l + 1];
-        gemm_nn(in, m->param + m->w_off[l], m->param + m->b_off[l], out, n, nin, nout);
+        mlp_gemm_nn(in, m->param + m->w_off[l], m->param + m->b_off[l], out, n, nin, nout);
         if (l < m->n_layers - 1) mlp_tanh(out, (size_t)n * nout);
     }
     return b->act[m->n_layers];
@@ -372,14 +389,14 @@ void mlp_backward(mlp *m, mlp_batch *b, const float *dy, int n) {
         float *gb = m->grad + m->b_off[l];
         for (int s = 0; s < n; s++)
             for (int j = 0; j < nout; j++) gb[j] += delta[(size_t)s * nout + j];
-        gemm_tn(in, delta, m->grad + m->w_off[l], n, nin, nout);
+        mlp_gemm_tn(in, delta, m->grad + m->w_off[l], n, nin, nout);
         if (l == 0) break;
         // delta_prev = (delta W^T) * (1 - a^2), with W^T laid out as a weight matrix.
         const float *W = m->param + m->w_off[l];
         for (int i = 0; i < nin; i++)
             for (int j = 0; j < nout; j++) b->wt[(size_t)j * nin + i] = W[(size_t)i * nout + j];
         float *prev = delta == b->delta ? b->delta2 : b->delta;
-        gemm_nn(delta, b->wt, NULL, prev, n, nout, nin);
+        mlp_gemm_nn(delta, b->wt, NULL, prev, n, nout, nin);
         for (size_t k = 0; k < (size_t)n * nin; k++) prev[k] *= 1.0f - in[k] * in[k];
         delta = prev;
     }

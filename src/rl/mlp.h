@@ -61,6 +61,12 @@ void mlp_zero_grad(mlp *m);
 // tanh of n floats in place (a vectorised rational approximation, |error| < 1e-6).
 void mlp_tanh(float *x, size_t n);
 
+// The two matrix kernels every pass is made of (row-major; exported for bench_gemm, which
+// weighs them against a BLAS). mlp_gemm_nn: C[n][m] = A[n][k] B[k][m] (+ bias[m] on every
+// row when bias is not NULL). mlp_gemm_tn: G[k][m] += A[n][k]^T D[n][m].
+void mlp_gemm_nn(const float *A, const float *B, const float *bias, float *C, int n, int k, int m);
+void mlp_gemm_tn(const float *A, const float *D, float *G, int n, int k, int m);
+
 // Adam (Kingma and Ba) over a flat parameter array.
 typedef struct mlp_adam {
     int n;
