@@ -63,6 +63,11 @@ typedef float v8 __attribute__((vector_size(32)));
 typedef float v8u __attribute__((vector_size(32), aligned(4), may_alias));
 #define ld8(p) ((v8)(*(const v8u *)(p)))
 #define st8(p, v) (*(v8u *)(p) = (v))
+// Eight floats stride apart (a column of a row-major matrix), loaded and stored.
+#define col8(p, st) ((v8){(p)[0], (p)[(st)], (p)[2 * (st)], (p)[3 * (st)], (p)[4 * (st)], (p)[5 * (st)], \
+                          (p)[6 * (st)], (p)[7 * (st)]})
+#define st_col8(p, st, v) \
+    do { for (int t_ = 0; t_ < 8; t_++) (p)[(size_t)t_ * (st)] = (v)[t_]; } while (0)
 
 // C[n][m] = bias[m] (zeros when bias is NULL) + A[n][k] B[k][m].
 MLP_KERNEL void gemm_nn_k(const float *restrict A, const float *restrict B, const float *restrict bias,
@@ -208,15 +213,6 @@ MLP_KERNEL void gemm_tn_k(const float *restrict A, const float *restrict D, floa
             }
             st8(g0 + j, x0); st8(g1 + j, x1); st8(g2 + j, x2); st8(g3 + j, x3);
         }
-        for (; j < m; j++) {
-            float x0 = g0[j], x1 = g1[j], x2 = g2[j], x3 = g3[j];
-            for (int s = 0; s < n; s++) {
-                const float *a = A + (size_t)s * k + i;
-                float d = D[(size_t)s * m + j];
-                x0 += a[0] * d; x1 += a[1] * d; x2 += a[2] * d; x3 += a[3] * d;
-            }
-            g0[j] = x0; g1[j] = x1; g2[j] = x2; g3[j] = x3;
-        }
     }
     // The last k % 4 inputs one at a time, still 16 and 8 outputs wide: reorient's 51
     // observations leave 3, which a scalar loop made most of the first layer's time.
@@ -237,10 +233,32 @@ MLP_KERNEL void gemm_tn_k(const float *restrict A, const float *restrict D, floa
             for (int s = 0; s < n; s++) x0 += A[(size_t)s * k + i] * ld8(D + (size_t)s * m + j);
             st8(g0 + j, x0);
         }
-        for (; j < m; j++) {
-            float x0 = g0[j];
-            for (int s = 0; s < n; s++) x0 += A[(size_t)s * k + i] * D[(size_t)s * m + j];
-            g0[j] = x0;
+    }
+    // The last m % 8 outputs (an actor's 9 actions leave 1, a critic has only 1): 8 and
+    // then 1 inputs wide, since A's rows are contiguous over inputs and a column is not.
+    for (int j = m - m % 8; j < m; j++) {
+        float *g = G + j;
+        int i2 = 0;
+        for (; i2 + 32 <= k; i2 += 32) {
+            v8 x0 = col8(g + (size_t)i2 * m, m), x1 = col8(g + (size_t)(i2 + 8) * m, m);
+            v8 x2 = col8(g + (size_t)(i2 + 16) * m, m), x3 = col8(g + (size_t)(i2 + 24) * m, m);
+            for (int s = 0; s < n; s++) {
+                const float *a = A + (size_t)s * k + i2;
+                float d = D[(size_t)s * m + j];
+                x0 += ld8(a) * d; x1 += ld8(a + 8) * d; x2 += ld8(a + 16) * d; x3 += ld8(a + 24) * d;
+            }
+            st_col8(g + (size_t)i2 * m, m, x0); st_col8(g + (size_t)(i2 + 8) * m, m, x1);
+            st_col8(g + (size_t)(i2 + 16) * m, m, x2); st_col8(g + (size_t)(i2 + 24) * m, m, x3);
+        }
+        for (; i2 + 8 <= k; i2 += 8) {
+            v8 x0 = col8(g + (size_t)i2 * m, m);
+            for (int s = 0; s < n; s++) x0 += ld8(A + (size_t)s * k + i2) * D[(size_t)s * m + j];
+            st_col8(g + (size_t)i2 * m, m, x0);
+        }
+        for (; i2 < k; i2++) {
+            float x0 = g[(size_t)i2 * m];
+            for (int s = 0; s < n; s++) x0 += A[(size_t)s * k + i2] * D[(size_t)s * m + j];
+            g[(size_t)i2 * m] = x0;
         }
     }
 }
