@@ -349,7 +349,7 @@ void mlp_forward1(const mlp *m, const float *x, float *y, float *scratch) {
         int last = l == m->n_layers - 1;
         float *out = last ? y : bufs[l & 1];
         mlp_gemm_nn(in, m->param + m->w_off[l], m->param + m->b_off[l], out, 1, m->size[l],
-                m->size[l + 1]);
+                    m->size[l + 1]);
         if (!last) mlp_tanh(out, (size_t)m->size[l + 1]);
         in = out;
     }
