@@ -137,10 +137,23 @@ MLP_KERNEL void gemm_nn_k(const float *restrict A, const float *restrict B, cons
             c0[j] = x0; c1[j] = x1; c2[j] = x2; c3[j] = x3;
         }
     }
+    // One sample at a time (the rollouts' single-sample forward, and a batch's last n % 4):
+    // four blocks of 8 outputs at once, so that four multiply-add chains overlap their
+    // latency instead of one waiting on itself.
     for (; s < n; s++) {
         const float *a0 = A + (size_t)s * k;
         float *c0 = C + (size_t)s * m;
         int j = 0;
+        for (; j + 32 <= m; j += 32) {
+            v8 z = {0};
+            v8 x0 = bias ? ld8(bias + j) : z, x1 = bias ? ld8(bias + j + 8) : z;
+            v8 x2 = bias ? ld8(bias + j + 16) : z, x3 = bias ? ld8(bias + j + 24) : z;
+            for (int i = 0; i < k; i++) {
+                const float *b = B + (size_t)i * m + j;
+                x0 += a0[i] * ld8(b); x1 += a0[i] * ld8(b + 8); x2 += a0[i] * ld8(b + 16); x3 += a0[i] * ld8(b + 24);
+            }
+            st8(c0 + j, x0); st8(c0 + j + 8, x1); st8(c0 + j + 16, x2); st8(c0 + j + 24, x3);
+        }
         for (; j + 8 <= m; j += 8) {
             v8 z = {0}, x0 = bias ? ld8(bias + j) : z;
             for (int i = 0; i < k; i++) x0 += a0[i] * ld8(B + (size_t)i * m + j);
