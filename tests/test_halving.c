@@ -171,6 +171,43 @@ static void test_tournament(void) {
 }
 
 // The robust statistic of a forged train.json does not survive the clean measurement.
+// A resumed iteration: candidates finished before the stop are frozen. They rank in the
+// selections as they did (the winner keeps its slot, so the rival it beat at rung 2 stays
+// out) and are never trained again, even when the selection would let them go on.
+static void test_frozen(void) {
+    halving_plan plan;
+    CHECK(halving_plan_default(3, 8 * 2048, 2048, &plan, NULL) == ERR_OK);   // keep 3, 2, 1
+    halving_cand c[3];
+    memset(c, 0, sizeof c);
+    int done[3] = {1, 3, 2}, frozen[3] = {1, 1, 0};
+    double score[3] = {0.12, 0.2, 0.14};
+    for (int i = 0; i < 3; i++) {
+        c[i].src = "x";
+        c[i].rungs_done = done[i];
+        c[i].frozen = frozen[i];
+        c[i].v.status = SB_OK;
+        c[i].score = score[i];
+    }
+    seen s = {{0}};
+    halving_opts o;
+    memset(&o, 0, sizeof o);
+    o.jo = (judge_opts){task_find("cartpole"), 1, NULL, NULL, NULL, NULL};
+    o.on_rung = count_rung;
+    o.ctx = &s;
+    err_info e = {0};
+    CHECK_MSG(halving_run(&o, &plan, c, 3, &e) == ERR_OK, "%s", e.msg);
+    CHECK(c[0].out && c[2].out && !c[1].out);      // as before the stop
+    CHECK(s.rungs[0] + s.rungs[1] + s.rungs[2] == 0);
+    // A frozen candidate the selection keeps does not train either.
+    memset(c, 0, sizeof c);
+    c[0].src = "x";
+    c[0].rungs_done = 1;
+    c[0].frozen = 1;
+    c[0].v.status = SB_OK;
+    CHECK(halving_run(&o, &plan, c, 1, &e) == ERR_OK);
+    CHECK(c[0].rungs_done == 1 && s.rungs[0] == 0);
+}
+
 static void test_measure_forged(void) {
     const task_def *t = task_find("cartpole");
     train_cfg cfg = {0};
@@ -219,6 +256,7 @@ int main(void) {
     TEST_RUN(test_plan);
     TEST_RUN(test_select);
     TEST_RUN(test_tournament);
+    TEST_RUN(test_frozen);
     TEST_RUN(test_measure_forged);
     TEST_END();
 }
