@@ -443,7 +443,7 @@ static int load_rungs(search *S, int it, const cand *k, halving_cand *h, err_inf
                 h->score = halving_rung_score(h->v.result, n - 1, S->plan.n_rungs);
             }
         }
-        if (!rc && h->v.status == SB_OK) {
+        if (!rc && h->v.status == SB_OK && !h->frozen) {    // a frozen one never trains on
             rung_rel(rel, sizeof rel, it, k->sample, n, RUN_STATE);
             if (run_has(S->dir, rel)) h->v.state = fs_read_in(S->dir, rel, JUDGE_STATE_MAX, &h->v.state_len, e);
         }
