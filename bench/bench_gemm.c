@@ -17,6 +17,7 @@
 #include "rl/ppo.h"
 #include "task/task.h"
 #include "util/clock.h"
+#include "util/rng.h"
 
 // OpenBLAS's own call (not in cblas.h): one thread, as a worker's training would run it.
 void openblas_set_num_threads(int n);
@@ -26,11 +27,10 @@ static const char *product_name[] = {"forward", "weight grad", "delta"};
 
 typedef struct shape { int n, k, m; product p; } shape;
 
-static void fill(float *x, size_t n, unsigned seed) {
-    for (size_t i = 0; i < n; i++) {
-        seed = seed * 1664525u + 1013904223u;
-        x[i] = (float)((seed >> 8) / 16777216.0 - 0.5);
-    }
+static void fill(float *x, size_t n, uint64_t stream) {
+    rng r;
+    rng_seed(&r, 1, stream);
+    for (size_t i = 0; i < n; i++) x[i] = (float)rng_range(&r, -0.5, 0.5);
 }
 
 // One product with our kernels. W is [k][m] for FWD and WGRAD; for DELTA, W is the layer's
