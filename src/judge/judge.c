@@ -215,10 +215,6 @@ int judge_measure_train(const task_def *t, const cJSON *train, int cases, judge_
     return rc;
 }
 
-// Apply a training's measurement to its verdict: the reported fitness must be what its
-// best policy scores in a clean worker (else the reward interfered with its trainer:
-// bad_reward, and the untrusted result is dropped); the robust statistic goes into
-// train.json. rc != ERR_OK: the measurement itself failed (message in e).
 void judge_measure_write(cJSON *train, const judge_measure *m) {
     const char *fields[] = {"fitness_robust", "fitness_ci", "robust_cases", "fitness_graded"};
     for (size_t k = 0; k < sizeof fields / sizeof fields[0]; k++)
@@ -231,6 +227,10 @@ void judge_measure_write(cJSON *train, const judge_measure *m) {
     if (m->has_graded) cJSON_AddNumberToObject(train, "fitness_graded", m->graded);
 }
 
+// Apply a training's measurement to its verdict: the reported fitness must be what its
+// best policy scores in a clean worker (else the reward interfered with its trainer:
+// bad_reward, and the untrusted result is dropped); the robust statistic goes into
+// train.json. rc != ERR_OK: the measurement itself failed (message in e).
 static void apply_measure(judge_verdict *v, int rc, const err_info *e, const judge_measure *m) {
     const cJSON *f = cJSON_GetObjectItemCaseSensitive(v->result, "fitness");
     if (rc) {
