@@ -1,5 +1,6 @@
 // test_mlp.c: the hand-written backprop against finite differences, batch vs single
-// forward, the matrix kernels on every tile shape, and Adam's first steps.
+// forward, the matrix kernels on every tile shape, the backward pass's element-wise
+// bits, and Adam's first steps.
 #include <math.h>
 #include <string.h>
 #include <stdlib.h>
@@ -114,6 +115,45 @@ static void test_kernels_every_tile(void) {
     CHECK_MSG(moved == 0, "%d weight-gradient rows change bits with their tile", moved);
 }
 
+// The backward pass's element-wise parts keep the plain loops' bits: a bias gradient is
+// its layer's deltas summed sample after sample, and a hidden delta is (delta W^T) times
+// (1 - a*a) rounded step by step. Widths 20 and 9 take the 16-, 8- and 1-column paths.
+static void test_backward_elementwise_bits(void) {
+    rng r;
+    rng_seed(&r, 13, 0);
+    int nin = 3, hid = 20, nout = 9, n = 13;
+    mlp *m = mlp_new(nin, hid, 2, nout, 1.0, &r);
+    mlp_batch *b = mlp_batch_new(m, n);
+    CHECK(m != NULL && b != NULL);
+    float x[13 * 3], dy[13 * 9], wt[9 * 20], d1[13 * 20];
+    for (int k = 0; k < n * nin; k++) x[k] = (float)rng_normal(&r);
+    for (int k = 0; k < n * nout; k++) dy[k] = (float)rng_normal(&r);
+    mlp_forward(m, b, x, n);
+    mlp_zero_grad(m);
+    mlp_backward(m, b, dy, n);
+    int bad = 0;
+    const float *g_out = m->grad + m->b_off[2];
+    for (int j = 0; j < nout; j++) {
+        float want = 0;
+        for (int s = 0; s < n; s++) want += dy[s * nout + j];
+        bad += memcmp(&want, g_out + j, sizeof want) != 0;
+    }
+    const float *W = m->param + m->w_off[2], *a = b->act[2];
+    for (int i = 0; i < hid; i++)
+        for (int j = 0; j < nout; j++) wt[j * hid + i] = W[i * nout + j];
+    mlp_gemm_nn(dy, wt, NULL, d1, n, nout, hid);
+    for (int k = 0; k < n * hid; k++) d1[k] *= 1.0f - a[k] * a[k];
+    const float *g_hid = m->grad + m->b_off[1];
+    for (int j = 0; j < hid; j++) {
+        float want = 0;
+        for (int s = 0; s < n; s++) want += d1[s * hid + j];
+        bad += memcmp(&want, g_hid + j, sizeof want) != 0;
+    }
+    CHECK_MSG(bad == 0, "%d bias gradients differ in bits from the sample-order sums", bad);
+    mlp_batch_free(b);
+    mlp_free(m);
+}
+
 static void test_tanh(void) {
     float x[2001];
     double worst = 0;
@@ -161,6 +201,7 @@ int main(void) {
     TEST_RUN(test_gradient_matches_finite_differences);
     TEST_RUN(test_single_and_batch_forward_agree);
     TEST_RUN(test_kernels_every_tile);
+    TEST_RUN(test_backward_elementwise_bits);
     TEST_RUN(test_tanh);
     TEST_RUN(test_adam);
     TEST_END();

@@ -276,6 +276,31 @@ MLP_KERNEL void gemm_tn_k(const float *restrict A, const float *restrict D, floa
     }
 }
 
+// g[j] += the sum over n rows of d[s][j], row after row (bias gradients): 16 columns
+// at a time in two vectors, each column still summed in row order. Additions only, so
+// the AVX2 clone has nothing to fuse and both clones give the same bits.
+MLP_KERNEL void colsum_k(const float *restrict d, float *restrict g, int n, int m) {
+    int j = 0;
+    for (; j + 16 <= m; j += 16) {
+        v8 x0 = ld8(g + j), x1 = ld8(g + j + 8);
+        for (int s = 0; s < n; s++) {
+            x0 += ld8(d + (size_t)s * m + j);
+            x1 += ld8(d + (size_t)s * m + j + 8);
+        }
+        st8(g + j, x0); st8(g + j + 8, x1);
+    }
+    for (; j + 8 <= m; j += 8) {
+        v8 x0 = ld8(g + j);
+        for (int s = 0; s < n; s++) x0 += ld8(d + (size_t)s * m + j);
+        st8(g + j, x0);
+    }
+    for (; j < m; j++) {
+        float x = g[j];
+        for (int s = 0; s < n; s++) x += d[(size_t)s * m + j];
+        g[j] = x;
+    }
+}
+
 // tanh of n floats in place: a rational approximation (the odd 13/6 one Eigen uses,
 // float-accurate within a few ulp) on [-c, c], exactly +-1 beyond. Written on vector
 // types: GCC leaves the clamp of a plain loop as a branch and then does not vectorise it.
@@ -336,23 +361,53 @@ static void gemm_tn_base(const float *A, const float *D, float *G, int n, int k,
 
 __attribute__((target("avx2,fma"))) static void tanh_avx2(float *x, size_t n) { tanh_k(x, n); }
 static void tanh_base(float *x, size_t n) { tanh_k(x, n); }
+__attribute__((target("avx2,fma"))) static void colsum_avx2(const float *d, float *g, int n, int m) {
+    colsum_k(d, g, n, m);
+}
+static void colsum_base(const float *d, float *g, int n, int m) { colsum_k(d, g, n, m); }
 
-static int use_avx2 = -1;
+// Whether this CPU runs the AVX2 clones: asked once. Rollout threads may race on the
+// first call; they compute the same answer, and the atomics keep that race defined.
+static int use_avx2(void) {
+    static int have = -1;
+    int h = __atomic_load_n(&have, __ATOMIC_RELAXED);
+    if (h < 0) {
+        h = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+        __atomic_store_n(&have, h, __ATOMIC_RELAXED);
+    }
+    return h;
+}
 
 // tanh in place (exported for the test).
 void mlp_tanh(float *x, size_t n) {
-    if (use_avx2 < 0) use_avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    (use_avx2 ? tanh_avx2 : tanh_base)(x, n);
+    (use_avx2() ? tanh_avx2 : tanh_base)(x, n);
 }
 
 void mlp_gemm_nn(const float *A, const float *B, const float *bias, float *C, int n, int k, int m) {
-    if (use_avx2 < 0) use_avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    (use_avx2 ? gemm_nn_avx2 : gemm_nn_base)(A, B, bias, C, n, k, m);
+    (use_avx2() ? gemm_nn_avx2 : gemm_nn_base)(A, B, bias, C, n, k, m);
 }
 
 void mlp_gemm_tn(const float *A, const float *D, float *G, int n, int k, int m) {
-    if (use_avx2 < 0) use_avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    (use_avx2 ? gemm_tn_avx2 : gemm_tn_base)(A, D, G, n, k, m);
+    (use_avx2() ? gemm_tn_avx2 : gemm_tn_base)(A, D, G, n, k, m);
+}
+
+static void colsum_add(const float *d, float *g, int n, int m) {
+    (use_avx2() ? colsum_avx2 : colsum_base)(d, g, n, m);
+}
+
+// d[k] *= 1 - a[k]^2 (tanh's derivative from its output), four lanes at a time in SSE,
+// x86-64's baseline. Not in the AVX2 clone: it would fuse 1 - a*a into one multiply-add,
+// which rounds differently from the product and the subtraction done apart.
+typedef float v4 __attribute__((vector_size(16)));
+typedef float v4u __attribute__((vector_size(16), aligned(4), may_alias));
+static void dtanh_mul(float *restrict d, const float *restrict a, size_t n) {
+    const v4 one = {1, 1, 1, 1};
+    size_t k = 0;
+    for (; k + 4 <= n; k += 4) {
+        v4 ak = *(const v4u *)(a + k);
+        *(v4u *)(d + k) = *(const v4u *)(d + k) * (one - ak * ak);
+    }
+    for (; k < n; k++) d[k] *= 1.0f - a[k] * a[k];
 }
 
 void mlp_forward1(const mlp *m, const float *x, float *y, float *scratch) {
@@ -417,9 +472,7 @@ void mlp_backward(mlp *m, mlp_batch *b, const float *dy, int n) {
     for (int l = m->n_layers - 1; l >= 0; l--) {
         int nin = m->size[l], nout = m->size[l + 1];
         const float *in = l == 0 ? b->in : b->act[l];
-        float *gb = m->grad + m->b_off[l];
-        for (int s = 0; s < n; s++)
-            for (int j = 0; j < nout; j++) gb[j] += delta[(size_t)s * nout + j];
+        colsum_add(delta, m->grad + m->b_off[l], n, nout);
         mlp_gemm_tn(in, delta, m->grad + m->w_off[l], n, nin, nout);
         if (l == 0) break;
         // delta_prev = (delta W^T) * (1 - a^2), with W^T laid out as a weight matrix.
@@ -428,7 +481,7 @@ void mlp_backward(mlp *m, mlp_batch *b, const float *dy, int n) {
             for (int j = 0; j < nout; j++) b->wt[(size_t)j * nin + i] = W[(size_t)i * nout + j];
         float *prev = delta == b->delta ? b->delta2 : b->delta;
         mlp_gemm_nn(delta, b->wt, NULL, prev, n, nout, nin);
-        for (size_t k = 0; k < (size_t)n * nin; k++) prev[k] *= 1.0f - in[k] * in[k];
+        dtanh_mul(prev, in, (size_t)n * nin);
         delta = prev;
     }
 }
