@@ -3,8 +3,10 @@
 // width and minibatch size, in the three products an update makes of every layer (forward
 // C = A W + b, weight gradient G += A^T D, the delta back through W). Both sides get the
 // same inputs; their results are compared (a wrong kernel would be fast for nothing).
-// Prints GFLOP/s per product and, per task, the time of one update's products, ours over
-// OpenBLAS's: above 1, OpenBLAS would be faster. Best of 5 rounds, alternating.
+// Prints GFLOP/s per product, its share of this core's multiply-add peak (measured first,
+// with independent FMA chains), and per task the time of one update's products: ours over
+// OpenBLAS's (above 1, OpenBLAS would be faster), and the least time the same operations
+// could take at the peak. Best of 5 rounds, alternating.
 //
 // usage: bench_gemm [task ...]   (default: reorient cartpole)
 #include <cblas.h>
@@ -90,12 +92,40 @@ static void time_shape(const shape *s, int reps, double sec[2], double *diff) {
     free(A); free(W); free(bias); free(wt); free(C[0]); free(C[1]);
 }
 
+typedef float v8 __attribute__((vector_size(32)));
+static volatile float sink;
+
+// This core's single-precision multiply-add peak, GFLOP/s: twelve independent 8-wide
+// chains, enough to keep both FMA pipes busy through the latency. Best of 5. 0 without FMA.
+__attribute__((target("avx2,fma"))) static double fma_peak(void) {
+    if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma")) return 0;
+    const v8 a = {0.999f, 0.999f, 0.999f, 0.999f, 0.999f, 0.999f, 0.999f, 0.999f};
+    const v8 b = {1e-3f, 1e-3f, 1e-3f, 1e-3f, 1e-3f, 1e-3f, 1e-3f, 1e-3f};
+    const long iters = 20000000;
+    double best = INFINITY;
+    for (int round = 0; round < 5; round++) {
+        v8 x0 = a, x1 = a, x2 = a, x3 = a, x4 = a, x5 = a, x6 = a, x7 = a, x8 = a, x9 = a, x10 = a, x11 = a;
+        double t = now_s();
+        for (long i = 0; i < iters; i++) {
+            x0 = x0 * a + b; x1 = x1 * a + b; x2 = x2 * a + b; x3 = x3 * a + b;
+            x4 = x4 * a + b; x5 = x5 * a + b; x6 = x6 * a + b; x7 = x7 * a + b;
+            x8 = x8 * a + b; x9 = x9 * a + b; x10 = x10 * a + b; x11 = x11 * a + b;
+        }
+        best = fmin(best, now_s() - t);
+        v8 y = x0 + x1 + x2 + x3 + x4 + x5 + x6 + x7 + x8 + x9 + x10 + x11;
+        sink = y[0] + y[7];
+    }
+    return 2.0 * 8 * 12 * (double)iters / best / 1e9;
+}
+
 int main(int argc, char **argv) {
     openblas_set_num_threads(1);
     const char *fallback[] = {"reorient", "cartpole"};
     const char **names = argc > 1 ? (const char **)argv + 1 : fallback;
     int n_names = argc > 1 ? argc - 1 : 2;
     int worse = 0;
+    double peak = fma_peak();
+    if (peak > 0) printf("this core's multiply-add peak: %.1f GFLOP/s (12 independent 8-wide FMA chains)\n", peak);
     for (int t = 0; t < n_names; t++) {
         const task_def *task = task_find(names[t]);
         if (!task) {
@@ -111,9 +141,9 @@ int main(int argc, char **argv) {
         int layers[2][4] = {{task->obs_dim, h, h, task->act_dim}, {task->obs_dim, h, h, 1}};
         printf("%s: minibatch %d, width %d, %d epochs x %d minibatches per update\n", task->name, mb, h,
                cfg.epochs, cfg.minibatches);
-        printf("  %-11s %5s %5s %5s  %9s %9s  %s\n", "product", "n", "k", "m", "ours GF/s", "BLAS GF/s",
-               "max rel. diff");
-        double tot[2] = {0, 0};
+        printf("  %-11s %5s %5s %5s  %9s %6s %9s  %s\n", "product", "n", "k", "m", "ours GF/s", "% peak",
+               "BLAS GF/s", "max rel. diff");
+        double tot[2] = {0, 0}, flops = 0;
         for (int net = 0; net < 2; net++)
             for (int l = 0; l < 3; l++)
                 for (int p = FWD; p <= DELTA; p++) {
@@ -123,14 +153,19 @@ int main(int argc, char **argv) {
                     double flop = 2.0 * s.n * s.k * s.m, sec[2], diff;
                     int reps = (int)fmax(20, 2e8 / flop);
                     time_shape(&s, reps, sec, &diff);
-                    printf("  %-11s %5d %5d %5d  %9.1f %9.1f  %.1e\n", product_name[p], s.n, s.k, s.m,
-                           flop * reps / sec[0] / 1e9, flop * reps / sec[1] / 1e9, diff);
+                    double ours_gf = flop * reps / sec[0] / 1e9;
+                    printf("  %-11s %5d %5d %5d  %9.1f %6.0f %9.1f  %.1e\n", product_name[p], s.n, s.k, s.m,
+                           ours_gf, peak > 0 ? 100 * ours_gf / peak : NAN, flop * reps / sec[1] / 1e9, diff);
+                    flops += flop;
                     if (diff > 1e-4) worse = 1;
                     for (int i = 0; i < 2; i++) tot[i] += sec[i] / reps;
                 }
         printf("  one update's products: ours %.2f ms, OpenBLAS %.2f ms: ours / OpenBLAS = %.2f\n",
                1e3 * tot[0] * cfg.epochs * cfg.minibatches, 1e3 * tot[1] * cfg.epochs * cfg.minibatches,
                tot[0] / tot[1]);
+        if (peak > 0)
+            printf("  at the multiply-add peak the same products would take %.2f ms: ours run at %.0f%% of it\n",
+                   1e3 * flops / (peak * 1e9) * cfg.epochs * cfg.minibatches, 100 * flops / (peak * 1e9) / tot[0]);
     }
     if (worse) fprintf(stderr, "bench_gemm: the two kernels disagree beyond 1e-4 (see max rel. diff)\n");
     return worse;
