@@ -100,6 +100,41 @@ MLP_KERNEL void gemm_nn_k(const float *restrict A, const float *restrict B, cons
             st8(c0 + 5 * m + j, x50); st8(c0 + 5 * m + j + 8, x51);
         }
     }
+    // Narrow outputs (an actor's 9 actions, a critic's single value): 8 samples per tile,
+    // so that 8 multiply-add chains hide the latency where 16-output tiles do not fit.
+    for (; s + 8 <= n && m % 16 != 0; s += 8) {
+        // Rows addressed from one pointer (p[r * k]): eight row pointers would not fit in
+        // the registers beside the accumulators, and spilled ones are reloaded every step.
+        const float *a0 = A + (size_t)s * k;
+        float *c0 = C + (size_t)s * m;
+        const size_t k1 = (size_t)k, m1 = (size_t)m;
+        int j = 0;
+        for (; j + 8 <= m; j += 8) {
+            v8 z = {0}, b0 = bias ? ld8(bias + j) : z;
+            v8 x0 = b0, x1 = b0, x2 = b0, x3 = b0, x4 = b0, x5 = b0, x6 = b0, x7 = b0;
+            for (int i = 0; i < k; i++) {
+                const float *p = a0 + i;
+                v8 w0 = ld8(B + (size_t)i * m + j);
+                x0 += p[0] * w0; x1 += p[k1] * w0; x2 += p[2 * k1] * w0; x3 += p[3 * k1] * w0;
+                x4 += p[4 * k1] * w0; x5 += p[5 * k1] * w0; x6 += p[6 * k1] * w0; x7 += p[7 * k1] * w0;
+            }
+            st8(c0 + j, x0); st8(c0 + m1 + j, x1); st8(c0 + 2 * m1 + j, x2); st8(c0 + 3 * m1 + j, x3);
+            st8(c0 + 4 * m1 + j, x4); st8(c0 + 5 * m1 + j, x5); st8(c0 + 6 * m1 + j, x6);
+            st8(c0 + 7 * m1 + j, x7);
+        }
+        for (; j < m; j++) {
+            float b0 = bias ? bias[j] : 0.0f;
+            float x0 = b0, x1 = b0, x2 = b0, x3 = b0, x4 = b0, x5 = b0, x6 = b0, x7 = b0;
+            for (int i = 0; i < k; i++) {
+                const float *p = a0 + i;
+                float w = B[(size_t)i * m + j];
+                x0 += p[0] * w; x1 += p[k1] * w; x2 += p[2 * k1] * w; x3 += p[3 * k1] * w;
+                x4 += p[4 * k1] * w; x5 += p[5 * k1] * w; x6 += p[6 * k1] * w; x7 += p[7 * k1] * w;
+            }
+            c0[j] = x0; c0[m1 + j] = x1; c0[2 * m1 + j] = x2; c0[3 * m1 + j] = x3;
+            c0[4 * m1 + j] = x4; c0[5 * m1 + j] = x5; c0[6 * m1 + j] = x6; c0[7 * m1 + j] = x7;
+        }
+    }
     for (; s + 4 <= n; s += 4) {
         const float *a0 = A + (size_t)s * k, *a1 = a0 + k, *a2 = a1 + k, *a3 = a2 + k;
         float *c0 = C + (size_t)s * m, *c1 = c0 + m, *c2 = c1 + m, *c3 = c2 + m;
