@@ -100,8 +100,8 @@ MLP_KERNEL void gemm_nn_k(const float *restrict A, const float *restrict B, cons
             st8(c0 + 5 * m + j, x50); st8(c0 + 5 * m + j + 8, x51);
         }
     }
-    // Narrow outputs (an actor's 9 actions, a critic's single value): 8 samples per tile,
-    // so that 8 multiply-add chains hide the latency where 16-output tiles do not fit.
+    // Output counts the 6 x 16 tiles do not fit (an actor's 9 actions, a critic's single
+    // value): 8 samples per tile, so that 8 multiply-add chains hide the latency.
     for (; s + 8 <= n && m % 16 != 0; s += 8) {
         // Rows addressed from one pointer (p[r * k]): eight row pointers would not fit in
         // the registers beside the accumulators, and spilled ones are reloaded every step.
