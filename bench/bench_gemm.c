@@ -97,56 +97,58 @@ typedef float v8 __attribute__((vector_size(32)));
 typedef float v8u_ __attribute__((vector_size(32), aligned(4), may_alias));
 static volatile float sink;
 
-// This core's single-precision multiply-add peak, GFLOP/s: twelve independent 8-wide
-// chains, enough to keep both FMA pipes busy through the latency. Best of 5. 0 without FMA.
-__attribute__((target("avx2,fma"))) static double fma_peak(void) {
-    if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma")) return 0;
+// Both reference loops run ITERS steps of twelve 8-wide multiply-adds per round, return
+// the round's seconds, and leave their sums in sink so that nothing is optimised away.
+#define ITERS 20000000L
+
+// This core's multiply-add peak: twelve independent chains in registers, enough to keep
+// both FMA pipes busy through the latency.
+__attribute__((target("avx2,fma"))) static double peak_round(void) {
     const v8 a = {0.999f, 0.999f, 0.999f, 0.999f, 0.999f, 0.999f, 0.999f, 0.999f};
     const v8 b = {1e-3f, 1e-3f, 1e-3f, 1e-3f, 1e-3f, 1e-3f, 1e-3f, 1e-3f};
-    const long iters = 20000000;
-    double best = INFINITY;
-    for (int round = 0; round < 5; round++) {
-        v8 x0 = a, x1 = a, x2 = a, x3 = a, x4 = a, x5 = a, x6 = a, x7 = a, x8 = a, x9 = a, x10 = a, x11 = a;
-        double t = now_s();
-        for (long i = 0; i < iters; i++) {
-            x0 = x0 * a + b; x1 = x1 * a + b; x2 = x2 * a + b; x3 = x3 * a + b;
-            x4 = x4 * a + b; x5 = x5 * a + b; x6 = x6 * a + b; x7 = x7 * a + b;
-            x8 = x8 * a + b; x9 = x9 * a + b; x10 = x10 * a + b; x11 = x11 * a + b;
-        }
-        best = fmin(best, now_s() - t);
-        v8 y = x0 + x1 + x2 + x3 + x4 + x5 + x6 + x7 + x8 + x9 + x10 + x11;
-        sink = y[0] + y[7];
+    v8 x0 = a, x1 = a, x2 = a, x3 = a, x4 = a, x5 = a, x6 = a, x7 = a, x8 = a, x9 = a, x10 = a, x11 = a;
+    double t = now_s();
+    for (long i = 0; i < ITERS; i++) {
+        x0 = x0 * a + b; x1 = x1 * a + b; x2 = x2 * a + b; x3 = x3 * a + b;
+        x4 = x4 * a + b; x5 = x5 * a + b; x6 = x6 * a + b; x7 = x7 * a + b;
+        x8 = x8 * a + b; x9 = x9 * a + b; x10 = x10 * a + b; x11 = x11 * a + b;
     }
-    return 2.0 * 8 * 12 * (double)iters / best / 1e9;
+    t = now_s() - t;
+    v8 y = x0 + x1 + x2 + x3 + x4 + x5 + x6 + x7 + x8 + x9 + x10 + x11;
+    sink = y[0] + y[7];
+    return t;
 }
 
 // The same twelve chains fed the way the 6 x 16 tile of mlp.c feeds them: each step loads
 // two 8-float weight rows and broadcasts six inputs, all from L1. What this reaches is
-// the ceiling of that tile on this core, whatever the matrix. 0 without FMA.
-__attribute__((target("avx2,fma"))) static double tile_ceiling(void) {
-    if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma")) return 0;
+// the ceiling of that tile on this core, whatever the matrix.
+__attribute__((target("avx2,fma"))) static double tile_round(void) {
     static float buf[64];
     for (int i = 0; i < 64; i++) buf[i] = 1e-3f * (float)i;
-    const long iters = 20000000;
-    double best = INFINITY;
-    for (int round = 0; round < 5; round++) {
-        v8 x00 = {0}, x01 = x00, x10 = x00, x11 = x00, x20 = x00, x21 = x00;
-        v8 x30 = x00, x31 = x00, x40 = x00, x41 = x00, x50 = x00, x51 = x00;
-        const float *m = buf;
-        double t = now_s();
-        for (long i = 0; i < iters; i++) {
-            const float *a = m + (i & 7);
-            v8 w0 = *(const v8u_ *)(m + 16), w1 = *(const v8u_ *)(m + 24);
-            x00 += a[0] * w0; x01 += a[0] * w1; x10 += a[1] * w0; x11 += a[1] * w1;
-            x20 += a[2] * w0; x21 += a[2] * w1; x30 += a[3] * w0; x31 += a[3] * w1;
-            x40 += a[4] * w0; x41 += a[4] * w1; x50 += a[5] * w0; x51 += a[5] * w1;
-            __asm__("" : "+r"(m));  // the loads stay loads, as in a real matrix
-        }
-        best = fmin(best, now_s() - t);
-        v8 y = x00 + x01 + x10 + x11 + x20 + x21 + x30 + x31 + x40 + x41 + x50 + x51;
-        sink = y[0] + y[7];
+    v8 x00 = {0}, x01 = x00, x10 = x00, x11 = x00, x20 = x00, x21 = x00;
+    v8 x30 = x00, x31 = x00, x40 = x00, x41 = x00, x50 = x00, x51 = x00;
+    const float *m = buf;
+    double t = now_s();
+    for (long i = 0; i < ITERS; i++) {
+        const float *a = m + (i & 7);
+        v8 w0 = *(const v8u_ *)(m + 16), w1 = *(const v8u_ *)(m + 24);
+        x00 += a[0] * w0; x01 += a[0] * w1; x10 += a[1] * w0; x11 += a[1] * w1;
+        x20 += a[2] * w0; x21 += a[2] * w1; x30 += a[3] * w0; x31 += a[3] * w1;
+        x40 += a[4] * w0; x41 += a[4] * w1; x50 += a[5] * w0; x51 += a[5] * w1;
+        __asm__("" : "+r"(m));  // the loads stay loads, as in a real matrix
     }
-    return 2.0 * 8 * 12 * (double)iters / best / 1e9;
+    t = now_s() - t;
+    v8 y = x00 + x01 + x10 + x11 + x20 + x21 + x30 + x31 + x40 + x41 + x50 + x51;
+    sink = y[0] + y[7];
+    return t;
+}
+
+// GFLOP/s of a reference loop, best of 5 rounds; 0 on a CPU without AVX2 and FMA.
+static double ref_gflops(double (*round_s)(void)) {
+    if (!__builtin_cpu_supports("avx2") || !__builtin_cpu_supports("fma")) return 0;
+    double best = INFINITY;
+    for (int r = 0; r < 5; r++) best = fmin(best, round_s());
+    return 2.0 * 8 * 12 * (double)ITERS / best / 1e9;
 }
 
 int main(int argc, char **argv) {
@@ -155,7 +157,7 @@ int main(int argc, char **argv) {
     const char **names = argc > 1 ? (const char **)argv + 1 : fallback;
     int n_names = argc > 1 ? argc - 1 : 2;
     int worse = 0;
-    double peak = fma_peak(), ceiling = tile_ceiling();
+    double peak = ref_gflops(peak_round), ceiling = ref_gflops(tile_round);
     if (peak > 0)
         printf("this core's multiply-add peak: %.1f GFLOP/s (12 independent 8-wide FMA chains); the 6 x 16 tile's "
                "step with its operands in L1: %.1f GFLOP/s (%.0f%% of the peak)\n", peak, ceiling, 100 * ceiling / peak);
