@@ -1,6 +1,8 @@
 // test_search.c: small real searches on cartpole (offline mutator and the loopback mock
 // server), through the real sandbox: run directory contents, the Markovian context,
-// resume of a finished run without re-training, and the retry when every candidate fails.
+// resume of a finished run without re-training, the re-check of the iteration winners,
+// and the retry when every candidate fails.
+#include <math.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -96,7 +98,7 @@ static void test_offline_search(void) {
 
     // Resuming a finished run re-trains nothing and ends with the same best.
     snprintf(p, sizeof p, "%s/events.jsonl", out);
-    int trained = count_in(p, "\"sample_done\"");
+    int trained = count_in(p, "\"sample_done\""), rechecked = count_in(p, "\"reused\":false");
     search_cfg r;
     search_cfg_default(&r);
     cJSON *hold = NULL;
@@ -109,6 +111,100 @@ static void test_offline_search(void) {
     CHECK(count_in(p, "\"sample_done\"") == trained);
     CHECK(s2.best_iteration == s.best_iteration && s2.best_sample == s.best_sample);
     CHECK(s2.best_fitness == s.best_fitness && s2.eval_mean == s.eval_mean);
+    // The re-check ran (two distinct iteration winners) and the resume reused it.
+    CHECK(count_in(p, "\"recheck\"") == 2);
+    CHECK(rechecked > 0 && count_in(p, "\"reused\":false") == rechecked);
+}
+
+// The re-check: the two iteration winners trained again on fresh seeds, the pick on the
+// mean of their two judged values; the final evaluation trains the pick and says so in
+// eval/reward.c, and a resume retrains the evaluation when that is another reward.
+static void test_recheck(void) {
+    char out[512], p[600];
+    snprintf(out, sizeof out, "%s/offline", tmp);     // the run test_offline_search left
+    err_info e = {0};
+    cJSON *bj = run_read_json(out, "best.json", &e);
+    cJSON *fin = cJSON_GetObjectItem(bj, "finalists");
+    CHECK_MSG(cJSON_GetArraySize(fin) == 2, "best.json: %s", e.msg);
+    double top = -1;
+    int ti = -1, ts = -1;
+    cJSON *x;
+    cJSON_ArrayForEach(x, fin) {
+        int it = (int)cJSON_GetNumberValue(cJSON_GetObjectItem(x, "iteration"));
+        int sa = (int)cJSON_GetNumberValue(cJSON_GetObjectItem(x, "sample"));
+        double judged = cJSON_GetNumberValue(cJSON_GetObjectItem(x, "judged"));
+        double again = cJSON_GetNumberValue(cJSON_GetObjectItem(x, "again"));
+        double mean = cJSON_GetNumberValue(cJSON_GetObjectItem(x, "mean"));
+        CHECK(fabs(mean - 0.5 * (judged + again)) < 1e-12);
+        CHECK(cJSON_GetNumberValue(cJSON_GetObjectItem(x, "seed")) == (double)search_recheck_seed(1, it, sa));
+        // Its own training in final/, with the candidate's full budget.
+        snprintf(p, sizeof p, "final/iter%02d_sample%02d/train.json", it, sa);
+        cJSON *tr = run_read_json(out, p, &e);
+        CHECK_MSG(tr != NULL, "%s: %s", p, e.msg);
+        CHECK(cJSON_GetNumberValue(cJSON_GetObjectItem(tr, "fitness_robust")) == again);
+        CHECK(cJSON_GetNumberValue(cJSON_GetObjectItem(tr, "steps")) >= 8000);
+        cJSON_Delete(tr);
+        if (mean > top) { top = mean; ti = it; ts = sa; }
+    }
+    CHECK(cJSON_GetNumberValue(cJSON_GetObjectItem(bj, "iteration")) == ti);
+    CHECK(cJSON_GetNumberValue(cJSON_GetObjectItem(bj, "sample")) == ts);
+    cJSON_Delete(bj);
+    char *best = run_read_text(out, "best.c", 1 << 20, &e), *evr = run_read_text(out, "eval/reward.c", 1 << 20, &e);
+    CHECK(best && evr && strcmp(best, evr) == 0);
+    free(evr);
+
+    // A finished seed counts only for the reward it trained: with eval/reward.c naming
+    // another, the resumed search trains the seed again (progress.csv comes back).
+    snprintf(p, sizeof p, "%s/eval/seed01/progress.csv", out);
+    CHECK(unlink(p) == 0);
+    search_cfg r;
+    cJSON *hold = NULL;
+    search_summary s;
+    search_cfg_default(&r);
+    CHECK(search_resume_cfg(out, &r, &hold, &e) == ERR_OK);
+    CHECK(search_run(&r, &s, &e) == ERR_OK);
+    cJSON_Delete(hold);
+    CHECK(!fs_exists(p));                           // kept: same reward, verified
+    CHECK(run_write_text(out, "eval/reward.c", "float compute_reward(void) { return 0; }\n", &e) == ERR_OK);
+    search_cfg_default(&r);
+    CHECK(search_resume_cfg(out, &r, &hold, &e) == ERR_OK);
+    double before = s.eval_mean;
+    CHECK(search_run(&r, &s, &e) == ERR_OK);
+    cJSON_Delete(hold);
+    CHECK(fs_exists(p));                            // trained again
+    CHECK(s.eval_mean == before);                   // the same seed, the same reward: the same bits
+    evr = run_read_text(out, "eval/reward.c", 1 << 20, &e);
+    CHECK(best && evr && strcmp(best, evr) == 0);
+    free(evr);
+    free(best);
+
+    // A stop ends a resume's walk over finished iterations, before anything is verified.
+    volatile sig_atomic_t stop = 1;
+    search_cfg_default(&r);
+    CHECK(search_resume_cfg(out, &r, &hold, &e) == ERR_OK);
+    r.stop = &stop;
+    snprintf(p, sizeof p, "%s/events.jsonl", out);
+    int walked = count_in(p, "\"iteration_start\"");
+    CHECK(search_run(&r, &s, &e) == ERR_INTERRUPTED);
+    CHECK(count_in(p, "\"iteration_start\"") == walked);
+    CHECK_STR_CONTAINS(e.msg, "eureka search --resume");
+    cJSON_Delete(hold);
+
+    // --finalists 0: no re-check, the best is the highest judged value.
+    snprintf(out, sizeof out, "%s/no_recheck", tmp);
+    search_cfg c;
+    small_cfg(&c, out);
+    c.finalists = 0;
+    c.eval_seeds = 0;
+    CHECK(search_run(&c, &s, &e) == ERR_OK);
+    snprintf(p, sizeof p, "%s/final", out);
+    CHECK(!fs_exists(p));
+    bj = run_read_json(out, "best.json", &e);
+    CHECK(bj && !cJSON_GetObjectItem(bj, "finalists"));
+    cJSON_Delete(bj);
+    c.finalists = 9;
+    CHECK(search_run(&c, &s, &e) == ERR_USAGE);
+    CHECK_STR_CONTAINS(e.msg, "--finalists 9");
 }
 
 // Start tests/tools/mock_llm_server serving replies from dir; returns its pid.
@@ -242,6 +338,9 @@ static void test_seeds(void) {
     CHECK(search_candidate_seed(1, 1, 0) != search_candidate_seed(2, 1, 0));
     CHECK(search_candidate_seed(7, 3, 5) == search_candidate_seed(7, 3, 5));
     CHECK(search_candidate_seed(7, 3, 5) < (1ull << 53));
+    // A re-check's seed is no candidate's of any iteration.
+    for (int it = 0; it <= 99; it++)
+        CHECK(search_recheck_seed(1, 2, 3) != search_candidate_seed(1, it, 3));
 }
 
 static void test_bad_cfg(void) {
@@ -263,6 +362,7 @@ int main(void) {
     TEST_RUN(test_seeds);
     TEST_RUN(test_bad_cfg);
     TEST_RUN(test_offline_search);
+    TEST_RUN(test_recheck);
     TEST_RUN(test_all_failed_retry);
     TEST_RUN(test_init_human_and_feedback);
     char cmd[256];

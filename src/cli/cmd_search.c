@@ -22,7 +22,8 @@ typedef struct ui {
     char dir[RUN_PATH_MAX];         // the run directory (from the start event)
 } ui;
 
-// A unit of work is one rung of one candidate (rung 0: an evaluation seed).
+// A unit of work is one rung of one candidate; rung 0: a finalist's re-check, or (in
+// iteration 0) an evaluation seed.
 static int unit_id(int iteration, int sample, int rung) { return (iteration * 100 + sample) * 10 + rung; }
 
 // The steps a rung adds to a candidate's training.
@@ -131,6 +132,24 @@ static void ui_event(void *ctx, const char *type, const cJSON *f) {
         progress_note(u->pg, "  every candidate failed: sending the errors back and asking again");
         plan_iteration(u);
         u->planned += u->c->samples;
+    } else if (strcmp(type, "recheck_start") == 0) {
+        u->iteration = 0;
+        progress_context(u->pg, "re-check of the %d best iteration winners on a fresh seed",
+                         (int)cJSON_GetNumberValue(cJSON_GetObjectItem(f, "finalists")));
+    } else if (strcmp(type, "recheck") == 0) {
+        const cJSON *x;
+        cJSON_ArrayForEach(x, cJSON_GetObjectItem(f, "finalists")) {
+            int xi = (int)cJSON_GetNumberValue(cJSON_GetObjectItem(x, "iteration"));
+            int xs = (int)cJSON_GetNumberValue(cJSON_GetObjectItem(x, "sample"));
+            char name[32] = "?";
+            run_sample_rel(name, sizeof name, xi, xs, NULL, NULL);
+            char line[160];
+            snprintf(line, sizeof line, "finalist %s judged %.3f, again %.3f, mean %.3f", name,
+                     cJSON_GetNumberValue(cJSON_GetObjectItem(x, "judged")),
+                     cJSON_GetNumberValue(cJSON_GetObjectItem(x, "again")),
+                     cJSON_GetNumberValue(cJSON_GetObjectItem(x, "mean")));
+            progress_done(u->pg, unit_id(xi, xs, 0), line);
+        }
     } else if (strcmp(type, "eval_start") == 0) {
         u->iteration = 0;
         progress_context(u->pg, "final evaluation of best.c (%d seeds)", u->c->eval_seeds);
@@ -201,6 +220,7 @@ int cmd_search(int argc, char **argv) {
         {"--context", CLI_STR, &context, "elitist|eureka: reflect on the best so far or on each iteration's best (default elitist)", 0, 0},
         {"--train-seconds", CLI_DOUBLE, &c.train_seconds, "wall-clock cap per candidate training", 1, 1e9},
         {"--timeout", CLI_DOUBLE, &c.timeout_s, "kill a candidate's worker after S seconds (default: from its budget)", 1, 1e9},
+        {"--finalists", CLI_INT, &c.finalists, "iteration winners re-trained on a fresh seed before the final evaluation; the best mean wins (default 2; 0: none)", 0, 8},
         {"--eval-seeds", CLI_INT, &c.eval_seeds, "final evaluation trainings of the best (default 3)", 0, 20},
         {"--eval-steps", CLI_LONG, &c.eval_steps, "steps per evaluation training (default the task's)", 1, 1e12},
         {"--seed", CLI_LONG, &seed, "run seed (default 1)", 0, 9007199254740992},
@@ -255,6 +275,8 @@ int cmd_search(int argc, char **argv) {
         return cli_fail("search", &e);
     }
     for (int i = 0; i < c.iterations; i++) plan_iteration(&u);
+    int finalists = c.finalists < c.iterations ? c.finalists : c.iterations;
+    if (finalists >= 2) progress_plan(u.pg, finalists, u.plan.steps[u.plan.n_rungs - 1]);
     progress_plan(u.pg, c.eval_seeds, eval_steps);
     c.on_progress = ui_progress;
     c.on_event = ui_event;

@@ -1,7 +1,8 @@
 // cmd_show.c: `eureka show RUN [--json]`: what happened in a search run, per iteration
 // and sample (status, how far it went in the judge's tournament, EUREKA's fitness, the
 // robust statistic with its interval, components, error), the best so far as the search
-// picks it (run_iteration_best, then the robust statistic) and tokens used.
+// picks it (run_iteration_best, then the robust statistic, then the re-check of the
+// iteration bests on a fresh seed) and tokens used.
 // Reads only the run directory (run.h), so it works on killed and finished runs alike.
 // A run may be someone else's: every string from it is sanitised before it is shown.
 #include <math.h>
@@ -50,6 +51,47 @@ static void components(const cJSON *train, char *buf, size_t n, cJSON *arr) {
     }
 }
 
+// An iteration's best: the candidate and its judged (robust) fitness.
+typedef struct win { int it, sample; double judged; } win;
+
+// The re-check before the final evaluation (final/iterII_sampleSS/train.json): each
+// iteration best trained again on a fresh seed. With two or more, the best is the one
+// with the highest mean of its two judged values, as the search picks it.
+static void recheck(const char *dir, const win *w, int n, int json, cJSON *out, int *best_it, int *best_s,
+                    double *best_f) {
+    cJSON *arr = NULL;
+    double top = -INFINITY;
+    int pick = 0;
+    for (int i = 0; i < n; i++) {
+        char rel[128], name[32];
+        if (run_final_rel(rel, sizeof rel, w[i].it, w[i].sample, RUN_TRAIN, NULL) || !run_has(dir, rel)) continue;
+        cJSON *tr = run_read_json(dir, rel, NULL);
+        double again = jnum(tr, "fitness_robust", NAN);
+        cJSON_Delete(tr);
+        if (!isfinite(again)) continue;
+        if (!arr) {
+            arr = cJSON_AddArrayToObject(out, "finalists");
+            if (!json) printf("\nre-check of the iteration bests on a fresh seed (final/):\n");
+        }
+        double mean = 0.5 * (w[i].judged + again);
+        run_sample_rel(name, sizeof name, w[i].it, w[i].sample, NULL, NULL);
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "candidate", name);
+        cJSON_AddNumberToObject(o, "judged", w[i].judged);
+        cJSON_AddNumberToObject(o, "again", again);
+        cJSON_AddNumberToObject(o, "mean", mean);
+        cJSON_AddItemToArray(arr, o);
+        if (!json) printf("  %-16s judged %.3f, again %.3f, mean %.3f\n", name, w[i].judged, again, mean);
+        if (mean > top) { top = mean; pick = i; }
+    }
+    // One re-check alone decides nothing (a search stopped inside it): the best stays.
+    if (cJSON_GetArraySize(arr) >= 2) {
+        *best_it = w[pick].it;
+        *best_s = w[pick].sample;
+        *best_f = w[pick].judged;
+    }
+}
+
 int cmd_show(int argc, char **argv) {
     int json = 0, help = 0, n_pos = 0;
     const char *pos[1];
@@ -82,8 +124,9 @@ int cmd_show(int argc, char **argv) {
     for (int k = 0; k < 4; k++) cJSON_AddNumberToObject(set, keys[k], jnum(run, keys[k], 0));
     cJSON *iters = cJSON_AddArrayToObject(out, "iterations");
     int n_it = run_count_iters(dir);
-    int best_it = 0, best_s = 0;
+    int best_it = 0, best_s = 0, n_wins = 0;
     double best_f = 0;
+    win wins[RUN_MAX_ITER];
     if (!json)
         printf("run %s: task %s, LLM %s (%s), K=%.0f, N=%.0f, %.0f steps per candidate, seed %.0f\n\n",
                sdir, task, backend, model, jnum(run, "samples", 0), jnum(run, "iterations", 0),
@@ -166,6 +209,7 @@ int cmd_show(int argc, char **argv) {
             run_sample_rel(b, sizeof b, it, ib, NULL, NULL);
             cJSON_AddStringToObject(ij, "best", b);
             if (best_it == 0 || f > best_f) { best_it = it; best_s = ib; best_f = f; }
+            if (n_wins < RUN_MAX_ITER) wins[n_wins++] = (win){it, ib, f};
         }
         if (best_it > 0) {
             char b[32];
@@ -176,6 +220,7 @@ int cmd_show(int argc, char **argv) {
         }
         cJSON_AddItemToArray(iters, ij);
     }
+    recheck(dir, wins, n_wins, json, out, &best_it, &best_s, &best_f);
     long pt = 0, ct = 0;
     if (summary) {
         pt = llm_token_clamp(jnum(summary, "prompt_tokens", 0));

@@ -191,6 +191,13 @@ int run_eval_rel(char *buf, size_t n, int seed, const char *file, err_info *e) {
     return fs_path(buf, n, e, "eval/seed%02d", seed);
 }
 
+int run_final_rel(char *buf, size_t n, int iter, int sample, const char *file, err_info *e) {
+    if (in_range(iter, 0, RUN_MAX_ITER, "iteration", e) || in_range(sample, 0, RUN_MAX_SAMPLE, "sample", e))
+        return ERR_INTERNAL;
+    if (file) return fs_path(buf, n, e, "final/iter%02d_sample%02d/%s", iter, sample, file);
+    return fs_path(buf, n, e, "final/iter%02d_sample%02d", iter, sample);
+}
+
 int run_best_policy_rel(const char *dir, char *buf, size_t n, err_info *e) {
     double best = -1e300;
     int found = 0;

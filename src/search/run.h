@@ -42,6 +42,7 @@
 #define RUN_BEST_C "best.c"
 #define RUN_BEST_JSON "best.json"
 #define RUN_SUMMARY "summary.json"
+#define RUN_EVAL_REWARD "eval/reward.c" // the reward the evaluation seeds trained
 // The files of a sample (run_sample_rel) and of an evaluation seed (run_eval_rel).
 #define RUN_RESPONSE "response.md"
 #define RUN_REWARD "reward.c"
@@ -108,6 +109,8 @@ int run_human_feedback_rel(char *buf, size_t n, int iter, err_info *e);
 // a final-evaluation training's file "eval/seed01/train.json" (seed from 1; file NULL:
 // the folder).
 int run_eval_rel(char *buf, size_t n, int seed, const char *file, err_info *e);
+// a finalist's re-check training "final/iter02_sample03/train.json" (file NULL: the folder).
+int run_final_rel(char *buf, size_t n, int iter, int sample, const char *file, err_info *e);
 
 // The directory (relative) holding the train.json of the run's best policy: the final
 // evaluation's seed with the highest fitness when there is one, else the search's best

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "search/extract.h"
+#include "search/finalists.h"
 #include "util/fs.h"
 #include "search/prompt.h"
 #include "reward/rcomp.h"
@@ -36,6 +37,7 @@ void search_cfg_default(search_cfg *c) {
     c->samples = 8;
     c->seed = 1;
     c->eval_seeds = 3;
+    c->finalists = 2;
     c->retries = 2;
 }
 
@@ -47,6 +49,13 @@ uint64_t search_candidate_seed(uint64_t run_seed, int iteration, int sample) {
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
     z ^= z >> 31;
     return z & ((1ull << 53) - 1);  // exact in JSON numbers
+}
+
+uint64_t search_recheck_seed(uint64_t run_seed, int iteration, int sample) {
+    // Iterations stop at MAX_ITERATIONS, so these streams are no candidate's. Below 1e15,
+    // so that JSON files (cJSON prints 15 digits when they read back within a rounding)
+    // keep the seed exactly.
+    return search_candidate_seed(run_seed, iteration + MAX_ITERATIONS + 1, sample) % 1000000000000000ull;
 }
 
 // ---------------------------------------------------------------- state
@@ -89,6 +98,8 @@ typedef struct search {
     int iteration;
     halving_plan plan;              // the rungs of every iteration's tournament
     long ck_interval;               // checkpoints at fixed positions (resumable rungs)
+    finalist wins[MAX_ITERATIONS];  // each iteration's best (code owned), for the re-check
+    int n_wins;
 } search;
 
 // A batch of trainings through the judge: progress in the search's terms, each ending
@@ -122,6 +133,13 @@ static void run_trainings(const search *S, judge_job *jobs, int n, judge_verdict
     batch b = {S, on_done, done_ctx, 0};
     judge_opts o = {S->t, S->jobs, S->c->stop, batch_progress, batch_done, &b};
     judge_run(&o, jobs, n, out);
+}
+
+// 1 (and e says how to go on) when the user asked the search to stop.
+static int interrupted(const search *S, err_info *e) {
+    if (!S->c->stop || !*S->c->stop) return 0;
+    err_set(e, ERR_INTERRUPTED, "interrupted; continue with: eureka search --resume %s", S->dir);
+    return 1;
 }
 
 static void emit(search *S, const char *type, cJSON *fields) {
@@ -527,8 +545,7 @@ static int run_attempt(search *S, int it, int base, char **texts, int *trunc, in
         ho.on_rung = on_rung;
         ho.ctx = &rcx;
         rc = halving_run(&ho, &S->plan, hc, n, e);
-        if (rc == ERR_RUNTIME && S->c->stop && *S->c->stop)
-            rc = err_set(e, ERR_INTERRUPTED, "interrupted; continue with: eureka search --resume %s", S->dir);
+        if (rc == ERR_RUNTIME && interrupted(S, e)) rc = e->code;
     }
     // The tournament is over: each trained candidate's final status.
     for (int i = 0; i < n && !rc; i++) {
@@ -770,6 +787,117 @@ static judge_job train_job(const search *S, const char *src, long steps, uint64_
     return j;
 }
 
+// Make w the overall best: best.c, best.json (with the re-check's table when there is
+// one: owned, consumed) and the summary's numbers.
+static int set_best(search *S, const finalist *w, cJSON *finalists, err_info *e) {
+    S->sum->best_iteration = w->iteration;
+    S->sum->best_sample = w->sample;
+    S->sum->best_fitness = w->fitness;
+    S->sum->best_robust = w->judged;
+    S->sum->best_ci_low = w->ci_low;
+    S->sum->best_ci_high = w->ci_high;
+    int rc = run_write_text(S->dir, RUN_BEST_C, w->code, e);
+    if (rc) { cJSON_Delete(finalists); return rc; }
+    cJSON *bj = cJSON_CreateObject();
+    cJSON_AddNumberToObject(bj, "iteration", w->iteration);
+    cJSON_AddNumberToObject(bj, "sample", w->sample);
+    cJSON_AddNumberToObject(bj, "fitness", w->fitness);
+    cJSON_AddNumberToObject(bj, "fitness_robust", w->judged);
+    cJSON *ci = cJSON_AddArrayToObject(bj, "fitness_ci");
+    cJSON_AddItemToArray(ci, cJSON_CreateNumber(w->ci_low));
+    cJSON_AddItemToArray(ci, cJSON_CreateNumber(w->ci_high));
+    if (finalists) cJSON_AddItemToObject(bj, "finalists", finalists);
+    rc = run_write_json(S->dir, RUN_BEST_JSON, bj, e);
+    emit(S, "best_updated", bj);
+    return rc;
+}
+
+// A re-check training's judge job: a candidate's full budget, checkpoints and held-out
+// cases, on a seed of its own.
+static judge_job recheck_job(const search *S, const finalist *w) {
+    judge_job j = train_job(S, w->code, S->steps, search_recheck_seed(S->c->seed, w->iteration, w->sample));
+    j.cfg.ck_interval = S->ck_interval;
+    j.robust_cases = S->c->robust_cases;
+    j.iteration = w->iteration;     // progress: the finalist's name, rung 0
+    j.sample = w->sample;
+    return j;
+}
+
+// The re-check (finalists.h): the best --finalists iteration winners trained again on a
+// fresh seed; the overall best becomes the one with the highest mean of its two judged
+// values. A re-check finished by an earlier run is kept when its policies score what
+// it recorded. Nothing to do with fewer than two distinct winners.
+static int recheck(search *S, err_info *e) {
+    int idx[FINALISTS_MAX];
+    int n = finalists_choose(S->wins, S->n_wins, S->c->finalists, idx);
+    if (n < 2) return ERR_OK;
+    judge_job jobs[FINALISTS_MAX];
+    judge_verdict vd[FINALISTS_MAX];
+    memset(vd, 0, sizeof vd);
+    for (int i = 0; i < n; i++) {
+        finalist *w = &S->wins[idx[i]];
+        char rel[128];
+        jobs[i] = recheck_job(S, w);
+        if (run_final_rel(rel, sizeof rel, w->iteration, w->sample, RUN_TRAIN, e)) return e->code;
+        cJSON *tr = run_has(S->dir, rel) ? run_read_json(S->dir, rel, NULL) : NULL;
+        if (tr) {
+            err_info ve = {0};
+            judge_measure m;
+            double rf = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(tr, "fitness"));
+            double rr = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(tr, "fitness_robust"));
+            if (judge_measure_train(S->t, tr, 0, &m, &ve) == ERR_OK && judge_same(m.fitness, rf) &&
+                judge_same(m.robust, rr)) {
+                jobs[i].skip = 1;
+                w->again = rr;      // as recorded (equal within rounding): the same pick every time
+            } else {
+                reject(S, rel, ve.code ? ve.msg : "recorded fitness does not match its saved policies");
+            }
+        }
+        cJSON_Delete(tr);
+    }
+    cJSON *ev = cJSON_CreateObject();
+    cJSON_AddNumberToObject(ev, "finalists", n);
+    emit(S, "recheck_start", ev);
+    run_trainings(S, jobs, n, vd, NULL, NULL);
+    int rc = interrupted(S, e) ? e->code : ERR_OK;
+    cJSON *table = cJSON_CreateArray();
+    for (int i = 0; i < n && !rc; i++) {
+        finalist *w = &S->wins[idx[i]];
+        cJSON *x = cJSON_CreateObject();
+        cJSON_AddNumberToObject(x, "iteration", w->iteration);
+        cJSON_AddNumberToObject(x, "sample", w->sample);
+        cJSON_AddNumberToObject(x, "seed", (double)jobs[i].cfg.seed);
+        cJSON_AddBoolToObject(x, "reused", jobs[i].skip);     // finished by an earlier run
+        if (!jobs[i].skip) {
+            // A reward that fails on another seed is not one to hand on: it counts as 0.
+            w->again = 0;
+            if (vd[i].status == SB_OK && vd[i].result) {
+                double r = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(vd[i].result, "fitness_robust"));
+                w->again = isnan(r) ? 0 : r;
+                char dir[128];
+                if (!(rc = run_final_rel(dir, sizeof dir, w->iteration, w->sample, NULL, e)))
+                    rc = run_write_train(S->dir, dir, vd[i].result, e);
+            } else {
+                cJSON_AddStringToObject(x, "status", sb_status_name(vd[i].status));
+                cJSON_AddStringToObject(x, "message", vd[i].message);
+            }
+        }
+        cJSON_AddNumberToObject(x, "judged", w->judged);
+        cJSON_AddNumberToObject(x, "again", w->again);
+        cJSON_AddNumberToObject(x, "mean", finalists_mean(w));
+        cJSON_AddItemToArray(table, x);
+    }
+    for (int i = 0; i < n; i++) judge_verdict_free(&vd[i]);
+    if (rc) { cJSON_Delete(table); return rc; }
+    const finalist *p = &S->wins[finalists_pick(S->wins, idx, n)];
+    cJSON *done = cJSON_CreateObject();
+    cJSON_AddItemToObject(done, "finalists", cJSON_Duplicate(table, 1));
+    cJSON_AddNumberToObject(done, "iteration", p->iteration);
+    cJSON_AddNumberToObject(done, "sample", p->sample);
+    emit(S, "recheck", done);
+    return set_best(S, p, table, e);
+}
+
 // Final evaluation: the overall best trained with seeds 1..S (the same seeds as
 // `eureka compare`, so its results can be reused there).
 static int final_eval(search *S, const char *best_src, err_info *e) {
@@ -781,7 +909,13 @@ static int final_eval(search *S, const char *best_src, err_info *e) {
         free(jobs); free(vd); free(kept);
         return err_set(e, ERR_NOMEM, "search: out of memory");
     }
-    for (int i = 0; i < n; i++) {
+    // The seeds an earlier run finished count only when they trained this reward (the
+    // re-check may have picked another since): eval/reward.c says which one they trained.
+    char *trained = run_has(S->dir, RUN_EVAL_REWARD) ? run_read_text(S->dir, RUN_EVAL_REWARD, RCOMP_MAX_SOURCE, NULL) : NULL;
+    int same = trained && strcmp(trained, best_src) == 0;
+    free(trained);
+    int rc = same ? ERR_OK : run_write_text(S->dir, RUN_EVAL_REWARD, best_src, e);
+    for (int i = 0; i < n && !rc; i++) {
         char rel[128];
         run_eval_rel(rel, sizeof rel, i + 1, RUN_TRAIN, NULL);
         jobs[i] = train_job(S, best_src, S->eval_steps, (uint64_t)(i + 1));
@@ -790,21 +924,22 @@ static int final_eval(search *S, const char *best_src, err_info *e) {
         jobs[i].sample = i + 1;
         // A seed finished by an earlier run is kept only when its policy scores what it
         // says; otherwise it is trained again.
-        cJSON *tr = run_has(S->dir, rel) ? run_read_json(S->dir, rel, NULL) : NULL;
+        cJSON *tr = same && run_has(S->dir, rel) ? run_read_json(S->dir, rel, NULL) : NULL;
         const cJSON *f = cJSON_GetObjectItem(tr, "fitness");
         jobs[i].skip = cJSON_IsNumber(f) && verified_fitness(S, tr, f->valuedouble, rel, &kept[i]);
         cJSON_Delete(tr);
     }
-    emit(S, "eval_start", NULL);
-    run_trainings(S, jobs, n, vd, NULL, NULL);
-    if (S->c->stop && *S->c->stop) {
+    if (!rc) {
+        emit(S, "eval_start", NULL);
+        run_trainings(S, jobs, n, vd, NULL, NULL);
+    }
+    if (rc || interrupted(S, e)) {
         for (int i = 0; i < n; i++) judge_verdict_free(&vd[i]);
         free(jobs);
         free(vd);
         free(kept);
-        return err_set(e, ERR_INTERRUPTED, "interrupted; continue with: eureka search --resume %s", S->dir);
+        return rc ? rc : (int)e->code;
     }
-    int rc = ERR_OK;
     double fit[64];
     int got = 0;
     cJSON *fits = cJSON_CreateArray();
@@ -837,8 +972,8 @@ static int final_eval(search *S, const char *best_src, err_info *e) {
     }
     for (int i = 0; i < n; i++) judge_verdict_free(&vd[i]);
     free(jobs);
-        free(vd);
-        free(kept);
+    free(vd);
+    free(kept);
     if (rc) { cJSON_Delete(fits); return rc; }
     S->sum->eval_n = got;
     stats_mean_sd(fit, got, &S->sum->eval_mean, &S->sum->eval_std);
@@ -901,6 +1036,7 @@ static cJSON *settings_json(const search *S) {
     cJSON_AddBoolToObject(o, "human_feedback", c->human_feedback);
     cJSON_AddNumberToObject(o, "eval_seeds", c->eval_seeds);
     cJSON_AddNumberToObject(o, "eval_steps", (double)S->eval_steps);
+    cJSON_AddNumberToObject(o, "finalists", c->finalists);
     cJSON_AddNumberToObject(o, "retries", c->retries);
     cJSON_AddStringToObject(o, "rungs", c->rungs ? c->rungs : "0.25,0.5,1");
     cJSON *rg = cJSON_AddArrayToObject(o, "rung_steps");
@@ -952,6 +1088,7 @@ int search_resume_cfg(const char *dir, search_cfg *c, cJSON **hold, err_info *e)
     NUM(r, "eval_seeds", c->eval_seeds, int, 0, 1e6);
     NUM(r, "eval_steps", c->eval_steps, long, 0, 1e15);
     NUM(r, "retries", c->retries, int, 0, 1e6);
+    NUM(r, "finalists", c->finalists, int, 0, 1e6);     // absent (older runs): the default
     NUM(r, "robust_cases", c->robust_cases, int, 0, 1e6);
 #undef NUM
     const char *rungs = cJSON_GetStringValue(cJSON_GetObjectItem(r, "rungs"));
@@ -994,6 +1131,8 @@ static int check_cfg(const search_cfg *c, err_info *e) {
             return err_set(e, ERR_USAGE, "%s %g: use a number from 0 (the default) to 1e15",
                            budgets[i].flag, budgets[i].v);
     if (c->retries < 0 || c->retries > 2) return err_set(e, ERR_USAGE, "retries: use 0..2");
+    if (c->finalists < 0 || c->finalists > FINALISTS_MAX)
+        return err_set(e, ERR_USAGE, "--finalists %d: use 0..%d (0 or 1: no re-check)", c->finalists, FINALISTS_MAX);
     return ERR_OK;
 }
 
@@ -1099,27 +1238,11 @@ static int do_iteration(search *S, int it, err_info *e) {
             cJSON_AddNumberToObject(b, "fitness", k->fitness);
             cJSON_AddNumberToObject(b, "fitness_robust", k->robust);
             emit(S, "iteration_best", b);
+            finalist w = {it, k->sample, k->robust, 0, k->fitness, k->ci_low, k->ci_high, xstrdup(k->code)};
+            if (S->n_wins < MAX_ITERATIONS) S->wins[S->n_wins++] = w;
+            else free(w.code);
             int improved = S->sum->best_iteration == 0 || k->robust > S->sum->best_robust;
-            if (improved) {
-                S->sum->best_iteration = it;
-                S->sum->best_sample = k->sample;
-                S->sum->best_fitness = k->fitness;
-                S->sum->best_robust = k->robust;
-                S->sum->best_ci_low = k->ci_low;
-                S->sum->best_ci_high = k->ci_high;
-                if ((rc = run_write_text(S->dir, RUN_BEST_C, k->code, e))) { free(fb); free_cands(S); return rc; }
-                cJSON *bj = cJSON_CreateObject();
-                cJSON_AddNumberToObject(bj, "iteration", it);
-                cJSON_AddNumberToObject(bj, "sample", k->sample);
-                cJSON_AddNumberToObject(bj, "fitness", k->fitness);
-                cJSON_AddNumberToObject(bj, "fitness_robust", k->robust);
-                cJSON *ci = cJSON_AddArrayToObject(bj, "fitness_ci");
-                cJSON_AddItemToArray(ci, cJSON_CreateNumber(k->ci_low));
-                cJSON_AddItemToArray(ci, cJSON_CreateNumber(k->ci_high));
-                rc = run_write_json(S->dir, RUN_BEST_JSON, bj, e);
-                emit(S, "best_updated", bj);
-                if (rc) { free(fb); free_cands(S); return rc; }
-            }
+            if (improved && (rc = set_best(S, &w, NULL, e))) { free(fb); free_cands(S); return rc; }
             // EUREKA reflects on this iteration's best even when it is worse than an
             // earlier one; the elitist context goes back to the best so far instead.
             if (!improved && !c->context_eureka) {
@@ -1240,6 +1363,9 @@ int search_run(const search_cfg *c, search_summary *sum, err_info *e) {
     if (!rc && c->init_human) rc = init_human(&S, e);
     for (int it = 1; !rc && it <= c->iterations; it++) {
         S.iteration = it;
+        // A resume walks finished iterations without training anything, and a stop must
+        // end that walk too.
+        if (interrupted(&S, e)) { rc = e->code; break; }
         rc = do_iteration(&S, it, e);
         if (rc == ERR_BUDGET) {     // the token budget ran out: evaluate what we have
             cJSON *x = cJSON_CreateObject();
@@ -1258,6 +1384,9 @@ int search_run(const search_cfg *c, search_summary *sum, err_info *e) {
     llm_usage u = llm_get_usage(S.llm);
     sum->prompt_tokens = u.prompt_tokens;
     sum->completion_tokens = u.completion_tokens;
+    if (!rc && sum->best_iteration > 0 && !interrupted(&S, e)) rc = recheck(&S, e);
+    if (!rc && interrupted(&S, e)) rc = e->code;
+    for (int i = 0; i < S.n_wins; i++) free(S.wins[i].code);
     if (!rc && sum->best_iteration > 0) {
         if (run_path(sum->best_path, sizeof sum->best_path, S.dir, RUN_BEST_C, e)) rc = e->code;
         char *best = rc ? NULL : run_read_text(S.dir, RUN_BEST_C, RCOMP_MAX_SOURCE, e);

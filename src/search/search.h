@@ -4,6 +4,8 @@
 //   for each iteration: K replies -> extract -> compile + train in sandboxed workers
 //   (--jobs at once) -> fitness -> best = argmax -> reflection -> messages =
 //   [system, user, assistant(best reply), user(reflection + tips)]
+//   re-check: the best --finalists iteration winners trained again on a fresh seed; the
+//   overall best is the one with the highest mean of its two judged values.
 //   final: the overall best re-trained with --eval-seeds seeds.
 //
 // Everything goes into a run directory (run.h) as it happens, so a killed search
@@ -56,6 +58,8 @@ typedef struct search_cfg {
     int human_feedback;         // ask_feedback replaces the automatic reflection
     int eval_seeds;             // final evaluation trainings (default 3; 0 = skip)
     long eval_steps;            // per evaluation training (0 = the task's train_steps)
+    int finalists;              // iteration winners re-checked on a fresh seed before the
+                                // final evaluation (default 2; 0 or 1: none; finalists.h)
     int retries;                // re-asks of an iteration whose candidates all failed (2)
     const char *out;            // run directory (NULL = runs/<stamp>-<task>)
     const char *resume;         // continue this run directory
@@ -105,5 +109,9 @@ int search_plan(const search_cfg *c, halving_plan *plan, long *ck_interval, long
 
 // Seed of candidate (iteration, sample) of a run: stable across resumes.
 uint64_t search_candidate_seed(uint64_t run_seed, int iteration, int sample);
+
+// Seed of the re-check training of iteration winner (iteration, sample): a stream no
+// candidate and no evaluation seed uses.
+uint64_t search_recheck_seed(uint64_t run_seed, int iteration, int sample);
 
 #endif

@@ -68,6 +68,12 @@ static double num(const cJSON *o, const char *k, double dflt) {
     return cJSON_IsNumber(x) && isfinite(x->valuedouble) ? x->valuedouble : dflt;
 }
 
+// An integer field: clamped before the conversion, which is undefined out of int's range
+// (a run file may say 1e300).
+static int inum(const cJSON *o, const char *k, int dflt) {
+    return (int)fmax(-1e9, fmin(1e9, num(o, k, dflt)));
+}
+
 static const char *str(const cJSON *o, const char *k) {
     return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(o, k));
 }
@@ -225,7 +231,7 @@ static void summary(rep *r, const cJSON *run, const cJSON *sum) {
     html_text(&r->b, str(llm, "resolved_model"), 0);
     raw(r, ")</td></tr>\n<tr><th>search</th><td>");
     html_printf(&r->b, "%d iterations x %d samples, %.0f steps per candidate, seed %.0f",
-                (int)num(run, "iterations", 0), (int)num(run, "samples", 0),
+                inum(run, "iterations", 0), inum(run, "samples", 0),
                 num(run, "train_steps", 0), num(run, "seed", 0));
     raw(r, "</td></tr>\n");
     long pt = 0, ct = 0;
@@ -242,14 +248,14 @@ static void summary(rep *r, const cJSON *run, const cJSON *sum) {
         raw(r, "<tr><th>best</th><td>");
         if (str(sum, "best"))
             html_printf(&r->b, "iter%02d/sample%02d, judged fitness %.3f during the search",
-                        (int)num(sum, "best_iteration", 0), (int)num(sum, "best_sample", 0),
+                        inum(sum, "best_iteration", 0), inum(sum, "best_sample", 0),
                         num(sum, "best_fitness_robust", num(sum, "best_fitness", 0)));
         else
             raw(r, "none: every candidate failed");
         raw(r, "</td></tr>\n");
         if (num(sum, "eval_seeds", 0) > 0) {
             raw(r, "<tr><th>final evaluation</th><td>");
-            int n = (int)num(sum, "eval_seeds", 0);
+            int n = inum(sum, "eval_seeds", 0);
             html_printf(&r->b, "fitness %.3f \u00b1 %.3f over %d seed%s of %.0f steps",
                         num(sum, "eval_mean", 0), num(sum, "eval_std", 0), n, n == 1 ? "" : "s",
                         num(sum, "eval_steps", 0));
@@ -257,7 +263,7 @@ static void summary(rep *r, const cJSON *run, const cJSON *sum) {
         }
         raw(r, "<tr><th>time</th><td>");
         html_printf(&r->b, "%.0f s, %d candidates, %d failed", num(sum, "seconds", 0),
-                    (int)num(sum, "candidates", 0), (int)num(sum, "failures", 0));
+                    inum(sum, "candidates", 0), inum(sum, "failures", 0));
         raw(r, "</td></tr>\n");
     } else {
         raw(r, "<tr><th>state</th><td>unfinished: no summary.json yet</td></tr>\n");
@@ -405,16 +411,33 @@ static void iteration_section(rep *r, int it, const iter_info *ii, int prev_it, 
     free(fb);
 }
 
+// The re-check of best.json: each finalist's judged fitness, again on a fresh seed, the
+// mean the pick rests on.
+static void finalists_table(rep *r, const cJSON *fin) {
+    if (cJSON_GetArraySize(fin) < 1) return;
+    raw(r, "<p>Picked by the re-check: the best iteration winners trained again on a fresh seed, "
+           "the highest mean of the two judged values.</p>\n<table>\n<tr><th>candidate</th>"
+           "<th>judged</th><th>again</th><th>mean</th></tr>\n");
+    const cJSON *x;
+    cJSON_ArrayForEach(x, fin) {
+        html_printf(&r->b, "<tr><td>iter%02d/sample%02d</td><td class=\"num\">%.3f</td><td class=\"num\">%.3f</td>"
+                           "<td class=\"num\">%.3f</td></tr>\n", inum(x, "iteration", 0), inum(x, "sample", 0),
+                    num(x, "judged", 0), num(x, "again", 0), num(x, "mean", 0));
+    }
+    raw(r, "</table>\n");
+}
+
 // The overall best (best.json): its code, its diff to the best before it, its curves.
 static void best_section(rep *r, const iter_info *ii) {
     cJSON *bj = read_json(r, "best.json");
-    int bi = (int)num(bj, "iteration", -1), bs = (int)num(bj, "sample", -1);
-    cJSON_Delete(bj);
-    if (bi < 0 || bi > r->n_it || bs < 0) return;
+    int bi = inum(bj, "iteration", -1), bs = inum(bj, "sample", -1);
+    if (bi < 0 || bi > r->n_it || bs < 0) { cJSON_Delete(bj); return; }
     raw(r, "<h2 id=\"best\">Best reward</h2>\n<p>");
     html_printf(&r->b, "iter%02d/sample%02d (best.c), judged fitness %.3f during the search", bi, bs,
                 bi <= r->n_it ? ii[bi].best_fitness : 0.0);
     raw(r, "</p>\n");
+    finalists_table(r, cJSON_GetObjectItemCaseSensitive(bj, "finalists"));
+    cJSON_Delete(bj);
     // The best before it: the last iteration best that raised the best so far.
     int pi = -1, ps = -1;
     double so_far = -INFINITY;
@@ -488,7 +511,7 @@ static void compare_section(rep *r) {
     if (!cJSON_IsArray(rows)) { cJSON_Delete(c); return; }
     raw(r, "<h2 id=\"compare\">Compared with the sparse and human rewards</h2>\n<p>");
     html_printf(&r->b, "eureka compare: %d seeds x %.0f steps each. HNS = (F - F_sparse) / "
-                "|F_human - F_sparse|.", (int)num(c, "seeds", 0), num(c, "steps", 0));
+                "|F_human - F_sparse|.", inum(c, "seeds", 0), num(c, "steps", 0));
     raw(r, "</p>\n<table>\n<tr><th>reward</th><th>fitness</th><th>spread</th><th>HNS</th><th>per seed</th></tr>\n");
     const cJSON *row;
     cJSON_ArrayForEach(row, rows) {
