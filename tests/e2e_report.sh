@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # e2e_report.sh: progress lines, search --video, progress.csv, `eureka report` and the page
 # in a real browser. A search replaying recorded replies (tests/data/search/
-# cartpole_mock.llm.jsonl) with --video, hostile text planted in the run's files, then RUN/report.html
+# cartpole_mock.llm.jsonl) with --video, an offline search whose two iteration winners are
+# re-checked (progress, show, report), hostile text planted in the run's files, then RUN/report.html
 # opened in Debian's chromium through playwright-core (tests/browser/, installed from npm
 # into the build directory): no console errors, every chart drawn, the video playable,
 # nothing active from the run's files. The screenshot stays as build/report-screenshot.png.
@@ -32,6 +33,18 @@ done; done
 [ "$units" -eq 8 ] && grep -q "done: sample 0[0-3] rung 2 judged" "$TMP/progress.txt" \
     && ok || bad "progress lines ($units of 8 candidates): $(cat "$TMP/progress.txt")"
 grep -q "ETA [0-9]" "$TMP/progress.txt" && ok || bad "no ETA in the progress lines"
+# The re-check of two distinct iteration winners (this replay's two are one reward, so an
+# offline search): a progress line each, listed by show and by the report.
+R2="$TMP/recheck"
+"$EUREKA" search --task cartpole --llm offline --iterations 2 --samples 2 --jobs 2 --threads 1 --train-steps 8000 \
+    --eval-seeds 1 --out "$R2" > /dev/null 2> "$TMP/recheck.txt" && ok || bad "offline search exited $?"
+[ "$(grep -c "done: finalist iter0[12]/sample0[01] judged [0-9.]*, again [0-9.]*, mean" "$TMP/recheck.txt")" -eq 2 ] \
+    && ok || bad "no progress line per finalist: $(cat "$TMP/recheck.txt")"
+"$EUREKA" show "$R2" > "$TMP/show.txt" && grep -q "^re-check of the iteration bests on a fresh seed" "$TMP/show.txt" \
+    && [ "$(grep -c "^  iter0[12]/sample0[01] *judged .*again .*mean" "$TMP/show.txt")" -eq 2 ] \
+    && ok || bad "show lists no finalists: $(cat "$TMP/show.txt")"
+"$EUREKA" report "$R2" > /dev/null && grep -q "Picked by the re-check" "$R2/report.html" \
+    && ok || bad "the report of $R2 has no re-check table"
 ls "$RUN"/iter01/sample00/video.mp4 "$RUN"/iter02/sample01/video.mp4 "$RUN"/eval/seed0*/video.mp4 > /dev/null \
     && ok || bad "search --video left no video of an iteration's best or of the final best"
 

@@ -1238,11 +1238,12 @@ static int do_iteration(search *S, int it, err_info *e) {
             cJSON_AddNumberToObject(b, "fitness", k->fitness);
             cJSON_AddNumberToObject(b, "fitness_robust", k->robust);
             emit(S, "iteration_best", b);
-            finalist w = {it, k->sample, k->robust, 0, k->fitness, k->ci_low, k->ci_high, xstrdup(k->code)};
-            if (S->n_wins < MAX_ITERATIONS) S->wins[S->n_wins++] = w;
-            else free(w.code);
+            finalist w = {it, k->sample, k->robust, 0, k->fitness, k->ci_low, k->ci_high, k->code};
             int improved = S->sum->best_iteration == 0 || k->robust > S->sum->best_robust;
             if (improved && (rc = set_best(S, &w, NULL, e))) { free(fb); free_cands(S); return rc; }
+            // A copy for the re-check (out of memory: this one is not re-checked).
+            if ((w.code = xstrdup(k->code)) && S->n_wins < MAX_ITERATIONS) S->wins[S->n_wins++] = w;
+            else free(w.code);
             // EUREKA reflects on this iteration's best even when it is worse than an
             // earlier one; the elitist context goes back to the best so far instead.
             if (!improved && !c->context_eureka) {
@@ -1384,8 +1385,8 @@ int search_run(const search_cfg *c, search_summary *sum, err_info *e) {
     llm_usage u = llm_get_usage(S.llm);
     sum->prompt_tokens = u.prompt_tokens;
     sum->completion_tokens = u.completion_tokens;
-    if (!rc && sum->best_iteration > 0 && !interrupted(&S, e)) rc = recheck(&S, e);
     if (!rc && interrupted(&S, e)) rc = e->code;
+    if (!rc && sum->best_iteration > 0) rc = recheck(&S, e);
     for (int i = 0; i < S.n_wins; i++) free(S.wins[i].code);
     if (!rc && sum->best_iteration > 0) {
         if (run_path(sum->best_path, sizeof sum->best_path, S.dir, RUN_BEST_C, e)) rc = e->code;
