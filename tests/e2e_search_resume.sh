@@ -3,7 +3,8 @@
 # ends with the same best (same reward text, same fitness, same evaluation) as an
 # uninterrupted search, without asking the LLM again for answered requests; and a search
 # stopped after its tournament, with only some candidates' status written, trains no rung
-# again (the finished candidates still rank in the resumed selections).
+# again (the finished candidates still rank in the resumed selections); and a search
+# killed inside the re-check of its finalists trains only the finalist left.
 # Usage: e2e_search_resume.sh path/to/eureka
 set -euo pipefail
 EUREKA=$1
@@ -78,4 +79,23 @@ st = lambda d: json.load(open(os.path.join(out, d, "iter01/sample02/status.json"
 assert st("cut") == st("one"), (st("cut"), st("one"))
 print("resumed after the tournament:", count("cut"), "rungs, as without the stop")
 PY
+# 3. Killed inside the re-check, one finalist's training done: the resume trains only the
+# other, and ends as the uninterrupted run did.
+python3 -c 'import json,sys; assert len(json.load(open(sys.argv[1]))["finalists"]) == 2' "$OUT/full/best.json" || \
+    fail "the full run re-checked no two finalists: pick a seed whose iteration winners differ"
+cp -r "$OUT/full" "$OUT/rc"
+rm -rf "$OUT/rc/summary.json" "$OUT/rc/eval" "$(ls -d "$OUT"/rc/final/* | tail -1)"
+"$EUREKA" search --resume "$OUT/rc" --quiet --json > "$OUT/rc.json"
+python3 - "$OUT" <<'PY'
+import json, sys, os
+out = sys.argv[1]
+a, b = json.load(open(os.path.join(out, "full.json"))), json.load(open(os.path.join(out, "rc.json")))
+for k in ["best_iteration", "best_sample", "best_fitness", "eval_mean", "eval_std"]:
+    assert a[k] == b[k], (k, a[k], b[k])
+last = [json.loads(l) for l in open(os.path.join(out, "rc/events.jsonl")) if '"event":"recheck"' in l][-1]
+assert sorted(f["reused"] for f in last["finalists"]) == [False, True], last
+assert open(os.path.join(out, "rc/best.c")).read() == open(os.path.join(out, "full/best.c")).read()
+print("resumed inside the re-check: one finalist trained again, the same pick and evaluation")
+PY
+
 echo "e2e_search_resume: ok"
