@@ -1,7 +1,7 @@
 // test_search.c: small real searches on cartpole (offline mutator and the loopback mock
 // server), through the real sandbox: run directory contents, the Markovian context,
 // resume of a finished run without re-training, the re-check of the iteration winners,
-// and the retry when every candidate fails.
+// the elitist context after a regression, and the retry when every candidate fails.
 #include <math.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -227,6 +227,54 @@ static pid_t start_mock(const char *dir, int *port) {
     return pid;
 }
 
+// Elitist context: iteration 2's only reward (it rewards the pole for falling) is worse
+// than iteration 1's, so iteration 3 is asked from iteration 1's reply and feedback, and
+// the request says what iteration 2 tried: it is not iteration 2's request again.
+static void test_elitist_regressed(void) {
+    int port = 0;
+    pid_t pid = start_mock(EUREKA_TEST_DATA "/search/replies_regress", &port);
+    CHECK(pid > 0 && port > 0);
+    if (pid <= 0 || port <= 0) return;
+    char out[512], url[64];
+    snprintf(out, sizeof out, "%s/regress", tmp);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/v1", port);
+    setenv("OPENAI_API_KEY", "sk-test", 1);
+    search_cfg c;
+    small_cfg(&c, out);
+    c.llm.backend = "openai";
+    c.llm.model = "mock";
+    c.llm.base_url = url;
+    c.samples = 1;
+    c.iterations = 3;
+    c.eval_seeds = 0;
+    search_summary s;
+    err_info e = {0};
+    int rc = search_run(&c, &s, &e);
+    kill(pid, SIGTERM);
+    waitpid(pid, NULL, 0);
+    CHECK_MSG(rc == ERR_OK, "%s", e.msg);
+    char p[600];
+    snprintf(p, sizeof p, "%s/events.jsonl", out);
+    CHECK(count_in(p, "\"elitist_context\"") == 1);
+    cJSON *m = run_read_json(out, "messages.json", &e);
+    CHECK(cJSON_GetArraySize(m) == 3);
+    cJSON *m2 = cJSON_GetObjectItem(cJSON_GetArrayItem(m, 1), "messages");
+    cJSON *m3 = cJSON_GetObjectItem(cJSON_GetArrayItem(m, 2), "messages");
+    const char *a2 = cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(m2, 2), "content"));
+    const char *a3 = cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(m3, 2), "content"));
+    const char *f2 = cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(m2, 3), "content"));
+    const char *f3 = cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(m3, 3), "content"));
+    char *r1 = run_read_text(out, "iter01/sample00/response.md", 1 << 20, &e);
+    CHECK(a2 && a3 && r1 && strcmp(a2, r1) == 0 && strcmp(a3, r1) == 0);   // the best so far, twice
+    // Iteration 3's feedback is iteration 1's, then what iteration 2 tried.
+    CHECK(f2 && f3 && strncmp(f3, f2, strlen(f2)) == 0 && strlen(f3) > strlen(f2));
+    CHECK_STR_CONTAINS(f3, "None of the reward functions of round 2");
+    CHECK_STR_CONTAINS(f3, "- reward 0: task score");
+    CHECK_STR_CONTAINS(f3, "components: lean");
+    free(r1);
+    cJSON_Delete(m);
+}
+
 static void test_all_failed_retry(void) {
     int port = 0;
     pid_t pid = start_mock(EUREKA_TEST_DATA "/search/replies_broken", &port);
@@ -363,6 +411,7 @@ int main(void) {
     TEST_RUN(test_bad_cfg);
     TEST_RUN(test_offline_search);
     TEST_RUN(test_recheck);
+    TEST_RUN(test_elitist_regressed);
     TEST_RUN(test_all_failed_retry);
     TEST_RUN(test_init_human_and_feedback);
     char cmd[256];

@@ -1150,15 +1150,16 @@ static int elitist_tail(search *S, err_info *e) {
     return ERR_OK;
 }
 
-// One line per other trained candidate of the iteration: its judged fitness with the
-// interval, how far it trained, and its component names.
-static char *other_candidates(const search *S, int best, err_info *e) {
+// One line per trained candidate of the iteration but skip (-1: none): its judged
+// fitness with the interval, how far it trained, and its component names. NULL when
+// there is none.
+static char *candidate_lines(const search *S, int skip) {
     buf b;
     buf_init(&b, 8192);
     int shown = 0;
     for (int i = 0; i < S->n_cands; i++) {
         const cand *k = &S->cands[i];
-        if (i == best || !k->train) continue;
+        if (i == skip || !k->train) continue;
         buf_printf(&b, "- reward %d: task score %.2f [%.2f, %.2f] after %ld steps; components:", k->sample,
                    k->robust, k->ci_low, k->ci_high, k->steps);
         const cJSON *comp = cJSON_GetObjectItemCaseSensitive(k->train, "components"), *c;
@@ -1170,11 +1171,33 @@ static char *other_candidates(const search *S, int best, err_info *e) {
     }
     if (!shown) { buf_free(&b); return NULL; }
     char *lines = buf_take(&b);
-    if (!lines) return NULL;
-    size_t n = strlen(lines);
+    size_t n = lines ? strlen(lines) : 0;
     if (n && lines[n - 1] == '\n') lines[n - 1] = '\0';
+    return lines;
+}
+
+// The lines of the iteration's other candidates, for the best's feedback.
+static char *other_candidates(const search *S, int best, err_info *e) {
+    char *lines = candidate_lines(S, best);
+    if (!lines) return NULL;
     prompt_var v[] = {{"lines", lines}};
     char *out = prompt_render("other_candidates", v, 1, e);
+    free(lines);
+    return out;
+}
+
+// When iteration it regressed, the elitist context goes back to the best so far; this
+// note, after that best's feedback, says what iteration it tried. Without it the next
+// request would repeat an earlier one word for word: a model would be asked again what
+// it already answered, and the offline mutator (seeded by the request) would return the
+// same rewards, trained again on new seeds.
+static char *regressed_note(const search *S, int it, err_info *e) {
+    char *lines = candidate_lines(S, -1);
+    if (!lines) return NULL;
+    char num[16];
+    snprintf(num, sizeof num, "%d", it);
+    prompt_var v[] = {{"iteration", num}, {"lines", lines}};
+    char *out = prompt_render("regressed", v, 2, e);
     free(lines);
     return out;
 }
@@ -1248,7 +1271,10 @@ static int do_iteration(search *S, int it, err_info *e) {
             // earlier one; the elitist context goes back to the best so far instead.
             if (!improved && !c->context_eureka) {
                 free(fb);
+                char *note = regressed_note(S, it, e);
                 rc = elitist_tail(S, e);
+                if (!rc) append_text(&S->feedback, note);
+                else free(note);
                 if (!rc) {
                     cJSON *x = cJSON_CreateObject();
                     cJSON_AddNumberToObject(x, "iteration", it);
