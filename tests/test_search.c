@@ -10,6 +10,7 @@
 
 #include "util/fs.h"
 #include "search/search.h"
+#include "viz/report.h"
 #include "testlib.h"
 
 #ifndef TOOL_mock_llm_server
@@ -273,6 +274,12 @@ static void test_elitist_regressed(void) {
     CHECK_STR_CONTAINS(f3, "components: lean");
     free(r1);
     cJSON_Delete(m);
+    // The report shows what iteration 3 was sent, as the elitist context's.
+    CHECK_MSG(report_write(out, NULL, 0, &e) == ERR_OK, "%s", e.msg);
+    char *html = run_read_text(out, "report.html", 1 << 24, &e);
+    CHECK_STR_CONTAINS(html, "reflection sent to the LLM for iteration 3 (messages.json): the elitist context");
+    CHECK_STR_CONTAINS(html, "None of the reward functions of round 2");
+    free(html);
 }
 
 static void test_all_failed_retry(void) {

@@ -44,6 +44,7 @@ typedef struct rep {
     const char *dir;
     buf b;
     int n_it;
+    cJSON *messages;        // messages.json: what each request sent (NULL if absent)
 } rep;
 
 static void raw(rep *r, const char *s) { buf_add(&r->b, s, strlen(s)); }
@@ -319,6 +320,19 @@ static char *candidate_code(const rep *r, int it, int s) {
     return read_text(r, rel, RCOMP_MAX_SOURCE);
 }
 
+// The feedback the first request of iteration it carried (its last message), from
+// messages.json; NULL when there is none (iteration 1, or the run ended before it).
+static const char *sent_feedback(const rep *r, int it) {
+    const cJSON *x;
+    cJSON_ArrayForEach(x, r->messages) {
+        if (num(x, "iteration", -1) != it || num(x, "attempt", -1) != 0) continue;
+        const cJSON *m = cJSON_GetObjectItemCaseSensitive(x, "messages");
+        int n = cJSON_GetArraySize(m);
+        return n == 4 ? str(cJSON_GetArrayItem(m, 3), "content") : NULL;
+    }
+    return NULL;
+}
+
 static void iteration_section(rep *r, int it, const iter_info *ii, int prev_it, int prev_s) {
     buf_printf(&r->b, "<h2 id=\"iter%02d\">Iteration %d</h2>\n", it, it);
     // Fitness against steps for every candidate that trained, on one chart.
@@ -401,8 +415,22 @@ static void iteration_section(rep *r, int it, const iter_info *ii, int prev_it, 
     free(code);
     run_sample_rel(rel, sizeof rel, it, ii->best, "feedback.txt", NULL);
     char *fb = read_text(r, rel, REPORT_TEXT_MAX);
-    if (fb) {
-        raw(r, "<details><summary>reflection sent to the LLM for the next iteration (");
+    const char *sent = sent_feedback(r, it + 1);
+    if (sent) {
+        // What the next request carried: this iteration's reflection, or (the elitist
+        // context, when this iteration did not beat the best so far) that best's
+        // reflection and what this iteration tried.
+        char rrel[64];
+        run_reflection_rel(rrel, sizeof rrel, it, NULL);
+        char *own = read_text(r, rrel, REPORT_TEXT_MAX);
+        buf_printf(&r->b, "<details><summary>reflection sent to the LLM for iteration %d (messages.json)%s"
+                          "</summary>\n", it + 1, own && strcmp(own, sent) == 0 ? "" :
+                   ": the elitist context (this iteration did not beat the best so far)");
+        free(own);
+        pre(r, sent);
+        raw(r, "</details>\n");
+    } else if (fb) {
+        raw(r, "<details><summary>its feedback, for an iteration after it (");
         html_text(&r->b, rel, 0);
         raw(r, ")</summary>\n");
         pre(r, fb);
@@ -538,7 +566,7 @@ static void compare_section(rep *r) {
 }
 
 int report_write(const char *dir, char *path, size_t n, err_info *e) {
-    rep r = {dir, {0}, 0};
+    rep r = {dir, {0}, 0, NULL};
     cJSON *run = run_read_json(dir, "run.json", e);
     if (!run) return err_wrap(e, "%s is not a search run", dir);
     buf_init(&r.b, REPORT_MAX_BYTES);
@@ -547,6 +575,7 @@ int report_write(const char *dir, char *path, size_t n, err_info *e) {
     if (!ii) { cJSON_Delete(run); return err_set(e, ERR_NOMEM, "report: out of memory"); }
     for (int it = 1; it <= r.n_it; it++) iteration_info(&r, it, &ii[it]);
     cJSON *sum = read_json(&r, "summary.json");
+    r.messages = read_json(&r, "messages.json");
 
     raw(&r, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>eureka: ");
@@ -573,6 +602,7 @@ int report_write(const char *dir, char *path, size_t n, err_info *e) {
             "</body></html>\n");
     cJSON_Delete(sum);
     cJSON_Delete(run);
+    cJSON_Delete(r.messages);
     free(ii);
     int rc = ERR_OK;
     if (r.b.failed) rc = err_set(e, r.b.failed, "%s/report.html: %s", dir,
