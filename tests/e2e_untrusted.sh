@@ -26,7 +26,6 @@ start_mock() {
     PORT=$(head -1 "$OUT/$name.port")
 }
 count() { curl -s "http://127.0.0.1:$1/_count"; }
-json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)" "$3"; }
 
 # A small finished run to tamper with (offline backend: no network).
 "$EUREKA" search --task cartpole --llm offline --iterations 2 --samples 2 --jobs 2 --threads 1 \
@@ -134,7 +133,7 @@ rm -f "$OUT/forged/summary.json"
 python3 - "$OUT/forged" <<'PY'
 import json, sys
 d = sys.argv[1]
-for f in ["iter01/sample00/status.json", "iter01/sample00/train.json", "eval/seed01/train.json"]:
+for f in ["iter01/sample00/status.json", "iter01/sample00/train.json"]:
     x = json.load(open(f"{d}/{f}")); x["fitness"] = 1e9; json.dump(x, open(f"{d}/{f}", "w"))
 PY
 "$EUREKA" search --resume "$OUT/forged" --llm offline --json > "$OUT/forged.json" 2> "$OUT/forged.err" \
@@ -146,7 +145,22 @@ assert a["best_fitness"] <= 1 and a["eval_mean"] <= 1, a
 assert (a["best_iteration"], a["best_sample"]) != (1, 0), a
 PY
 grep -q "iter01/sample00/train.json is not used" "$OUT/forged.err" || fail "no note about the forged sample"
-grep -q "eval/seed01/train.json is not used" "$OUT/forged.err" || fail "no note about the forged evaluation"
+# (Its own copy: with sample00 rejected the pick may change, and an evaluation of another
+# reward is retrained whatever it says, without a note.)
+copy forged_eval
+rm -f "$OUT/forged_eval/summary.json"
+python3 - "$OUT/forged_eval/eval/seed01/train.json" <<'PY'
+import json, sys
+x = json.load(open(sys.argv[1])); x["fitness"] = 1e9; json.dump(x, open(sys.argv[1], "w"))
+PY
+"$EUREKA" search --resume "$OUT/forged_eval" --llm offline --json > "$OUT/forged_eval.json" 2> "$OUT/forged_eval.err" \
+    || fail "resume of a forged evaluation: $(cat "$OUT/forged_eval.err")"
+grep -q "eval/seed01/train.json is not used" "$OUT/forged_eval.err" || fail "no note about the forged evaluation"
+python3 - "$OUT/forged_eval.json" "$OUT/run.json" <<'PY' || fail "the forged evaluation was not retrained to the run's own result"
+import json, sys
+a, b = (json.load(open(f)) for f in sys.argv[1:3])
+assert a["eval_mean"] == b["eval_mean"] and (a["best_iteration"], a["best_sample"]) == (b["best_iteration"], b["best_sample"]), (a, b)
+PY
 ok "forged fitness is re-measured and dropped on resume"
 
 # Forged mid-tournament: a run stopped after rung 1 of iteration 1 (sample 1 lost it),
