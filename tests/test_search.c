@@ -228,31 +228,39 @@ static pid_t start_mock(const char *dir, int *port) {
     return pid;
 }
 
+// Run search c against the mock server answering from the replies in dir (then stopped).
+static int mock_search(const char *dir, search_cfg *c, search_summary *s, err_info *e) {
+    int port = 0;
+    pid_t pid = start_mock(dir, &port);
+    CHECK(pid > 0 && port > 0);
+    if (pid <= 0 || port <= 0) return err_set(e, ERR_RUNTIME, "the mock server did not start");
+    char url[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/v1", port);
+    setenv("OPENAI_API_KEY", "sk-test", 1);
+    c->llm.backend = "openai";
+    c->llm.model = "mock";
+    c->llm.base_url = url;
+    int rc = search_run(c, s, e);
+    c->llm.base_url = NULL;
+    kill(pid, SIGTERM);
+    waitpid(pid, NULL, 0);
+    return rc;
+}
+
 // Elitist context: iteration 2's only reward (it rewards the pole for falling) is worse
 // than iteration 1's, so iteration 3 is asked from iteration 1's reply and feedback, and
 // the request says what iteration 2 tried: it is not iteration 2's request again.
 static void test_elitist_regressed(void) {
-    int port = 0;
-    pid_t pid = start_mock(EUREKA_TEST_DATA "/search/replies_regress", &port);
-    CHECK(pid > 0 && port > 0);
-    if (pid <= 0 || port <= 0) return;
-    char out[512], url[64];
+    char out[512];
     snprintf(out, sizeof out, "%s/regress", tmp);
-    snprintf(url, sizeof url, "http://127.0.0.1:%d/v1", port);
-    setenv("OPENAI_API_KEY", "sk-test", 1);
     search_cfg c;
     small_cfg(&c, out);
-    c.llm.backend = "openai";
-    c.llm.model = "mock";
-    c.llm.base_url = url;
     c.samples = 1;
     c.iterations = 3;
     c.eval_seeds = 0;
     search_summary s;
     err_info e = {0};
-    int rc = search_run(&c, &s, &e);
-    kill(pid, SIGTERM);
-    waitpid(pid, NULL, 0);
+    int rc = mock_search(EUREKA_TEST_DATA "/search/replies_regress", &c, &s, &e);
     CHECK_MSG(rc == ERR_OK, "%s", e.msg);
     char p[600];
     snprintf(p, sizeof p, "%s/events.jsonl", out);
@@ -283,25 +291,15 @@ static void test_elitist_regressed(void) {
 }
 
 static void test_all_failed_retry(void) {
-    int port = 0;
-    pid_t pid = start_mock(EUREKA_TEST_DATA "/search/replies_broken", &port);
-    CHECK(pid > 0 && port > 0);
-    if (pid <= 0 || port <= 0) return;
-    char out[512], url[64];
+    char out[512];
     snprintf(out, sizeof out, "%s/broken", tmp);
-    snprintf(url, sizeof url, "http://127.0.0.1:%d/v1", port);
     search_cfg c;
     small_cfg(&c, out);
-    c.llm.backend = "openai";
-    c.llm.model = "mock";
-    c.llm.base_url = url;
     c.iterations = 1;
     c.retries = 1;
     search_summary s;
     err_info e = {0};
-    int rc = search_run(&c, &s, &e);
-    kill(pid, SIGTERM);
-    waitpid(pid, NULL, 0);
+    int rc = mock_search(EUREKA_TEST_DATA "/search/replies_broken", &c, &s, &e);
     CHECK_MSG(rc == ERR_OK, "%s", e.msg);
     CHECK(s.candidates == 4 && s.failures == 4 && s.best_iteration == 0 && !s.best_path[0]);
     char p[600];
