@@ -12,6 +12,7 @@
 
 #include "cli/cli.h"
 #include "llm/llm.h"
+#include "search/finalists.h"
 #include "search/run.h"
 #include "util/sanitize.h"
 
@@ -51,45 +52,45 @@ static void components(const cJSON *train, char *buf, size_t n, cJSON *arr) {
     }
 }
 
-// An iteration's best: the candidate and its judged (robust) fitness.
-typedef struct win { int it, sample; double judged; } win;
-
-// The re-check before the final evaluation (final/iterII_sampleSS/train.json): each
-// iteration best trained again on a fresh seed. With two or more, the best is the one
-// with the highest mean of its two judged values, as the search picks it.
-static void recheck(const char *dir, const win *w, int n, int json, cJSON *out, int *best_it, int *best_s,
-                    double *best_f) {
-    cJSON *arr = NULL;
-    double top = -INFINITY;
-    int pick = 0;
+// The re-check before the final evaluation (final/iterII_sampleSS/train.json): iteration
+// bests trained again on a fresh seed. With two or more, the best is the one the
+// search's rule picks (finalists.h: the highest mean of the two judged values).
+static void recheck(const char *dir, const finalist *w, int n, int json, cJSON *out, int *best_it,
+                    int *best_s, double *best_f) {
+    finalist f[RUN_MAX_ITER];
+    int k = 0;
     for (int i = 0; i < n; i++) {
-        char rel[128], name[32];
-        if (run_final_rel(rel, sizeof rel, w[i].it, w[i].sample, RUN_TRAIN, NULL) || !run_has(dir, rel)) continue;
+        char rel[128];
+        if (run_final_rel(rel, sizeof rel, w[i].iteration, w[i].sample, RUN_TRAIN, NULL) || !run_has(dir, rel))
+            continue;
         cJSON *tr = run_read_json(dir, rel, NULL);
         double again = jnum(tr, "fitness_robust", NAN);
         cJSON_Delete(tr);
-        if (!isfinite(again)) continue;
-        if (!arr) {
-            arr = cJSON_AddArrayToObject(out, "finalists");
-            if (!json) printf("\nre-check of the iteration bests on a fresh seed (final/):\n");
-        }
-        double mean = 0.5 * (w[i].judged + again);
-        run_sample_rel(name, sizeof name, w[i].it, w[i].sample, NULL, NULL);
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "candidate", name);
-        cJSON_AddNumberToObject(o, "judged", w[i].judged);
-        cJSON_AddNumberToObject(o, "again", again);
-        cJSON_AddNumberToObject(o, "mean", mean);
-        cJSON_AddItemToArray(arr, o);
-        if (!json) printf("  %-16s judged %.3f, again %.3f, mean %.3f\n", name, w[i].judged, again, mean);
-        if (mean > top) { top = mean; pick = i; }
+        if (isfinite(again)) { f[k] = w[i]; f[k++].again = again; }
     }
     // One re-check alone decides nothing (a search stopped inside it): the best stays.
-    if (cJSON_GetArraySize(arr) >= 2) {
-        *best_it = w[pick].it;
-        *best_s = w[pick].sample;
-        *best_f = w[pick].judged;
+    if (k < 2) return;
+    int order[FINALISTS_MAX];
+    int m = finalists_choose(f, k, FINALISTS_MAX, order);
+    cJSON *arr = cJSON_AddArrayToObject(out, "finalists");
+    if (!json) printf("\nre-check of the iteration bests on a fresh seed (final/):\n");
+    for (int i = 0; i < m; i++) {
+        const finalist *x = &f[order[i]];
+        char name[32];
+        run_sample_rel(name, sizeof name, x->iteration, x->sample, NULL, NULL);
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "candidate", name);
+        cJSON_AddNumberToObject(o, "judged", x->judged);
+        cJSON_AddNumberToObject(o, "again", x->again);
+        cJSON_AddNumberToObject(o, "mean", finalists_mean(x));
+        cJSON_AddItemToArray(arr, o);
+        if (!json)
+            printf("  %-16s judged %.3f, again %.3f, mean %.3f\n", name, x->judged, x->again, finalists_mean(x));
     }
+    const finalist *p = &f[finalists_pick(f, order, m)];
+    *best_it = p->iteration;
+    *best_s = p->sample;
+    *best_f = p->judged;
 }
 
 int cmd_show(int argc, char **argv) {
@@ -126,7 +127,7 @@ int cmd_show(int argc, char **argv) {
     int n_it = run_count_iters(dir);
     int best_it = 0, best_s = 0, n_wins = 0;
     double best_f = 0;
-    win wins[RUN_MAX_ITER];
+    finalist wins[RUN_MAX_ITER];
     if (!json)
         printf("run %s: task %s, LLM %s (%s), K=%.0f, N=%.0f, %.0f steps per candidate, seed %.0f\n\n",
                sdir, task, backend, model, jnum(run, "samples", 0), jnum(run, "iterations", 0),
@@ -209,7 +210,7 @@ int cmd_show(int argc, char **argv) {
             run_sample_rel(b, sizeof b, it, ib, NULL, NULL);
             cJSON_AddStringToObject(ij, "best", b);
             if (best_it == 0 || f > best_f) { best_it = it; best_s = ib; best_f = f; }
-            if (n_wins < RUN_MAX_ITER) wins[n_wins++] = (win){it, ib, f};
+            if (n_wins < RUN_MAX_ITER) wins[n_wins++] = (finalist){.iteration = it, .sample = ib, .judged = f};
         }
         if (best_it > 0) {
             char b[32];
