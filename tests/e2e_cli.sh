@@ -146,10 +146,15 @@ python3 -c 'import json,sys; d=json.load(open("cmpset/reward01/seed01/train.json
     && ok || bad "compare --set not in train.json"
 python3 -c 'import json,sys; d=json.load(open("cmpset/compare.json")); sys.exit(d["settings"]["epochs"] != 3)' \
     && ok || bad "compare --set not in compare.json"
-# eval --set too.
-"$EUREKA" eval --task cartpole --reward "$HUMAN" --seeds 1 --steps 8192 --set epochs=3 --out ev --quiet > /dev/null 2>&1 \
+# ... with the defaults filled in, as seed 1 trained: not 0 for every setting left alone.
+python3 -c 'import json,sys; s=json.load(open("cmpset/compare.json"))["settings"]; t=json.load(open("cmpset/reward01/seed01/train.json"))["settings"]; sys.exit(not (s["steps"] == 8192 and s["lr"] > 0 and s == t))' \
+    && ok || bad "compare.json settings are not seed 1's: $(cat cmpset/compare.json)"
+# eval --set too, and eval --json gives the settings the first seed trained with.
+"$EUREKA" eval --task cartpole --reward "$HUMAN" --seeds 1 --steps 8192 --set epochs=3 --out ev --json > ev.json 2>&1 \
     && python3 -c 'import json,sys; sys.exit(json.load(open("ev/seed01/train.json"))["settings"]["epochs"] != 3)' \
     && ok || bad "eval --set not in train.json"
+python3 -c 'import json,sys; s=json.load(open("ev.json"))["settings"]; t=json.load(open("ev/seed01/train.json"))["settings"]; sys.exit(not (s["steps"] == 8192 and s["epochs"] == 3 and s == t))' \
+    && ok || bad "eval --json settings are not seed 1's: $(cat ev.json)"
 
 # 7. Ctrl-C: train and compare say so, exit 130, keep what finished; compare continues.
 "$EUREKA" train --task cartpole --reward "$HUMAN" --steps 50M --threads 1 --quiet > int_train.txt 2>&1 &

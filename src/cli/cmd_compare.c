@@ -291,7 +291,8 @@ static int report(const compare *c, int json, cJSON *out) {
     cJSON_AddStringToObject(out, "task", c->t->name);
     cJSON_AddNumberToObject(out, "seeds", c->seeds);
     cJSON_AddNumberToObject(out, "steps", (double)c->steps);
-    cJSON_AddItemToObject(out, "settings", train_cfg_json(&c->base));
+    train_cfg first = seed_cfg(c, 0);   // what seed 1 trained with, defaults filled in
+    cJSON_AddItemToObject(out, "settings", train_cfg_json(&first));
     cJSON *rows = cJSON_AddArrayToObject(out, "rewards");
     if (!json)
         printf("task %s, %d seeds x %ld steps\n%-44s %8s %8s %8s  %s\n", c->t->name, c->seeds, c->steps,

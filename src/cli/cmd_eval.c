@@ -149,7 +149,9 @@ int cmd_eval(int argc, char **argv) {
     cJSON_AddItemToObject(o, "fitness_final", fin);
     if (n_ok) cJSON_AddNumberToObject(o, "mean", mean); else cJSON_AddNullToObject(o, "mean");
     if (n_ok) cJSON_AddNumberToObject(o, "std", sd); else cJSON_AddNullToObject(o, "std");
-    cJSON_AddItemToObject(o, "settings", train_cfg_json(&base));
+    // The settings the first seed trained with, the task's defaults filled in (the
+    // others differ in their seed only): `base` holds 0 for every default.
+    cJSON_AddItemToObject(o, "settings", train_cfg_json(&job[0].cfg));
     cJSON_AddNumberToObject(o, "ok", n_ok);
     cJSON_AddItemToObject(o, "errors", errs);
     if (json) cli_json_print(o);
