@@ -29,12 +29,18 @@ cat "$OUT/show.txt"
 grep -q "compile_error .*reward.c:3: 'angle_distance'" "$OUT/show.txt" || fail "show: compile error reason"
 grep -q "crash .*SIGSEGV" "$OUT/show.txt" || fail "show: crash reason"
 grep -q "timeout .*time limit" "$OUT/show.txt" || fail "show: timeout reason"
+# The mock serves its replies in turn, so iteration 2 trains three of iteration 1's rewards again.
+grep -q "^iter02/sample01 .*(same code as iter01/sample00) upright=" "$OUT/show.txt" || fail "show: repeat not marked"
 "$EUREKA" show "$OUT/run" --json | python3 -c '
 import json, sys
 s = json.load(sys.stdin)
 st = [x["status"] for it in s["iterations"] for x in it["samples"]]
 assert st[:4] == ["ok", "compile_error", "crash", "timeout"], st
 assert s["finished"] and s["prompt_tokens"] > 0
+same = {x["candidate"]: x.get("same_code_as") for it in s["iterations"] for x in it["samples"]}
+assert same == {"iter01/sample00": None, "iter01/sample01": None, "iter01/sample02": None,
+                "iter01/sample03": None, "iter02/sample00": None, "iter02/sample01": "iter01/sample00",
+                "iter02/sample02": "iter01/sample01", "iter02/sample03": "iter01/sample02"}, same
 # the judge as the table shows it: rungs, steps really trained, robust statistic in its interval
 for it in s["iterations"]:
     ok = [x for x in it["samples"] if x["status"] == "ok"]
