@@ -31,6 +31,9 @@ grep -q "crash .*SIGSEGV" "$OUT/show.txt" || fail "show: crash reason"
 grep -q "timeout .*time limit" "$OUT/show.txt" || fail "show: timeout reason"
 # The mock serves its replies in turn, so iteration 2 trains three of iteration 1's rewards again.
 grep -q "^iter02/sample01 .*(same code as iter01/sample00) upright=" "$OUT/show.txt" || fail "show: repeat not marked"
+"$EUREKA" report "$OUT/run" > /dev/null || fail "report"
+grep -q "<td>same code as iter01/sample00</td>" "$OUT/run/report.html" || fail "report: repeat not marked"
+grep -q "<td>same code as iter01/sample01; reward.c:3: " "$OUT/run/report.html" || fail "report: repeat of a failure not marked"
 "$EUREKA" show "$OUT/run" --json | python3 -c '
 import json, sys
 s = json.load(sys.stdin)

@@ -1,12 +1,13 @@
-// test_run.c: run directory layout, atomic JSON, events, candidate references, and a
-// run directory prepared by an attacker (links, FIFOs, devices, oversize files, forged
-// records, a thousand folders).
+// test_run.c: run directory layout, atomic JSON, events, candidate references, repeated
+// rewards (search/repeats.h), and a run directory prepared by an attacker (links, FIFOs,
+// devices, oversize files, forged records, a thousand folders).
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "util/fs.h"
+#include "search/repeats.h"
 #include "search/run.h"
 #include "testlib.h"
 
@@ -240,6 +241,48 @@ static void test_many_folders(void) {
     CHECK(run_sample_rel(rel, sizeof rel, 100, 0, NULL, &e) == ERR_INTERNAL);
 }
 
+// Repeated rewards: the first earlier candidate with the same text, in run order; a
+// missing reward.c and a link are no reward (links are never followed).
+static void test_repeats(void) {
+    err_info e;
+    char dir[RUN_PATH_MAX], rel[128], p[RUN_PATH_MAX + 256], name[32];
+    snprintf(dir, sizeof dir, "%s/rep", tmp);
+    CHECK(mkdir(dir, 0755) == 0);
+    const char *code[][3] = {{"A", "B", NULL}, {"B", "C", "A"}, {"B", "link", "A "}};
+    for (int it = 1; it <= 3; it++)
+        for (int s = 0; s < 3; s++) {
+            run_sample_rel(rel, sizeof rel, it, s, NULL, NULL);
+            snprintf(p, sizeof p, "%s/iter%02d", dir, it);
+            mkdir(p, 0755);
+            snprintf(p, sizeof p, "%s/%s", dir, rel);
+            CHECK(mkdir(p, 0755) == 0);
+            const char *c = code[it - 1][s];
+            run_sample_rel(rel, sizeof rel, it, s, RUN_REWARD, NULL);
+            if (c && strcmp(c, "link") == 0) {
+                snprintf(p, sizeof p, "%s/%s", dir, rel);
+                char target[RUN_PATH_MAX + 256];
+                snprintf(target, sizeof target, "%s/iter01/sample00/reward.c", dir);
+                CHECK(symlink(target, p) == 0);
+            } else if (c) {
+                CHECK(run_write_text(dir, rel, c, &e) == ERR_OK);
+            }
+        }
+    repeats *r = repeats_scan(dir);
+    CHECK(r != NULL);
+    CHECK(!repeats_of(r, 1, 0, name, sizeof name) && !repeats_of(r, 1, 1, name, sizeof name));
+    CHECK(!repeats_of(r, 1, 2, name, sizeof name) && repeats_code(r, 1, 2) == NULL);  // no reward.c
+    CHECK(repeats_of(r, 2, 0, name, sizeof name) && strcmp(name, "iter01/sample01") == 0);
+    CHECK(!repeats_of(r, 2, 1, name, sizeof name));
+    CHECK(repeats_of(r, 2, 2, name, sizeof name) && strcmp(name, "iter01/sample00") == 0);
+    CHECK(repeats_of(r, 3, 0, name, sizeof name) && strcmp(name, "iter01/sample01") == 0);  // the first, not iter02's
+    CHECK(!repeats_of(r, 3, 1, name, sizeof name) && repeats_code(r, 3, 1) == NULL);  // a link
+    CHECK(!repeats_of(r, 3, 2, name, sizeof name));                                  // "A " is not "A"
+    CHECK(strcmp(repeats_code(r, 2, 1), "C") == 0);
+    CHECK(!repeats_of(r, 9, 0, name, sizeof name) && repeats_code(r, 9, 0) == NULL);  // no such candidate
+    repeats_free(r);
+    CHECK(!repeats_of(NULL, 1, 0, name, sizeof name));   // a failed scan marks nothing
+}
+
 int main(void) {
     if (!mkdtemp(tmp)) { perror("mkdtemp"); return 1; }
     TEST_RUN(test_create_and_files);
@@ -251,6 +294,7 @@ int main(void) {
     TEST_RUN(test_caps);
     TEST_RUN(test_forged_status);
     TEST_RUN(test_many_folders);
+    TEST_RUN(test_repeats);
     char cmd[256];
     snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
     if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", tmp);

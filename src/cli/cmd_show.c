@@ -4,6 +4,7 @@
 // picks it (run_iteration_best, then the robust statistic, then the re-check of the
 // iteration bests on a fresh seed) and tokens used.
 // Reads only the run directory (run.h), so it works on killed and finished runs alike.
+// A candidate that trained an earlier one's reward again is marked (search/repeats.h).
 // A run may be someone else's: every string from it is sanitised before it is shown.
 #include <math.h>
 #include <stdio.h>
@@ -12,8 +13,8 @@
 
 #include "cli/cli.h"
 #include "llm/llm.h"
-#include "reward/rcomp.h"
 #include "search/finalists.h"
+#include "search/repeats.h"
 #include "search/run.h"
 #include "util/sanitize.h"
 
@@ -94,51 +95,6 @@ static void recheck(const char *dir, const finalist *w, int n, int json, cJSON *
     *best_f = p->judged;
 }
 
-// The reward texts of the candidates shown so far, to mark a candidate that trained a
-// reward an earlier one of the run already trained (the same text, byte for byte).
-typedef struct {
-    char name[32];
-    char *code;     // owned; NULL when reward.c is missing or unreadable
-} shown_code;
-
-typedef struct {
-    shown_code *c;
-    int n, cap;
-} shown_codes;
-
-// Record candidate (it, s)'s reward; returns the earlier candidate with the same text,
-// or NULL. *code is set to the text (owned by the list).
-static const char *shown_add(shown_codes *l, const char *dir, int it, int s, const char **code) {
-    char rel[128];
-    *code = NULL;
-    if (l->n == l->cap) {
-        int cap = l->cap ? 2 * l->cap : 64;
-        shown_code *c = realloc(l->c, (size_t)cap * sizeof *c);
-        if (!c) return NULL;
-        l->c = c;
-        l->cap = cap;
-    }
-    shown_code *x = &l->c[l->n++];
-    run_sample_rel(x->name, sizeof x->name, it, s, NULL, NULL);
-    run_sample_rel(rel, sizeof rel, it, s, RUN_REWARD, NULL);
-    x->code = run_has(dir, rel) ? run_read_text(dir, rel, RCOMP_MAX_SOURCE, NULL) : NULL;
-    *code = x->code;
-    for (int i = 0; x->code && i < l->n - 1; i++)
-        if (l->c[i].code && strcmp(l->c[i].code, x->code) == 0) return l->c[i].name;
-    return NULL;
-}
-
-static const char *shown_find(const shown_codes *l, const char *name) {
-    for (int i = 0; i < l->n; i++)
-        if (strcmp(l->c[i].name, name) == 0) return l->c[i].code;
-    return NULL;
-}
-
-static void shown_free(shown_codes *l) {
-    for (int i = 0; i < l->n; i++) free(l->c[i].code);
-    free(l->c);
-}
-
 int cmd_show(int argc, char **argv) {
     int json = 0, help = 0, n_pos = 0;
     const char *pos[1];
@@ -174,7 +130,7 @@ int cmd_show(int argc, char **argv) {
     int best_it = 0, best_s = 0, n_wins = 0;
     double best_f = 0;
     finalist wins[RUN_MAX_ITER];
-    shown_codes shown = {0};
+    repeats *rep = repeats_scan(dir);     // NULL (out of memory): no repeat is marked
     if (!json)
         printf("run %s: task %s, LLM %s (%s), K=%.0f, N=%.0f, %.0f steps per candidate, seed %.0f\n\n",
                sdir, task, backend, model, jnum(run, "samples", 0), jnum(run, "iterations", 0),
@@ -195,8 +151,8 @@ int cmd_show(int argc, char **argv) {
             run_sample_rel(name, sizeof name, it, s, NULL, NULL);
             cJSON *sj = cJSON_CreateObject();
             cJSON_AddStringToObject(sj, "candidate", name);
-            const char *code;
-            const char *same = shown_add(&shown, dir, it, s, &code);
+            char same_as[32];
+            const char *same = repeats_of(rep, it, s, same_as, sizeof same_as) ? same_as : NULL;
             if (same) cJSON_AddStringToObject(sj, "same_code_as", same);
             run_sample_rel(rel, sizeof rel, it, s, RUN_STATUS, NULL);
             run_status st;
@@ -263,7 +219,7 @@ int cmd_show(int argc, char **argv) {
             // With its code, so identical winners count once, as in the search.
             if (n_wins < RUN_MAX_ITER)
                 wins[n_wins++] = (finalist){.iteration = it, .sample = ib, .judged = f,
-                                            .code = (char *)shown_find(&shown, b)};
+                                            .code = (char *)repeats_code(rep, it, ib)};
         }
         if (best_it > 0) {
             char b[32];
@@ -275,7 +231,7 @@ int cmd_show(int argc, char **argv) {
         cJSON_AddItemToArray(iters, ij);
     }
     recheck(dir, wins, n_wins, json, out, &best_it, &best_s, &best_f);
-    shown_free(&shown);
+    repeats_free(rep);
     long pt = 0, ct = 0;
     if (summary) {
         pt = llm_token_clamp(jnum(summary, "prompt_tokens", 0));

@@ -12,6 +12,7 @@
 
 #include "reward/rcomp.h"
 #include "search/rdiff.h"
+#include "search/repeats.h"
 #include "search/run.h"
 #include "util/fs.h"
 #include "viz/html.h"
@@ -45,6 +46,7 @@ typedef struct rep {
     buf b;
     int n_it;
     cJSON *messages;        // messages.json: what each request sent (NULL if absent)
+    repeats *repeats;       // candidates that trained an earlier one's reward (NULL: none marked)
 } rep;
 
 static void raw(rep *r, const char *s) { buf_add(&r->b, s, strlen(s)); }
@@ -386,8 +388,12 @@ static void iteration_section(rep *r, int it, const iter_info *ii, int prev_it, 
         raw(r, "</td><td class=\"num\">");
         if (st) html_printf(&r->b, "%.1f", num(st, "seconds", 0));
         raw(r, "</td><td>");
-        char msg[400];
-        snprintf(msg, sizeof msg, "%s", str(st, "message") ? str(st, "message") : "");
+        char msg[400], same[32];
+        const char *m = str(st, "message") ? str(st, "message") : "";
+        if (repeats_of(r->repeats, it, s, same, sizeof same))
+            snprintf(msg, sizeof msg, "same code as %s%s%s", same, *m ? "; " : "", m);
+        else
+            snprintf(msg, sizeof msg, "%s", m);
         html_text(&r->b, msg, 0);
         raw(r, "</td></tr>\n");
         cJSON_Delete(st);
@@ -566,7 +572,7 @@ static void compare_section(rep *r) {
 }
 
 int report_write(const char *dir, char *path, size_t n, err_info *e) {
-    rep r = {dir, {0}, 0, NULL};
+    rep r = {dir, {0}, 0, NULL, NULL};
     cJSON *run = run_read_json(dir, "run.json", e);
     if (!run) return err_wrap(e, "%s is not a search run", dir);
     buf_init(&r.b, REPORT_MAX_BYTES);
@@ -576,6 +582,7 @@ int report_write(const char *dir, char *path, size_t n, err_info *e) {
     for (int it = 1; it <= r.n_it; it++) iteration_info(&r, it, &ii[it]);
     cJSON *sum = read_json(&r, "summary.json");
     r.messages = read_json(&r, "messages.json");
+    r.repeats = repeats_scan(dir);
 
     raw(&r, "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>eureka: ");
@@ -603,6 +610,7 @@ int report_write(const char *dir, char *path, size_t n, err_info *e) {
     cJSON_Delete(sum);
     cJSON_Delete(run);
     cJSON_Delete(r.messages);
+    repeats_free(r.repeats);
     free(ii);
     int rc = ERR_OK;
     if (r.b.failed) rc = err_set(e, r.b.failed, "%s/report.html: %s", dir,

@@ -1,0 +1,96 @@
+// repeats.c: which candidates of a run trained an earlier candidate's reward (repeats.h).
+#include "search/repeats.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reward/rcomp.h"
+#include "search/run.h"
+
+// The reward texts kept at most: 99 iterations of 16 samples of 20 KiB, about 32 MiB.
+// A run directory is someone else's input, and each reward.c may be up to 64 KiB.
+#define REPEATS_MAX_BYTES ((size_t)32 << 20)
+
+typedef struct {
+    int it, s;
+    char *code;         // NULL: no reward.c to read
+    uint64_t hash;
+    int first;          // index of the earliest entry with the same code, or -1
+} entry;
+
+struct repeats {
+    entry *e;
+    int n;
+};
+
+// FNV-1a: tells most different texts apart before a full comparison.
+static uint64_t fnv(const char *s) {
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h;
+}
+
+static const entry *find(const repeats *r, int it, int s) {
+    for (int i = 0; r && i < r->n; i++)
+        if (r->e[i].it == it && r->e[i].s == s) return &r->e[i];
+    return NULL;
+}
+
+repeats *repeats_scan(const char *dir) {
+    repeats *r = calloc(1, sizeof *r);
+    if (!r) return NULL;
+    int cap = 0;
+    size_t kept = 0;
+    int n_it = run_count_iters(dir);
+    for (int it = 0; it <= n_it; it++) {
+        int n_s = run_count_samples(dir, it);
+        for (int s = 0; s < n_s; s++) {
+            if (r->n == cap) {
+                cap = cap ? 2 * cap : 64;
+                entry *e = realloc(r->e, (size_t)cap * sizeof *e);
+                if (!e) { repeats_free(r); return NULL; }
+                r->e = e;
+            }
+            char rel[128];
+            entry *x = &r->e[r->n];
+            *x = (entry){it, s, NULL, 0, -1};
+            if (run_sample_rel(rel, sizeof rel, it, s, RUN_REWARD, NULL) == 0 && run_has(dir, rel))
+                x->code = run_read_text(dir, rel, RCOMP_MAX_SOURCE, NULL);
+            if (x->code && (kept += strlen(x->code)) > REPEATS_MAX_BYTES) {
+                free(x->code);      // a run far past any search's size: compare no further
+                x->code = NULL;
+            }
+            if (x->code) {
+                // The first match is the earliest: any earlier twin would have matched first.
+                x->hash = fnv(x->code);
+                for (int i = 0; i < r->n && x->first < 0; i++)
+                    if (r->e[i].code && r->e[i].hash == x->hash && strcmp(r->e[i].code, x->code) == 0)
+                        x->first = i;
+            }
+            r->n++;
+        }
+    }
+    return r;
+}
+
+const char *repeats_code(const repeats *r, int it, int s) {
+    const entry *x = find(r, it, s);
+    return x ? x->code : NULL;
+}
+
+int repeats_of(const repeats *r, int it, int s, char *name, size_t n) {
+    const entry *x = find(r, it, s);
+    if (!x || x->first < 0) return 0;
+    const entry *f = &r->e[x->first];
+    run_sample_rel(name, n, f->it, f->s, NULL, NULL);
+    return 1;
+}
+
+void repeats_free(repeats *r) {
+    if (!r) return;
+    for (int i = 0; i < r->n; i++) free(r->e[i].code);
+    free(r->e);
+    free(r);
+}

@@ -1,0 +1,28 @@
+// repeats.h: the candidates of a run that trained an earlier candidate's reward again.
+//
+// A mutator (or a language model) can hand back a reward the run already trained: the
+// same mutation of the same parent drawn twice, or a mutation that undoes the last one.
+// Such a candidate trains the same reward on another seed. `eureka show` and the report
+// mark it, so a reader sees both what it cost and how differently one reward can be
+// judged on two seeds.
+#ifndef EUREKA_REPEATS_H
+#define EUREKA_REPEATS_H
+
+#include <stddef.h>
+
+typedef struct repeats repeats;
+
+// Every candidate's reward.c of the run at dir, read once (iterations 0..N in order,
+// samples in order; a missing or unreadable file is no reward). NULL when out of memory.
+repeats *repeats_scan(const char *dir);
+
+// Candidate (it, s)'s reward text, NULL when it has none (owned by r).
+const char *repeats_code(const repeats *r, int it, int s);
+
+// When candidate (it, s)'s reward is, byte for byte, an earlier candidate's: 1, and
+// the first such candidate's name (iterNN/sampleKK) in name. Else 0.
+int repeats_of(const repeats *r, int it, int s, char *name, size_t n);
+
+void repeats_free(repeats *r);
+
+#endif
