@@ -27,7 +27,9 @@ done
 kill -9 $PID
 wait $PID 2>/dev/null || true
 [ -f "$OUT/killed/summary.json" ] && fail "the search finished before it was killed"
-before=$(grep -c '"sample_done"' "$OUT/killed/events.jsonl")
+# What is finished is what has a status.json: a kill between that file and its
+# sample_done event leaves a finished candidate without the event.
+before=$(find "$OUT/killed" -path '*/iter*/sample*/status.json' | wc -l)
 echo "killed after $before finished candidates"
 sleep 1   # orphaned workers notice the closed pipe and end
 
@@ -43,10 +45,14 @@ a = open(os.path.join(out, "full/best.c")).read()
 b = open(os.path.join(out, "killed/best.c")).read()
 assert a == b, "same best reward"
 ev = [json.loads(l) for l in open(os.path.join(out, "killed/events.jsonl"))]
-done = sum(1 for e in ev if e["event"] == "sample_done")
-# finished candidates were not trained again: 6 candidates in all
-assert done == 6, (done, before)
-assert any(e["event"] == "resume" for e in ev)
+# finished candidates were not trained again: no candidate ends twice, and the resumed
+# search ends exactly the 6 - before candidates that had no status.json
+ends = [(e["iteration"], e["sample"]) for e in ev if e["event"] == "sample_done"]
+assert len(ends) == len(set(ends)), ("a candidate ended twice", ends)
+r = [i for i, e in enumerate(ev) if e["event"] == "resume"]
+assert r, "no resume event"
+after = sum(1 for e in ev[r[0]:] if e["event"] == "sample_done")
+assert after == 6 - before, (after, before)
 # every request of the run is in llm.jsonl once: the resumed part was not re-asked
 rec = [json.loads(l) for l in open(os.path.join(out, "killed/llm.jsonl")) if l.strip()]
 recf = [json.loads(l) for l in open(os.path.join(out, "full/llm.jsonl")) if l.strip()]
