@@ -29,11 +29,36 @@ cat "$OUT/show.txt"
 grep -q "compile_error .*reward.c:3: 'angle_distance'" "$OUT/show.txt" || fail "show: compile error reason"
 grep -q "crash .*SIGSEGV" "$OUT/show.txt" || fail "show: crash reason"
 grep -q "timeout .*time limit" "$OUT/show.txt" || fail "show: timeout reason"
-# The mock serves its replies in turn, so iteration 2 trains three of iteration 1's rewards again.
-grep -q "^iter02/sample01 .*(same code as iter01/sample00) upright=" "$OUT/show.txt" || fail "show: repeat not marked"
+# The mock serves its 5 replies in turn. Iteration 2 gets replies 5,1,2,3: three repeat
+# iteration 1's rewards, so the search asks for 3 more (4,5,1: repeats again, of
+# iteration 1, of its own sample 0) and 3 more once more (2,3,4); after two rounds what
+# still repeats trains as it is, marked.
+grep -q "^iter02/sample01 .*(same code as iter01/sample01) reward.c:3: " "$OUT/show.txt" || fail "show: repeat not marked"
 "$EUREKA" report "$OUT/run" > /dev/null || fail "report"
-grep -q "<td>same code as iter01/sample00</td>" "$OUT/run/report.html" || fail "report: repeat not marked"
 grep -q "<td>same code as iter01/sample01; reward.c:3: " "$OUT/run/report.html" || fail "report: repeat of a failure not marked"
+EUREKA="$EUREKA" python3 - "$OUT/run" <<'PY' || fail "repeats not replaced as expected"
+import json, sys, os
+run = sys.argv[1]
+ev = [json.loads(l) for l in open(os.path.join(run, "events.jsonl"))]
+rep = [(e["round"], e["samples"], e["same_as"]) for e in ev if e["event"] == "repeats_replaced"]
+assert rep == [(1, [1, 2, 3], ["iter01/sample00", "iter01/sample01", "iter01/sample02"]),
+               (2, [1, 2, 3], ["iter01/sample03", "iter02/sample00", "iter01/sample00"])], rep
+d = json.load(open(os.path.join(run, "iter02/responses-a0.json")))
+rounds = d["replacements"]
+assert [len(r["replaced"]) for r in rounds] == [3, 3], rounds
+assert "iter01/sample00, iter01/sample01, iter01/sample02" in rounds[0]["note"], rounds[0]["note"]
+# the reward that trains is the last round's reply, not the replaced one
+assert open(os.path.join(run, "iter02/sample00/reward.c")).read() != open(os.path.join(run, "iter01/sample00/reward.c")).read()
+# the replaced replies' tokens are counted: show's total is every saved reply's
+tot = 0
+for it in ("iter01", "iter02"):
+    f = json.load(open(os.path.join(run, it, "responses-a0.json")))
+    tot += sum(x["prompt_tokens"] for x in f["replies"])
+    tot += sum(x["prompt_tokens"] for r in f.get("replacements", []) for x in r["replaced"])
+import subprocess
+s = json.loads(subprocess.check_output([os.environ["EUREKA"], "show", run, "--json"]))
+assert s["prompt_tokens"] == tot, (s["prompt_tokens"], tot)
+PY
 "$EUREKA" show "$OUT/run" --json | python3 -c '
 import json, sys
 s = json.load(sys.stdin)
@@ -42,8 +67,8 @@ assert st[:4] == ["ok", "compile_error", "crash", "timeout"], st
 assert s["finished"] and s["prompt_tokens"] > 0
 same = {x["candidate"]: x.get("same_code_as") for it in s["iterations"] for x in it["samples"]}
 assert same == {"iter01/sample00": None, "iter01/sample01": None, "iter01/sample02": None,
-                "iter01/sample03": None, "iter02/sample00": None, "iter02/sample01": "iter01/sample00",
-                "iter02/sample02": "iter01/sample01", "iter02/sample03": "iter01/sample02"}, same
+                "iter01/sample03": None, "iter02/sample00": None, "iter02/sample01": "iter01/sample01",
+                "iter02/sample02": "iter01/sample02", "iter02/sample03": "iter01/sample03"}, same
 # the judge as the table shows it: rungs, steps really trained, robust statistic in its interval
 for it in s["iterations"]:
     ok = [x for x in it["samples"] if x["status"] == "ok"]

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # e2e_search_replay: `eureka search` replaying recorded LLM replies (tests/data/search/
 # cartpole_mock.llm.jsonl, recorded once from the loopback mock server), then show, diff
-# and compare on the run. Usage: e2e_search_replay.sh path/to/eureka
+# and compare on the run; and an offline search whose repeated reply is replaced, replayed. Usage: e2e_search_replay.sh path/to/eureka
 set -euo pipefail
 EUREKA=$1
 DATA=$(cd "$(dirname "$0")" && pwd)/data/search
@@ -57,4 +57,53 @@ assert rows[0]["hns"] == 0 and rows[1]["hns"] in (1, -1), rows
 assert rows[2]["reused_seeds"] == 2, "the run's final evaluation is reused"
 assert all(len(r["fitness"]) == 2 and r["mean"] is not None for r in rows), rows
 PY
+# A reply that repeats a reward the run trained is replaced before anything trains: with
+# this seed the offline mutator draws iteration 2's sample 3 equal to its sample 2, and
+# the search asks once more. A replay of the run's llm.jsonl asks the same replacement
+# and gets the same answer.
+OFF=(--task cartpole --iterations 3 --samples 4 --jobs 2 --threads 1 --train-steps 6000
+     --eval-seeds 1 --seed 2 --quiet)
+"$EUREKA" search --llm offline "${OFF[@]}" --out "$OUT/off" > /dev/null
+"$EUREKA" search --llm "replay:$OUT/off/llm.jsonl" "${OFF[@]}" --out "$OUT/offrp" > /dev/null
+python3 - "$OUT" <<'PY'
+import json, sys, os
+out = sys.argv[1]
+ev = [json.loads(l) for l in open(os.path.join(out, "off/events.jsonl"))]
+rep = [(e["iteration"], e["round"], e["samples"], e["same_as"]) for e in ev if e["event"] == "repeats_replaced"]
+assert rep == [(2, 1, [3], ["iter02/sample02"])], ("pick a seed with one repeat", rep)
+d = json.load(open(os.path.join(out, "off/iter02/responses-a0.json")))
+old = d["replacements"][0]["replaced"][0]["text"]
+assert old == d["replies"][2]["text"] != d["replies"][3]["text"]
+codes = [open(os.path.join(out, "off", f"iter{i:02d}/sample{s:02d}/reward.c")).read()
+         for i in (1, 2, 3) for s in range(4)]
+assert len(set(codes)) == len(codes), "a reward trained twice"
+for i in (1, 2, 3):
+    a = open(os.path.join(out, f"off/iter{i:02d}/responses-a0.json")).read()
+    b = open(os.path.join(out, f"offrp/iter{i:02d}/responses-a0.json")).read()
+    assert a == b, f"iteration {i}: the replay answered differently"
+assert not any(json.loads(l)["event"] == "repeats_kept" for l in open(os.path.join(out, "offrp/events.jsonl")))
+print("repeat replaced, and replayed")
+PY
+"$EUREKA" show "$OUT/off" | grep -q "same code as" && fail "show: a repeat trained"
+# Stopped after iteration 2's replies were saved, before the replacement was asked: the
+# resumed search asks it and ends as the uninterrupted one.
+cp -r "$OUT/off" "$OUT/offcut"
+python3 - "$OUT/offcut" <<'PY'
+import json, sys, os, shutil
+run = sys.argv[1]
+f = os.path.join(run, "iter02/responses-a0.json")
+d = json.load(open(f))
+d["replies"][3] = {k: v for k, v in d["replacements"][0]["replaced"][0].items() if k != "same_as"}
+del d["replacements"]
+json.dump(d, open(f, "w"))
+for x in ["iter02/sample00", "iter02/sample01", "iter02/sample02", "iter02/sample03", "iter03",
+          "final", "eval", "summary.json", "best.c", "best.json", "iter02/reflection.md"]:
+    p = os.path.join(run, x)
+    shutil.rmtree(p) if os.path.isdir(p) else os.path.exists(p) and os.remove(p)
+PY
+"$EUREKA" search --resume "$OUT/offcut" --quiet > /dev/null
+cmp -s "$OUT/off/best.c" "$OUT/offcut/best.c" || fail "resumed before the replacement: another best"
+cmp -s "$OUT/off/iter02/responses-a0.json" "$OUT/offcut/iter02/responses-a0.json" || \
+    fail "resumed before the replacement: other replies"
+
 echo "e2e_search_replay: ok"

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "reward/rcomp.h"
+#include "util/err.h"
 #include "search/run.h"
 
 // The reward texts kept at most: 99 iterations of 16 samples of 20 KiB, about 32 MiB.
@@ -22,7 +23,8 @@ typedef struct {
 
 struct repeats {
     entry *e;
-    int n;
+    int n, cap;
+    size_t kept;        // bytes of text compared so far
 };
 
 // FNV-1a: tells most different texts apart before a full comparison.
@@ -38,41 +40,55 @@ static const entry *find(const repeats *r, int it, int s) {
     return NULL;
 }
 
+repeats *repeats_new(void) { return calloc(1, sizeof(repeats)); }
+
+int repeats_add(repeats *r, int it, int s, const char *code) {
+    if (r->n == r->cap) {
+        int cap = r->cap ? 2 * r->cap : 64;
+        entry *e = realloc(r->e, (size_t)cap * sizeof *e);
+        if (!e) return ERR_NOMEM;
+        r->e = e;
+        r->cap = cap;
+    }
+    entry *x = &r->e[r->n];
+    *x = (entry){it, s, NULL, 0, -1};
+    r->n++;
+    if (!code || (r->kept += strlen(code)) > REPEATS_MAX_BYTES) return ERR_OK;   // a run far past any search's size: compare no further
+    if (!(x->code = strdup(code))) return ERR_NOMEM;
+    // The first match is the earliest: any earlier twin would have matched first.
+    x->hash = fnv(code);
+    for (int i = 0; i < r->n - 1 && x->first < 0; i++)
+        if (r->e[i].code && r->e[i].hash == x->hash && strcmp(r->e[i].code, code) == 0) x->first = i;
+    return ERR_OK;
+}
+
 repeats *repeats_scan(const char *dir) {
-    repeats *r = calloc(1, sizeof *r);
+    repeats *r = repeats_new();
     if (!r) return NULL;
-    int cap = 0;
-    size_t kept = 0;
     int n_it = run_count_iters(dir);
     for (int it = 0; it <= n_it; it++) {
         int n_s = run_count_samples(dir, it);
         for (int s = 0; s < n_s; s++) {
-            if (r->n == cap) {
-                cap = cap ? 2 * cap : 64;
-                entry *e = realloc(r->e, (size_t)cap * sizeof *e);
-                if (!e) { repeats_free(r); return NULL; }
-                r->e = e;
-            }
             char rel[128];
-            entry *x = &r->e[r->n];
-            *x = (entry){it, s, NULL, 0, -1};
+            char *code = NULL;
             if (run_sample_rel(rel, sizeof rel, it, s, RUN_REWARD, NULL) == 0 && run_has(dir, rel))
-                x->code = run_read_text(dir, rel, RCOMP_MAX_SOURCE, NULL);
-            if (x->code && (kept += strlen(x->code)) > REPEATS_MAX_BYTES) {
-                free(x->code);      // a run far past any search's size: compare no further
-                x->code = NULL;
-            }
-            if (x->code) {
-                // The first match is the earliest: any earlier twin would have matched first.
-                x->hash = fnv(x->code);
-                for (int i = 0; i < r->n && x->first < 0; i++)
-                    if (r->e[i].code && r->e[i].hash == x->hash && strcmp(r->e[i].code, x->code) == 0)
-                        x->first = i;
-            }
-            r->n++;
+                code = run_read_text(dir, rel, RCOMP_MAX_SOURCE, NULL);
+            int rc = repeats_add(r, it, s, code);
+            free(code);
+            if (rc) { repeats_free(r); return NULL; }
         }
     }
     return r;
+}
+
+int repeats_find(const repeats *r, const char *code, char *name, size_t n) {
+    uint64_t h = fnv(code);
+    for (int i = 0; r && i < r->n; i++)
+        if (r->e[i].code && r->e[i].hash == h && strcmp(r->e[i].code, code) == 0) {
+            run_sample_rel(name, n, r->e[i].it, r->e[i].s, NULL, NULL);
+            return 1;
+        }
+    return 0;
 }
 
 const char *repeats_code(const repeats *r, int it, int s) {

@@ -4,13 +4,21 @@
 // same mutation of the same parent drawn twice, or a mutation that undoes the last one.
 // Such a candidate trains the same reward on another seed. `eureka show` and the report
 // mark it, so a reader sees both what it cost and how differently one reward can be
-// judged on two seeds.
+// judged on two seeds. A search keeps the same set as it goes, to replace a reply that
+// repeats a trained reward before it trains (search.c).
 #ifndef EUREKA_REPEATS_H
 #define EUREKA_REPEATS_H
 
 #include <stddef.h>
 
 typedef struct repeats repeats;
+
+// An empty set, to fill with repeats_add (NULL when out of memory).
+repeats *repeats_new(void);
+
+// Candidate (it, s) with reward text code (NULL: none), after the ones added before it.
+// ERR_OK, or ERR_NOMEM.
+int repeats_add(repeats *r, int it, int s, const char *code);
 
 // Every candidate's reward.c of the run at dir, read once (iterations 0..N in order,
 // samples in order; a missing or unreadable file is no reward). NULL when out of memory.
@@ -22,6 +30,10 @@ const char *repeats_code(const repeats *r, int it, int s);
 // When candidate (it, s)'s reward is, byte for byte, an earlier candidate's: 1, and
 // the first such candidate's name (iterNN/sampleKK) in name. Else 0.
 int repeats_of(const repeats *r, int it, int s, char *name, size_t n);
+
+// When code is, byte for byte, a candidate's in r: 1, and the earliest such candidate's
+// name (iterNN/sampleKK) in name. Else 0.
+int repeats_find(const repeats *r, const char *code, char *name, size_t n);
 
 void repeats_free(repeats *r);
 

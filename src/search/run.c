@@ -434,6 +434,19 @@ int run_iteration_best(const char *dir, int it) {
     return best;
 }
 
+// The tokens of a list of saved replies, added to *pt and *ct (capped).
+static void add_tokens(const cJSON *replies, long *pt, long *ct) {
+    const cJSON *x;
+    cJSON_ArrayForEach(x, replies) {
+        const cJSON *p = cJSON_GetObjectItem(x, "prompt_tokens");
+        const cJSON *c = cJSON_GetObjectItem(x, "completion_tokens");
+        long pv = cJSON_IsNumber(p) ? llm_token_clamp(p->valuedouble) : 0;
+        long cv = cJSON_IsNumber(c) ? llm_token_clamp(c->valuedouble) : 0;
+        *pt = *pt > LLM_TOKENS_TOTAL_MAX - pv ? LLM_TOKENS_TOTAL_MAX : *pt + pv;
+        *ct = *ct > LLM_TOKENS_TOTAL_MAX - cv ? LLM_TOKENS_TOTAL_MAX : *ct + cv;
+    }
+}
+
 void run_count_tokens(const char *dir, int iters, long *pt, long *ct) {
     *pt = *ct = 0;
     for (int it = 0; it <= iters && it <= RUN_MAX_ITER; it++)
@@ -441,15 +454,11 @@ void run_count_tokens(const char *dir, int iters, long *pt, long *ct) {
             char rel[64];
             if (run_responses_rel(rel, sizeof rel, it, a, NULL) || !run_has(dir, rel)) continue;
             cJSON *r = run_read_json(dir, rel, NULL);
-            cJSON *x;
-            cJSON_ArrayForEach(x, cJSON_GetObjectItem(r, "replies")) {
-                const cJSON *p = cJSON_GetObjectItem(x, "prompt_tokens");
-                const cJSON *c = cJSON_GetObjectItem(x, "completion_tokens");
-                long pv = cJSON_IsNumber(p) ? llm_token_clamp(p->valuedouble) : 0;
-                long cv = cJSON_IsNumber(c) ? llm_token_clamp(c->valuedouble) : 0;
-                *pt = *pt > LLM_TOKENS_TOTAL_MAX - pv ? LLM_TOKENS_TOTAL_MAX : *pt + pv;
-                *ct = *ct > LLM_TOKENS_TOTAL_MAX - cv ? LLM_TOKENS_TOTAL_MAX : *ct + cv;
-            }
+            add_tokens(cJSON_GetObjectItem(r, "replies"), pt, ct);
+            // replies replaced as repeats (replies.h) were paid for too
+            const cJSON *round;
+            cJSON_ArrayForEach(round, cJSON_GetObjectItem(r, "replacements"))
+                add_tokens(cJSON_GetObjectItem(round, "replaced"), pt, ct);
             cJSON_Delete(r);
         }
 }

@@ -22,6 +22,8 @@
 #include "rl/ppo.h"
 #include "rl/train_cfg.h"
 #include "search/reflect.h"
+#include "search/repeats.h"
+#include "search/replies.h"
 #include "judge/halving.h"
 #include "util/buf.h"
 #include "util/stats.h"
@@ -100,6 +102,7 @@ typedef struct search {
     long ck_interval;               // checkpoints at fixed positions (resumable rungs)
     finalist wins[MAX_ITERATIONS];  // each iteration's best (code owned), for the re-check
     int n_wins;
+    repeats *seen;                  // every candidate's reward so far (replies.h)
 } search;
 
 // A batch of trainings through the judge: progress in the search's terms, each ending
@@ -147,6 +150,8 @@ static void emit(search *S, const char *type, cJSON *fields) {
     err_info e;
     run_event(S->dir, type, fields, &e);   // events are a log: a failed append is not fatal
 }
+
+static void emit_cb(void *S, const char *type, cJSON *fields) { emit(S, type, fields); }
 
 static void cand_clear(cand *k) {
     free(k->response);
@@ -213,19 +218,14 @@ static int get_replies(search *S, int it, int attempt, char ***texts, int **trun
         if (rc) return rc;
         saved = cJSON_CreateObject();
         cJSON *arr = cJSON_AddArrayToObject(saved, "replies");
-        for (int i = 0; i < got; i++) {
-            cJSON *x = cJSON_CreateObject();
-            cJSON_AddStringToObject(x, "text", r[i].text ? r[i].text : "");
-            cJSON_AddStringToObject(x, "finish", r[i].finish);
-            cJSON_AddBoolToObject(x, "truncated", r[i].truncated);
-            cJSON_AddNumberToObject(x, "prompt_tokens", (double)r[i].prompt_tokens);
-            cJSON_AddNumberToObject(x, "completion_tokens", (double)r[i].completion_tokens);
-            cJSON_AddItemToArray(arr, x);
-        }
+        for (int i = 0; i < got; i++) cJSON_AddItemToArray(arr, replies_item(&r[i]));
         llm_replies_free(r, got);
         rc = run_write_json(S->dir, rel, saved, e);
         if (rc) { cJSON_Delete(saved); return rc; }
     }
+    replies_ctx rx = {S->llm, S->seen, it, attempt * S->c->samples, S->c->samples, S->dir, rel,
+                      emit_cb, S};
+    if ((rc = replies_refresh(&rx, m, nm, saved, e))) { cJSON_Delete(saved); return rc; }
     cJSON *arr = cJSON_GetObjectItem(saved, "replies");
     int k = cJSON_GetArraySize(arr);
     if (k > S->c->samples) k = S->c->samples;   // a file with more answers than asked: the rest is ignored
@@ -584,6 +584,10 @@ static int run_attempt(search *S, int it, int base, char **texts, int *trunc, in
     }
     halving_cands_free(hc, n);
     free(hc);
+    // What later requests must not repeat.
+    for (int i = 0; i < n && !rc; i++)
+        if (repeats_add(S->seen, it, S->cands[i].sample, S->cands[i].code))
+            rc = err_set(e, ERR_NOMEM, "search: out of memory");
     // Per-sample feedback files, and the counts.
     for (int i = 0; i < n && !rc; i++) {
         cand *k = &S->cands[i];
@@ -1372,7 +1376,8 @@ int search_run(const search_cfg *c, search_summary *sum, err_info *e) {
     snprintf(sum->backend, sizeof sum->backend, "%s", llm_backend(S.llm));
     snprintf(sum->model, sizeof sum->model, "%s", llm_model(S.llm));
     S.messages = cJSON_CreateArray();
-    if (!c->resume) {
+    if (!(S.seen = repeats_new())) rc = err_set(e, ERR_NOMEM, "search: out of memory");
+    if (!rc && !c->resume) {
         cJSON *settings = settings_json(&S);
         rc = run_write_json(S.dir, RUN_SETTINGS, settings, e);
         cJSON_Delete(settings);
@@ -1459,6 +1464,7 @@ int search_run(const search_cfg *c, search_summary *sum, err_info *e) {
     }
     free(S.system); free(S.user); free(S.assistant); free(S.feedback);
     cJSON_Delete(S.messages);
+    repeats_free(S.seen);
     llm_free(S.llm);
     return rc;
 }
