@@ -24,7 +24,7 @@ typedef struct {
 struct repeats {
     entry *e;
     int n, cap;
-    size_t kept;        // bytes of text compared so far
+    size_t kept;        // bytes of reward text added so far (capped at REPEATS_MAX_BYTES)
 };
 
 // FNV-1a: tells most different texts apart before a full comparison.

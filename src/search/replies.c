@@ -60,11 +60,15 @@ static char *round_note(char (*same)[NAME_LEN], int n) {
     return buf_take(&b);
 }
 
-// The last message with the note after it (NULL when out of memory).
-static char *with_note(const char *content, const char *note) {
-    size_t a = strlen(content), b = strlen(note);
+// The messages m with note after the last one, into mm: the new last text (the caller
+// frees it), NULL when out of memory.
+static char *with_note(const llm_msg *m, int nm, const char *note, llm_msg *mm) {
+    size_t a = strlen(m[nm - 1].content), b = strlen(note);
     char *s = malloc(a + b + 3);
-    if (s) snprintf(s, a + b + 3, "%s\n\n%s", content, note);
+    if (!s) return NULL;
+    snprintf(s, a + b + 3, "%s\n\n%s", m[nm - 1].content, note);
+    memcpy(mm, m, (size_t)nm * sizeof *m);
+    mm[nm - 1].content = s;
     return s;
 }
 
@@ -78,14 +82,12 @@ static void event(const replies_ctx *c, const char *type, cJSON *fields) {
 static int ask_round(const replies_ctx *c, const llm_msg *m, int nm, cJSON *arr, cJSON *rounds,
                      const int *idx, char (*same)[NAME_LEN], int n, err_info *e) {
     char *note = round_note(same, n);
-    char *last = note ? with_note(m[nm - 1].content, note) : NULL;
+    llm_msg mm[8];
+    char *last = note ? with_note(m, nm, note, mm) : NULL;
     if (!last) {
         free(note);
         return err_set(e, ERR_NOMEM, "%s/%s: out of memory", c->dir, c->rel);
     }
-    llm_msg mm[8];
-    memcpy(mm, m, (size_t)nm * sizeof *m);
-    mm[nm - 1].content = last;
     llm_reply *r = NULL;
     int got = 0;
     err_info le = {0};
@@ -145,14 +147,10 @@ int replies_refresh(const replies_ctx *c, const llm_msg *m, int nm, cJSON *saved
     cJSON_ArrayForEach(x, rounds) {
         const char *note = cJSON_GetStringValue(cJSON_GetObjectItem(x, "note"));
         int n = cJSON_GetArraySize(cJSON_GetObjectItem(x, "replaced"));
-        char *last = note && n > 0 ? with_note(m[nm - 1].content, note) : NULL;
-        if (last) {
-            llm_msg mm[8];
-            memcpy(mm, m, (size_t)nm * sizeof *m);
-            mm[nm - 1].content = last;
-            llm_answered_elsewhere(c->llm, mm, nm, n);
-            free(last);
-        }
+        llm_msg mm[8];
+        char *last = note && n > 0 ? with_note(m, nm, note, mm) : NULL;
+        if (last) llm_answered_elsewhere(c->llm, mm, nm, n);
+        free(last);
         done++;
     }
     int *idx = calloc((size_t)c->k + 1, sizeof *idx);
