@@ -65,6 +65,8 @@ expect 2 "missing.c" "$EUREKA" compare --task cartpole missing.c
 expect 2 "^eureka train: --threads 1000 is out of range: use 1\.\.64$" "$EUREKA" train --task cartpole --reward "$HUMAN" --threads 1000
 expect 2 "^eureka search: --jobs 1000 is out of range: use 1\.\.64$" "$EUREKA" search --task cartpole --jobs 1000
 expect 2 "^eureka compare: --steps 0 is out of range: use 1\.\.1000000000000$" "$EUREKA" compare --task cartpole --steps 0
+# A seed must come back from run.json exactly (cJSON keeps 15 digits).
+expect 2 "^eureka search: --seed 1000000000000000 is out of range: use 0\.\.999999999999999$" "$EUREKA" search --task cartpole --seed 1000000000000000
 expect 2 "^eureka eval: --seeds -1 is out of range: use 1\.\.100$" "$EUREKA" eval --task cartpole --reward "$HUMAN" --seeds -1
 expect 2 "^eureka check: --steps '12abc' is not a whole number: use 1\.\.10000000$" "$EUREKA" check --task cartpole --steps 12abc "$HUMAN"
 expect 2 "^eureka search: --train-steps '1e400' is not a whole number" "$EUREKA" search --task cartpole --train-steps 1e400
