@@ -90,4 +90,34 @@ fb = it2[3]["content"]
 for needle in ["angle_distance", "SIGSEGV", "time limit", "task_score: ["]:
     assert needle in fb, needle
 PY
+# The same reward in other words, comments and indentation is a repeat too: a second
+# mock serves A, A reworded, B; of the two replies asked, the second is sent back and B
+# trains in its place.
+kill $MPID 2>/dev/null || true
+mkdir "$OUT/layout"
+cp "$DATA/replies/01_good.md" "$OUT/layout/1.md"
+python3 - "$DATA/replies/01_good.md" "$OUT/layout/2.md" <<'PY'
+import sys
+t = open(sys.argv[1]).read()
+code = t[t.index("```c"):t.rindex("```") + 3]
+code = code.replace("    double", "  double").replace("{\n", "{ // keep the pole up\n", 1)
+open(sys.argv[2], "w").write("Here is my reward, written with care.\n\n" + code + "\n")
+PY
+cmp -s "$OUT/layout/1.md" "$OUT/layout/2.md" && fail "the reworded reply is the same file"
+cp "$DATA/replies/05_good_v2.md" "$OUT/layout/3.md"
+"$MOCK" --port 0 --replies "$OUT/layout" --lifetime 120 > "$OUT/port2" &
+MPID=$!
+for _ in $(seq 1 50); do [ -s "$OUT/port2" ] && break; sleep 0.1; done
+"$EUREKA" search --task cartpole --llm openai --model mock --base-url "http://127.0.0.1:$(head -1 "$OUT/port2")/v1" \
+    --iterations 1 --samples 2 --jobs 2 --threads 1 --train-steps 4096 --finalists 0 --eval-seeds 0 \
+    --out "$OUT/run2" --quiet > /dev/null || fail "layout search"
+python3 - "$OUT/run2" "$DATA/replies/05_good_v2.md" <<'PY' || fail "a reworded repeat was not replaced"
+import json, sys, os
+run, b = sys.argv[1], open(sys.argv[2]).read()
+ev = [json.loads(l) for l in open(os.path.join(run, "events.jsonl"))]
+rep = [(e["samples"], e["same_as"]) for e in ev if e["event"] == "repeats_replaced"]
+assert rep == [([1], ["iter01/sample00"])], rep
+code = open(os.path.join(run, "iter01/sample01/reward.c")).read()
+assert code.strip() in b, code
+PY
 echo "e2e_search_mock: ok"

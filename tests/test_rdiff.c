@@ -164,6 +164,34 @@ static void test_normalise(void) {
     free(s);
 }
 
+// The tokens: comments and layout go, a space stays between two words or two operators,
+// strings are kept as written.
+static void test_tokens(void) {
+    const char *same[][2] = {
+        {"float r = 1.5 * x; // why\n", "float r=1.5*x;"},
+        {"a - -b", "a /* c */ -\n\t-b"},
+        {"term(t, \"tip dist\", d);", "term ( t , \"tip dist\" , d ) ;"},
+    };
+    const char *other[][2] = {
+        {"a - -b", "a--b"}, {"int x", "intx"}, {"\"tip dist\"", "\"tip  dist\""}, {"x = 1.0", "x = 1.0f"},
+    };
+    for (int i = 0; i < 3; i++) {
+        char *a = rdiff_tokens(same[i][0]), *b = rdiff_tokens(same[i][1]);
+        CHECK_MSG(a && b && strcmp(a, b) == 0, "%s | %s", a, b);
+        free(a);
+        free(b);
+    }
+    for (int i = 0; i < 4; i++) {
+        char *a = rdiff_tokens(other[i][0]), *b = rdiff_tokens(other[i][1]);
+        CHECK_MSG(a && b && strcmp(a, b) != 0, "%s | %s", a, b);
+        free(a);
+        free(b);
+    }
+    char *t = rdiff_tokens("  int  x = a - -b ; /* end */\n");
+    CHECK(t && strcmp(t, "int x=a- -b;") == 0);
+    free(t);
+}
+
 static void test_crlf_and_json(void) {
     rdiff *d = diff("a\r\nb\r\n", "a\nb\n");
     CHECK(d && d->n == 0);
@@ -190,6 +218,7 @@ int main(void) {
     TEST_RUN(test_layout_and_comments);
     TEST_RUN(test_two_hunks_and_ranges);
     TEST_RUN(test_normalise);
+    TEST_RUN(test_tokens);
     TEST_RUN(test_crlf_and_json);
     TEST_END();
 }

@@ -248,7 +248,8 @@ static void test_repeats(void) {
     char dir[RUN_PATH_MAX], rel[128], p[RUN_PATH_MAX + 256], name[32];
     snprintf(dir, sizeof dir, "%s/rep", tmp);
     CHECK(mkdir(dir, 0755) == 0);
-    const char *code[][3] = {{"A", "B", NULL}, {"B", "C", "A"}, {"B", "link", "A "}};
+    // The same reward up to comments and layout repeats; other tokens ("x--y") do not.
+    const char *code[][3] = {{"A", "x - -y", NULL}, {"x - -y\n", "C", "/* again */ A"}, {"x  - -y", "link", "x--y"}};
     for (int it = 1; it <= 3; it++)
         for (int s = 0; s < 3; s++) {
             run_sample_rel(rel, sizeof rel, it, s, NULL, NULL);
@@ -276,7 +277,8 @@ static void test_repeats(void) {
     CHECK(repeats_of(r, 2, 2, name, sizeof name) && strcmp(name, "iter01/sample00") == 0);
     CHECK(repeats_of(r, 3, 0, name, sizeof name) && strcmp(name, "iter01/sample01") == 0);  // the first, not iter02's
     CHECK(!repeats_of(r, 3, 1, name, sizeof name) && repeats_code(r, 3, 1) == NULL);  // a link
-    CHECK(!repeats_of(r, 3, 2, name, sizeof name));                                  // "A " is not "A"
+    CHECK(!repeats_of(r, 3, 2, name, sizeof name));                                  // "x--y" is not "x - -y"
+    CHECK(strcmp(repeats_code(r, 2, 2), "/* again */ A") == 0);                       // the text as written
     CHECK(strcmp(repeats_code(r, 2, 1), "C") == 0);
     CHECK(!repeats_of(r, 9, 0, name, sizeof name) && repeats_code(r, 9, 0) == NULL);  // no such candidate
     repeats_free(r);

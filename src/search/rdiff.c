@@ -116,22 +116,36 @@ static op *edit_script(const lines *A, const lines *B, int *n_ops) {
     return ops;
 }
 
+// A space between a and b separates tokens that would otherwise fuse: two words
+// (identifiers, numbers: "int x") or two operator characters ("a - -b", "x < <y").
+static int is_word(char c) { return isalnum((unsigned char)c) || c == '_' || c == '.'; }
+
+static int fuses(char a, char b) {
+    const char *op = "+-*/%<>=!&|^:";
+    return (is_word(a) && is_word(b)) || (a && b && strchr(op, a) && strchr(op, b));
+}
+
 // Text without whitespace and comments, string literals kept verbatim; numeric literals
-// become '#' when hash_numbers (so constant edits compare equal), else stay as written.
-static char *strip_code(const char *s, int hash_numbers) {
+// become '#' when hash_numbers (so constant edits compare equal), else stay as written;
+// with keep_breaks, a dropped stretch between two words or two operators leaves one space.
+static char *strip_code(const char *s, int hash_numbers, int keep_breaks) {
     size_t n = strlen(s);
     char *out = malloc(n + 1), *o = out;
     if (!out) return NULL;
     const char *p = s;
+    int gap = 0;        // whitespace or a comment since the last character written
     while (*p) {
-        if (p[0] == '/' && p[1] == '/') { while (*p && *p != '\n') p++; continue; }
+        if (p[0] == '/' && p[1] == '/') { while (*p && *p != '\n') p++; gap = 1; continue; }
         if (p[0] == '/' && p[1] == '*') {
             p += 2;
             while (*p && !(p[0] == '*' && p[1] == '/')) p++;
             if (*p) p += 2;
+            gap = 1;
             continue;
         }
-        if (isspace((unsigned char)*p)) { p++; continue; }
+        if (isspace((unsigned char)*p)) { p++; gap = 1; continue; }
+        if (keep_breaks && gap && o > out && fuses(o[-1], *p)) *o++ = ' ';
+        gap = 0;
         if (*p == '"') {    // strings (term names) are kept verbatim
             *o++ = *p++;
             while (*p && *p != '"') { if (*p == '\\' && p[1]) *o++ = *p++; *o++ = *p++; }
@@ -166,10 +180,12 @@ static char *strip_code(const char *s, int hash_numbers) {
     return out;
 }
 
-char *rdiff_normalise(const char *s) { return strip_code(s, 1); }
+char *rdiff_normalise(const char *s) { return strip_code(s, 1, 0); }
+
+char *rdiff_tokens(const char *s) { return strip_code(s, 0, 1); }
 
 // Text without whitespace and comments (numbers kept): for layout-only edits.
-static char *squeeze(const char *s) { return strip_code(s, 0); }
+static char *squeeze(const char *s) { return strip_code(s, 0, 0); }
 
 // Term names in text: every term(<ident>, "name", ...). Appends to names (set).
 #define MAX_NAMES 64

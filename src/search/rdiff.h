@@ -55,4 +55,9 @@ cJSON *rdiff_json(const rdiff *d, const char *name_a, const char *name_b);
 // Replace every numeric literal in s by '#' and drop whitespace and comments (owned).
 char *rdiff_normalise(const char *s);
 
+// s without comments and layout: whitespace and comments dropped, one space kept where
+// they separated two words or two operators, so texts with the same tokens give the same
+// string and texts with other tokens ("a - -b", "a--b") do not (owned; NULL: no memory).
+char *rdiff_tokens(const char *s);
+
 #endif

@@ -7,8 +7,9 @@
 #include <string.h>
 
 #include "reward/rcomp.h"
-#include "util/err.h"
+#include "search/rdiff.h"
 #include "search/run.h"
+#include "util/err.h"
 
 // The reward texts kept at most: 99 iterations of 16 samples of 20 KiB, about 32 MiB.
 // A run directory is someone else's input, and each reward.c may be up to 64 KiB.
@@ -17,7 +18,8 @@
 typedef struct {
     int it, s;
     char *code;         // NULL: no reward.c to read
-    uint64_t hash;
+    char *key;          // code without comments and layout (rdiff_tokens): what is compared
+    uint64_t hash;      // of key
     int first;          // index of the earliest entry with the same code, or -1
 } entry;
 
@@ -51,14 +53,14 @@ int repeats_add(repeats *r, int it, int s, const char *code) {
         r->cap = cap;
     }
     entry *x = &r->e[r->n];
-    *x = (entry){it, s, NULL, 0, -1};
+    *x = (entry){it, s, NULL, NULL, 0, -1};
     r->n++;
-    if (!code || (r->kept += strlen(code)) > REPEATS_MAX_BYTES) return ERR_OK;   // a run far past any search's size: compare no further
-    if (!(x->code = strdup(code))) return ERR_NOMEM;
+    if (!code || (r->kept += 2 * strlen(code)) > REPEATS_MAX_BYTES) return ERR_OK;   // a run far past any search's size: compare no further
+    if (!(x->code = strdup(code)) || !(x->key = rdiff_tokens(code))) return ERR_NOMEM;
     // The first match is the earliest: any earlier twin would have matched first.
-    x->hash = fnv(code);
+    x->hash = fnv(x->key);
     for (int i = 0; i < r->n - 1 && x->first < 0; i++)
-        if (r->e[i].code && r->e[i].hash == x->hash && strcmp(r->e[i].code, code) == 0) x->first = i;
+        if (r->e[i].key && r->e[i].hash == x->hash && strcmp(r->e[i].key, x->key) == 0) x->first = i;
     return ERR_OK;
 }
 
@@ -82,12 +84,15 @@ repeats *repeats_scan(const char *dir) {
 }
 
 int repeats_find(const repeats *r, const char *code, char *name, size_t n) {
-    uint64_t h = fnv(code);
-    for (int i = 0; r && i < r->n; i++)
-        if (r->e[i].code && r->e[i].hash == h && strcmp(r->e[i].code, code) == 0) {
+    char *key = rdiff_tokens(code);
+    uint64_t h = key ? fnv(key) : 0;
+    for (int i = 0; key && r && i < r->n; i++)
+        if (r->e[i].key && r->e[i].hash == h && strcmp(r->e[i].key, key) == 0) {
             run_sample_rel(name, n, r->e[i].it, r->e[i].s, NULL, NULL);
+            free(key);
             return 1;
         }
+    free(key);
     return 0;
 }
 
@@ -106,7 +111,10 @@ int repeats_of(const repeats *r, int it, int s, char *name, size_t n) {
 
 void repeats_free(repeats *r) {
     if (!r) return;
-    for (int i = 0; i < r->n; i++) free(r->e[i].code);
+    for (int i = 0; i < r->n; i++) {
+        free(r->e[i].code);
+        free(r->e[i].key);
+    }
     free(r->e);
     free(r);
 }

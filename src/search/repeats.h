@@ -2,7 +2,9 @@
 //
 // A mutator (or a language model) can hand back a reward the run already trained: the
 // same mutation of the same parent drawn twice, or a mutation that undoes the last one.
-// Such a candidate trains the same reward on another seed. `eureka show` and the report
+// Such a candidate trains the same reward on another seed. The same reward is the same
+// code up to comments and layout (rdiff_tokens): a model that rewrites a comment or
+// re-indents has not written a new reward. `eureka show` and the report
 // mark it, so a reader sees both what it cost and how differently one reward can be
 // judged on two seeds. A search keeps the same set as it goes, to replace a reply that
 // repeats a trained reward before it trains (search.c).
@@ -27,12 +29,12 @@ repeats *repeats_scan(const char *dir);
 // Candidate (it, s)'s reward text, NULL when it has none (owned by r).
 const char *repeats_code(const repeats *r, int it, int s);
 
-// When candidate (it, s)'s reward is, byte for byte, an earlier candidate's: 1, and
+// When candidate (it, s)'s reward is, up to comments and layout, an earlier one's: 1, and
 // the first such candidate's name (iterNN/sampleKK) in name. Else 0.
 int repeats_of(const repeats *r, int it, int s, char *name, size_t n);
 
-// When code is, byte for byte, a candidate's in r: 1, and the earliest such candidate's
-// name (iterNN/sampleKK) in name. Else 0.
+// When code is, up to comments and layout, a candidate's in r: 1, and the earliest such
+// candidate's name (iterNN/sampleKK) in name. Else 0 (also when out of memory).
 int repeats_find(const repeats *r, const char *code, char *name, size_t n);
 
 void repeats_free(repeats *r);

@@ -23,28 +23,22 @@ cJSON *replies_item(const llm_reply *r) {
     return x;
 }
 
-// The replies among the first k that repeat a candidate of the run or an earlier reply:
-// their indices in idx and what each repeats in same. The count, or -1 (out of memory).
+// The replies among the first k that repeat a candidate of the run or an earlier reply
+// (as repeats.h compares them): their indices in idx and what each repeats in same. The
+// count, or -1 (out of memory).
 static int find_repeats(const replies_ctx *c, const cJSON *arr, int *idx, char (*same)[NAME_LEN]) {
-    char **code = calloc((size_t)c->k + 1, sizeof *code);
-    if (!code) return -1;
-    int n = 0;
-    for (int i = 0; i < c->k; i++) {
+    repeats *mine = repeats_new();     // this request's replies, as candidates to be
+    int n = mine ? 0 : -1;
+    for (int i = 0; n >= 0 && i < c->k; i++) {
         const char *t = cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(arr, i), "text"));
-        if (!t || !(code[i] = extract_code(t, NULL))) continue;    // no code: nothing to repeat
-        if (repeats_find(c->seen, code[i], same[n], NAME_LEN)) {
+        char *code = t ? extract_code(t, NULL) : NULL;     // no code: nothing to repeat
+        if (repeats_add(mine, c->iteration, c->base + i, code)) n = -1;
+        else if (code && (repeats_find(c->seen, code, same[n], NAME_LEN) ||
+                          repeats_of(mine, c->iteration, c->base + i, same[n], NAME_LEN)))
             idx[n++] = i;
-            continue;
-        }
-        for (int j = 0; j < i; j++)
-            if (code[j] && strcmp(code[j], code[i]) == 0) {
-                run_sample_rel(same[n], NAME_LEN, c->iteration, c->base + j, NULL, NULL);
-                idx[n++] = i;
-                break;
-            }
+        free(code);
     }
-    for (int i = 0; i < c->k; i++) free(code[i]);
-    free(code);
+    repeats_free(mine);
     return n;
 }
 

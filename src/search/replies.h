@@ -4,11 +4,11 @@
 // A model (or the offline mutator) hands back rewards the run already trained: the same
 // edit of the same parent drawn twice, or an edit that undoes the last one. Trained
 // again, such a reply measures an old reward on a new seed and takes the place of a new
-// reward in the tournament. So before anything trains, each reply whose code is, byte
-// for byte, a candidate's of the run (or an earlier reply's of the same request) is sent
-// back: one more request, for as many replies as were repeats, whose last message says
-// which answers repeated what. Up to REPLIES_ROUNDS such requests; what still repeats
-// after them trains as it is (and `eureka show` marks it).
+// reward in the tournament. So before anything trains, each reply whose code is, up
+// to comments and layout, a candidate's of the run (or an earlier reply's of the same
+// request) is sent back: one more request, for as many replies as were repeats, whose
+// last message says which answers repeated what. Up to REPLIES_ROUNDS such requests;
+// what still repeats after them trains as it is (and `eureka show` marks it).
 #ifndef EUREKA_REPLIES_H
 #define EUREKA_REPLIES_H
 
