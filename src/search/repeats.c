@@ -20,7 +20,7 @@ typedef struct {
     char *code;         // NULL: no reward.c to read
     char *key;          // code without comments and layout (rdiff_tokens): what is compared
     uint64_t hash;      // of key
-    int first;          // index of the earliest entry with the same code, or -1
+    int first;          // index of the earliest entry with the same key, or -1
 } entry;
 
 struct repeats {
