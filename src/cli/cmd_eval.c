@@ -16,7 +16,6 @@
 #include "reward/rcomp.h"
 #include "judge/judge.h"
 #include "util/stats.h"
-#include "util/rng.h"
 
 #define EVAL_MAX_SEEDS 100
 
@@ -51,7 +50,7 @@ int cmd_eval(int argc, char **argv) {
         {"--task", CLI_STR, &task, "task name (see `eureka tasks`)", 0, 0},
         {"--reward", CLI_STR, &reward, "reward file (C, the reward ABI)", 0, 0},
         {"--seeds", CLI_INT, &seeds, "independent trainings (default 5)", 1, EVAL_MAX_SEEDS},
-        {"--seed", CLI_LONG, &seed, "first seed (default 1)", 0, SEED_MAX},
+        {"--seed", CLI_LONG, &seed, "first seed (default 1)", 0, 9007199254740992},
         {"--steps", CLI_LONG, &steps, "budget per training in control steps (default: the task's)", 1, 1e12},
         {"--seconds", CLI_DOUBLE, &seconds, "wall-clock cap per training, seconds", 1, 1e9},
         {"--jobs", CLI_INT, &jobs, "trainings at once (default: number of cores)", 1, 64},

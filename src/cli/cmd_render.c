@@ -14,7 +14,6 @@
 #include "search/run.h"
 #include "util/fs.h"
 #include "viz/film.h"
-#include "util/rng.h"
 
 // Train --reward FILE as `eureka train` does (judge, progress line); the train.json or NULL.
 static cJSON *train_reward(const task_def *t, const char *reward, long steps, long seed, int quiet,
@@ -56,7 +55,7 @@ int cmd_render(int argc, char **argv) {
         {"--reward", CLI_STR, &reward, "reward file to train first (with --train)", 0, 0},
         {"--train", CLI_BOOL, &train, "train --reward (sandboxed, as eureka train) and render it", 0, 0},
         {"--steps", CLI_LONG, &steps, "--train budget in control steps (default: the task's)", 1, 1e12},
-        {"--seed", CLI_LONG, &seed, "--train seed (default 1)", 0, SEED_MAX},
+        {"--seed", CLI_LONG, &seed, "--train seed (default 1)", 0, 9007199254740992},
         {"--episodes", CLI_INT, &o.episodes, "held-out episodes to show (default 1)", 1, FILM_MAX_EPISODES},
         {"--max-steps", CLI_INT, &o.max_steps, "show at most N steps of each episode", 1, 100000000},
         {"--width", CLI_INT, &o.width, "frame width (default 640)", 16, 4096},

@@ -23,7 +23,6 @@
 #include "search/reflect.h"
 #include "search/run.h"
 #include "util/fs.h"
-#include "util/rng.h"
 
 #define STATE_FILE "state.bin"
 
@@ -142,7 +141,7 @@ int cmd_train(int argc, char **argv) {
         {"--reward", CLI_STR, &reward, "reward file (C, the reward ABI)", 0, 0},
         {"--steps", CLI_LONG, &steps, "training budget in control steps (default: the task's); with --resume, the total to reach", 1, 1e12},
         {"--seconds", CLI_DOUBLE, &seconds, "wall-clock cap on training, seconds", 1, 1e9},
-        {"--seed", CLI_LONG, &seed, "training seed (default 1)", 0, SEED_MAX},
+        {"--seed", CLI_LONG, &seed, "training seed (default 1)", 0, 9007199254740992},
         {"--threads", CLI_INT, &threads, "rollout threads (default: number of cores)", 1, 64},
         {"--out", CLI_STR, &out_dir, "keep DIR/train.json, progress.csv, state.bin and reward.c", 0, 0},
         {"--resume", CLI_STR, &resume, "continue the training saved in DIR (by --out) up to --steps", 0, 0},
