@@ -391,6 +391,18 @@ static void test_seeds(void) {
     CHECK(search_candidate_seed(1, 1, 0) != search_candidate_seed(2, 1, 0));
     CHECK(search_candidate_seed(7, 3, 5) == search_candidate_seed(7, 3, 5));
     CHECK(search_candidate_seed(7, 3, 5) < (1ull << 53));
+    // The run seed goes through run.json: every seed up to SEARCH_SEED_MAX comes back
+    // exactly, and the next digit would not (why the bound is not 2^53).
+    const double seeds[] = {(double)SEARCH_SEED_MAX, (double)SEARCH_SEED_MAX - 1, 123456789012345, 9007199254740991.0};
+    for (int i = 0; i < 4; i++) {
+        cJSON *n = cJSON_CreateNumber(seeds[i]);
+        char *t = cJSON_PrintUnformatted(n);
+        cJSON *back = cJSON_Parse(t);
+        CHECK(back && (back->valuedouble == seeds[i]) == (i < 3));
+        cJSON_Delete(back);
+        free(t);
+        cJSON_Delete(n);
+    }
     // A re-check's seed is no candidate's of any iteration.
     for (int it = 0; it <= 99; it++)
         CHECK(search_recheck_seed(1, 2, 3) != search_candidate_seed(1, it, 3));

@@ -12,7 +12,6 @@
 #include "util/fs.h"
 #include "util/sanitize.h"
 #include "viz/film.h"
-#include "util/rng.h"
 
 typedef struct ui {
     progress *pg;
@@ -224,7 +223,7 @@ int cmd_search(int argc, char **argv) {
         {"--finalists", CLI_INT, &c.finalists, "iteration winners re-trained on a fresh seed before the final evaluation; the best mean wins (default 2; 0: none)", 0, 8},
         {"--eval-seeds", CLI_INT, &c.eval_seeds, "final evaluation trainings of the best (default 3)", 0, 20},
         {"--eval-steps", CLI_LONG, &c.eval_steps, "steps per evaluation training (default the task's)", 1, 1e12},
-        {"--seed", CLI_LONG, &seed, "run seed (default 1)", 0, SEED_MAX},
+        {"--seed", CLI_LONG, &seed, "run seed (default 1)", 0, SEARCH_SEED_MAX},
         {"--init-human", CLI_BOOL, &c.init_human, "start from rewards/<task>_human.c", 0, 0},
         {"--feedback", CLI_BOOL, &c.human_feedback, "type feedback yourself after each iteration", 0, 0},
         {"--out", CLI_STR, &c.out, "run directory (default runs/<stamp>-<task>)", 0, 0},

@@ -27,7 +27,6 @@
 #include "judge/halving.h"
 #include "util/buf.h"
 #include "util/stats.h"
-#include "util/rng.h"
 
 #define MAX_SAMPLES 64
 #define MAX_ITERATIONS 99
@@ -56,8 +55,8 @@ uint64_t search_candidate_seed(uint64_t run_seed, int iteration, int sample) {
 
 uint64_t search_recheck_seed(uint64_t run_seed, int iteration, int sample) {
     // Iterations stop at MAX_ITERATIONS, so these streams are no candidate's. At most
-    // SEED_MAX, so that JSON files keep the seed exactly.
-    return search_candidate_seed(run_seed, iteration + MAX_ITERATIONS + 1, sample) % ((uint64_t)SEED_MAX + 1);
+    // SEARCH_SEED_MAX, so that JSON files keep the seed exactly.
+    return search_candidate_seed(run_seed, iteration + MAX_ITERATIONS + 1, sample) % ((uint64_t)SEARCH_SEED_MAX + 1);
 }
 
 // ---------------------------------------------------------------- state
@@ -1088,7 +1087,7 @@ int search_resume_cfg(const char *dir, search_cfg *c, cJSON **hold, err_info *e)
     NUM(r, "train_steps", c->train_steps, long, 0, 1e15);
     NUM(r, "train_seconds", c->train_seconds, double, 0, 1e9);
     NUM(r, "timeout_s", c->timeout_s, double, 0, 1e9);
-    NUM(r, "seed", c->seed, uint64_t, 0, (double)SEED_MAX);
+    NUM(r, "seed", c->seed, uint64_t, 0, (double)SEARCH_SEED_MAX);
     NUM(r, "eval_seeds", c->eval_seeds, int, 0, 1e6);
     NUM(r, "eval_steps", c->eval_steps, long, 0, 1e15);
     NUM(r, "retries", c->retries, int, 0, 1e6);

@@ -27,6 +27,12 @@
 #include "judge/judge.h"
 #include "task/task.h"
 
+// The largest run seed: JSON files (cJSON writes 15 significant digits when they read
+// back within a rounding) keep seeds up to it exactly, so run.json hands a resumed
+// search the seed it started with. (A training's seed goes up to 2^53: a candidate's, as
+// status.json shows it, is the one its worker trained with.)
+#define SEARCH_SEED_MAX 999999999999999ll
+
 // A running candidate, for progress lines.
 typedef struct search_progress {
     int iteration;          // 1.. (0 for the final evaluation)

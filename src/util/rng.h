@@ -9,12 +9,6 @@
 
 typedef struct rng { uint64_t s[4]; } rng;
 
-// The largest run seed of a search: JSON files (cJSON writes 15 significant digits when
-// they read back within a rounding) keep seeds up to it exactly, so run.json hands a
-// resumed search the seed it started with. (A training's seed goes up to 2^53: a
-// candidate's, as status.json shows it, is the one its worker trained with.)
-#define SEED_MAX 999999999999999ll
-
 // Seed from a 64-bit seed and a stream id (e.g. environment index).
 void rng_seed(rng *r, uint64_t seed, uint64_t stream);
 uint64_t rng_next(rng *r);
