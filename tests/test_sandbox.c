@@ -444,7 +444,8 @@ static void plant_sentinel(void) {
 }
 
 // A reward that searches the whole stack above its frame, up to its top (the worker's
-// path followed by eight zero bytes; the environment strings lie just below it) for the
+// path, then eight zero bytes that end the stack's mapping on a page boundary; the
+// environment strings lie just below it) for the
 // sentinel, held XOR 0x5a so that no plain copy of it exists in the worker; and for a
 // control string the worker does hold there (the path of the task's env.h).
 static char *stack_scan_reward(void) {
@@ -472,7 +473,8 @@ static char *stack_scan_reward(void) {
              "        if (!top[m] && p[i + m] == 0) {\n"
              "            int z = 1;\n"
              "            while (z <= 8 && p[i + m + z] == 0) z++;\n"
-             "            if (z > 8) { reached = 1; kib = i / 1024.0; }\n"
+             "            /* a dead copy of the name in a lower frame can be followed by zeros too */\n"
+             "            if (z > 8 && ((unsigned long)(p + i + m + z) & 4095) == 0) { reached = 1; kib = i / 1024.0; }\n"
              "        }\n"
              "    }\n"
              "    term(t, \"found\", found);\n"
