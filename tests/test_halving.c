@@ -1,8 +1,8 @@
 // test_halving.c: the judge's successive halving (judge/halving.h) and what it rests on:
-// the plan's arithmetic, who goes on after a rung, and, through real workers on
-// cartpole, that a survivor continued over three rungs ends exactly where one straight
-// training of the same budget ends, that a failing candidate drops out, and that the
-// robust statistic and its interval reach train.json.
+// the plan's arithmetic, who goes on after a rung, how many jobs the pool runs at once,
+// and, through real workers on cartpole, that a survivor continued over three rungs ends
+// exactly where one straight training of the same budget ends, that a failing candidate
+// drops out, and that the robust statistic and its interval reach train.json.
 #include <math.h>
 #include <stdlib.h>
 
@@ -170,6 +170,62 @@ static void test_tournament(void) {
     halving_cands_free(c, 3);
 }
 
+// How many run at once: a batch of more than one round and less than two runs whole.
+static void test_width(void) {
+    CHECK(judge_width(3, 2) == 3 && judge_width(5, 4) == 5 && judge_width(7, 4) == 7);
+    CHECK(judge_width(2, 2) == 2 && judge_width(4, 2) == 2 && judge_width(8, 4) == 4);
+    CHECK(judge_width(1, 2) == 2 && judge_width(0, 2) == 2 && judge_width(3, 1) == 1);
+    CHECK(judge_width(3, 0) == 1 && judge_width(100, 64) == 64 && judge_width(99, 1000) == 64);
+}
+
+typedef struct order_log {
+    const judge_job *jobs;
+    int started[3];         // job i reported progress ...
+    int before_done[3];     // ... before any job of the batch had ended
+    int done;
+} order_log;
+
+static void log_progress(void *ctx, const judge_progress *p) {
+    order_log *l = ctx;
+    int i = (int)(p->job - l->jobs);
+    if (i < 0 || i >= 3 || l->started[i]) return;
+    l->started[i] = 1;
+    l->before_done[i] = l->done == 0;
+}
+
+static void log_done(void *ctx, int i, judge_verdict *v) {
+    (void)i;
+    CHECK_MSG(v->status == SB_OK, "%s", v->message);
+    ((order_log *)ctx)->done++;
+}
+
+// Three trainings on two slots start together (the pool's real workers), unless they
+// are capped by wall clock; either way each ends as it would alone.
+static void test_pool_width(void) {
+    const task_def *t = task_find("cartpole");
+    for (int capped = 0; capped < 2; capped++) {
+        train_cfg cfg;
+        memset(&cfg, 0, sizeof cfg);
+        cfg.steps = 8 * 2048;
+        cfg.threads = 1;
+        cfg.max_seconds = capped ? 600 : 0;
+        judge_job jobs[3];
+        judge_verdict out[3];
+        memset(out, 0, sizeof out);
+        for (int i = 0; i < 3; i++) {
+            cfg.seed = (uint64_t)i + 1;
+            jobs[i] = judge_job_train(t, good, &cfg);
+        }
+        order_log l = {jobs, {0}, {0}, 0};
+        judge_opts o = {t, 2, NULL, log_progress, log_done, &l};
+        CHECK(judge_run(&o, jobs, 3, out) == 3);
+        CHECK(l.done == 3 && l.started[0] && l.started[1] && l.started[2]);
+        CHECK_MSG(l.before_done[2] == !capped, "job 3 %s before the first ended (capped %d)",
+                  l.before_done[2] ? "started" : "did not start", capped);
+        for (int i = 0; i < 3; i++) judge_verdict_free(&out[i]);
+    }
+}
+
 // The robust statistic of a forged train.json does not survive the clean measurement.
 // A resumed iteration: candidates finished before the stop are frozen. They rank in the
 // selections as they did (the winner keeps its slot, so the rival it beat at rung 2 stays
@@ -254,6 +310,8 @@ static void test_rung_score(void) {
 int main(void) {
     TEST_RUN(test_rung_score);
     TEST_RUN(test_plan);
+    TEST_RUN(test_width);
+    TEST_RUN(test_pool_width);
     TEST_RUN(test_select);
     TEST_RUN(test_tournament);
     TEST_RUN(test_frozen);

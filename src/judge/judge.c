@@ -416,8 +416,19 @@ int judge_run(const judge_opts *o, judge_job *jobs, int n, judge_verdict *out) {
     return runner ? runner(o, jobs, n, out) : judge_run_local(o, jobs, n, out);
 }
 
+int judge_width(int n, int parallel) {
+    int par = parallel < 1 ? 1 : parallel > JUDGE_MAX_PARALLEL ? JUDGE_MAX_PARALLEL : parallel;
+    return n > par && n < 2 * par && n <= JUDGE_MAX_PARALLEL ? n : par;
+}
+
 int judge_run_local(const judge_opts *o, judge_job *jobs, int n, judge_verdict *out) {
-    int par = o->parallel < 1 ? 1 : o->parallel > JUDGE_MAX_PARALLEL ? JUDGE_MAX_PARALLEL : o->parallel;
+    // Trainings capped by wall clock keep their cores: shared, each would train less.
+    int todo = 0, capped = 0;
+    for (int i = 0; i < n; i++) {
+        todo += !jobs[i].skip;
+        capped |= !jobs[i].skip && jobs[i].mode == JUDGE_TRAIN && jobs[i].cfg.max_seconds > 0;
+    }
+    int par = capped ? judge_width(1, o->parallel) : judge_width(todo, o->parallel);
     pool pl;
     memset(&pl, 0, sizeof pl);
     pl.o = o;

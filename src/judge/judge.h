@@ -89,10 +89,19 @@ judge_job judge_job_train(const task_def *t, const char *reward_src, const train
 // threads; a stall limit of JUDGE_STALL_SECONDS. Checks: timeout_s (default 30 s).
 void judge_limits(const task_def *t, const judge_job *j, sb_limits *lim);
 
-// Run jobs[0..n) (those with skip unset), o->parallel at a time; out[i] gets job i's
-// verdict (untouched for skipped jobs). Returns the number of jobs that ended, or -1
-// when o->stop interrupted the batch. Goes to the installed runner if there is one.
+// Run jobs[0..n) (those with skip unset), judge_width(n, o->parallel) at a time; out[i]
+// gets job i's verdict (untouched for skipped jobs). Returns the number of jobs that
+// ended, or -1 when o->stop interrupted the batch. Goes to the installed runner if there
+// is one.
 int judge_run(const judge_opts *o, judge_job *jobs, int n, judge_verdict *out);
+
+// How many of n jobs run at once with `parallel` slots: parallel, except that a batch of
+// more than one round but less than two runs whole. Its second round would leave slots
+// idle (3 evaluation trainings on 2 cores: two rounds of one training's time); run
+// together, the cores are shared and the batch takes n / parallel of it (1.5). A
+// training's result does not depend on how fast it runs; a batch with a wall-clock cap
+// (--train-seconds) keeps `parallel`.
+int judge_width(int n, int parallel);
 
 // judge_run on this machine's workers: the pool itself.
 int judge_run_local(const judge_opts *o, judge_job *jobs, int n, judge_verdict *out);
