@@ -379,7 +379,7 @@ int cmd_compare(int argc, char **argv) {
         {"--task", CLI_STR, &task, "task name", 0, 0},
         {"--seeds", CLI_INT, &c.seeds, "trainings per reward, seeds 1..N (default 3)", 1, MAX_SEEDS},
         {"--steps", CLI_LONG, &c.steps, "steps per training (default the task's train_steps)", 1, 1e12},
-        {"--jobs", CLI_INT, &c.jobs, "trainings at once (default: number of cores); fewer than twice as many run all at once", 1, 64},
+        {"--jobs", CLI_INT, &c.jobs, "J: trainings at once (default: number of cores); a batch of J+1 to 2J-1 runs whole", 1, 64},
         {"--out", CLI_STR, &c.out, "keep DIR/compare.json and DIR/rewardNN/seedNN/ (rerun to continue)", 0, 0},
         {"--retrain", CLI_BOOL, &c.retrain, "train a run's best.c again instead of reusing its evaluation", 0, 0},
         {"--json", CLI_BOOL, &json, "print the table as JSON", 0, 0},

@@ -53,7 +53,7 @@ int cmd_eval(int argc, char **argv) {
         {"--seed", CLI_LONG, &seed, "first seed (default 1)", 0, 9007199254740992},
         {"--steps", CLI_LONG, &steps, "budget per training in control steps (default: the task's)", 1, 1e12},
         {"--seconds", CLI_DOUBLE, &seconds, "wall-clock cap per training, seconds", 1, 1e9},
-        {"--jobs", CLI_INT, &jobs, "trainings at once (default: number of cores); fewer than twice as many run all at once", 1, 64},
+        {"--jobs", CLI_INT, &jobs, "J: trainings at once (default: number of cores); a batch of J+1 to 2J-1 runs whole", 1, 64},
         {"--out", CLI_STR, &out, "write DIR/seedNN/train.json and progress.csv", 0, 0},
         {"--json", CLI_BOOL, &json, "print a JSON summary", 0, 0},
         {"--quiet", CLI_BOOL, &quiet, "no progress line", 0, 0},

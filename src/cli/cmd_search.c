@@ -212,7 +212,7 @@ int cmd_search(int argc, char **argv) {
         {"--max-tokens-total", CLI_LONG, &c.llm.max_tokens_total, "stop asking after this many tokens", 1, 1e15},
         {"--iterations", CLI_INT, &c.iterations, "N: iterations (default 4)", 1, 99},
         {"--samples", CLI_INT, &c.samples, "K: rewards per iteration (default 8)", 1, 16},
-        {"--jobs", CLI_INT, &c.jobs, "trainings at once (default: number of cores); fewer than twice as many run all at once", 1, 64},
+        {"--jobs", CLI_INT, &c.jobs, "J: trainings at once (default: number of cores); a batch of J+1 to 2J-1 runs whole", 1, 64},
         {"--threads", CLI_INT, &c.threads, "threads per training (default max(1, cores/jobs))", 1, 64},
         {"--train-steps", CLI_LONG, &c.train_steps, "full budget the tournament's survivors reach (default the task's)", 1, 1e12},
         {"--rungs", CLI_STR, &c.rungs, "rung ends as fractions of it, halving the field at each (default 0.25,0.5,1)", 0, 0},
