@@ -200,7 +200,8 @@ static void log_done(void *ctx, int i, judge_verdict *v) {
 }
 
 // Three trainings on two slots start together (the pool's real workers), unless they
-// are capped by wall clock; either way each ends as it would alone.
+// are capped by wall clock. That sharing changes no result is test_tournament's check:
+// its first rung runs its three candidates at once.
 static void test_pool_width(void) {
     const task_def *t = task_find("cartpole");
     for (int capped = 0; capped < 2; capped++) {
