@@ -83,16 +83,13 @@ repeats *repeats_scan(const char *dir) {
     return r;
 }
 
-int repeats_find(const repeats *r, const char *code, char *name, size_t n) {
-    char *key = rdiff_tokens(code);
-    uint64_t h = key ? fnv(key) : 0;
-    for (int i = 0; key && r && i < r->n; i++)
-        if (r->e[i].key && r->e[i].hash == h && strcmp(r->e[i].key, key) == 0) {
+int repeats_find(const repeats *r, const repeats *of, int it, int s, char *name, size_t n) {
+    const entry *x = find(of, it, s);
+    for (int i = 0; x && x->key && r && i < r->n; i++)
+        if (r->e[i].key && r->e[i].hash == x->hash && strcmp(r->e[i].key, x->key) == 0) {
             run_sample_rel(name, n, r->e[i].it, r->e[i].s, NULL, NULL);
-            free(key);
             return 1;
         }
-    free(key);
     return 0;
 }
 

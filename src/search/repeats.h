@@ -33,9 +33,10 @@ const char *repeats_code(const repeats *r, int it, int s);
 // the first such candidate's name (iterNN/sampleKK) in name. Else 0.
 int repeats_of(const repeats *r, int it, int s, char *name, size_t n);
 
-// When code is, up to comments and layout, a candidate's in r: 1, and the earliest such
-// candidate's name (iterNN/sampleKK) in name. Else 0 (also when out of memory).
-int repeats_find(const repeats *r, const char *code, char *name, size_t n);
+// When candidate (it, s) of the set `of` has, up to comments and layout, the reward of a
+// candidate in r: 1, and the earliest such candidate's name (iterNN/sampleKK) in name.
+// Else 0 (also when (it, s) has no reward in `of`). Compares the keys both sets hold.
+int repeats_find(const repeats *r, const repeats *of, int it, int s, char *name, size_t n);
 
 void repeats_free(repeats *r);
 

@@ -33,7 +33,7 @@ static int find_repeats(const replies_ctx *c, const cJSON *arr, int *idx, char (
         const char *t = cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(arr, i), "text"));
         char *code = t ? extract_code(t, NULL) : NULL;     // no code: nothing to repeat
         if (repeats_add(mine, c->iteration, c->base + i, code)) n = -1;
-        else if (code && (repeats_find(c->seen, code, same[n], NAME_LEN) ||
+        else if (code && (repeats_find(c->seen, mine, c->iteration, c->base + i, same[n], NAME_LEN) ||
                           repeats_of(mine, c->iteration, c->base + i, same[n], NAME_LEN)))
             idx[n++] = i;
         free(code);

@@ -316,7 +316,11 @@ static void iteration_table(rep *r, const iter_info *ii) {
     raw(r, "</table>\n");
 }
 
+// A candidate's reward text for the caller to free: the repeats scan's copy, read from
+// disk only when the scan kept none (a run past its size cap).
 static char *candidate_code(const rep *r, int it, int s) {
+    const char *kept = repeats_code(r->repeats, it, s);
+    if (kept) return strdup(kept);
     char rel[128];
     run_sample_rel(rel, sizeof rel, it, s, "reward.c", NULL);
     return read_text(r, rel, RCOMP_MAX_SOURCE);
