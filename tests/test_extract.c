@@ -4,7 +4,7 @@
 #include <dirent.h>
 #include <stdlib.h>
 
-#include "search/extract.h"
+#include "reward/extract.h"
 #include "util/fs.h"
 #include "testlib.h"
 

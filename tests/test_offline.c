@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "search/extract.h"
+#include "reward/extract.h"
 #include "util/fs.h"
 #include "llm/llm.h"
 #include "reward/rcomp.h"

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "search/extract.h"
+#include "reward/extract.h"
 #include "util/fs.h"
 #include "reward/rcomp.h"
 #include "judge/judge.h"

@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "util/buf.h"
-#include "search/extract.h"
+#include "reward/extract.h"
 #include "util/fs.h"
 #include "llm/llm_backend.h"
 #include "reward/reward.h"

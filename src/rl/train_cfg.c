@@ -55,7 +55,7 @@ static double get(const train_cfg *c, const field *f) {
 }
 
 // Store x into field f; ERR_PARSE when x does not fit the field's type.
-static int put(train_cfg *c, const field *f, double x, err_info *e) {
+static int set_field(train_cfg *c, const field *f, double x, err_info *e) {
     char *p = (char *)c + f->offset;
     if (!isfinite(x)) return err_set(e, ERR_PARSE, "%s must be a finite number", f->name);
     if (f->kind != F_DOUBLE && (x != floor(x) || x < 0 || x > 9007199254740992.0))
@@ -85,7 +85,7 @@ int train_cfg_from_json(train_cfg *c, const cJSON *o, err_info *e) {
         const field *f = x->string ? find(x->string, strlen(x->string)) : NULL;
         if (!f) return err_set(e, ERR_PARSE, "training settings: unknown setting '%.64s'", x->string ? x->string : "");
         if (!cJSON_IsNumber(x)) return err_set(e, ERR_PARSE, "training settings: %s is not a number", f->name);
-        if (put(c, f, x->valuedouble, e)) return e ? e->code : ERR_PARSE;
+        if (set_field(c, f, x->valuedouble, e)) return e ? e->code : ERR_PARSE;
     }
     return ERR_OK;
 }
@@ -124,7 +124,7 @@ int train_cfg_set(train_cfg *c, const char *assignments, err_info *e) {
         double x = strtod(num, &stop);
         if (*stop || errno) return err_set(e, ERR_USAGE, "--set %s=%s: not a number", f->name, num);
         err_info pe = {0};
-        if (put(c, f, x, &pe)) return err_set(e, ERR_USAGE, "--set %s", pe.msg);
+        if (set_field(c, f, x, &pe)) return err_set(e, ERR_USAGE, "--set %s", pe.msg);
         p = end ? end + 1 : p + len;
     }
     return ERR_OK;

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "search/extract.h"
+#include "reward/extract.h"
 #include "search/prompt.h"
 #include "search/reflect.h"
 #include "search/replies.h"

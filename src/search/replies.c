@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "search/extract.h"
+#include "reward/extract.h"
 #include "search/run.h"
 #include "util/buf.h"
 

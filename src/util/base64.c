@@ -31,7 +31,7 @@ char *base64_encode(const void *data, size_t n) {
     return out;
 }
 
-static int value_of(char c) {
+static int sextet_of(char c) {
     const char *p = c ? strchr(alphabet, c) : NULL;
     return p ? (int)(p - alphabet) : -1;
 }
@@ -49,8 +49,8 @@ int base64_decode(const char *text, size_t cap, void **out, size_t *n, err_info 
     for (size_t i = 0; i < len; i += 4) {
         int pad = (text[i + 2] == '=') + (text[i + 3] == '=');
         int last = i + 4 == len;
-        int a = value_of(text[i]), b = value_of(text[i + 1]);
-        int c = pad >= 2 ? 0 : value_of(text[i + 2]), d = pad >= 1 ? 0 : value_of(text[i + 3]);
+        int a = sextet_of(text[i]), b = sextet_of(text[i + 1]);
+        int c = pad >= 2 ? 0 : sextet_of(text[i + 2]), d = pad >= 1 ? 0 : sextet_of(text[i + 3]);
         if (a < 0 || b < 0 || c < 0 || d < 0 || (pad && !last) || (pad == 1 && text[i + 2] == '=')) {
             free(buf);
             return err_set(e, ERR_PARSE, "base64: bad character or padding at offset %zu", i);

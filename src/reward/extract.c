@@ -4,7 +4,7 @@
 // walk the fences line by line, and keep the last complete C-like block that defines
 // compute_reward (the last, because a model that corrects itself puts the final
 // version last). Every failure says what the model should send instead.
-#include "search/extract.h"
+#include "reward/extract.h"
 
 #include <ctype.h>
 #include <stdlib.h>
