@@ -334,7 +334,7 @@ static void rollout_thread(void *ctx, int thread) {
 // V(s) of n normalised observations, batched in minibatch-sized chunks: a sample's value
 // is bit-identical to a one-sample forward pass (mlp.h), so batching after the rollout
 // changes nothing but the time.
-static void values(ppo *p, const float *obs, int n, float *out) {
+static void critic_values(ppo *p, const float *obs, int n, float *out) {
     for (int s = 0; s < n; s += p->bc->cap) {
         int m = n - s < p->bc->cap ? n - s : p->bc->cap;
         memcpy(out + s, mlp_forward(p->critic, p->bc, obs + (size_t)s * p->obs_dim, m), (size_t)m * sizeof(float));
@@ -351,8 +351,8 @@ static int rollout(ppo *p, err_info *e) {
             if (e) *e = p->w[i].err;
             return p->w[i].rc;
         }
-    values(p, p->obs, p->batch, p->val);
-    values(p, p->last_obs, p->n_envs, p->last_val);
+    critic_values(p, p->obs, p->batch, p->val);
+    critic_values(p, p->last_obs, p->n_envs, p->last_val);
     return ERR_OK;
 }
 
