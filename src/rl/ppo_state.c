@@ -28,6 +28,7 @@ static const char ppo_magic[8] = "EKTRAIN";
 // The settings besides the header's that change what a training computes: a resumed
 // training must use the saved ones.
 typedef struct trained_field { const char *name; size_t off; int is_double; } trained_field;
+
 static const trained_field trained_fields[] = {
     {"horizon", offsetof(train_cfg, horizon), 0},
     {"epochs", offsetof(train_cfg, epochs), 0},

@@ -22,6 +22,7 @@ static void cand_clear(cand *k) {
     cJSON_Delete(k->train);
     memset(k, 0, sizeof *k);
 }
+
 // How far a failed candidate got: the further, the more its error says.
 int attempt_status_rank(const char *st) {
     static const char *order[] = {"no_code", "truncated", "compile_error", "error",
@@ -31,6 +32,7 @@ int attempt_status_rank(const char *st) {
         if (strcmp(order[i], st) == 0) return (int)i + 1;
     return 0;
 }
+
 // Record messages sent for (iteration, attempt) into messages.json.
 static int save_messages(search *S, int it, int attempt, const llm_msg *m, int n, err_info *e) {
     cJSON *o = cJSON_CreateObject();
@@ -46,6 +48,7 @@ static int save_messages(search *S, int it, int attempt, const llm_msg *m, int n
     cJSON_AddItemToArray(S->messages, o);
     return run_write_json(S->dir, RUN_MESSAGES, S->messages, e);
 }
+
 // The replies of (iteration, attempt): from responses-aA.json if a previous run got
 // them, else from the LLM (saved before anything else happens).
 int attempt_replies(search *S, int it, int attempt, char ***texts, int **trunc, int *n,
@@ -99,6 +102,7 @@ int attempt_replies(search *S, int it, int attempt, char ***texts, int **trunc, 
     if (!*texts || !*trunc) return err_set(e, ERR_NOMEM, "search: out of memory");
     return ERR_OK;
 }
+
 // The judge's numbers of a trained candidate, from its train.json.
 static void read_scores(cand *k) {
     const cJSON *t = k->train;
@@ -113,6 +117,7 @@ static void read_scores(cand *k) {
     if (isnan(k->fitness)) k->fitness = 0;
     if (isnan(k->robust)) k->robust = 0;
 }
+
 // Load a finished sample's status.json (and train.json) into k. The files come from a
 // run directory, maybe someone else's: an "ok" sample must have code in its reply (the
 // code trained is always the one extracted from the reply, never reward.c), and its
@@ -143,12 +148,14 @@ static int load_done(search *S, int it, cand *k, err_info *e) {
     k->done = 1;
     return ERR_OK;
 }
+
 // The execution-error text the LLM gets for failed candidate k.
 char *attempt_error_feedback(const cand *k, err_info *e) {
     char errs[ERR_MSG_MAX + 64];
     snprintf(errs, sizeof errs, "%s", k->message[0] ? k->message : k->status);
     return prompt_execution_error(k->status, errs, e);
 }
+
 // Write train.json (the last rung's) and status.json (last: it marks the sample
 // finished) for k.
 static int finish_sample(search *S, int it, cand *k, err_info *e) {
@@ -182,16 +189,20 @@ static int finish_sample(search *S, int it, cand *k, err_info *e) {
     k->done = 1;
     return rc;
 }
+
 static int write_sample_text(search *S, int it, int s, const char *file, const char *text, err_info *e) {
     char rel[128];
     sample_rel(rel, sizeof rel, it, s, file);
     return run_write_text(S->dir, rel, text, e);
 }
+
 typedef struct rung_ctx { search *S; int it; } rung_ctx;
+
 // The files of rung r (1-based) of a candidate: iterNN/sampleKK/rungR/<file>.
 static int rung_rel(char *buf, size_t n, int it, int sample, int rung, const char *file) {
     return run_rung_rel(buf, n, it, sample, rung, file, NULL);
 }
+
 // A candidate's rung ended: its train.json (the whole history so far) and the saved
 // training it continues from go into rungR/, then one more line of rungs.json, which
 // commits the rung: a search killed before that line runs the rung again.
@@ -253,6 +264,7 @@ static int on_rung(void *ctx, int i, int rung, halving_cand *h, err_info *e) {
     search_emit(S, "rung_done", ev);
     return r;
 }
+
 // Where an interrupted tournament left candidate k: its rungs.json, train.json and
 // state.bin. A run directory may come from someone else: what it claims is measured
 // again from the saved policies before it decides anything.
@@ -309,6 +321,7 @@ static int load_rungs(search *S, int it, const cand *k, halving_cand *h, err_inf
     cJSON_Delete(all);
     return rc;
 }
+
 // Extract, compile and train the candidates of one attempt (sample indices base..): a
 // successive-halving tournament (judge/halving.h) over those with code.
 int attempt_run(search *S, int it, int base, char **texts, int *trunc, int n, err_info *e) {
@@ -449,6 +462,7 @@ int attempt_run(search *S, int it, int base, char **texts, int *trunc, int n, er
     }
     return rc;
 }
+
 void attempt_free(search *S) {
     for (int i = 0; i < S->n_cands; i++) cand_clear(&S->cands[i]);
     free(S->cands);

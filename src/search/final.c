@@ -24,6 +24,7 @@ static int verified_fitness(search *S, const cJSON *train, double recorded, cons
     search_reject(S, what, msg);
     return 0;
 }
+
 // The judge job that trains src for steps with seed; a --timeout given by the user
 // scales with the budget, else the judge's formula decides.
 static judge_job train_job(const search *S, const char *src, long steps, uint64_t seed) {
@@ -36,6 +37,7 @@ static judge_job train_job(const search *S, const char *src, long steps, uint64_
     if (S->timeout > 0) j.timeout_s = S->timeout * ((double)steps / (double)S->steps);
     return j;
 }
+
 // Make w the overall best: best.c, best.json (with the re-check's table when there is
 // one: owned, consumed) and the summary's numbers.
 int final_set_best(search *S, const finalist *w, cJSON *finalists, err_info *e) {
@@ -60,6 +62,7 @@ int final_set_best(search *S, const finalist *w, cJSON *finalists, err_info *e) 
     search_emit(S, "best_updated", bj);
     return rc;
 }
+
 // A re-check training's judge job: a candidate's full budget, checkpoints and held-out
 // cases, on a seed of its own.
 static judge_job recheck_job(const search *S, const finalist *w) {
@@ -70,6 +73,7 @@ static judge_job recheck_job(const search *S, const finalist *w) {
     j.sample = w->sample;
     return j;
 }
+
 // The re-check (finalists.h): the best --finalists iteration winners trained again on a
 // fresh seed; the overall best becomes the one with the highest mean of its two judged
 // values. A re-check finished by an earlier run is kept when its policies score what
@@ -144,6 +148,7 @@ int final_recheck(search *S, err_info *e) {
     search_emit(S, "recheck", done);
     return final_set_best(S, p, table, e);
 }
+
 // Final evaluation: the overall best trained with seeds 1..S (the same seeds as
 // `eureka compare`, so its results can be reused there).
 int final_eval(search *S, const char *best_src, err_info *e) {

@@ -37,6 +37,7 @@ static int pick_best(const search *S) {
     }
     return b;
 }
+
 // A candidate read back from the run directory: both numbers the search decides on (its
 // best checkpoint and the judge's robust statistic) must be what its saved policies score.
 static int verified_candidate(search *S, cand *k, const char *what) {
@@ -51,6 +52,7 @@ static int verified_candidate(search *S, cand *k, const char *what) {
     search_reject(S, what, msg);
     return 0;
 }
+
 // The best candidate whose fitness can be trusted: candidates loaded from the run
 // directory are re-measured before they can win; one that fails is dropped from the
 // choice (its result is not used) and the next best is tried.
@@ -71,6 +73,7 @@ static int pick_verified_best(search *S, int it) {
     }
     return b;
 }
+
 // The most informative failure: the one that got furthest (then the lowest index).
 static int pick_failure(const search *S) {
     int b = -1;
@@ -78,6 +81,7 @@ static int pick_failure(const search *S) {
         if (S->cands[i].done && (b < 0 || S->cands[i].rank > S->cands[b].rank)) b = i;
     return b;
 }
+
 // Errors of failed siblings of the best, appended to its feedback (so failures reach the
 // model even when another candidate succeeded).
 static char *sibling_errors(const search *S, int best, err_info *e) {
@@ -104,6 +108,7 @@ static char *sibling_errors(const search *S, int best, err_info *e) {
     prompt_var v[] = {{"count", count}, {"errors", list}};
     return prompt_render("sibling_errors", v, 2, e);
 }
+
 // *text, then a blank line, then more (owned: freed here; NULL adds nothing). Out of
 // memory leaves *text as it was: the feedback goes out without that part.
 static void append_text(char **text, char *more) {
@@ -120,12 +125,14 @@ static void append_text(char **text, char *more) {
     }
     free(more);
 }
+
 static void set_tail(search *S, const char *assistant, char *feedback) {
     free(S->assistant);
     free(S->feedback);
     S->assistant = strdup(assistant);
     S->feedback = feedback;
 }
+
 // --init-human: train rewards/<task>_human.c as iteration 0 and make it the context.
 static int init_human(search *S, err_info *e) {
     char path[RUN_PATH_MAX];
@@ -152,6 +159,7 @@ static int init_human(search *S, err_info *e) {
     attempt_free(S);
     return ERR_OK;
 }
+
 // The context of the next iteration when this one regressed: the best reward so far
 // and the feedback its own iteration produced.
 static int elitist_tail(search *S, err_info *e) {
@@ -165,6 +173,7 @@ static int elitist_tail(search *S, err_info *e) {
     free(resp);
     return ERR_OK;
 }
+
 // One line per trained candidate of the iteration but skip (-1: none): its judged
 // fitness with the interval, how far it trained, and its component names. NULL when
 // there is none.
@@ -190,6 +199,7 @@ static char *candidate_lines(const search *S, int skip) {
     if (n && lines[n - 1] == '\n') lines[n - 1] = '\0';
     return lines;
 }
+
 // The lines of the iteration's other candidates, for the best's feedback.
 static char *other_candidates(const search *S, int best, err_info *e) {
     char *lines = candidate_lines(S, best);
@@ -199,6 +209,7 @@ static char *other_candidates(const search *S, int best, err_info *e) {
     free(lines);
     return out;
 }
+
 // When iteration it regressed, the elitist context goes back to the best so far; this
 // note, after that best's feedback, says what iteration it tried. Without it the next
 // request would repeat an earlier one word for word: a model would be asked again what
@@ -214,6 +225,7 @@ static char *regressed_note(const search *S, int it, err_info *e) {
     free(lines);
     return out;
 }
+
 // One iteration: sample, train, retry when every candidate failed, then pick the best
 // and build the next context.
 static int do_iteration(search *S, int it, err_info *e) {
@@ -316,6 +328,7 @@ static int do_iteration(search *S, int it, err_info *e) {
     }
     return ERR_OK;
 }
+
 int search_run(const search_cfg *c, search_summary *sum, err_info *e) {
     int rc = settings_check(c, e);
     if (rc) return rc;

@@ -19,6 +19,7 @@ void search_cfg_default(search_cfg *c) {
     c->finalists = 2;
     c->retries = 2;
 }
+
 uint64_t search_candidate_seed(uint64_t run_seed, int iteration, int sample) {
     // splitmix64 over (seed, iteration, sample): distinct, stable streams.
     uint64_t z = run_seed * 0x9E3779B97F4A7C15ull + (uint64_t)iteration * 0xBF58476D1CE4E5B9ull +
@@ -28,11 +29,13 @@ uint64_t search_candidate_seed(uint64_t run_seed, int iteration, int sample) {
     z ^= z >> 31;
     return z & ((1ull << 53) - 1);  // exact in JSON numbers
 }
+
 uint64_t search_recheck_seed(uint64_t run_seed, int iteration, int sample) {
     // Iterations stop at MAX_ITERATIONS, so these streams are no candidate's. At most
     // SEARCH_SEED_MAX, so that JSON files keep the seed exactly.
     return search_candidate_seed(run_seed, iteration + MAX_ITERATIONS + 1, sample) % ((uint64_t)SEARCH_SEED_MAX + 1);
 }
+
 int search_plan(const search_cfg *c, halving_plan *plan, long *ck_interval, long *eval_steps, err_info *e) {
     long task_steps = c->task->defaults.train_steps > 0 ? c->task->defaults.train_steps : 1000000;
     long full = c->train_steps > 0 ? c->train_steps : task_steps;
@@ -51,11 +54,13 @@ int search_plan(const search_cfg *c, halving_plan *plan, long *ck_interval, long
     if (c->rungs && halving_parse_fractions(c->rungs, frac, &nfrac, e)) return e ? e->code : ERR_USAGE;
     return halving_plan_make(c->samples, full, *ck_interval, frac, nfrac, plan, e);
 }
+
 // "backend model at url" of a run.json "llm" record, or of the client.
 static void llm_line(char *buf, size_t n, const char *backend, const char *model, const char *url) {
     snprintf(buf, n, "%.32s %.96s%s%.300s", backend ? backend : "?", model ? model : "?",
              url ? " at " : "", url ? url : "");
 }
+
 // On resume: the connection is the user's; when it differs from the run's record, say so
 // (an event the CLI shows on one line, kept in events.jsonl).
 void settings_note_llm_change(search *S) {
@@ -73,6 +78,7 @@ void settings_note_llm_change(search *S) {
     cJSON_AddStringToObject(x, "now", now);
     search_emit(S, "llm_changed", x);
 }
+
 cJSON *settings_json(const search *S) {
     const search_cfg *c = S->c;
     cJSON *o = cJSON_CreateObject();
@@ -120,6 +126,7 @@ cJSON *settings_json(const search *S) {
     cJSON_AddStringToObject(o, "created", stamp);
     return o;
 }
+
 int search_resume_cfg(const char *dir, search_cfg *c, cJSON **hold, err_info *e) {
     cJSON *r = run_read_json(dir, RUN_SETTINGS, e);
     if (!r) return err_wrap(e, "--resume %s", dir);
@@ -174,6 +181,7 @@ int search_resume_cfg(const char *dir, search_cfg *c, cJSON **hold, err_info *e)
     *hold = r;
     return ERR_OK;
 }
+
 int settings_check(const search_cfg *c, err_info *e) {
     if (!c->task) return err_set(e, ERR_USAGE, "--task is required (one of: %s)", task_names());
     if (c->iterations < 1 || c->iterations > MAX_ITERATIONS)

@@ -77,6 +77,7 @@ void search_reject(search *S, const char *what, const char *msg);
 // iteration it (> 0) labels its jobs with their rung; other batches (it = 0) with their
 // own iteration and sample. *b must outlive the run.
 typedef struct search_batch { const search *S; int iteration; } search_batch;
+
 judge_opts search_judge_opts(search_batch *b);
 
 // Train jobs through the judge (a batch that is no tournament), with progress.
