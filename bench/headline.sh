@@ -44,7 +44,7 @@ if [ -n "${REV:-}" ]; then
             { echo "headline: building $REV failed: see $other_dir/build.log (b3bb736 wants Debian's tcc package: apt-get install tcc)" >&2; exit 1; }
     fi
 elif [ -n "${EUREKA_B:-}" ]; then
-    [ -x "$EUREKA_B" ] || { echo "headline: EUREKA_B=$EUREKA_B is not an executable: give the other version's eureka binary" >&2; exit 2; }
+    [ -f "$EUREKA_B" ] && [ -x "$EUREKA_B" ] || { echo "headline: EUREKA_B=$EUREKA_B is not an executable: give the other version's eureka binary" >&2; exit 2; }
     other="$EUREKA_B"; other_dir="$OUT/other"
 fi
 
@@ -93,14 +93,19 @@ def row(d):
             recheck = f"{name(pick[0])} {pick[0]['mean']:.3f}" if pick else name(e)
             if rest: recheck += f" over {name(rest[0])} {rest[0]['mean']:.3f}"
     repeats = sum(len(e.get("samples", [])) for e in ev if e["event"] == "repeats_replaced")
-    final = [e for e in ev if e["event"] == "eval"][-1]
+    final = ([e for e in ev if e["event"] == "eval"] or [None])[-1]   # none with --eval-seeds 0
     done = [e for e in ev if e["event"] == "done"][-1]
     return {"so_far": ", ".join(so_far), "recheck": recheck, "repeats": repeats,
-            "mean": final["mean"], "std": final["std"],
-            "each": ", ".join(f"{x:.2f}" for x in final["fitness"]), "seconds": done["seconds"]}
+            "mean": final["mean"] if final else None, "std": final["std"] if final else None,
+            "each": ", ".join(f"{x:.2f}" for x in final["fitness"]) if final else "", "seconds": done["seconds"]}
+
+def evaluation(a):
+    return f"{a['mean']:.3f} +- {a['std']:.3f} ({a['each']})" if a["mean"] is not None else "none"
 
 def stats(xs):
+    xs = [x for x in xs if x is not None]
     n = len(xs)
+    if n == 0: return float("nan"), float("nan"), float("nan")
     m = sum(xs) / n
     sd = math.sqrt(sum((x - m) ** 2 for x in xs) / (n - 1)) if n > 1 else 0.0
     return m, sd, sd / math.sqrt(n)
@@ -117,12 +122,13 @@ for s in seeds:
     a = row(f"{mine}/seed{s}")
     ours.append(a["mean"])
     line = (f"| {s} | {a['so_far']} | {a['recheck']} | {a['repeats']} | "
-            f"{a['mean']:.3f} +- {a['std']:.3f} ({a['each']}) | {wall(a['seconds'])} |")
+            f"{evaluation(a)} | {wall(a['seconds'])} |")
     if other:
         b = row(f"{other}/seed{s}")
         theirs.append(b["mean"])
-        diffs.append(a["mean"] - b["mean"])
-        line += f" {b['mean']:.3f} +- {b['std']:.3f} ({b['each']}) | {wall(b['seconds'])} | {diffs[-1]:+.3f} |"
+        both = a["mean"] is not None and b["mean"] is not None
+        diffs.append(a["mean"] - b["mean"] if both else None)
+        line += f" {evaluation(b)} | {wall(b['seconds'])} | {f'{diffs[-1]:+.3f}' if both else '-'} |"
     print(line)
 m, sd, se = stats(ours)
 line = f"| **mean** | | | | **{m:.3f}** (sd {sd:.3f}, standard error {se:.3f}) | |"

@@ -44,6 +44,11 @@ bash "$ROOT/bench/headline.sh" 1 2 >"$TMP/t2.txt" 2>"$TMP/e2.txt" && ok || bad "
 walls() { sed 's/[0-9]* min [0-9]* s/W/g' "$1"; }
 diff <(walls "$TMP/t1.txt") <(walls "$TMP/t2.txt") >/dev/null && ok || bad "the table changed when a seed ran again"
 
+# A search without a final evaluation (--eval-seeds 0) is a row that says so.
+FLAGS="--iterations 1 --samples 2 --train-steps 10000 --eval-seeds 0" EUREKA_B= OUT="$TMP/noeval" \
+    bash "$ROOT/bench/headline.sh" 4 >"$TMP/t4.txt" 2>/dev/null && grep -q '^| 4 | .* | none | 0 min' "$TMP/t4.txt" && ok ||
+    bad "no final evaluation: $(cat "$TMP/t4.txt")"
+
 # A search that fails: one line naming the log, exit 1.
 FLAGS="--iterations 0" bash "$ROOT/bench/headline.sh" 3 >/dev/null 2>"$TMP/e3.txt"; rc=$?
 [ $rc = 1 ] && [ "$(grep -c 'failed' "$TMP/e3.txt")" = 1 ] && grep -q "seed3.log" "$TMP/e3.txt" && ok ||
