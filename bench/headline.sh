@@ -14,7 +14,9 @@
 #
 # usage: bench/headline.sh [SEED ...]          (default: 1 2 3 4 5)
 # environment: EUREKA (default build/eureka), OUT (default build/headline), TASK (reorient),
-#   FLAGS (more search flags, for both versions), REV or EUREKA_B (the version to pair with).
+#   FLAGS (more search flags, for both versions), REV or EUREKA_B (the version to pair with),
+#   LABEL (the folder of this tree's runs; default its commit, so a new commit runs anew:
+#   give the old commit's name to reuse runs across commits that changed no code).
 # A finished run (its summary.json exists) is reused; an unfinished one is started again
 # from scratch, so that every wall time is one whole run's. Runs of this tree go to
 # OUT/<commit>[-dirty]/seedN, REV's to OUT/<REV>/seedN, EUREKA_B's to OUT/other/seedN.
@@ -31,6 +33,7 @@ SEEDS=("$@"); [ ${#SEEDS[@]} -gt 0 ] || SEEDS=(1 2 3 4 5)
 
 label=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo tree)
 git -C "$ROOT" diff --quiet HEAD 2>/dev/null || label="$label-dirty"
+label="${LABEL:-$label}"
 
 other=""; other_dir=""
 if [ -n "${REV:-}" ]; then
@@ -107,7 +110,7 @@ def stats(xs):
     n = len(xs)
     if n == 0: return float("nan"), float("nan"), float("nan")
     m = sum(xs) / n
-    sd = math.sqrt(sum((x - m) ** 2 for x in xs) / (n - 1)) if n > 1 else 0.0
+    sd = math.sqrt(sum((x - m) ** 2 for x in xs) / (n - 1)) if n > 1 else float("nan")  # one draw: no spread
     return m, sd, sd / math.sqrt(n)
 
 def wall(s):
@@ -130,11 +133,14 @@ for s in seeds:
         diffs.append(a["mean"] - b["mean"] if both else None)
         line += f" {evaluation(b)} | {wall(b['seconds'])} | {f'{diffs[-1]:+.3f}' if both else '-'} |"
     print(line)
+def f(x, sign=""):
+    return "-" if math.isnan(x) else format(x, sign + ".3f")
+
 m, sd, se = stats(ours)
-line = f"| **mean** | | | | **{m:.3f}** (sd {sd:.3f}, standard error {se:.3f}) | |"
+line = f"| **mean** | | | | **{f(m)}** (sd {f(sd)}, standard error {f(se)}) | |"
 if other:
     m2, sd2, se2 = stats(theirs)
     md, _, sed = stats(diffs)
-    line += f" **{m2:.3f}** (sd {sd2:.3f}, standard error {se2:.3f}) | | **{md:+.3f}** (standard error {sed:.3f}) |"
+    line += f" **{f(m2)}** (sd {f(sd2)}, standard error {f(se2)}) | | **{f(md, '+')}** (standard error {f(sed)}) |"
 print(line)
 EOF
