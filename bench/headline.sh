@@ -113,6 +113,10 @@ def stats(xs):
     sd = math.sqrt(sum((x - m) ** 2 for x in xs) / (n - 1)) if n > 1 else float("nan")  # one draw: no spread
     return m, sd, sd / math.sqrt(n)
 
+# A number for the table; "-" where there is none (nan).
+def f(x, sign=""):
+    return "-" if math.isnan(x) else format(x, sign + ".3f")
+
 def wall(s):
     return f"{int(s // 60)} min {int(s % 60):02d} s"
 
@@ -133,9 +137,6 @@ for s in seeds:
         diffs.append(a["mean"] - b["mean"] if both else None)
         line += f" {evaluation(b)} | {wall(b['seconds'])} | {f'{diffs[-1]:+.3f}' if both else '-'} |"
     print(line)
-def f(x, sign=""):
-    return "-" if math.isnan(x) else format(x, sign + ".3f")
-
 m, sd, se = stats(ours)
 line = f"| **mean** | | | | **{f(m)}** (sd {f(sd)}, standard error {f(se)}) | |"
 if other:
