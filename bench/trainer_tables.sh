@@ -43,7 +43,8 @@ export -f one
 export EUREKA OUT STEPS
 
 # Run the job lines (one `one` call's arguments per line) JOBS at a time.
-run_jobs() { xargs -P "$JOBS" -L 1 bash -c 'one "$@" || echo "failed: $*" >&2' _; }
+# (Trailing blanks go first: xargs -L joins a line that ends in one to the next.)
+run_jobs() { sed 's/[[:space:]]*$//' | xargs -P "$JOBS" -L 1 bash -c 'one "$@" || echo "failed: $*" >&2' _; }
 
 # Print the table of variants for task: mean (sd) over seeds of each column.
 table() {
