@@ -2,17 +2,10 @@
 # e2e_check.sh: `eureka check` through the real binary: a good reward prints its
 # components fast, hostile ones fail with one line and exit 1, usage errors exit 2,
 # nothing is written to the current directory.
-set -u
-EUREKA="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
-DATA="$(cd "$(dirname "$0")" && pwd)/data/rewards"
-REPLIES="$(cd "$(dirname "$0")" && pwd)/data/replies"
-ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-pass=0; fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$(dirname "$0")/lib.sh" "$@"
+DATA="$ROOT/tests/data/rewards"
+REPLIES="$ROOT/tests/data/replies"
+cd "$TMP"
 
 # A good reward: exit 0, every component printed, within a couple of seconds.
 start=$(date +%s%N)
@@ -69,11 +62,10 @@ grep -q "known tasks: .*cartpole" u.txt && ok || bad "unknown task message: $(ca
 "$EUREKA" check "$DATA/good_cartpole.c" 2>/dev/null; [ $? -eq 2 ] && ok || bad "missing --task"
 "$EUREKA" check --task cartpole 2>/dev/null; [ $? -eq 2 ] && ok || bad "missing FILE"
 "$EUREKA" check --task cartpole --steps 0 "$DATA/good_cartpole.c" 2>/dev/null; [ $? -eq 2 ] && ok || bad "--steps 0"
-"$EUREKA" check --task cartpole "$work/missing.c" 2>/dev/null; [ $? -eq 2 ] && ok || bad "missing file rc (bad input: 2)"
+"$EUREKA" check --task cartpole "$TMP/missing.c" 2>/dev/null; [ $? -eq 2 ] && ok || bad "missing file rc (bad input: 2)"
 
 # Nothing left behind in the working directory.
 left=$(ls -A | grep -v -e '^j.json$' -e '^n.json$' -e '^u.txt$' || true)
 [ -z "$left" ] && ok || bad "files written to the current directory: $left"
 
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+e2e_end

@@ -5,18 +5,9 @@
 # before the inputs are good, Ctrl-C and failures said plainly, --set everywhere it
 # trains, --json numbers as %.6g.
 # Usage: e2e_cli.sh path/to/eureka
-set -u
-EUREKA="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
-MOCK="$(dirname "$EUREKA")/mock_llm_server"
-ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+. "$(dirname "$0")/lib.sh" "$@"
 HUMAN="$ROOT/rewards/cartpole_human.c"
-work=$(mktemp -d /tmp/eureka_e2e_cli.XXXXXX)
-MPID=
-trap '[ -n "$MPID" ] && kill $MPID 2>/dev/null; rm -rf "$work"' EXIT
-cd "$work"
-pass=0; fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+cd "$TMP"
 # expect RC PATTERN CMD...: exit status RC and PATTERN (grep -E) in stdout+stderr.
 expect() {
     local want=$1 pat=$2; shift 2
@@ -89,13 +80,11 @@ expect 2 "--out afile: not a directory" "$EUREKA" train --task cartpole --reward
 # --set), `runs` newest first, latest / latest-TASK wherever a RUN goes.
 mkdir replies
 printf 'A reward.\n\n```c\ndouble compute_reward(const env_state *s, reward_terms *t) { return s->nope; }\n```\n' > replies/a.md
-"$MOCK" --port 0 --replies replies --lifetime 120 > port &
-MPID=$!
-for _ in $(seq 1 50); do [ -s port ] && break; sleep 0.1; done
-OPENAI_API_KEY=sk-test "$EUREKA" search --task cartpole --llm openai --model mock --base-url "http://127.0.0.1:$(head -1 port)/v1" \
+start_mock allfail --replies replies --lifetime 120
+OPENAI_API_KEY=sk-test "$EUREKA" search --task cartpole --llm openai --model mock --base-url "http://127.0.0.1:$PORT/v1" \
     --iterations 1 --samples 2 --jobs 1 --threads 1 --train-steps 8192 --eval-seeds 0 --out runs/allfail --quiet > allfail.txt 2>&1
 rc=$?
-kill $MPID; wait $MPID 2>/dev/null; MPID=
+kill $MOCK_PID; wait $MOCK_PID 2>/dev/null
 [ $rc -eq 1 ] && ok || bad "a search where every candidate failed exited $rc: $(cat allfail.txt)"
 grep -q "failed: every candidate failed" allfail.txt && ok || bad "all-failed search does not say failed: $(cat allfail.txt)"
 sleep 1     # a run's "created" has one-second resolution: keep the two runs ordered
@@ -179,5 +168,4 @@ grep -q "interrupted: .*kept in cmpint: run the same command to continue" int_cm
 [ $rc -eq 0 ] && ok || bad "continued compare exited $rc: $(cat res_cmp.txt)"
 grep -q "note: 1 training(s) reused from cmpint" res_cmp.txt && ok || bad "continued compare did not reuse: $(cat res_cmp.txt)"
 
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+e2e_end

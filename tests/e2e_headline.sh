@@ -4,14 +4,7 @@
 # with itself differs by exactly 0 (the search is deterministic for a seed), finished runs
 # are reused, an unfinished one runs again, and a failing search is one line and exit 1.
 # usage: e2e_headline.sh /path/to/eureka
-set -u
-EUREKA=${1:?usage: e2e_headline.sh /path/to/eureka}
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-pass=0; fail=0
-ok()  { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$(dirname "$0")/lib.sh" "$@"
 export EUREKA OUT="$TMP/hl" TASK=cartpole EUREKA_B="$EUREKA"
 export FLAGS="--iterations 2 --samples 3 --train-steps 20000 --eval-seeds 2 --eval-steps 20000 --jobs 2"
 
@@ -56,5 +49,4 @@ FLAGS="--iterations 0" bash "$ROOT/bench/headline.sh" 3 >/dev/null 2>"$TMP/e3.tx
 EUREKA_B="$TMP/none" bash "$ROOT/bench/headline.sh" 1 >/dev/null 2>"$TMP/e4.txt"; rc=$?
 [ $rc = 2 ] && grep -q "EUREKA_B=.*not an executable" "$TMP/e4.txt" && ok || bad "a missing EUREKA_B: exit $rc"
 
-echo "e2e_headline: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+e2e_end

@@ -9,11 +9,8 @@
 #     line naming both; no process of the job is left behind either way.
 # Usage: e2e_mpi.sh path/to/eureka   (as root: the OMPI_ALLOW_RUN_AS_ROOT variables)
 set -euo pipefail
-EUREKA=$1
-OUT=$(mktemp -d /tmp/eureka_e2e_mpi.XXXXXX)
-trap 'rm -rf "$OUT"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
-command -v mpirun > /dev/null || fail "no mpirun (scripts/setup.sh installs openmpi-bin libopenmpi-dev)"
+. "$(dirname "$0")/lib.sh" "$@"
+command -v mpirun > /dev/null || die "no mpirun (scripts/setup.sh installs openmpi-bin libopenmpi-dev)"
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 # ASan build: no leak check in the MPI ranks themselves. Open MPI leaves what MPI_Init
 # allocated to the exit, inside components it dlcloses in MPI_Finalize: LeakSanitizer can
@@ -41,7 +38,7 @@ wait_events() { for _ in $(seq 1 "$4"); do
 # No process recorded in file $1 may still live (zombies of the dead job aside).
 no_orphans() { sleep 2; for p in $(sort -u "$1"); do
     st=$(awk '{print $3}' /proc/$p/stat 2>/dev/null || true)
-    [ -z "$st" ] || [ "$st" = Z ] || fail "process $p ($(cat /proc/$p/comm 2>/dev/null)) outlived the job"; done; }
+    [ -z "$st" ] || [ "$st" = Z ] || die "process $p ($(cat /proc/$p/comm 2>/dev/null)) outlived the job"; done; }
 # Record the job's processes every 0.2 s into $2 while mpirun $1 lives.
 watch_tree() { while kill -0 "$1" 2>/dev/null; do tree "$1" >> "$2"; sleep 0.2; done; }
 candidates() { "$EUREKA" show "$1" --json | python3 -c '
@@ -50,9 +47,9 @@ s = json.load(sys.stdin)
 print([(x["status"], x.get("fitness")) for it in s["iterations"] for x in it["samples"]])'; }
 
 # 1. one process, then three ranks: the same search.
-"$EUREKA" search "${ARGS[@]}" --jobs 2 --out "$OUT/single" > "$OUT/single.json"
-"${MPIRUN[@]}" "$EUREKA" search "${ARGS[@]}" --out "$OUT/mpi" > "$OUT/mpi.json"
-python3 - "$OUT" <<'PY'
+"$EUREKA" search "${ARGS[@]}" --jobs 2 --out "$TMP/single" > "$TMP/single.json"
+"${MPIRUN[@]}" "$EUREKA" search "${ARGS[@]}" --out "$TMP/mpi" > "$TMP/mpi.json"
+python3 - "$TMP" <<'PY'
 import json, sys, os
 out = sys.argv[1]
 a = json.load(open(os.path.join(out, "single.json")))
@@ -62,23 +59,23 @@ for k in ["best_iteration", "best_sample", "best_fitness", "best_fitness_robust"
 assert open(os.path.join(out, "single/best.c")).read() == open(os.path.join(out, "mpi/best.c")).read()
 print("mpi = single:", b["best_fitness"], b["best_fitness_robust"], b["eval_mean"])
 PY
-[ "$(candidates "$OUT/single")" = "$(candidates "$OUT/mpi")" ] || fail "candidate fitnesses differ"
-candidates "$OUT/mpi"
+[ "$(candidates "$TMP/single")" = "$(candidates "$TMP/mpi")" ] || die "candidate fitnesses differ"
+candidates "$TMP/mpi"
 echo "[${SECONDS}s] mpirun -np 3 = one process"
 
 # 2. the job ended mid-tournament (SIGTERM after the first rung, while others train), resumed
 #    by one process. (A stop after the tournament is e2e_search_resume's second part.)
-"${MPIRUN[@]}" "$EUREKA" search "${ARGS[@]}" --out "$OUT/killed" > /dev/null 2> "$OUT/killed.err" &
+"${MPIRUN[@]}" "$EUREKA" search "${ARGS[@]}" --out "$TMP/killed" > /dev/null 2> "$TMP/killed.err" &
 M=$!
-watch_tree $M "$OUT/killed.pids" &
-wait_events "$OUT/killed" 1 rung_done 1200 || fail "no rung ended under mpirun"
+watch_tree $M "$TMP/killed.pids" &
+wait_events "$TMP/killed" 1 rung_done 1200 || die "no rung ended under mpirun"
 kill -TERM $M
 wait $M 2>/dev/null || true
-[ -f "$OUT/killed/summary.json" ] && fail "the search finished before it was ended"
-no_orphans "$OUT/killed.pids"
-before=$(grep -c '"rung_done"' "$OUT/killed/events.jsonl")
-"$EUREKA" search --resume "$OUT/killed" --quiet --json > "$OUT/resumed.json"
-python3 - "$OUT" "$before" <<'PY'
+[ -f "$TMP/killed/summary.json" ] && die "the search finished before it was ended"
+no_orphans "$TMP/killed.pids"
+before=$(grep -c '"rung_done"' "$TMP/killed/events.jsonl")
+"$EUREKA" search --resume "$TMP/killed" --quiet --json > "$TMP/resumed.json"
+python3 - "$TMP" "$before" <<'PY'
 import json, sys, os
 out, before = sys.argv[1], int(sys.argv[2])
 a = json.load(open(os.path.join(out, "single.json")))
@@ -92,39 +89,39 @@ assert count(ev, "rung_done") == count(full, "rung_done"), "finished rungs were 
 assert count(ev, "sample_done") == 3 and any(e["event"] == "resume" for e in ev)
 print("resumed after", before, "finished rungs:", b["best_fitness"], b["eval_mean"])
 PY
-[ "$(candidates "$OUT/single")" = "$(candidates "$OUT/killed")" ] || fail "resumed candidate fitnesses differ"
+[ "$(candidates "$TMP/single")" = "$(candidates "$TMP/killed")" ] || die "resumed candidate fitnesses differ"
 echo "[${SECONDS}s] ended under mpirun, resumed without"
 
 # 3a. a trainer rank killed: the launcher names it; nothing is left behind.
 host=$(hostname)
-"${MPIRUN[@]}" "$EUREKA" search "${ARGS[@]}" --out "$OUT/dead" > /dev/null 2> "$OUT/dead.err" &
+"${MPIRUN[@]}" "$EUREKA" search "${ARGS[@]}" --out "$TMP/dead" > /dev/null 2> "$TMP/dead.err" &
 M=$!
-watch_tree $M "$OUT/dead.pids" &
-wait_events "$OUT/dead" 1 iteration_start 600 || fail "the search did not start"
+watch_tree $M "$TMP/dead.pids" &
+wait_events "$TMP/dead" 1 iteration_start 600 || die "the search did not start"
 sleep 1
 R1=$(rank_pid $M 1)
-[ -n "$R1" ] || fail "no rank 1 under mpirun"
+[ -n "$R1" ] || die "no rank 1 under mpirun"
 kill -KILL "$R1"
-wait $M 2>/dev/null && fail "mpirun succeeded after a rank was killed"
-cat "$OUT/dead.err"
-grep -q "rank 1 .*on node $host" "$OUT/dead.err" || fail "no line naming rank 1 and $host"
-no_orphans "$OUT/dead.pids"
+wait $M 2>/dev/null && die "mpirun succeeded after a rank was killed"
+cat "$TMP/dead.err"
+grep -q "rank 1 .*on node $host" "$TMP/dead.err" || die "no line naming rank 1 and $host"
+no_orphans "$TMP/dead.pids"
 echo "[${SECONDS}s] killed trainer named"
 
 # 3b. a trainer rank that stops answering (while it trains, or while the driver sends it a
 # job): eureka's own line naming it, then the job ends.
-EUREKA_MPI_TIMEOUT=3 "${MPIRUN[@]}" "$EUREKA" search "${ARGS[@]}" --out "$OUT/hung" > /dev/null \
-    2> "$OUT/hung.err" &
+EUREKA_MPI_TIMEOUT=3 "${MPIRUN[@]}" "$EUREKA" search "${ARGS[@]}" --out "$TMP/hung" > /dev/null \
+    2> "$TMP/hung.err" &
 M=$!
-watch_tree $M "$OUT/hung.pids" &
-wait_events "$OUT/hung" 1 iteration_start 600 || fail "the search did not start"
+watch_tree $M "$TMP/hung.pids" &
+wait_events "$TMP/hung" 1 iteration_start 600 || die "the search did not start"
 sleep 1
 R2=$(rank_pid $M 2)
-[ -n "$R2" ] || fail "no rank 2 under mpirun"
+[ -n "$R2" ] || die "no rank 2 under mpirun"
 kill -STOP "$R2"
-wait $M 2>/dev/null && fail "mpirun succeeded after a rank stopped answering"
-cat "$OUT/hung.err"
-grep -Eq "^eureka: MPI rank 2 on host $host (sent nothing|took no message) for [0-9]* s" "$OUT/hung.err" || fail "no line naming rank 2"
-no_orphans "$OUT/hung.pids"
+wait $M 2>/dev/null && die "mpirun succeeded after a rank stopped answering"
+cat "$TMP/hung.err"
+grep -Eq "^eureka: MPI rank 2 on host $host (sent nothing|took no message) for [0-9]* s" "$TMP/hung.err" || die "no line naming rank 2"
+no_orphans "$TMP/hung.pids"
 echo "[${SECONDS}s] hung trainer named"
 echo "e2e_mpi: ok"

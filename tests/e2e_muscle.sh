@@ -4,14 +4,7 @@
 # one-iteration offline search on reorient_muscle runs end to end (tiny budget: this checks
 # the plumbing, not the fitness), and `eureka analyze` of its best reports muscle synergies.
 # usage: e2e_muscle.sh /path/to/eureka
-set -u
-EUREKA=${1:?usage: e2e_muscle.sh /path/to/eureka}
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-pass=0; fail=0
-ok()  { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$(dirname "$0")/lib.sh" "$@"
 
 "$EUREKA" tasks > "$TMP/tasks.txt" 2>&1 && ok || bad "eureka tasks exited $?"
 for t in reorient_muscle baoding; do
@@ -54,5 +47,4 @@ PY
     && grep -q "^muscle energy per episode: " "$TMP/analyze.txt" \
     && ok || bad "analyze table: no muscle activation row: $(tail -3 "$TMP/analyze.txt")"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+e2e_end

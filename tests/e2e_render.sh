@@ -3,14 +3,7 @@
 # H.264 through ffmpeg. Short clips (320x240) of a reorient and a cartpole policy: the
 # MP4 holds exactly the frames render reports (ffprobe counts them) and the picture moves.
 # usage: e2e_render.sh /path/to/eureka
-set -u
-EUREKA=${1:?usage: e2e_render.sh /path/to/eureka}
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-pass=0; fail=0
-ok()  { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$(dirname "$0")/lib.sh" "$@"
 json() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$1" "$2" 2>/dev/null; }
 frames() { ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames \
                -of default=nokey=1:noprint_wrappers=1 "$1" 2>/dev/null; }
@@ -63,5 +56,4 @@ rc=$?
 "$EUREKA" render --policy "$TMP/cp" --width 321 > /dev/null 2>&1
 [ $? -eq 2 ] && ok || bad "an odd width should exit 2"
 
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+e2e_end

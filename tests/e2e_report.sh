@@ -7,15 +7,8 @@
 # into the build directory): no console errors, every chart drawn, the video playable,
 # nothing active from the run's files. The screenshot stays as build/report-screenshot.png.
 # usage: e2e_report.sh /path/to/eureka
-set -u
-EUREKA=${1:?usage: e2e_report.sh /path/to/eureka}
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
+. "$(dirname "$0")/lib.sh" "$@"
 BUILD=$(cd "$(dirname "$EUREKA")" && pwd)
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-pass=0; fail=0
-ok()  { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
 RUN="$TMP/run"
 
 "$EUREKA" search --task cartpole --llm "replay:$ROOT/tests/data/search/cartpole_mock.llm.jsonl" \
@@ -102,5 +95,4 @@ else bad "the browser check of report.html failed"; fi
 "$EUREKA" report "$TMP" > /dev/null 2> "$TMP/err.txt"
 [ $? -eq 2 ] && grep -q "is not a run" "$TMP/err.txt" && ok || bad "report of a non-run (exit 2, as every command): $(cat "$TMP/err.txt")"
 
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+e2e_end

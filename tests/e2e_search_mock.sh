@@ -5,38 +5,30 @@
 # the errors must reach the model (messages.json of iteration 2).
 # Usage: e2e_search_mock.sh path/to/eureka
 set -euo pipefail
-EUREKA=$1
-MOCK="$(dirname "$1")/mock_llm_server"
-DATA=$(cd "$(dirname "$0")" && pwd)/data/search
-OUT=$(mktemp -d /tmp/eureka_e2e_mock.XXXXXX)
-fail() { echo "FAIL: $*"; exit 1; }
-[ -x "$MOCK" ] || fail "no mock server at $MOCK (build the tests/tools targets)"
-"$MOCK" --port 0 --replies "$DATA/replies" --lifetime 240 > "$OUT/port" &
-MPID=$!
-trap 'kill $MPID 2>/dev/null || true; rm -rf "$OUT"' EXIT
-for _ in $(seq 1 50); do [ -s "$OUT/port" ] && break; sleep 0.1; done
-PORT=$(head -1 "$OUT/port")
+. "$(dirname "$0")/lib.sh" "$@"
+DATA="$ROOT/tests/data/search"
+start_mock replies --replies "$DATA/replies" --lifetime 240
 
 "$EUREKA" search --task cartpole --llm openai --model mock --base-url "http://127.0.0.1:$PORT/v1" \
     --iterations 2 --samples 4 --jobs 2 --threads 1 --train-steps 20000 --timeout 15 \
-    --eval-seeds 1 --out "$OUT/run" --quiet > "$OUT/summary.txt"
-cat "$OUT/summary.txt"
-grep -q "^best: .*best.c" "$OUT/summary.txt" || fail "no best"
-grep -q "^tokens: .*[1-9][0-9]* prompt" "$OUT/summary.txt" || fail "tokens not counted"
+    --eval-seeds 1 --out "$TMP/run" --quiet > "$TMP/summary.txt"
+cat "$TMP/summary.txt"
+grep -q "^best: .*best.c" "$TMP/summary.txt" || die "no best"
+grep -q "^tokens: .*[1-9][0-9]* prompt" "$TMP/summary.txt" || die "tokens not counted"
 
-"$EUREKA" show "$OUT/run" > "$OUT/show.txt"
-cat "$OUT/show.txt"
-grep -q "compile_error .*reward.c:3: 'angle_distance'" "$OUT/show.txt" || fail "show: compile error reason"
-grep -q "crash .*SIGSEGV" "$OUT/show.txt" || fail "show: crash reason"
-grep -q "timeout .*time limit" "$OUT/show.txt" || fail "show: timeout reason"
+"$EUREKA" show "$TMP/run" > "$TMP/show.txt"
+cat "$TMP/show.txt"
+grep -q "compile_error .*reward.c:3: 'angle_distance'" "$TMP/show.txt" || die "show: compile error reason"
+grep -q "crash .*SIGSEGV" "$TMP/show.txt" || die "show: crash reason"
+grep -q "timeout .*time limit" "$TMP/show.txt" || die "show: timeout reason"
 # The mock serves its 5 replies in turn. Iteration 2 gets replies 5,1,2,3: three repeat
 # iteration 1's rewards, so the search asks for 3 more (4,5,1: repeats again, of
 # iteration 1, of its own sample 0) and 3 more once more (2,3,4); after two rounds what
 # still repeats trains as it is, marked.
-grep -q "^iter02/sample01 .*(same code as iter01/sample01) reward.c:3: " "$OUT/show.txt" || fail "show: repeat not marked"
-"$EUREKA" report "$OUT/run" > /dev/null || fail "report"
-grep -q "<td>same code as iter01/sample01; reward.c:3: " "$OUT/run/report.html" || fail "report: repeat of a failure not marked"
-EUREKA="$EUREKA" python3 - "$OUT/run" <<'PY' || fail "repeats not replaced as expected"
+grep -q "^iter02/sample01 .*(same code as iter01/sample01) reward.c:3: " "$TMP/show.txt" || die "show: repeat not marked"
+"$EUREKA" report "$TMP/run" > /dev/null || die "report"
+grep -q "<td>same code as iter01/sample01; reward.c:3: " "$TMP/run/report.html" || die "report: repeat of a failure not marked"
+EUREKA="$EUREKA" python3 - "$TMP/run" <<'PY' || die "repeats not replaced as expected"
 import json, sys, os
 run = sys.argv[1]
 ev = [json.loads(l) for l in open(os.path.join(run, "events.jsonl"))]
@@ -59,7 +51,7 @@ import subprocess
 s = json.loads(subprocess.check_output([os.environ["EUREKA"], "show", run, "--json"]))
 assert s["prompt_tokens"] == tot, (s["prompt_tokens"], tot)
 PY
-"$EUREKA" show "$OUT/run" --json | python3 -c '
+"$EUREKA" show "$TMP/run" --json | python3 -c '
 import json, sys
 s = json.load(sys.stdin)
 st = [x["status"] for it in s["iterations"] for x in it["samples"]]
@@ -78,9 +70,9 @@ for it in s["iterations"]:
     if ok and it["iteration"] >= 1:
         best = next(x for x in ok if x["candidate"] == it["best"])
         assert best["rung"] == max(x["rung"] for x in ok), it'
-grep -q "rung  *steps  *fitness  *robust  *interval" "$OUT/show.txt" || fail "show: no judge columns"
+grep -q "rung  *steps  *fitness  *robust  *interval" "$TMP/show.txt" || die "show: no judge columns"
 
-python3 - "$OUT/run/messages.json" <<'PY'
+python3 - "$TMP/run/messages.json" <<'PY'
 import json, sys
 m = json.load(open(sys.argv[1]))
 assert len(m) == 2
@@ -93,25 +85,23 @@ PY
 # The same reward in other words, comments and indentation is a repeat too: a second
 # mock serves A, A reworded, B; of the two replies asked, the second is sent back and B
 # trains in its place.
-kill $MPID 2>/dev/null || true
-mkdir "$OUT/layout"
-cp "$DATA/replies/01_good.md" "$OUT/layout/1.md"
-python3 - "$DATA/replies/01_good.md" "$OUT/layout/2.md" <<'PY'
+kill $MOCK_PID 2>/dev/null || true
+mkdir "$TMP/layout"
+cp "$DATA/replies/01_good.md" "$TMP/layout/1.md"
+python3 - "$DATA/replies/01_good.md" "$TMP/layout/2.md" <<'PY'
 import sys
 t = open(sys.argv[1]).read()
 code = t[t.index("```c"):t.rindex("```") + 3]
 code = code.replace("    double", "  double").replace("{\n", "{ // keep the pole up\n", 1)
 open(sys.argv[2], "w").write("Here is my reward, written with care.\n\n" + code + "\n")
 PY
-cmp -s "$OUT/layout/1.md" "$OUT/layout/2.md" && fail "the reworded reply is the same file"
-cp "$DATA/replies/05_good_v2.md" "$OUT/layout/3.md"
-"$MOCK" --port 0 --replies "$OUT/layout" --lifetime 120 > "$OUT/port2" &
-MPID=$!
-for _ in $(seq 1 50); do [ -s "$OUT/port2" ] && break; sleep 0.1; done
-"$EUREKA" search --task cartpole --llm openai --model mock --base-url "http://127.0.0.1:$(head -1 "$OUT/port2")/v1" \
+cmp -s "$TMP/layout/1.md" "$TMP/layout/2.md" && die "the reworded reply is the same file"
+cp "$DATA/replies/05_good_v2.md" "$TMP/layout/3.md"
+start_mock layout --replies "$TMP/layout" --lifetime 120
+"$EUREKA" search --task cartpole --llm openai --model mock --base-url "http://127.0.0.1:$PORT/v1" \
     --iterations 1 --samples 2 --jobs 2 --threads 1 --train-steps 4096 --finalists 0 --eval-seeds 0 \
-    --out "$OUT/run2" --quiet > /dev/null || fail "layout search"
-python3 - "$OUT/run2" "$DATA/replies/05_good_v2.md" <<'PY' || fail "a reworded repeat was not replaced"
+    --out "$TMP/run2" --quiet > /dev/null || die "layout search"
+python3 - "$TMP/run2" "$DATA/replies/05_good_v2.md" <<'PY' || die "a reworded repeat was not replaced"
 import json, sys, os
 run, b = sys.argv[1], open(sys.argv[2]).read()
 ev = [json.loads(l) for l in open(os.path.join(run, "events.jsonl"))]

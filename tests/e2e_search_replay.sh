@@ -3,17 +3,14 @@
 # cartpole_mock.llm.jsonl, recorded once from the loopback mock server), then show, diff
 # and compare on the run; and an offline search whose repeated reply is replaced, replayed. Usage: e2e_search_replay.sh path/to/eureka
 set -euo pipefail
-EUREKA=$1
-DATA=$(cd "$(dirname "$0")" && pwd)/data/search
-OUT=$(mktemp -d /tmp/eureka_e2e_replay.XXXXXX)
-trap 'rm -rf "$OUT"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+. "$(dirname "$0")/lib.sh" "$@"
+DATA="$ROOT/tests/data/search"
 
 "$EUREKA" search --task cartpole --llm "replay:$DATA/cartpole_mock.llm.jsonl" --iterations 2 \
     --samples 4 --jobs 2 --threads 1 --train-steps 20000 --timeout 15 --eval-seeds 2 \
-    --out "$OUT/run" --quiet --json > "$OUT/summary.txt"
-cat "$OUT/summary.txt"
-python3 - "$OUT/summary.txt" "$OUT/run" <<'PY'
+    --out "$TMP/run" --quiet --json > "$TMP/summary.txt"
+cat "$TMP/summary.txt"
+python3 - "$TMP/summary.txt" "$TMP/run" <<'PY'
 import json, sys, os
 s = json.load(open(sys.argv[1])); run = sys.argv[2]
 assert s["candidates"] == 8 and s["failures"] == 5, s
@@ -31,24 +28,24 @@ best = open(os.path.join(run, "best.c")).read()
 assert best == open(os.path.join(run, "iter02/sample01/reward.c")).read()
 PY
 
-"$EUREKA" show "$OUT/run" > "$OUT/show.txt"
-cat "$OUT/show.txt"
-grep -q "iter01/sample01  compile_error" "$OUT/show.txt" || fail "show: compile error"
-grep -q "iter01/sample02  crash .*SIGSEGV" "$OUT/show.txt" || fail "show: crash"
-grep -q "iter01/sample03  timeout .*time limit" "$OUT/show.txt" || fail "show: timeout"
-grep -q "best so far: iter02/sample01" "$OUT/show.txt" || fail "show: best so far"
+"$EUREKA" show "$TMP/run" > "$TMP/show.txt"
+cat "$TMP/show.txt"
+grep -q "iter01/sample01  compile_error" "$TMP/show.txt" || die "show: compile error"
+grep -q "iter01/sample02  crash .*SIGSEGV" "$TMP/show.txt" || die "show: crash"
+grep -q "iter01/sample03  timeout .*time limit" "$TMP/show.txt" || die "show: timeout"
+grep -q "best so far: iter02/sample01" "$TMP/show.txt" || die "show: best so far"
 
-"$EUREKA" diff "$OUT/run" iter01/sample00 iter02/sample00 > "$OUT/diff.txt"
-cat "$OUT/diff.txt"
-grep -q "^@@ .* @@ .*term added: alive" "$OUT/diff.txt" || fail "diff: term added"
-grep -q "constant changed (hyperparameter)" "$OUT/diff.txt" || fail "diff: constant"
-grep -q "functional form changed" "$OUT/diff.txt" || fail "diff: form"
-"$EUREKA" diff "$OUT/run" > /dev/null || fail "diff of successive bests"
-"$EUREKA" diff "$OUT/run" iter09/sample00 best 2> "$OUT/err.txt" && fail "diff of a missing candidate"
-grep -q "no such candidate" "$OUT/err.txt" || fail "diff error message"
+"$EUREKA" diff "$TMP/run" iter01/sample00 iter02/sample00 > "$TMP/diff.txt"
+cat "$TMP/diff.txt"
+grep -q "^@@ .* @@ .*term added: alive" "$TMP/diff.txt" || die "diff: term added"
+grep -q "constant changed (hyperparameter)" "$TMP/diff.txt" || die "diff: constant"
+grep -q "functional form changed" "$TMP/diff.txt" || die "diff: form"
+"$EUREKA" diff "$TMP/run" > /dev/null || die "diff of successive bests"
+"$EUREKA" diff "$TMP/run" iter09/sample00 best 2> "$TMP/err.txt" && die "diff of a missing candidate"
+grep -q "no such candidate" "$TMP/err.txt" || die "diff error message"
 
-"$EUREKA" compare --task cartpole "$OUT/run" --seeds 2 --steps 20000 --jobs 2 --json > "$OUT/compare.json"
-python3 - "$OUT/compare.json" <<'PY'
+"$EUREKA" compare --task cartpole "$TMP/run" --seeds 2 --steps 20000 --jobs 2 --json > "$TMP/compare.json"
+python3 - "$TMP/compare.json" <<'PY'
 import json, sys
 c = json.load(open(sys.argv[1]))
 rows = c["rewards"]
@@ -63,9 +60,9 @@ PY
 # and gets the same answer.
 OFF=(--task cartpole --iterations 3 --samples 4 --jobs 2 --threads 1 --train-steps 6000
      --eval-seeds 1 --seed 2 --quiet)
-"$EUREKA" search --llm offline "${OFF[@]}" --out "$OUT/off" > /dev/null
-"$EUREKA" search --llm "replay:$OUT/off/llm.jsonl" "${OFF[@]}" --out "$OUT/offrp" > /dev/null
-python3 - "$OUT" <<'PY'
+"$EUREKA" search --llm offline "${OFF[@]}" --out "$TMP/off" > /dev/null
+"$EUREKA" search --llm "replay:$TMP/off/llm.jsonl" "${OFF[@]}" --out "$TMP/offrp" > /dev/null
+python3 - "$TMP" <<'PY'
 import json, sys, os
 out = sys.argv[1]
 ev = [json.loads(l) for l in open(os.path.join(out, "off/events.jsonl"))]
@@ -84,11 +81,11 @@ for i in (1, 2, 3):
 assert not any(json.loads(l)["event"] == "repeats_kept" for l in open(os.path.join(out, "offrp/events.jsonl")))
 print("repeat replaced, and replayed")
 PY
-"$EUREKA" show "$OUT/off" | grep -q "same code as" && fail "show: a repeat trained"
+"$EUREKA" show "$TMP/off" | grep -q "same code as" && die "show: a repeat trained"
 # Stopped after iteration 2's replies were saved, before the replacement was asked: the
 # resumed search asks it and ends as the uninterrupted one.
-cp -r "$OUT/off" "$OUT/offcut"
-python3 - "$OUT/offcut" <<'PY'
+cp -r "$TMP/off" "$TMP/offcut"
+python3 - "$TMP/offcut" <<'PY'
 import json, sys, os, shutil
 run = sys.argv[1]
 f = os.path.join(run, "iter02/responses-a0.json")
@@ -101,9 +98,9 @@ for x in ["iter02/sample00", "iter02/sample01", "iter02/sample02", "iter02/sampl
     p = os.path.join(run, x)
     shutil.rmtree(p) if os.path.isdir(p) else os.path.exists(p) and os.remove(p)
 PY
-"$EUREKA" search --resume "$OUT/offcut" --quiet > /dev/null
-cmp -s "$OUT/off/best.c" "$OUT/offcut/best.c" || fail "resumed before the replacement: another best"
-cmp -s "$OUT/off/iter02/responses-a0.json" "$OUT/offcut/iter02/responses-a0.json" || \
-    fail "resumed before the replacement: other replies"
+"$EUREKA" search --resume "$TMP/offcut" --quiet > /dev/null
+cmp -s "$TMP/off/best.c" "$TMP/offcut/best.c" || die "resumed before the replacement: another best"
+cmp -s "$TMP/off/iter02/responses-a0.json" "$TMP/offcut/iter02/responses-a0.json" || \
+    die "resumed before the replacement: other replies"
 
 echo "e2e_search_replay: ok"

@@ -7,34 +7,31 @@
 # killed inside the re-check of its finalists trains only the finalist left.
 # Usage: e2e_search_resume.sh path/to/eureka
 set -euo pipefail
-EUREKA=$1
-OUT=$(mktemp -d /tmp/eureka_e2e_resume.XXXXXX)
-trap 'rm -rf "$OUT"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
+. "$(dirname "$0")/lib.sh" "$@"
 ARGS=(--task cartpole --llm offline --iterations 3 --samples 2 --jobs 2 --threads 1
       --train-steps 30000 --eval-seeds 2 --seed 5 --quiet --json)
 
-"$EUREKA" search "${ARGS[@]}" --out "$OUT/full" > "$OUT/full.json"
+"$EUREKA" search "${ARGS[@]}" --out "$TMP/full" > "$TMP/full.json"
 
-"$EUREKA" search "${ARGS[@]}" --out "$OUT/killed" > /dev/null &
+"$EUREKA" search "${ARGS[@]}" --out "$TMP/killed" > /dev/null &
 PID=$!
 # Kill once a few candidates have finished (in iteration 2, if the machine is fast).
 for _ in $(seq 1 600); do
-    n=$(grep -c '"sample_done"' "$OUT/killed/events.jsonl" 2>/dev/null || true)
+    n=$(grep -c '"sample_done"' "$TMP/killed/events.jsonl" 2>/dev/null || true)
     [ "${n:-0}" -ge 3 ] && break
     sleep 0.1
 done
 kill -9 $PID
 wait $PID 2>/dev/null || true
-[ -f "$OUT/killed/summary.json" ] && fail "the search finished before it was killed"
+[ -f "$TMP/killed/summary.json" ] && die "the search finished before it was killed"
 # What is finished is what has a status.json: a kill between that file and its
 # sample_done event leaves a finished candidate without the event.
-before=$(find "$OUT/killed" -path '*/iter*/sample*/status.json' | wc -l)
+before=$(find "$TMP/killed" -path '*/iter*/sample*/status.json' | wc -l)
 echo "killed after $before finished candidates"
 sleep 1   # orphaned workers notice the closed pipe and end
 
-"$EUREKA" search --resume "$OUT/killed" --quiet --json > "$OUT/resumed.json"
-python3 - "$OUT" "$before" <<'PY'
+"$EUREKA" search --resume "$TMP/killed" --quiet --json > "$TMP/resumed.json"
+python3 - "$TMP" "$before" <<'PY'
 import json, sys, os
 out, before = sys.argv[1], int(sys.argv[2])
 full = json.load(open(os.path.join(out, "full.json")))
@@ -65,15 +62,15 @@ PY
 # that is already finished; resumed alone, it must not win a rung it never won.
 ONE=(--task cartpole --llm offline --iterations 1 --samples 3 --jobs 2 --threads 1
      --train-steps 6000 --eval-seeds 2 --seed 7 --quiet --json)
-"$EUREKA" search "${ONE[@]}" --out "$OUT/one" > "$OUT/one.json"
-s2="$OUT/one/iter01/sample02"
+"$EUREKA" search "${ONE[@]}" --out "$TMP/one" > "$TMP/one.json"
+s2="$TMP/one/iter01/sample02"
 [ "$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$s2/rungs.json")" = 2 ] || \
-    fail "the seed no longer eliminates sample 2 at rung 2: pick a seed that does"
-cp -r "$OUT/one" "$OUT/cut"
-rm -rf "$OUT/cut/summary.json" "$OUT/cut/best.c" "$OUT/cut/best.json" "$OUT/cut/eval" \
-       "$OUT/cut/iter01/reflection.md" "$OUT/cut/iter01/sample02/"{status.json,train.json,state.bin,progress.csv,feedback.txt}
-"$EUREKA" search --resume "$OUT/cut" --quiet --json > "$OUT/cut.json"
-python3 - "$OUT" <<'PY'
+    die "the seed no longer eliminates sample 2 at rung 2: pick a seed that does"
+cp -r "$TMP/one" "$TMP/cut"
+rm -rf "$TMP/cut/summary.json" "$TMP/cut/best.c" "$TMP/cut/best.json" "$TMP/cut/eval" \
+       "$TMP/cut/iter01/reflection.md" "$TMP/cut/iter01/sample02/"{status.json,train.json,state.bin,progress.csv,feedback.txt}
+"$EUREKA" search --resume "$TMP/cut" --quiet --json > "$TMP/cut.json"
+python3 - "$TMP" <<'PY'
 import json, sys, os
 out = sys.argv[1]
 a, b = json.load(open(os.path.join(out, "one.json"))), json.load(open(os.path.join(out, "cut.json")))
@@ -87,12 +84,12 @@ print("resumed after the tournament:", count("cut"), "rungs, as without the stop
 PY
 # 3. Killed inside the re-check, one finalist's training done: the resume trains only the
 # other, and ends as the uninterrupted run did.
-python3 -c 'import json,sys; assert len(json.load(open(sys.argv[1]))["finalists"]) == 2' "$OUT/full/best.json" || \
-    fail "the full run re-checked no two finalists: pick a seed whose iteration winners differ"
-cp -r "$OUT/full" "$OUT/rc"
-rm -rf "$OUT/rc/summary.json" "$OUT/rc/eval" "$(ls -d "$OUT"/rc/final/* | tail -1)"
-"$EUREKA" search --resume "$OUT/rc" --quiet --json > "$OUT/rc.json"
-python3 - "$OUT" <<'PY'
+python3 -c 'import json,sys; assert len(json.load(open(sys.argv[1]))["finalists"]) == 2' "$TMP/full/best.json" || \
+    die "the full run re-checked no two finalists: pick a seed whose iteration winners differ"
+cp -r "$TMP/full" "$TMP/rc"
+rm -rf "$TMP/rc/summary.json" "$TMP/rc/eval" "$(ls -d "$TMP"/rc/final/* | tail -1)"
+"$EUREKA" search --resume "$TMP/rc" --quiet --json > "$TMP/rc.json"
+python3 - "$TMP" <<'PY'
 import json, sys, os
 out = sys.argv[1]
 a, b = json.load(open(os.path.join(out, "full.json"))), json.load(open(os.path.join(out, "rc.json")))

@@ -1,14 +1,7 @@
 #!/usr/bin/env bash
 # e2e_train.sh: `eureka train` and `eureka eval` through the real binary and sandbox.
 # usage: e2e_train.sh /path/to/eureka
-set -u
-EUREKA=${1:?usage: e2e_train.sh /path/to/eureka}
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-pass=0; fail=0
-ok()  { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+. "$(dirname "$0")/lib.sh" "$@"
 
 # 1. The expert cartpole reward reaches >= 0.95 of the maximum within the default budget.
 if "$EUREKA" train --task cartpole --reward "$ROOT/rewards/cartpole_human.c" --quiet \
@@ -132,5 +125,4 @@ f = d["fitness"]
 sys.exit(0 if len(f) == 2 and all(0 <= x <= 1 for x in f) and abs(d["mean"] - sum(f) / 2) < 1e-9 else 1)
 PY
 
-echo "$pass passed, $fail failed"
-[ $fail -eq 0 ]
+e2e_end
