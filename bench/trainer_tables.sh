@@ -7,6 +7,8 @@
 #        bench/trainer_tables.sh curriculum [TASK ...]   without (gaussian) vs with --curriculum
 #        bench/trainer_tables.sh synergy RUN [TASK]      the expert's policies (gaussian) vs the
 #                                                        found reward's (the run's final evaluation)
+#        bench/trainer_tables.sh set TASK K=V[,K=V] ...  the default trainer vs each --set variant
+#                                                        (e.g. epochs=3 epochs=8)
 # The cells share trainings: "gaussian" is the expert reward with the default trainer.
 # environment: EUREKA (binary, default build/eureka), OUT (default build/trainer_tables),
 #   SEEDS (3), STEPS (the task's budget), JOBS (trainings at once, default: cores),
@@ -94,6 +96,15 @@ curriculum)
         echo "$t curriculum $s $ROOT/rewards/${t}_human.c --curriculum"
     done; done | run_jobs
     for t in "${tasks[@]}"; do echo; echo "task $t, expert reward, $SEEDS seeds, ${STEPS:-default} steps"; table "$t" gaussian curriculum; done ;;
+set)
+    t="${1:?usage: trainer_tables.sh set TASK K=V[,K=V] ...}"; shift
+    [ $# -gt 0 ] || { echo "trainer_tables: set: name at least one K=V variant (e.g. epochs=3)" >&2; exit 2; }
+    for s in $(seq 1 "$SEEDS"); do
+        echo "$t gaussian $s $ROOT/rewards/${t}_human.c --exploration gaussian"
+        for v in "$@"; do echo "$t $v $s $ROOT/rewards/${t}_human.c --exploration gaussian --set $v"; done
+    done | run_jobs
+    echo; echo "task $t, expert reward, $SEEDS seeds, ${STEPS:-default} steps: the default trainer (gaussian) vs --set"
+    table "$t" gaussian "$@" ;;
 synergy)
     run="${1:?usage: trainer_tables.sh synergy RUN [TASK]}"; t="${2:-reorient}"
     [ -s "$run/best.c" ] || { echo "trainer_tables: $run/best.c not found: give a finished search run" >&2; exit 2; }
@@ -107,5 +118,5 @@ synergy)
     echo; echo "task $t: the expert reward (gaussian) vs the search's best ($run/best.c), $SEEDS seeds"
     table "$t" gaussian found ;;
 *)
-    sed -n '2,13p' "$0" >&2; exit 2 ;;
+    sed -n '/^set -euo/q;2,$p' "$0" >&2; exit 2 ;;
 esac

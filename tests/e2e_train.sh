@@ -125,4 +125,18 @@ f = d["fitness"]
 sys.exit(0 if len(f) == 2 and all(0 <= x <= 1 for x in f) and abs(d["mean"] - sum(f) / 2) < 1e-9 else 1)
 PY
 
+# 6. bench/trainer_tables.sh: an explore cell without FLAGS trains (its job lines once
+# ended in a blank, and xargs joined them into one); `set epochs=5` is the default trainer,
+# so its row equals the gaussian row; a variant that differs trains with its setting.
+TT="$TMP/tt"
+EUREKA="$EUREKA" OUT="$TT" STEPS=8192 SEEDS=2 JOBS=2 EXPLORATIONS=gaussian \
+    bash "$ROOT/bench/trainer_tables.sh" explore cartpole > "$TMP/tt_explore.txt" 2>&1 \
+    && [ -s "$TT/cartpole/gaussian/seed02/analysis.json" ] && ok || bad "explore table: $(tail -3 "$TMP/tt_explore.txt")"
+EUREKA="$EUREKA" OUT="$TT" STEPS=8192 SEEDS=2 JOBS=2 \
+    bash "$ROOT/bench/trainer_tables.sh" set cartpole epochs=5 epochs=2 > "$TMP/tt_set.txt" 2>&1 || bad "set table exited $?"
+row() { grep "^$1 " "$TMP/tt_set.txt" | sed "s/^$1 *//"; }
+[ -n "$(row gaussian)" ] && [ "$(row gaussian)" = "$(row epochs=5)" ] && ok || bad "epochs=5 is not the default: $(cat "$TMP/tt_set.txt")"
+python3 -c 'import json,sys; sys.exit(json.load(open(sys.argv[1]))["settings"]["epochs"] != 2)' \
+    "$TT/cartpole/epochs=2/seed01/train.json" && ok || bad "the epochs=2 cell did not train with epochs=2"
+
 e2e_end
