@@ -9,7 +9,7 @@
 #include "util/buf.h"
 
 // The array o[key] (NULL when missing or not an array).
-static const cJSON *series(const cJSON *o, const char *key) {
+static const cJSON *series_of(const cJSON *o, const char *key) {
     const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, key);
     return cJSON_IsArray(a) ? a : NULL;
 }
@@ -56,7 +56,7 @@ char *trainlog_csv(const cJSON *train, err_info *e) {
     const cJSON *up = cJSON_GetObjectItemCaseSensitive(train, "updates");
     const cJSON *st = cJSON_GetObjectItemCaseSensitive(train, "steps");
     const cJSON *sec = cJSON_GetObjectItemCaseSensitive(train, "seconds");
-    const cJSON *rt = series(train, "reward_total");
+    const cJSON *rt = series_of(train, "reward_total");
     if (!cJSON_IsNumber(up) || !cJSON_IsNumber(st) || !rt || !(st->valuedouble >= 0)) {
         err_set(e, ERR_PARSE, "not a train.json object (needs updates, steps, reward_total)");
         return NULL;
@@ -83,7 +83,7 @@ char *trainlog_csv(const cJSON *train, err_info *e) {
     }
     // Checkpoints land on the row of the update they were measured after.
     const cJSON *ck = cJSON_GetObjectItemCaseSensitive(train, "checkpoints");
-    const cJSON *ck_steps = series(ck, "steps");
+    const cJSON *ck_steps = series_of(ck, "steps");
     int *ck_at = n ? malloc((size_t)n * sizeof *ck_at) : NULL;
     if (n && !ck_at) { err_set(e, ERR_NOMEM, "progress.csv: out of memory"); return NULL; }
     for (int i = 0; i < n; i++) ck_at[i] = -1;
@@ -99,10 +99,10 @@ char *trainlog_csv(const cJSON *train, err_info *e) {
     for (int k = 0; k < nc; k++) column_name(&b, comp[k]->string ? comp[k]->string : "");
     buf_printf(&b, ",train/std,train/approx_kl,train/clip_fraction,eval/fitness,eval/fitness_sd,"
                    "eval/ep_len_mean\n");
-    const cJSON *len = series(train, "episode_length"), *sd = series(train, "policy_std");
-    const cJSON *kl = series(train, "approx_kl"), *cf = series(train, "clip_frac");
-    const cJSON *fit = series(ck, "fitness"), *fsd = series(ck, "fitness_sd");
-    const cJSON *flen = series(ck, "episode_length");
+    const cJSON *len = series_of(train, "episode_length"), *sd = series_of(train, "policy_std");
+    const cJSON *kl = series_of(train, "approx_kl"), *cf = series_of(train, "clip_frac");
+    const cJSON *fit = series_of(ck, "fitness"), *fsd = series_of(ck, "fitness_sd");
+    const cJSON *flen = series_of(ck, "episode_length");
     for (int i = 0; i < n && !b.failed; i++) {
         buf_printf(&b, "%d,%.0f,%.3f", i + 1, n ? round(total * (i + 1) / n) : 0.0,
                    n ? seconds * (i + 1) / n : 0.0);
