@@ -3,7 +3,8 @@
 # and gets:
 #   EUREKA   the binary under test, as an absolute path (the test may cd);
 #   ROOT     the repository; MOCK, the loopback LLM server built beside EUREKA;
-#   TMP      a scratch directory, removed at exit after the processes in PIDS are killed;
+#   TMP      a scratch directory, removed at exit after the test's e2e_on_exit (when it
+#            defines one) has run and the processes in PIDS are killed;
 #   ok [MSG] / bad MSG   count a passed / failed check and go on;
 #   die MSG  a check failed and what follows depends on it: stop now (exit 1);
 #   e2e_end  print "NAME: N passed, M failed" and give the status (the test's last line);
@@ -20,6 +21,7 @@ TMP=$(mktemp -d "/tmp/eureka_$E2E_NAME.XXXXXX")
 PIDS=()
 e2e_cleanup() {
     local p
+    if declare -F e2e_on_exit > /dev/null; then e2e_on_exit; fi   # the test's own, first
     for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
     rm -rf "$TMP"
 }

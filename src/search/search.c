@@ -409,11 +409,6 @@ int search_run(const search_cfg *c, search_summary *sum, err_info *e) {
             break;
         }
     }
-    if (rc && rc != ERR_USAGE && !(c->stop && *c->stop) && run_has(S.dir, RUN_SETTINGS)) {
-        char msg[ERR_MSG_MAX + 160];
-        snprintf(msg, sizeof msg, "%.380s (the run is kept: eureka search --resume %.100s)", e->msg, S.dir);
-        err_set(e, rc, "%s", msg);
-    }
     llm_usage u = llm_get_usage(S.llm);
     sum->prompt_tokens = u.prompt_tokens;
     sum->completion_tokens = u.completion_tokens;
@@ -462,6 +457,13 @@ int search_run(const search_cfg *c, search_summary *sum, err_info *e) {
             rc = run_write_json(S.dir, RUN_SUMMARY, o, e);
         }
         search_emit(&S, "done", o);
+    }
+    // Whatever failed after the run was set up (an iteration, the re-check, the final
+    // evaluation, a write on a full disk), what finished is on disk: say how to go on.
+    if (rc && rc != ERR_USAGE && !(c->stop && *c->stop) && run_has(S.dir, RUN_SETTINGS)) {
+        char msg[ERR_MSG_MAX + 160];
+        snprintf(msg, sizeof msg, "%.380s (the run is kept: eureka search --resume %.100s)", e->msg, S.dir);
+        err_set(e, rc, "%s", msg);
     }
     free(S.system); free(S.user); free(S.assistant); free(S.feedback);
     cJSON_Delete(S.messages);

@@ -100,7 +100,9 @@ video *video_open(const char *path, int width, int height, double fps, err_info 
     char size[32], rate[32];
     snprintf(size, sizeof size, "%dx%d", width, height);
     snprintf(rate, sizeof rate, "%.6g", fps);
-    char *argv[] = {"ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", "-y",
+    // -xerror: Debian's ffmpeg 5.1 exits 0 when it cannot write the file's end (a full
+    // disk: "Error writing trailer"), leaving a cut MP4 we would take for a video.
+    char *argv[] = {"ffmpeg", "-hide_banner", "-nostdin", "-loglevel", "error", "-xerror", "-y",
                     "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", size, "-r", rate, "-i", "pipe:0",
                     "-vf", "vflip", "-c:v", "libx264", "-preset", "veryfast", "-crf", "23",
                     "-pix_fmt", "yuv420p", "-movflags", "+faststart", "-f", "mp4", v->part, NULL};
@@ -191,8 +193,10 @@ int video_close(video *v, err_info *e) {
     int st = finish(v), rc = ERR_OK;
     char msg[256];
     if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-        rc = err_set(e, ERR_RUNTIME, "ffmpeg failed writing %s: %s", v->path,
-                     last_words(v, msg, sizeof msg));
+        last_words(v, msg, sizeof msg);
+        int full = strstr(msg, strerror(ENOSPC)) != NULL;
+        rc = err_set(e, full ? ERR_IO : ERR_RUNTIME, "ffmpeg failed writing %s: %s%s", v->path, msg,
+                     full ? " (free some disk space and retry)" : "");
         unlink(v->part);
     } else if (rename(v->part, v->path)) {
         rc = err_set(e, ERR_IO, "%s: %s", v->path, strerror(errno));
