@@ -1,16 +1,22 @@
 // pool.c: a fixed team of threads (see pool.h).
 //
 // One mutex and two condition variables: a run bumps the generation and wakes the
-// workers; the last worker to finish wakes the caller. Both sides spin briefly before
-// they sleep: the trainer's phases follow each other within microseconds, and a futex
-// wake-up per phase would cost more than a short phase.
+// workers; the last worker to finish wakes the caller. Both sides spin before they
+// sleep: the trainer's phases follow each other within microseconds, and a futex
+// wake-up per phase would cost more than a short phase. The spin is bounded in time, not
+// in pause instructions (a pause takes 10 to 140 cycles, by CPU): 50 us covers the
+// serial part between two minibatches (gradient-norm clip, Adam, the next minibatch's
+// copy), which on cartpole is 20-50 us; 4 us made the worker sleep there, and the update
+// took 13% longer (docs/trainer.md).
 #include "util/pool.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 
+#include "util/clock.h"
+
 #define POOL_MAX 64
-#define POOL_SPIN 200
+#define POOL_SPIN_S 50e-6
 
 typedef struct pool_worker {
     pool *p;
@@ -30,14 +36,32 @@ struct pool {
     pool_worker w[POOL_MAX];
 };
 
+// Still waiting: a worker for a run after the one it has seen (or the stop), the caller
+// (worker NULL) for the workers of its run.
+static int waiting(pool *p, const pool_worker *worker, unsigned long seen) {
+    if (!worker) return __atomic_load_n(&p->pending, __ATOMIC_ACQUIRE) > 0;
+    return __atomic_load_n(&p->gen, __ATOMIC_ACQUIRE) == seen && !__atomic_load_n(&p->stop, __ATOMIC_ACQUIRE);
+}
+
+// Spin while waiting, for at most POOL_SPIN_S (the clock is read every 16 pauses).
+static void spin(pool *p, const pool_worker *worker, unsigned long seen) {
+    double end = 0;
+    for (int i = 0; waiting(p, worker, seen); i++) {
+        __builtin_ia32_pause();
+        if (i % 16 == 0) {
+            double t = now_s();
+            if (end == 0) end = t + POOL_SPIN_S;
+            else if (t > end) return;
+        }
+    }
+}
+
 static void *pool_main(void *arg) {
     pool_worker *w = arg;
     pool *p = w->p;
     unsigned long seen = 0;
     for (;;) {
-        for (int i = 0; i < POOL_SPIN && __atomic_load_n(&p->gen, __ATOMIC_ACQUIRE) == seen &&
-                            !__atomic_load_n(&p->stop, __ATOMIC_ACQUIRE); i++)
-            __builtin_ia32_pause();
+        spin(p, w, seen);
         pthread_mutex_lock(&p->lock);
         while (p->gen == seen && !p->stop) pthread_cond_wait(&p->go, &p->lock);
         if (p->stop) {
@@ -108,8 +132,7 @@ void pool_run(pool *p, pool_fn fn, void *ctx) {
     }
     fn(ctx, 0);
     if (p->n > 1) {
-        for (int i = 0; i < POOL_SPIN && __atomic_load_n(&p->pending, __ATOMIC_ACQUIRE) > 0; i++)
-            __builtin_ia32_pause();
+        spin(p, NULL, 0);
         pthread_mutex_lock(&p->lock);
         while (p->pending > 0) pthread_cond_wait(&p->done, &p->lock);
         pthread_mutex_unlock(&p->lock);
