@@ -45,6 +45,12 @@ static void test_fs(void) {
     CHECK(s && strcmp(s, "one\ntwo\n") == 0);
     free(s);
     CHECK(fs_write_atomic("/proc/version/nope", "x", 1, &e) == ERR_IO);
+    CHECK(!strstr(e.msg, "disk space"));    // not a full disk: no hint that says so
+    // fs_no_space: /tmp has room, /proc never has any (0 blocks free); a path that does
+    // not exist yet is judged by its directory.
+    snprintf(path, sizeof path, "%s/not-yet.mp4", dir);
+    CHECK(fs_no_space(dir) == 0 && fs_no_space(path) == 0);
+    CHECK(fs_no_space("/proc/version") == 1 && fs_no_space("/proc/not-yet.mp4") == 1);
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     CHECK(system(cmd) == 0);

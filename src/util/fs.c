@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -250,7 +251,8 @@ int fs_write_in(const char *dir, const char *rel, const void *data, size_t len, 
         close(fd);
         unlinkat(pfd, tmp, 0);
         close(pfd);
-        return err_set(e, ERR_IO, "%s: %s (free some disk space and retry)", shown, strerror(err));
+        return err_set(e, ERR_IO, "%s: %s%s", shown, strerror(err),
+                       err == ENOSPC || err == EDQUOT ? " (free some disk space and retry)" : "");
     }
     // rename() replaces a link at the destination instead of writing through it.
     if (close(fd) || renameat(pfd, tmp, pfd, leaf)) {
@@ -379,6 +381,20 @@ int fs_mkdirs(const char *path, err_info *e) {
 int fs_exists(const char *path) {
     struct stat st;
     return stat(path, &st) == 0;
+}
+
+int fs_no_space(const char *path) {
+    struct statvfs sv;
+    char dir[4096] = ".";
+    const char *slash = strrchr(path, '/');
+    if (slash) {    // the directory, for a path that does not exist (yet): "/x" -> "/"
+        size_t n = slash == path ? 1 : (size_t)(slash - path);
+        if (n >= sizeof dir) return 0;
+        memcpy(dir, path, n);
+        dir[n] = 0;
+    }
+    if (statvfs(path, &sv) != 0 && statvfs(dir, &sv) != 0) return 0;
+    return (unsigned long long)sv.f_bavail * sv.f_frsize < 64 * 1024;
 }
 
 int fs_path(char *buf, size_t n, err_info *e, const char *fmt, ...) {

@@ -41,6 +41,11 @@ int fs_mkdirs(const char *path, err_info *e);
 // 1 if path exists (any type).
 int fs_exists(const char *path);
 
+// 1 if the file system that holds path (a file or a directory; for a path that does not
+// exist, its directory) has less than 64 KiB left for us: a failed write there was a full
+// disk, whatever words the writer chose (another program's messages may be localised).
+int fs_no_space(const char *path);
+
 // snprintf into buf; ERR_LIMIT if the path would be truncated.
 int fs_path(char *buf, size_t n, err_info *e, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

@@ -194,7 +194,7 @@ int video_close(video *v, err_info *e) {
     char msg[256];
     if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
         last_words(v, msg, sizeof msg);
-        int full = strstr(msg, strerror(ENOSPC)) != NULL;
+        int full = fs_no_space(v->part);
         rc = err_set(e, full ? ERR_IO : ERR_RUNTIME, "ffmpeg failed writing %s: %s%s", v->path, msg,
                      full ? " (free some disk space and retry)" : "");
         unlink(v->part);
