@@ -13,14 +13,9 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 REV="${1:-b3bb736}"; THREADS="${2:-$(nproc)}"; STEPS="${3:-204800}"
 OUT="${OUT:-$ROOT/build/bench_vs}"; BUILD="${BUILD:-$ROOT/build}"
 old="$OUT/$REV"
-if [ ! -x "$old/build/bench_train" ]; then
-    rm -rf "$old" && mkdir -p "$old/src"
-    git -C "$ROOT" archive "$REV" | tar -x -C "$old/src"
-    sed -i 's/%\.1f s/%.3f s/g' "$old/src/bench/bench_train.c"
-    cmake -S "$old/src" -B "$old/build" -DCMAKE_BUILD_TYPE=Release >"$old/build.log" 2>&1 &&
-        cmake --build "$old/build" --target bench_train -j "$(nproc)" >>"$old/build.log" 2>&1 ||
-        { echo "bench_train_vs: building $REV failed: see $old/build.log" >&2; exit 1; }
-fi
+. "$ROOT/bench/lib.sh"
+three_decimals() { sed -i 's/%\.1f s/%.3f s/g' "$1/bench/bench_train.c"; }
+build_rev bench_train_vs "$REV" "$old" bench_train three_decimals
 cmake --build "$BUILD" --target bench_train -j "$(nproc)" >/dev/null ||
     { echo "bench_train_vs: building this tree's bench_train failed (scripts/setup.sh first)" >&2; exit 1; }
 echo "== before: $REV"; "$old/build/bench_train" "$THREADS" "$STEPS" | tee "$OUT/before.txt"
