@@ -6,7 +6,8 @@
 // with actions around the policy mean, lies in between.
 //
 // usage: bench_train [threads (default: cores)] [reorient control steps (default 204800)]
-//                    [reorient|cartpole (default: both)]
+//                    [reorient|cartpole (default: both)] [K=V[,K=V] (as --set, e.g.
+//                    epochs=3,minibatches=16: the update's share under other settings)]
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 #include "rl/ppo.h"
+#include "rl/train_cfg.h"
 
 #include "../tasks/reorient/env.h"
 #include "util/clock.h"
@@ -105,7 +107,7 @@ static double raw_rate(const task_def *t, int threads, long steps_per_thread, in
     return (double)steps_per_thread * threads / wall;
 }
 
-static int bench_task(const char *name, reward_fn fn, int threads, long ctrl_steps) {
+static int bench_task(const char *name, reward_fn fn, int threads, long ctrl_steps, const char *set) {
     const task_def *t = task_find(name);
     if (!t) { fprintf(stderr, "no task %s\n", name); return 1; }
     train_cfg cfg = {0};
@@ -113,11 +115,15 @@ static int bench_task(const char *name, reward_fn fn, int threads, long ctrl_ste
     cfg.seed = 1;
     cfg.threads = threads;
     cfg.checkpoints = 1;
+    err_info e = {0};
+    if (set && train_cfg_set(&cfg, set, &e)) {
+        fprintf(stderr, "bench_train: %s\n", e.msg);
+        return 1;
+    }
     train_cfg_defaults(&cfg, t);
     long raw_steps = 200000 * (long)t->frame_skip / 8;
     double raw = raw_rate(t, threads, raw_steps, 0);
     cJSON *out = NULL;
-    err_info e = {0};
     ppo_timing tm = {0};
     if (ppo_train_ex(t, fn, &cfg, NULL, 0, NULL, NULL, &out, NULL, NULL, &tm, &e)) {
         fprintf(stderr, "%s: %s\n", name, e.msg);
@@ -155,9 +161,9 @@ int main(int argc, char **argv) {
     int threads = argc > 1 ? atoi(argv[1]) : (int)(cores > 0 ? cores : 1);
     long steps = argc > 2 ? atol(argv[2]) : 204800;
     if (threads < 1 || threads > 64) threads = 1;
-    const char *only = argc > 3 ? argv[3] : NULL;
+    const char *only = argc > 3 ? argv[3] : NULL, *set = argc > 4 ? argv[4] : NULL;
     int rc = 0;
-    if (!only || !strcmp(only, "reorient")) rc |= bench_task("reorient", reorient_reward, threads, steps);
-    if (!only || !strcmp(only, "cartpole")) rc |= bench_task("cartpole", cartpole_reward, threads, 65536);
+    if (!only || !strcmp(only, "reorient")) rc |= bench_task("reorient", reorient_reward, threads, steps, set);
+    if (!only || !strcmp(only, "cartpole")) rc |= bench_task("cartpole", cartpole_reward, threads, 65536, set);
     return rc;
 }

@@ -39,13 +39,8 @@ other=""; other_dir=""
 if [ -n "${REV:-}" ]; then
     other_dir="$OUT/$REV"
     other="$other_dir/build/eureka"
-    if [ ! -x "$other" ]; then
-        rm -rf "$other_dir/src" "$other_dir/build" && mkdir -p "$other_dir/src"
-        git -C "$ROOT" archive "$REV" | tar -x -C "$other_dir/src"
-        cmake -S "$other_dir/src" -B "$other_dir/build" -DCMAKE_BUILD_TYPE=Release >"$other_dir/build.log" 2>&1 &&
-            cmake --build "$other_dir/build" -j "$(nproc)" >>"$other_dir/build.log" 2>&1 ||
-            { echo "headline: building $REV failed: see $other_dir/build.log (b3bb736 wants Debian's tcc package: apt-get install tcc)" >&2; exit 1; }
-    fi
+    . "$ROOT/bench/lib.sh"
+    build_rev headline "$REV" "$other_dir"
 elif [ -n "${EUREKA_B:-}" ]; then
     [ -f "$EUREKA_B" ] && [ -x "$EUREKA_B" ] || { echo "headline: EUREKA_B=$EUREKA_B is not an executable: give the other version's eureka binary" >&2; exit 2; }
     other="$EUREKA_B"; other_dir="$OUT/other"

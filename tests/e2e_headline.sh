@@ -48,5 +48,10 @@ FLAGS="--iterations 0" bash "$ROOT/bench/headline.sh" 3 >/dev/null 2>"$TMP/e3.tx
     bad "a failing search: exit $rc, $(cat "$TMP/e3.txt")"
 EUREKA_B="$TMP/none" bash "$ROOT/bench/headline.sh" 1 >/dev/null 2>"$TMP/e4.txt"; rc=$?
 [ $rc = 2 ] && grep -q "EUREKA_B=.*not an executable" "$TMP/e4.txt" && ok || bad "a missing EUREKA_B: exit $rc"
+# A REV that is no revision: one line that says so (bench/lib.sh's build_rev), before
+# anything is extracted or built.
+EUREKA_B= REV=no-such-rev bash "$ROOT/bench/headline.sh" 1 >/dev/null 2>"$TMP/e5.txt"; rc=$?
+[ $rc = 1 ] && [ "$(wc -l < "$TMP/e5.txt")" = 1 ] && grep -q "^headline: no-such-rev is not a revision of" "$TMP/e5.txt" &&
+    [ ! -e "$OUT/no-such-rev" ] && ok || bad "a wrong REV: exit $rc, $(cat "$TMP/e5.txt")"
 
 e2e_end
