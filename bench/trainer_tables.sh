@@ -58,7 +58,8 @@ def ms(v):
     m = sum(v) / len(v)
     sd = math.sqrt(sum((x - m) ** 2 for x in v) / (len(v) - 1)) if len(v) > 1 else 0.0
     return m, sd
-print(f"{'variant':<12} {'seeds':>5} {'fitness':>15} {'last ckpt':>10} {'energy':>15} {'sum a^2':>10} {'act 80/90/95':>13} {'vel 80/90/95':>13} {'muscle 80/90/95':>15} {'muscle act^2':>12}")
+w = max([12] + [len(v) for v in variants])    # the widest variant name sets the column
+print(f"{'variant':<{w}} {'seeds':>5} {'fitness':>15} {'last ckpt':>10} {'energy':>15} {'sum a^2':>10} {'act 80/90/95':>13} {'vel 80/90/95':>13} {'muscle 80/90/95':>15} {'muscle act^2':>12}")
 for v in variants:
     rows = []
     d = os.path.join(base, v)
@@ -68,7 +69,7 @@ for v in variants:
         if os.path.exists(f) and os.path.exists(t):
             rows.append((json.load(open(f)), json.load(open(t))))
     if not rows:
-        print(f"{v:<12} {0:>5}  (no finished training)")
+        print(f"{v:<{w}} {0:>5}  (no finished training)")
         continue
     fit = ms([a["fitness"] for a, _ in rows]); tf = ms([t["fitness_final"] for _, t in rows])
     msq = "%.4g" % ms([a["activation_sq"] for a, _ in rows])[0] if all("activation_sq" in a for a, _ in rows) else "-"
@@ -77,7 +78,7 @@ for v in variants:
     syn = lambda key: "%.1f/%.1f/%.1f" % (k(key, "k80"), k(key, "k90"), k(key, "k95")) \
         if all(key in a for a, _ in rows) else "-"
 
-    print(f"{v:<12} {len(rows):>5} {fit[0]:>7.3f} ({fit[1]:.3f}) {tf[0]:>10.3f} {en[0]:>7.4g} ({en[1]:.2g}) {sq[0]:>10.4g} {syn('actions'):>13} {syn('joint_velocities'):>13} {syn('muscle_activations'):>15} {msq:>12}")
+    print(f"{v:<{w}} {len(rows):>5} {fit[0]:>7.3f} ({fit[1]:.3f}) {tf[0]:>10.3f} {en[0]:>7.4g} ({en[1]:.2g}) {sq[0]:>10.4g} {syn('actions'):>13} {syn('joint_velocities'):>13} {syn('muscle_activations'):>15} {msq:>12}")
 EOF
 }
 
