@@ -133,7 +133,7 @@ const task_def task_reorient = {
     .eval_seed = 0x4e0413e7ULL,
     .fitness_max = 1.0,
     .success_rate = 1,
-    .defaults = {.train_steps = 2000000, .n_envs = 64, .horizon = 32, .epochs = 5,
+    .defaults = {.train_steps = 2000000, .n_envs = 64, .horizon = 32, .epochs = 8,
                  .minibatches = 4, .hidden = 64, .checkpoints = 10},
     .setup = ro_setup,
     .reset = ro_reset,
