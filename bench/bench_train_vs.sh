@@ -2,7 +2,8 @@
 # bench_train_vs.sh: the trainer before and after, in one run on the same cores: builds
 # bench_train of an older revision (default b3bb736, the end of round 1, where the
 # trainer-v2 issue measured its "before") from `git archive` into OUT, runs it and this
-# tree's bench_train back to back, and prints both with the ratios.
+# tree's bench_train back to back, and prints both with the ratios. Against a revision
+# before 3fb0de4, reorient runs this tree's trainer at 5 epochs, as that revision trains it.
 #
 # usage: bench/bench_train_vs.sh [REV] [threads (default: cores)] [reorient steps (204800)]
 # environment: OUT (default build/bench_vs), BUILD (this tree's build dir, default build)
@@ -19,7 +20,13 @@ build_rev bench_train_vs "$REV" "$old" bench_train three_decimals
 cmake --build "$BUILD" --target bench_train -j "$(nproc)" >/dev/null ||
     { echo "bench_train_vs: building this tree's bench_train failed (scripts/setup.sh first)" >&2; exit 1; }
 echo "== before: $REV"; "$old/build/bench_train" "$THREADS" "$STEPS" | tee "$OUT/before.txt"
-echo "== after: $(git -C "$ROOT" describe --always --dirty)"; "$BUILD/bench_train" "$THREADS" "$STEPS" | tee "$OUT/after.txt"
+# The same work on both sides: reorient trains 8 PPO epochs by default since 3fb0de4, and
+# a revision before it (round 1's included) trained 5.
+same=""
+git -C "$ROOT" merge-base --is-ancestor 3fb0de4 "$REV" 2>/dev/null || same="epochs=5"
+echo "== after: $(git -C "$ROOT" describe --always --dirty)${same:+, reorient at $same as $REV}"
+{ "$BUILD/bench_train" "$THREADS" "$STEPS" reorient $same && "$BUILD/bench_train" "$THREADS" "$STEPS" cartpole; } |
+    tee "$OUT/after.txt"
 python3 - "$OUT/before.txt" "$OUT/after.txt" <<'EOF'
 import re, sys
 def parse(path):
