@@ -25,8 +25,12 @@
 //           checkpoint grid, cached in --prefix DIR, default build/judge_prefix) exist.
 // Default rewards: rewards/<task>_*.c and ../shared/data/<task>_llm_rewards/*.c (beside
 // the repository). The reference trainings are cached in DIR (default
-// build/judge_reference) as DIR/<reward>/seedNN/train.json and reused when present.
-// Not part of the test suite: on two cores the reference alone takes hours.
+// build/judge_reference) as DIR/<reward>/seedNN/train.json and reused when present and
+// trained with the settings this build would train with ("config" in train.json: the
+// task's defaults, the seed, the budget); a cache trained with others (a default changed
+// since) stops the benchmark with a line naming the file and the setting (exit 2).
+// Not part of the test suite (tests/e2e_train.sh checks only its caches, on a cartpole
+// reference of seconds): on two cores the reference alone takes hours.
 #include <dirent.h>
 #include <math.h>
 #include <stdio.h>
@@ -37,6 +41,7 @@
 #include "judge/halving.h"
 #include "judge/judge.h"
 #include "reward/rcomp.h"
+#include "rl/train_cfg.h"
 #include "search/search.h"
 #include "util/fs.h"
 #include "util/stats.h"
@@ -165,11 +170,37 @@ static void free_rewards(reward *rw, int n) {
     free(rw);
 }
 
+// Whether the cached training tr (read from path) is the one job j would train now: its
+// "config" (train_cfg_json of the settings it ran with, threads and the time cap aside,
+// as the trainer records them) equals the job's settings, which are filled with this
+// build's defaults. Otherwise one line on stderr naming the file, the first setting that
+// differs and the fix (a fresh `opt` DIR): a changed default (e.g. the task's epochs)
+// would mix old trainings into the new table.
+static int cache_current(const cJSON *tr, const judge_job *j, const char *path, const char *opt, const char *dir) {
+    static const char *const machine[] = {"threads", "max_seconds", NULL};
+    train_cfg_delta d;
+    const cJSON *rec = cJSON_GetObjectItemCaseSensitive(tr, "config");
+    if (!train_cfg_diff(rec, &j->cfg, machine, &d)) return 1;
+    char what[256];
+    if (!cJSON_IsObject(rec))
+        snprintf(what, sizeof what, "records no \"config\" (its settings are unknown)");
+    else if (!d.was[0])
+        snprintf(what, sizeof what, "records no %s, this build trains with %s", d.name, d.now);
+    else if (!d.now[0])
+        snprintf(what, sizeof what, "was trained with %s %s, a setting this build does not have", d.name, d.was);
+    else
+        snprintf(what, sizeof what, "was trained with %s %s, this build trains with %s", d.name, d.was, d.now);
+    fprintf(stderr, "bench_judge: %s %s: give a fresh %s DIR (or remove %s)\n", path, what, opt, dir);
+    return 0;
+}
+
 // Seeds 1..S of every reward, cached in dir and reused: the reference (steps 0: the full
 // budget, the task's checkpoints; its fitness is the reference) or, for --replay, the
 // prefix (the first `steps` of the same trainings on the search's checkpoint grid ck).
-static int train_set(const task_def *t, reward *rw, int n, const char *refdir, int seeds, int jobs, long steps,
-                     long ck, double *seconds) {
+// opt names dir's option for the message on a cache trained with other settings, which
+// stops everything before any training: 2.
+static int train_set(const task_def *t, reward *rw, int n, const char *refdir, const char *opt, int seeds,
+                     int jobs, long steps, long ck, double *seconds) {
     int is_ref = steps == 0;
     if (n < 1 || seeds < 1) return 1;
     size_t count = (size_t)n * (size_t)seeds;
@@ -194,6 +225,12 @@ static int train_set(const task_def *t, reward *rw, int n, const char *refdir, i
             cJSON *tr = txt ? cJSON_Parse(txt) : NULL;
             free(txt);
             const cJSON *f = cJSON_GetObjectItemCaseSensitive(tr, "fitness");
+            if (cJSON_IsNumber(f) && !cache_current(tr, j, path, opt, refdir)) {
+                cJSON_Delete(tr);
+                free(jl);
+                free(vd);
+                return 2;
+            }
             if (cJSON_IsNumber(f)) {
                 if (is_ref) rw[i].ref[s] = f->valuedouble;
                 keep_curve(is_ref ? &rw[i].ref_c[s] : &rw[i].pre_c[s], tr);
@@ -600,13 +637,15 @@ int main(int argc, char **argv) {
     fprintf(stderr, "bench_judge: %d rewards on %s, full budget %ld steps, %d jobs\n", n, t->name, full, jobs);
 
     double ref_s = 0;
-    if (train_set(t, rw, n, refdir, seeds, jobs, 0, ck, &ref_s))
-        fprintf(stderr, "bench_judge: some reference trainings failed\n");
+    int trc = train_set(t, rw, n, refdir, "--reference", seeds, jobs, 0, ck, &ref_s);
+    if (trc == 2) { free_rewards(rw, n); return 2; }
+    if (trc) fprintf(stderr, "bench_judge: some reference trainings failed\n");
     if (replay_only) {
         // the search's second rung end: half the budget on its checkpoint grid
         double pre_s = 0;
-        if (train_set(t, rw, n, predir, seeds, jobs, (full / 2 + ck - 1) / ck * ck, ck, &pre_s))
-            fprintf(stderr, "bench_judge: some prefix trainings failed\n");
+        trc = train_set(t, rw, n, predir, "--prefix", seeds, jobs, (full / 2 + ck - 1) / ck * ck, ck, &pre_s);
+        if (trc == 2) { free_rewards(rw, n); return 2; }
+        if (trc) fprintf(stderr, "bench_judge: some prefix trainings failed\n");
         for (int i = 0; i < n; i++)
             for (int s = 0; s < seeds; s++) merge_curves(&rw[i], s);
         int rc = replay(rw, n, seeds, full, ck, update, rungs);

@@ -17,6 +17,9 @@
 #   they do not mix with the default cells).
 # Trainings are kept in OUT/<task>/<variant>/seedNN and reused when their train.json
 # exists, so an interrupted table resumes where it stopped. Each training has one thread.
+# OUT/<task>/trainer.json keeps the task's default trainer (`eureka tasks TASK --json`
+# "trainer") the cells were trained with: when this binary's differs (a default changed
+# since), or cells exist without it, the script stops rather than mix old trainings in.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 EUREKA="${EUREKA:-$ROOT/build/eureka}"
@@ -43,6 +46,31 @@ one() {
 }
 export -f one
 export EUREKA OUT STEPS
+
+# Stop unless OUT/<task>'s trainings were made with this binary's default trainer for
+# task (OUT/<task>/trainer.json); a task without trainings gets the file now.
+check_trainer() {
+    local task=$1 now
+    now=$("$EUREKA" tasks "$task" --json) || exit 2
+    python3 - "$OUT/$task" "$now" <<'EOF' || exit 2
+import json, os, sys
+d, now = sys.argv[1], json.loads(sys.argv[2])[0]["trainer"]
+f = os.path.join(d, "trainer.json")
+fix = f"give a fresh OUT or remove {d}"
+if os.path.exists(f):
+    was = json.load(open(f))
+    for k in list(now) + [k for k in was if k not in now]:
+        if was.get(k) != now.get(k):
+            sys.exit(f"trainer_tables: {d} was trained with {k} {was.get(k, 'none')}, "
+                     f"this build trains with {now.get(k, 'none')}: {fix}")
+    sys.exit(0)
+if any("train.json" in fs for _, _, fs in os.walk(d)):
+    sys.exit(f"trainer_tables: {d} has trainings but no trainer.json (their default trainer is unknown): {fix}")
+os.makedirs(d, exist_ok=True)
+with open(f + ".tmp", "w") as o: json.dump(now, o, indent=1)
+os.replace(f + ".tmp", f)
+EOF
+}
 
 # Run the job lines (one `one` call's arguments per line) JOBS at a time.
 # (Trailing blanks go first: xargs -L joins a line that ends in one to the next.)
@@ -85,6 +113,7 @@ EOF
 case "$mode" in
 explore)
     [ $# -gt 0 ] || set -- reorient ant humanoid; tasks=("$@")
+    for t in "${tasks[@]}"; do check_trainer "$t"; done
     for t in "${tasks[@]}"; do for x in $EXPLORATIONS; do for s in $(seq 1 "$SEEDS"); do
         echo "$t $x${TAG:-} $s $ROOT/rewards/${t}_human.c --exploration $x ${FLAGS:-}"
     done; done; done | run_jobs
@@ -92,6 +121,7 @@ explore)
     for t in "${tasks[@]}"; do echo; echo "task $t, expert reward, $SEEDS seeds, ${STEPS:-default} steps ${FLAGS:-}"; table "$t" "${names[@]}"; done ;;
 curriculum)
     [ $# -gt 0 ] || set -- reorient; tasks=("$@")
+    for t in "${tasks[@]}"; do check_trainer "$t"; done
     for t in "${tasks[@]}"; do for s in $(seq 1 "$SEEDS"); do
         echo "$t gaussian $s $ROOT/rewards/${t}_human.c --exploration gaussian"
         echo "$t curriculum $s $ROOT/rewards/${t}_human.c --curriculum"
@@ -100,6 +130,7 @@ curriculum)
 set)
     t="${1:?usage: trainer_tables.sh set TASK K=V[,K=V] ...}"; shift
     [ $# -gt 0 ] || { echo "trainer_tables: set: name at least one K=V variant (e.g. epochs=3)" >&2; exit 2; }
+    check_trainer "$t"
     for s in $(seq 1 "$SEEDS"); do
         echo "$t gaussian $s $ROOT/rewards/${t}_human.c --exploration gaussian"
         for v in "$@"; do echo "$t $v $s $ROOT/rewards/${t}_human.c --exploration gaussian --set $v"; done
@@ -109,6 +140,7 @@ set)
 synergy)
     run="${1:?usage: trainer_tables.sh synergy RUN [TASK]}"; t="${2:-reorient}"
     [ -s "$run/best.c" ] || { echo "trainer_tables: $run/best.c not found: give a finished search run" >&2; exit 2; }
+    check_trainer "$t"
     for s in $(seq 1 "$SEEDS"); do
         # the run's final evaluation already trained best.c with these seeds: analyse those
         ev="$run/eval/seed$(printf %02d "$s")/train.json" dst="$OUT/$t/found/seed$(printf %02d "$s")"

@@ -125,18 +125,72 @@ f = d["fitness"]
 sys.exit(0 if len(f) == 2 and all(0 <= x <= 1 for x in f) and abs(d["mean"] - sum(f) / 2) < 1e-9 else 1)
 PY
 
-# 6. bench/trainer_tables.sh: an explore cell without FLAGS trains (its job lines once
+# 6. `eureka tasks T --json` gives the task's default trainer: reorient trains 8 epochs
+# (tasks/reorient/task.c), cartpole the trainer's 5.
+"$EUREKA" tasks reorient --json > "$TMP/tasks_ro.json" && python3 - "$TMP/tasks_ro.json" <<'PY' && ok || bad "tasks --json trainer: $(head -c 300 "$TMP/tasks_ro.json")"
+import json, sys
+t = json.load(open(sys.argv[1]))[0]["trainer"]
+assert t["epochs"] == 8 and t["steps"] > 0 and not {"seed", "threads", "max_seconds"} & set(t), t
+PY
+# bench/trainer_tables.sh: an explore cell without FLAGS trains (its job lines once
 # ended in a blank, and xargs joined them into one); `set epochs=5` is the default trainer,
-# so its row equals the gaussian row; a variant that differs trains with its setting.
+# so its row equals the gaussian row, and the gaussian cells are reused (not trained
+# again); a variant that differs trains with its setting.
 TT="$TMP/tt"
 EUREKA="$EUREKA" OUT="$TT" STEPS=8192 SEEDS=2 JOBS=2 EXPLORATIONS=gaussian \
     bash "$ROOT/bench/trainer_tables.sh" explore cartpole > "$TMP/tt_explore.txt" 2>&1 \
     && [ -s "$TT/cartpole/gaussian/seed02/analysis.json" ] && ok || bad "explore table: $(tail -3 "$TMP/tt_explore.txt")"
+python3 -c 'import json,sys; sys.exit(json.load(open(sys.argv[1]))["epochs"] != 5)' "$TT/cartpole/trainer.json" \
+    && ok || bad "no OUT/cartpole/trainer.json with the default trainer"
+mt=$(stat -c %y "$TT/cartpole/gaussian/seed01/train.json")
 EUREKA="$EUREKA" OUT="$TT" STEPS=8192 SEEDS=2 JOBS=2 \
     bash "$ROOT/bench/trainer_tables.sh" set cartpole epochs=5 epochs=2 > "$TMP/tt_set.txt" 2>&1 || bad "set table exited $?"
 row() { grep "^$1 " "$TMP/tt_set.txt" | sed "s/^$1 *//"; }
 [ -n "$(row gaussian)" ] && [ "$(row gaussian)" = "$(row epochs=5)" ] && ok || bad "epochs=5 is not the default: $(cat "$TMP/tt_set.txt")"
+[ "$(stat -c %y "$TT/cartpole/gaussian/seed01/train.json")" = "$mt" ] && ok || bad "the gaussian cell was trained again"
 python3 -c 'import json,sys; sys.exit(json.load(open(sys.argv[1]))["settings"]["epochs"] != 2)' \
     "$TT/cartpole/epochs=2/seed01/train.json" && ok || bad "the epochs=2 cell did not train with epochs=2"
+# ... cells of another default trainer (trainer.json says epochs 4) are not mixed in: one
+# line naming OUT/<task>, the setting and the fix, before any training; nor are cells
+# without trainer.json (made before it was kept: their trainer is unknown).
+python3 - "$TT/cartpole/trainer.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1])); d["epochs"] = 4; json.dump(d, open(sys.argv[1], "w"))
+PY
+EUREKA="$EUREKA" OUT="$TT" STEPS=8192 SEEDS=3 JOBS=2 \
+    bash "$ROOT/bench/trainer_tables.sh" set cartpole epochs=2 > /dev/null 2> "$TMP/tt_old.err"
+rc=$?
+[ $rc -ne 0 ] && [ "$(cat "$TMP/tt_old.err")" = "trainer_tables: $TT/cartpole was trained with epochs 4, this build trains with 5: give a fresh OUT or remove $TT/cartpole" ] \
+    && [ ! -e "$TT/cartpole/gaussian/seed03" ] && ok || bad "stale trainer.json: exit $rc: $(cat "$TMP/tt_old.err")"
+rm "$TT/cartpole/trainer.json"
+EUREKA="$EUREKA" OUT="$TT" STEPS=8192 SEEDS=3 JOBS=2 \
+    bash "$ROOT/bench/trainer_tables.sh" set cartpole epochs=2 > /dev/null 2> "$TMP/tt_none.err"
+rc=$?
+[ $rc -ne 0 ] && [ "$(wc -l < "$TMP/tt_none.err")" -eq 1 ] && grep -q "^trainer_tables: $TT/cartpole has trainings but no trainer.json" "$TMP/tt_none.err" \
+    && [ ! -e "$TT/cartpole/gaussian/seed03" ] && ok || bad "cells without trainer.json: exit $rc: $(cat "$TMP/tt_none.err")"
+
+# 7. bench_judge reuses a cached reference training only when it was trained with what
+# this build would train: a cache of this binary's is reused (nothing to train, the file
+# untouched); one whose "config" says epochs 4 stops it, before any training, with one
+# line naming the file, the setting and the fix.
+BJ="$(dirname "$EUREKA")/bench_judge"
+BJA=(--task cartpole --ref-seeds 1 --jobs 1 --judges none "$ROOT/rewards/cartpole_human.c")
+REF="$TMP/ref/cartpole_human/seed01/train.json"
+[ -x "$BJ" ] || bad "no $BJ: build it (cmake --build . builds it with eureka)"
+"$BJ" --reference "$TMP/ref" "${BJA[@]}" > /dev/null 2> "$TMP/bj1.err" && grep -q "^reference: 1 of 1 trainings to run" "$TMP/bj1.err" \
+    && [ -s "$REF" ] && ok || bad "bench_judge reference: $(cat "$TMP/bj1.err")"
+mt=$(stat -c %y "$REF")
+"$BJ" --reference "$TMP/ref" "${BJA[@]}" > /dev/null 2> "$TMP/bj2.err" && grep -q "^reference: 0 of 1 trainings to run" "$TMP/bj2.err" \
+    && [ "$(stat -c %y "$REF")" = "$mt" ] && ok || bad "bench_judge did not reuse its own cache: $(cat "$TMP/bj2.err")"
+mkdir -p "$TMP/old/cartpole_human/seed01"
+python3 - "$REF" "$TMP/old/cartpole_human/seed01/train.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1])); d["config"]["epochs"] = 4; json.dump(d, open(sys.argv[2], "w"))
+PY
+"$BJ" --reference "$TMP/old" "${BJA[@]}" > /dev/null 2> "$TMP/bj3.err"
+rc=$?
+[ $rc -ne 0 ] && ! grep -q "trainings to run" "$TMP/bj3.err" && [ "$(grep -c . "$TMP/bj3.err")" -eq 2 ] \
+    && grep -qxF "bench_judge: $TMP/old/cartpole_human/seed01/train.json was trained with epochs 4, this build trains with 5: give a fresh --reference DIR (or remove $TMP/old)" "$TMP/bj3.err" \
+    && ok || bad "bench_judge on a cache of other settings: exit $rc: $(cat "$TMP/bj3.err")"
 
 e2e_end

@@ -9,6 +9,7 @@
 #include "rl/explore.h"
 #include "rl/policy.h"
 #include "rl/ppo.h"
+#include "rl/train_cfg.h"
 #include "search/reflect.h"
 #include "testlib.h"
 
@@ -152,6 +153,9 @@ static void test_defaults(void) {
     CHECK(cfg.epochs == 5 && cfg.minibatches == 4 && cfg.hidden == 64);
     CHECK(fabs(cfg.lr - 3e-4) < 1e-12 && fabs(cfg.gamma - 0.99) < 1e-12);
     CHECK(fabs(cfg.init_log_std + 0.5) < 1e-12 && fabs(cfg.clip - 0.2) < 1e-12);
+    train_cfg ro = {0};     // reorient trains 8 epochs (tasks/reorient/task.c)
+    train_cfg_defaults(&ro, task_find("reorient"));
+    CHECK(ro.epochs == 8);
     // a task's gSDE/LATTICE scale applies to those methods only, and a setting wins
     const task_def *ant = task_find("ant");
     CHECK(ant->defaults.sde_log_std != 0);
@@ -170,6 +174,47 @@ static void test_defaults(void) {
     cJSON *out = NULL;
     err_info e = {0};
     CHECK(ppo_train(cartpole(), cartpole_reward, &bad, NULL, NULL, &out, &e) == ERR_USAGE);
+}
+
+// A training's recorded "config" (read back from its text, as a cache is) is the job's
+// settings once filled with the defaults, threads and the time cap aside: a cache is
+// reused only while it is (bench/bench_judge.c). Each difference is named with both values.
+static void test_cfg_diff(void) {
+    static const char *const machine[] = {"threads", "max_seconds", NULL};
+    train_cfg cfg = {0};
+    cfg.steps = 2048;
+    cfg.seed = 7;
+    cfg.threads = 1;
+    train_cfg_defaults(&cfg, cartpole());
+    cJSON *out = NULL;
+    err_info e = {0};
+    CHECK(ppo_train(cartpole(), cartpole_reward, &cfg, NULL, NULL, &out, &e) == ERR_OK);
+    char *txt = cJSON_Print(out);
+    cJSON *back = txt ? cJSON_Parse(txt) : NULL;
+    free(txt);
+    cJSON *rec = cJSON_GetObjectItemCaseSensitive(back, "config");
+    train_cfg_delta d;
+    CHECK_MSG(!train_cfg_diff(rec, &cfg, machine, &d), "%s: %s vs %s", d.name, d.was, d.now);
+    train_cfg more = cfg;
+    more.threads = 2;       // the machine's, not what is learnt
+    CHECK(!train_cfg_diff(rec, &more, machine, &d));
+    more.epochs = 8;
+    CHECK(train_cfg_diff(rec, &more, machine, &d) && !strcmp(d.name, "epochs") && !strcmp(d.was, "5") &&
+          !strcmp(d.now, "8"));
+    more = cfg;
+    more.lr = nextafter(cfg.lr, 1.0);   // the last bit JSON text may drop
+    CHECK(!train_cfg_diff(rec, &more, machine, &d));
+    more.lr = 1e-4;
+    CHECK(train_cfg_diff(rec, &more, machine, &d) && !strcmp(d.name, "lr") && !strcmp(d.was, "0.0003"));
+    cJSON_DeleteItemFromObjectCaseSensitive(rec, "noise_period");
+    CHECK(train_cfg_diff(rec, &cfg, machine, &d) && !strcmp(d.name, "noise_period") && !d.was[0] &&
+          !strcmp(d.now, "8"));
+    cJSON_AddNumberToObject(rec, "noise_period", 8);
+    cJSON_AddNumberToObject(rec, "no_such_setting", 1);
+    CHECK(train_cfg_diff(rec, &cfg, machine, &d) && !strcmp(d.name, "no_such_setting") && !d.now[0]);
+    CHECK(train_cfg_diff(NULL, &cfg, machine, &d) && !strcmp(d.name, "config"));
+    cJSON_Delete(back);
+    cJSON_Delete(out);
 }
 
 // ---- resumable training --------------------------------------------------------------
@@ -484,6 +529,7 @@ static int wanted(int argc, char **argv, const char *name) {
 
 int main(int argc, char **argv) {
     RUN(test_defaults);
+    RUN(test_cfg_diff);
     RUN(test_nonfinite_aborts);
     RUN(test_deterministic);
     RUN(test_resume_cartpole);

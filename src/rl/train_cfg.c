@@ -90,6 +90,57 @@ int train_cfg_from_json(train_cfg *c, const cJSON *o, err_info *e) {
     return ERR_OK;
 }
 
+static int skipped(const char *name, const char *const *skip) {
+    for (int i = 0; skip && skip[i]; i++)
+        if (strcmp(name, skip[i]) == 0) return 1;
+    return 0;
+}
+
+// Both values as text: 15 digits, or 17 when 15 would print two different numbers alike.
+static void delta_fill(train_cfg_delta *d, const char *name, const double *was, const double *now) {
+    int digits = 15;
+    char a[40], b[40];
+    if (was && now) {
+        snprintf(a, sizeof a, "%.15g", *was);
+        snprintf(b, sizeof b, "%.15g", *now);
+        if (strcmp(a, b) == 0) digits = 17;
+    }
+    snprintf(d->name, sizeof d->name, "%s", name);
+    d->was[0] = d->now[0] = '\0';
+    if (was) snprintf(d->was, sizeof d->was, "%.*g", digits, *was);
+    if (now) snprintf(d->now, sizeof d->now, "%.*g", digits, *now);
+}
+
+int train_cfg_diff(const cJSON *rec, const train_cfg *c, const char *const *skip, train_cfg_delta *d) {
+    if (!cJSON_IsObject(rec)) {
+        delta_fill(d, "config", NULL, NULL);
+        return 1;
+    }
+    for (size_t i = 0; i < N_FIELDS; i++) {
+        if (skipped(fields[i].name, skip)) continue;
+        const cJSON *x = cJSON_GetObjectItemCaseSensitive(rec, fields[i].name);
+        double now = get(c, &fields[i]), was = cJSON_GetNumberValue(x);
+        if (!cJSON_IsNumber(x)) {
+            delta_fill(d, fields[i].name, NULL, &now);
+            return 1;
+        }
+        if (was != now && !(fabs(was - now) <= 1e-12 * fmax(fabs(was), fabs(now)))) {
+            delta_fill(d, fields[i].name, &was, &now);
+            return 1;
+        }
+    }
+    const cJSON *x;
+    cJSON_ArrayForEach(x, rec) {        // a setting this build does not have
+        if (!x->string || skipped(x->string, skip) || find(x->string, strlen(x->string))) continue;
+        double was = cJSON_GetNumberValue(x);
+        char name[48];
+        snprintf(name, sizeof name, "%.47s", x->string);
+        delta_fill(d, name, cJSON_IsNumber(x) ? &was : NULL, NULL);
+        return 1;
+    }
+    return 0;
+}
+
 static void known_names(char *buf, size_t n) {
     size_t used = 0;
     buf[0] = '\0';

@@ -22,4 +22,18 @@ int train_cfg_from_json(train_cfg *c, const cJSON *o, err_info *e);
 // bad assignment and listing the known names.
 int train_cfg_set(train_cfg *c, const char *assignments, err_info *e);
 
+// One setting on which a recorded config and today's settings disagree: its name and
+// both values as text ("" where one side lacks it).
+typedef struct train_cfg_delta {
+    char name[48];
+    char was[40], now[40];
+} train_cfg_delta;
+
+// The first setting in which rec (a train.json "config": train_cfg_json of what a
+// training ran with) differs from c, the names in skip (NULL-terminated, may be NULL)
+// aside: 0 when none does, else 1 with d filled. A name c lacks or rec lacks differs; a
+// number equals c's when it reads back within 1e-12 of it (JSON text may drop the last
+// bit). rec not an object: 1, named "config".
+int train_cfg_diff(const cJSON *rec, const train_cfg *c, const char *const *skip, train_cfg_delta *d);
+
 #endif
