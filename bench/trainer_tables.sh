@@ -34,6 +34,18 @@ mode="${1:-}"; shift || true
 one() {
     local task=$1 variant=$2 seed=$3 reward=$4; shift 4
     local dir="$OUT/$task/$variant/seed$(printf %02d "$seed")"
+    if [ -s "$dir/train.json" ]; then
+        # A kept training counts only at this run's budget (STEPS, else the task's).
+        python3 - "$dir" "${STEPS:-}" "$OUT/$task/trainer.json" <<'EOF' || return 1
+import json, sys
+d, steps, trainer = sys.argv[1:]
+want = int(steps) if steps else json.load(open(trainer))["steps"]
+got = json.load(open(f"{d}/train.json"))["config"]["steps"]
+if got != want:
+    sys.exit(f"trainer_tables: {d} was trained for {got:.0f} steps, this run asks for {want:.0f}: "
+             f"give a fresh OUT or remove {d}")
+EOF
+    fi
     if [ ! -s "$dir/analysis.json" ]; then
         mkdir -p "$dir"
         if [ ! -s "$dir/train.json" ]; then
@@ -74,7 +86,9 @@ EOF
 
 # Run the job lines (one `one` call's arguments per line) JOBS at a time.
 # (Trailing blanks go first: xargs -L joins a line that ends in one to the next.)
-run_jobs() { sed 's/[[:space:]]*$//' | xargs -P "$JOBS" -L 1 bash -c 'one "$@" || echo "failed: $*" >&2' _; }
+# A failed cell does not stop the others; the script prints what finished and exits 1.
+run_jobs() { sed 's/[[:space:]]*$//' | xargs -P "$JOBS" -L 1 bash -c 'one "$@" || { echo "failed: $*" >&2; exit 1; }' _; }
+failed=0
 
 # Print the table of variants for task: mean (sd) over seeds of each column.
 table() {
@@ -116,7 +130,7 @@ explore)
     for t in "${tasks[@]}"; do check_trainer "$t"; done
     for t in "${tasks[@]}"; do for x in $EXPLORATIONS; do for s in $(seq 1 "$SEEDS"); do
         echo "$t $x${TAG:-} $s $ROOT/rewards/${t}_human.c --exploration $x ${FLAGS:-}"
-    done; done; done | run_jobs
+    done; done; done | run_jobs || failed=1
     names=(); for x in $EXPLORATIONS; do names+=("$x${TAG:-}"); done
     for t in "${tasks[@]}"; do echo; echo "task $t, expert reward, $SEEDS seeds, ${STEPS:-default} steps ${FLAGS:-}"; table "$t" "${names[@]}"; done ;;
 curriculum)
@@ -125,7 +139,7 @@ curriculum)
     for t in "${tasks[@]}"; do for s in $(seq 1 "$SEEDS"); do
         echo "$t gaussian $s $ROOT/rewards/${t}_human.c --exploration gaussian"
         echo "$t curriculum $s $ROOT/rewards/${t}_human.c --curriculum"
-    done; done | run_jobs
+    done; done | run_jobs || failed=1
     for t in "${tasks[@]}"; do echo; echo "task $t, expert reward, $SEEDS seeds, ${STEPS:-default} steps"; table "$t" gaussian curriculum; done ;;
 set)
     t="${1:?usage: trainer_tables.sh set TASK K=V[,K=V] ...}"; shift
@@ -134,7 +148,7 @@ set)
     for s in $(seq 1 "$SEEDS"); do
         echo "$t gaussian $s $ROOT/rewards/${t}_human.c --exploration gaussian"
         for v in "$@"; do echo "$t $v $s $ROOT/rewards/${t}_human.c --exploration gaussian --set $v"; done
-    done | run_jobs
+    done | run_jobs || failed=1
     echo; echo "task $t, expert reward, $SEEDS seeds, ${STEPS:-default} steps: the default trainer (gaussian) vs --set"
     table "$t" gaussian "$@" ;;
 synergy)
@@ -147,9 +161,10 @@ synergy)
         if [ -s "$ev" ] && [ ! -s "$dst/train.json" ]; then mkdir -p "$dst" && cp "$ev" "$dst/train.json"; fi
         echo "$t gaussian $s $ROOT/rewards/${t}_human.c --exploration gaussian"
         echo "$t found $s $run/best.c"
-    done | run_jobs
+    done | run_jobs || failed=1
     echo; echo "task $t: the expert reward (gaussian) vs the search's best ($run/best.c), $SEEDS seeds"
     table "$t" gaussian found ;;
 *)
     sed -n '/^set -euo/q;2,$p' "$0" >&2; exit 2 ;;
 esac
+exit "$failed"

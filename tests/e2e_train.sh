@@ -168,6 +168,15 @@ EUREKA="$EUREKA" OUT="$TT" STEPS=8192 SEEDS=3 JOBS=2 \
 rc=$?
 [ $rc -ne 0 ] && [ "$(wc -l < "$TMP/tt_none.err")" -eq 1 ] && grep -q "^trainer_tables: $TT/cartpole has trainings but no trainer.json" "$TMP/tt_none.err" \
     && [ ! -e "$TT/cartpole/gaussian/seed03" ] && ok || bad "cells without trainer.json: exit $rc: $(cat "$TMP/tt_none.err")"
+# ... nor a cell trained for another budget: the others still run, the table prints, and
+# the script exits 1.
+"$EUREKA" tasks cartpole --json | python3 -c 'import json,sys; json.dump(json.load(sys.stdin)[0]["trainer"], open(sys.argv[1], "w"))' "$TT/cartpole/trainer.json"
+EUREKA="$EUREKA" OUT="$TT" STEPS=4096 SEEDS=1 JOBS=2 \
+    bash "$ROOT/bench/trainer_tables.sh" set cartpole epochs=3 > "$TMP/tt_steps.txt" 2> "$TMP/tt_steps.err"
+rc=$?
+[ $rc -eq 1 ] && grep -qx "trainer_tables: $TT/cartpole/gaussian/seed01 was trained for 8192 steps, this run asks for 4096: give a fresh OUT or remove $TT/cartpole/gaussian/seed01" "$TMP/tt_steps.err" \
+    && [ -s "$TT/cartpole/epochs=3/seed01/analysis.json" ] && grep -q "^epochs=3 " "$TMP/tt_steps.txt" \
+    && ok || bad "a cell of another budget: exit $rc: $(cat "$TMP/tt_steps.err")"
 
 # 7. bench_judge reuses a cached reference training only when it was trained with what
 # this build would train: a cache of this binary's is reused (nothing to train, the file
