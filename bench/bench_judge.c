@@ -171,16 +171,14 @@ static void free_rewards(reward *rw, int n) {
 }
 
 // Whether the cached training tr (read from path) is the one job j would train now: its
-// "config" (train_cfg_json of the settings it ran with, threads and the time cap aside,
-// as the trainer records them) equals the job's settings, which are filled with this
+// "config" (train_cfg_record of the settings it ran with) equals the job's settings, which are filled with this
 // build's defaults. Otherwise one line on stderr naming the file, the first setting that
 // differs and the fix (a fresh `opt` DIR): a changed default (e.g. the task's epochs)
 // would mix old trainings into the new table.
 static int cache_current(const cJSON *tr, const judge_job *j, const char *path, const char *opt, const char *dir) {
-    static const char *const machine[] = {"threads", "max_seconds", NULL};
     train_cfg_delta d;
     const cJSON *rec = cJSON_GetObjectItemCaseSensitive(tr, "config");
-    if (!train_cfg_diff(rec, &j->cfg, machine, &d)) return 1;
+    if (!train_cfg_diff(rec, &j->cfg, &d)) return 1;
     char what[256];
     if (!cJSON_IsObject(rec))
         snprintf(what, sizeof what, "records no \"config\" (its settings are unknown)");

@@ -180,7 +180,6 @@ static void test_defaults(void) {
 // settings once filled with the defaults, threads and the time cap aside: a cache is
 // reused only while it is (bench/bench_judge.c). Each difference is named with both values.
 static void test_cfg_diff(void) {
-    static const char *const machine[] = {"threads", "max_seconds", NULL};
     train_cfg cfg = {0};
     cfg.steps = 2048;
     cfg.seed = 7;
@@ -194,25 +193,25 @@ static void test_cfg_diff(void) {
     free(txt);
     cJSON *rec = cJSON_GetObjectItemCaseSensitive(back, "config");
     train_cfg_delta d;
-    CHECK_MSG(!train_cfg_diff(rec, &cfg, machine, &d), "%s: %s vs %s", d.name, d.was, d.now);
+    CHECK_MSG(!train_cfg_diff(rec, &cfg, &d), "%s: %s vs %s", d.name, d.was, d.now);
     train_cfg more = cfg;
     more.threads = 2;       // the machine's, not what is learnt
-    CHECK(!train_cfg_diff(rec, &more, machine, &d));
+    CHECK(!train_cfg_diff(rec, &more, &d));
     more.epochs = 8;
-    CHECK(train_cfg_diff(rec, &more, machine, &d) && !strcmp(d.name, "epochs") && !strcmp(d.was, "5") &&
+    CHECK(train_cfg_diff(rec, &more, &d) && !strcmp(d.name, "epochs") && !strcmp(d.was, "5") &&
           !strcmp(d.now, "8"));
     more = cfg;
     more.lr = nextafter(cfg.lr, 1.0);   // the last bit JSON text may drop
-    CHECK(!train_cfg_diff(rec, &more, machine, &d));
+    CHECK(!train_cfg_diff(rec, &more, &d));
     more.lr = 1e-4;
-    CHECK(train_cfg_diff(rec, &more, machine, &d) && !strcmp(d.name, "lr") && !strcmp(d.was, "0.0003"));
+    CHECK(train_cfg_diff(rec, &more, &d) && !strcmp(d.name, "lr") && !strcmp(d.was, "0.0003"));
     cJSON_DeleteItemFromObjectCaseSensitive(rec, "noise_period");
-    CHECK(train_cfg_diff(rec, &cfg, machine, &d) && !strcmp(d.name, "noise_period") && !d.was[0] &&
+    CHECK(train_cfg_diff(rec, &cfg, &d) && !strcmp(d.name, "noise_period") && !d.was[0] &&
           !strcmp(d.now, "8"));
     cJSON_AddNumberToObject(rec, "noise_period", 8);
     cJSON_AddNumberToObject(rec, "no_such_setting", 1);
-    CHECK(train_cfg_diff(rec, &cfg, machine, &d) && !strcmp(d.name, "no_such_setting") && !d.now[0]);
-    CHECK(train_cfg_diff(NULL, &cfg, machine, &d) && !strcmp(d.name, "config"));
+    CHECK(train_cfg_diff(rec, &cfg, &d) && !strcmp(d.name, "no_such_setting") && !d.now[0]);
+    CHECK(train_cfg_diff(NULL, &cfg, &d) && !strcmp(d.name, "config"));
     cJSON_Delete(back);
     cJSON_Delete(out);
 }

@@ -36,14 +36,12 @@ static cJSON *task_json(const task_def *t, double dt) {
     cJSON_AddStringToObject(o, "fitness", t->fitness_doc);
     cJSON_AddNumberToObject(o, "train_steps", (double)t->defaults.train_steps);
     // The default trainer: what `eureka train` runs with no --set, as train.json's
-    // "config" records it, less what is per run or per machine (seed, threads, the time
-    // cap). Scripts that cache trainings compare it to see that a default changed.
+    // "config" records it, less the seed (per run). Scripts that cache trainings compare
+    // it to see that a default changed.
     train_cfg cfg = {0};
     train_cfg_defaults(&cfg, t);
-    cJSON *tr = train_cfg_json(&cfg);
+    cJSON *tr = train_cfg_record(&cfg);
     cJSON_DeleteItemFromObjectCaseSensitive(tr, "seed");
-    cJSON_DeleteItemFromObjectCaseSensitive(tr, "threads");
-    cJSON_DeleteItemFromObjectCaseSensitive(tr, "max_seconds");
     cJSON_AddItemToObject(o, "trainer", tr);
     return o;
 }

@@ -707,10 +707,7 @@ static cJSON *result_json(const ppo *p) {
     cJSON_AddNumberToObject(o, "updates", p->rtot.n);
     // The settings the training ran with (not the machine's: threads, the time cap).
     cJSON_AddStringToObject(o, "exploration", explore_name(p->cfg.exploration));
-    cJSON *cfg = train_cfg_json(&p->cfg);
-    cJSON_DeleteItemFromObject(cfg, "threads");
-    cJSON_DeleteItemFromObject(cfg, "max_seconds");
-    cJSON_AddItemToObject(o, "config", cfg);
+    cJSON_AddItemToObject(o, "config", train_cfg_record(&p->cfg));
     cJSON *comp = cJSON_AddObjectToObject(o, "components");
     for (int k = 0; k < p->n_comp; k++)
         cJSON_AddItemToObject(comp, p->comp_name[k], series_json(&p->comp[k]));

@@ -90,10 +90,19 @@ int train_cfg_from_json(train_cfg *c, const cJSON *o, err_info *e) {
     return ERR_OK;
 }
 
-static int skipped(const char *name, const char *const *skip) {
-    for (int i = 0; skip && skip[i]; i++)
-        if (strcmp(name, skip[i]) == 0) return 1;
+// The machine's settings: how fast a training runs, not what it learns.
+static const char *const machine[] = {"threads", "max_seconds"};
+
+static int is_machine(const char *name) {
+    for (size_t i = 0; i < sizeof machine / sizeof machine[0]; i++)
+        if (strcmp(name, machine[i]) == 0) return 1;
     return 0;
+}
+
+cJSON *train_cfg_record(const train_cfg *c) {
+    cJSON *o = train_cfg_json(c);
+    for (size_t i = 0; o && i < sizeof machine / sizeof machine[0]; i++) cJSON_DeleteItemFromObject(o, machine[i]);
+    return o;
 }
 
 // Both values as text: 15 digits, or 17 when 15 would print two different numbers alike.
@@ -111,13 +120,13 @@ static void delta_fill(train_cfg_delta *d, const char *name, const double *was, 
     if (now) snprintf(d->now, sizeof d->now, "%.*g", digits, *now);
 }
 
-int train_cfg_diff(const cJSON *rec, const train_cfg *c, const char *const *skip, train_cfg_delta *d) {
+int train_cfg_diff(const cJSON *rec, const train_cfg *c, train_cfg_delta *d) {
     if (!cJSON_IsObject(rec)) {
         delta_fill(d, "config", NULL, NULL);
         return 1;
     }
     for (size_t i = 0; i < N_FIELDS; i++) {
-        if (skipped(fields[i].name, skip)) continue;
+        if (is_machine(fields[i].name)) continue;
         const cJSON *x = cJSON_GetObjectItemCaseSensitive(rec, fields[i].name);
         double now = get(c, &fields[i]), was = cJSON_GetNumberValue(x);
         if (!cJSON_IsNumber(x)) {
@@ -131,7 +140,7 @@ int train_cfg_diff(const cJSON *rec, const train_cfg *c, const char *const *skip
     }
     const cJSON *x;
     cJSON_ArrayForEach(x, rec) {        // a setting this build does not have
-        if (!x->string || skipped(x->string, skip) || find(x->string, strlen(x->string))) continue;
+        if (!x->string || is_machine(x->string) || find(x->string, strlen(x->string))) continue;
         double was = cJSON_GetNumberValue(x);
         char name[48];
         snprintf(name, sizeof name, "%.47s", x->string);

@@ -14,6 +14,10 @@
 // Every field of c as a JSON object (owned by the caller).
 cJSON *train_cfg_json(const train_cfg *c);
 
+// What a training records as its "config" in train.json: train_cfg_json less the
+// machine's settings (threads, the time cap), which do not change what it learns.
+cJSON *train_cfg_record(const train_cfg *c);
+
 // Set the fields named in o (others are left alone). ERR_PARSE naming the key for an
 // unknown key or a value of the wrong type.
 int train_cfg_from_json(train_cfg *c, const cJSON *o, err_info *e);
@@ -29,11 +33,10 @@ typedef struct train_cfg_delta {
     char was[40], now[40];
 } train_cfg_delta;
 
-// The first setting in which rec (a train.json "config": train_cfg_json of what a
-// training ran with) differs from c, the names in skip (NULL-terminated, may be NULL)
-// aside: 0 when none does, else 1 with d filled. A name c lacks or rec lacks differs; a
+// The first setting in which rec (a train.json "config", train_cfg_record's) differs from
+// c, the machine's settings aside: 0 when none does, else 1 with d filled. A name c lacks or rec lacks differs; a
 // number equals c's when it reads back within 1e-12 of it (JSON text may drop the last
 // bit). rec not an object: 1, named "config".
-int train_cfg_diff(const cJSON *rec, const train_cfg *c, const char *const *skip, train_cfg_delta *d);
+int train_cfg_diff(const cJSON *rec, const train_cfg *c, train_cfg_delta *d);
 
 #endif
