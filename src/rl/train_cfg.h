@@ -34,9 +34,9 @@ typedef struct train_cfg_delta {
 } train_cfg_delta;
 
 // The first setting in which rec (a train.json "config", train_cfg_record's) differs from
-// c, the machine's settings aside: 0 when none does, else 1 with d filled. A name c lacks or rec lacks differs; a
-// number equals c's when it reads back within 1e-12 of it (JSON text may drop the last
-// bit). rec not an object: 1, named "config".
+// c, the machine's settings aside: 0 when none does, else 1 with d filled. A name c lacks
+// or rec lacks differs; a number equals c's when it reads back within 1e-12 of it (JSON
+// text may drop the last bit). rec not an object: 1, named "config".
 int train_cfg_diff(const cJSON *rec, const train_cfg *c, train_cfg_delta *d);
 
 #endif
