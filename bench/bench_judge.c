@@ -25,7 +25,8 @@
 //           checkpoint grid, cached in --prefix DIR, default build/judge_prefix) exist.
 // Default rewards: rewards/<task>_*.c and ../shared/data/<task>_llm_rewards/*.c (beside
 // the repository). The reference trainings are cached in DIR (default
-// build/judge_reference) as DIR/<reward>/seedNN/train.json and reused when present and
+// build/judge_reference) as DIR/<reward>/seedNN/train.json, each as it ends (a killed
+// benchmark keeps what finished), and reused when present and
 // trained with the settings this build would train with ("config" in train.json: the
 // task's defaults, the seed, the budget); a cache trained with others (a default changed
 // since) stops the benchmark with a line naming the file and the setting (exit 2).
@@ -192,6 +193,32 @@ static int cache_current(const cJSON *tr, const judge_job *j, const char *path, 
     return 0;
 }
 
+// What train_set's on_done needs to keep a finished training.
+typedef struct set_ctx {
+    reward *rw;
+    int seeds, is_ref;
+    const char *dir;
+} set_ctx;
+
+// A training of train_set ended: keep its curve (and reference fitness), and cache it at
+// once, so an interrupted benchmark loses only the trainings still running.
+static void set_done(void *ctx, int k, judge_verdict *v) {
+    const set_ctx *c = ctx;
+    reward *r = &c->rw[k / c->seeds];
+    int s = k % c->seeds;
+    if (v->status != SB_OK) return;
+    if (c->is_ref) r->ref[s] = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(v->result, "fitness"));
+    keep_curve(c->is_ref ? &r->ref_c[s] : &r->pre_c[s], v->result);
+    char dir[2048], path[2100];
+    snprintf(dir, sizeof dir, "%s/%s/seed%02d", c->dir, r->name, s + 1);
+    snprintf(path, sizeof path, "%s/train.json", dir);
+    char *txt = cJSON_Print(v->result);
+    err_info e = {0};
+    if (!txt || fs_mkdirs(dir, &e) || fs_write_atomic(path, txt, strlen(txt), &e))
+        fprintf(stderr, "cannot cache %s: %s\n", path, txt ? e.msg : "out of memory");
+    free(txt);
+}
+
 // Seeds 1..S of every reward, cached in dir and reused: the reference (steps 0: the full
 // budget, the task's checkpoints; its fitness is the reference) or, for --replay, the
 // prefix (the first `steps` of the same trainings on the search's checkpoint grid ck).
@@ -241,30 +268,18 @@ static int train_set(const task_def *t, reward *rw, int n, const char *refdir, c
     fprintf(stderr, "%s: %d of %d trainings to run (%d seeds x %ld steps)\n", is_ref ? "reference" : "prefix", todo,
             n * seeds, seeds, jl[0].cfg.steps);
     double t0 = now_s();
-    judge_opts o = {t, jobs, NULL, NULL, NULL, NULL};
+    set_ctx sc = {rw, seeds, is_ref, refdir};
+    judge_opts o = {t, jobs, NULL, NULL, set_done, &sc};
     judge_run(&o, jl, n * seeds, vd);
     *seconds = now_s() - t0;
     int rc = 0;
     for (int k = 0; k < n * seeds; k++) {
-        reward *r = &rw[k / seeds];
-        int s = k % seeds;
         if (jl[k].skip) continue;
         if (vd[k].status != SB_OK) {
-            fprintf(stderr, "%s %s seed %d: %s: %s\n", is_ref ? "reference" : "prefix", r->name, s + 1,
-                    sb_status_name(vd[k].status), vd[k].message);
+            fprintf(stderr, "%s %s seed %d: %s: %s\n", is_ref ? "reference" : "prefix", rw[k / seeds].name,
+                    k % seeds + 1, sb_status_name(vd[k].status), vd[k].message);
             rc = 1;
-            continue;
         }
-        if (is_ref) r->ref[s] = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(vd[k].result, "fitness"));
-        keep_curve(is_ref ? &r->ref_c[s] : &r->pre_c[s], vd[k].result);
-        char dir[2048], path[2100];
-        snprintf(dir, sizeof dir, "%s/%s/seed%02d", refdir, r->name, s + 1);
-        snprintf(path, sizeof path, "%s/train.json", dir);
-        char *txt = cJSON_Print(vd[k].result);
-        err_info e = {0};
-        if (!txt || fs_mkdirs(dir, &e) || fs_write_atomic(path, txt, strlen(txt), &e))
-            fprintf(stderr, "cannot cache %s: %s\n", path, e.msg);
-        free(txt);
         judge_verdict_free(&vd[k]);
     }
     for (int i = 0; i < n && is_ref; i++) {

@@ -18,8 +18,9 @@
 # Trainings are kept in OUT/<task>/<variant>/seedNN and reused when their train.json
 # exists, so an interrupted table resumes where it stopped. Each training has one thread.
 # OUT/<task>/trainer.json keeps the task's default trainer (`eureka tasks TASK --json`
-# "trainer") the cells were trained with: when this binary's differs (a default changed
-# since), or cells exist without it, the script stops rather than mix old trainings in.
+# "trainer", and its "explorations") the cells were trained with: when this binary's
+# differs (a default changed since), or cells exist without it, the script stops rather
+# than mix old trainings in. `synergy` takes the run's trainings only if they match it.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 EUREKA="${EUREKA:-$ROOT/build/eureka}"
@@ -59,29 +60,47 @@ EOF
 export -f one
 export EUREKA OUT STEPS
 
-# Stop unless OUT/<task>'s trainings were made with this binary's default trainer for
-# task (OUT/<task>/trainer.json); a task without trainings gets the file now.
-check_trainer() {
-    local task=$1 now
-    now=$("$EUREKA" tasks "$task" --json) || exit 2
-    python3 - "$OUT/$task" "$now" <<'EOF' || exit 2
-import json, os, sys
-d, now = sys.argv[1], json.loads(sys.argv[2])[0]["trainer"]
-f = os.path.join(d, "trainer.json")
-fix = f"give a fresh OUT or remove {d}"
-if os.path.exists(f):
-    was = json.load(open(f))
-    for k in list(now) + [k for k in was if k not in now]:
-        if was.get(k) != now.get(k):
-            sys.exit(f"trainer_tables: {d} was trained with {k} {was.get(k, 'none')}, "
-                     f"this build trains with {now.get(k, 'none')}: {fix}")
-    sys.exit(0)
-if any("train.json" in fs for _, _, fs in os.walk(d)):
-    sys.exit(f"trainer_tables: {d} has trainings but no trainer.json (their default trainer is unknown): {fix}")
-os.makedirs(d, exist_ok=True)
-with open(f + ".tmp", "w") as o: json.dump(now, o, indent=1)
-os.replace(f + ".tmp", f)
+# first_diff WAS NOW: the first setting in which two trainer records (JSON files) differ,
+# printed as "NAME WAS NOW" with exit 3; exit 0 when they agree. "seed" is a training's,
+# not the trainer's; numbers agree within 1e-12 (as train_cfg_diff reads them).
+first_diff() {
+    python3 - "$1" "$2" <<'EOF'
+import json, math, sys
+was, now = (json.load(open(f)) for f in sys.argv[1:])
+num = lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)
+for k in list(now) + [k for k in was if k not in now]:
+    a, b = was.get(k), now.get(k)
+    if k != "seed" and a != b and not (num(a) and num(b) and math.isclose(a, b, rel_tol=1e-12)):
+        print(k, "none" if a is None else a, "none" if b is None else b)
+        sys.exit(3)
 EOF
+}
+
+# Stop unless OUT/<task>'s trainings were made with this binary's default trainer for
+# task (OUT/<task>/trainer.json: `eureka tasks TASK --json`'s "trainer", and what each
+# --exploration changes in it as "gsde.init_log_std" and the like); a task without
+# trainings gets the file now.
+check_trainer() {
+    local task=$1 d="$OUT/$1" diff rc=0
+    mkdir -p "$d"
+    "$EUREKA" tasks "$task" --json | python3 -c '
+import json, sys
+t = json.load(sys.stdin)[0]; now = dict(t["trainer"])
+for x, delta in t["explorations"].items(): now.update({f"{x}.{k}": v for k, v in delta.items()})
+json.dump(now, sys.stdout, indent=1)' > "$d/.trainer.now" || exit 2
+    if [ -e "$d/trainer.json" ]; then
+        diff=$(first_diff "$d/trainer.json" "$d/.trainer.now") || rc=$?
+        [ $rc -eq 0 ] && return 0
+        [ $rc -eq 3 ] || exit 2
+        set -- $diff
+        echo "trainer_tables: $d was trained with $1 $2, this build trains with $3: give a fresh OUT or remove $d" >&2
+        exit 2
+    fi
+    if [ -n "$(find "$d" -name train.json -print -quit)" ]; then
+        echo "trainer_tables: $d has trainings but no trainer.json (their default trainer is unknown): give a fresh OUT or remove $d" >&2
+        exit 2
+    fi
+    mv "$d/.trainer.now" "$d/trainer.json"
 }
 
 # Run the job lines (one `one` call's arguments per line) JOBS at a time.
@@ -157,8 +176,25 @@ synergy)
     check_trainer "$t"
     for s in $(seq 1 "$SEEDS"); do
         # the run's final evaluation already trained best.c with these seeds: analyse those
+        # when it trained as this build's default trainer would (a run of another
+        # version's trainer is not mixed in: the cell trains anew)
         ev="$run/eval/seed$(printf %02d "$s")/train.json" dst="$OUT/$t/found/seed$(printf %02d "$s")"
-        if [ -s "$ev" ] && [ ! -s "$dst/train.json" ]; then mkdir -p "$dst" && cp "$ev" "$dst/train.json"; fi
+        if [ -s "$ev" ] && [ ! -s "$dst/train.json" ]; then
+            python3 - "$ev" "$OUT/$t/trainer.json" "${STEPS:-}" "$OUT/$t/.found.was" "$OUT/$t/.found.now" <<'EOF'
+import json, sys
+ev, trainer, steps, was, now = sys.argv[1:]
+want = {k: v for k, v in json.load(open(trainer)).items() if "." not in k}
+if steps: want["steps"] = int(steps)
+json.dump(json.load(open(ev))["config"], open(was, "w")); json.dump(want, open(now, "w"))
+EOF
+            rc=0; diff=$(first_diff "$OUT/$t/.found.was" "$OUT/$t/.found.now") || rc=$?
+            if [ $rc -eq 0 ]; then mkdir -p "$dst" && cp "$ev" "$dst/train.json"
+            elif [ $rc -eq 3 ]; then set -- $diff
+                echo "trainer_tables: $ev was trained with $1 $2, this build trains with $3: the found cell seed $s trains anew" >&2
+            else exit 2; fi
+        fi
+    done
+    for s in $(seq 1 "$SEEDS"); do
         echo "$t gaussian $s $ROOT/rewards/${t}_human.c --exploration gaussian"
         echo "$t found $s $run/best.c"
     done | run_jobs || failed=1

@@ -132,6 +132,15 @@ import json, sys
 t = json.load(open(sys.argv[1]))[0]["trainer"]
 assert t["epochs"] == 8 and t["steps"] > 0 and not {"seed", "threads", "max_seconds"} & set(t), t
 PY
+# ... and what each --exploration changes in it: ant's gSDE and LATTICE start at
+# init_log_std -2 (tasks/ant/task.c), reorient's at the Gaussian's; DEP adds its rule's.
+"$EUREKA" tasks ant --json > "$TMP/tasks_ant.json" && python3 - "$TMP/tasks_ant.json" "$TMP/tasks_ro.json" <<'PY' \
+    && ok || bad "tasks --json explorations: $(head -c 600 "$TMP/tasks_ant.json")"
+import json, sys
+ant, ro = (json.load(open(f))[0]["explorations"] for f in sys.argv[1:])
+assert ant["gsde"] == ant["lattice"] == {"init_log_std": -2}, ant
+assert ro["gsde"] == ro["lattice"] == {} and ro["dep"]["dep_kappa"] > 0 and "exploration" not in ro["dep"], ro
+PY
 # bench/trainer_tables.sh: an explore cell without FLAGS trains (its job lines once
 # ended in a blank, and xargs joined them into one); `set epochs=5` is the default trainer,
 # so its row equals the gaussian row, and the gaussian cells are reused (not trained
@@ -153,6 +162,7 @@ python3 -c 'import json,sys; sys.exit(json.load(open(sys.argv[1]))["settings"]["
 # ... cells of another default trainer (trainer.json says epochs 4) are not mixed in: one
 # line naming OUT/<task>, the setting and the fix, before any training; nor are cells
 # without trainer.json (made before it was kept: their trainer is unknown).
+cp "$TT/cartpole/trainer.json" "$TMP/trainer_now.json"
 python3 - "$TT/cartpole/trainer.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1])); d["epochs"] = 4; json.dump(d, open(sys.argv[1], "w"))
@@ -170,13 +180,27 @@ rc=$?
     && [ ! -e "$TT/cartpole/gaussian/seed03" ] && ok || bad "cells without trainer.json: exit $rc: $(cat "$TMP/tt_none.err")"
 # ... nor a cell trained for another budget: the others still run, the table prints, and
 # the script exits 1.
-"$EUREKA" tasks cartpole --json | python3 -c 'import json,sys; json.dump(json.load(sys.stdin)[0]["trainer"], open(sys.argv[1], "w"))' "$TT/cartpole/trainer.json"
+cp "$TMP/trainer_now.json" "$TT/cartpole/trainer.json"
 EUREKA="$EUREKA" OUT="$TT" STEPS=4096 SEEDS=1 JOBS=2 \
     bash "$ROOT/bench/trainer_tables.sh" set cartpole epochs=3 > "$TMP/tt_steps.txt" 2> "$TMP/tt_steps.err"
 rc=$?
 [ $rc -eq 1 ] && grep -qx "trainer_tables: $TT/cartpole/gaussian/seed01 was trained for 8192 steps, this run asks for 4096: give a fresh OUT or remove $TT/cartpole/gaussian/seed01" "$TMP/tt_steps.err" \
     && [ -s "$TT/cartpole/epochs=3/seed01/analysis.json" ] && grep -q "^epochs=3 " "$TMP/tt_steps.txt" \
     && ok || bad "a cell of another budget: exit $rc: $(cat "$TMP/tt_steps.err")"
+# `synergy RUN` analyses the run's final-evaluation trainings of best.c when they trained
+# as this build's default trainer would (seed 1: copied as it is), and trains a cell anew
+# where one did not (seed 2, trained with epochs 2): one line says so.
+FR="$TMP/frun"; mkdir -p "$FR/eval/seed01" "$FR/eval/seed02"
+cp "$ROOT/rewards/cartpole_human.c" "$FR/best.c"
+cp "$TT/cartpole/gaussian/seed01/train.json" "$FR/eval/seed01/train.json"
+cp "$TT/cartpole/epochs=2/seed02/train.json" "$FR/eval/seed02/train.json"
+EUREKA="$EUREKA" OUT="$TT" STEPS=8192 SEEDS=2 JOBS=2 \
+    bash "$ROOT/bench/trainer_tables.sh" synergy "$FR" cartpole > "$TMP/tt_syn.txt" 2> "$TMP/tt_syn.err"
+rc=$?
+[ $rc -eq 0 ] && cmp -s "$FR/eval/seed01/train.json" "$TT/cartpole/found/seed01/train.json" \
+    && [ "$(cat "$TMP/tt_syn.err")" = "trainer_tables: $FR/eval/seed02/train.json was trained with epochs 2, this build trains with 5: the found cell seed 2 trains anew" ] \
+    && python3 -c 'import json,sys; sys.exit(json.load(open(sys.argv[1]))["config"]["epochs"] != 5)' "$TT/cartpole/found/seed02/train.json" \
+    && grep -q "^found  *2 " "$TMP/tt_syn.txt" && ok || bad "synergy of a run: exit $rc: $(cat "$TMP/tt_syn.err")"
 
 # 7. bench_judge reuses a cached reference training only when it was trained with what
 # this build would train: a cache of this binary's is reused (nothing to train, the file
@@ -201,5 +225,22 @@ rc=$?
 [ $rc -ne 0 ] && ! grep -q "trainings to run" "$TMP/bj3.err" && [ "$(grep -c . "$TMP/bj3.err")" -eq 2 ] \
     && grep -qxF "bench_judge: $TMP/old/cartpole_human/seed01/train.json was trained with epochs 4, this build trains with 5: give a fresh --reference DIR (or remove $TMP/old)" "$TMP/bj3.err" \
     && ok || bad "bench_judge on a cache of other settings: exit $rc: $(cat "$TMP/bj3.err")"
+# ... and caches each training as it ends: killed while a slow reward still trains, it
+# has kept the one that finished (a rerun would train only the other).
+cat > "$TMP/slow.c" <<'C'
+double compute_reward(const env_state *s, reward_terms *t) {
+    double x = 0.0;
+    for (int i = 0; i < 300000; i++) x += 1e-12 * i;
+    return term(t, "upright", 1.0 - square(s->pole_angle)) + 0.0 * x;
+}
+C
+"$BJ" --reference "$TMP/part" --task cartpole --ref-seeds 1 --jobs 2 --judges none \
+    "$ROOT/rewards/cartpole_human.c" "$TMP/slow.c" > /dev/null 2> "$TMP/bj4.err" &
+bj=$!
+for _ in $(seq 1 300); do [ -s "$TMP/part/cartpole_human/seed01/train.json" ] && break; sleep 1; done
+kill -0 $bj 2>/dev/null && alive=1 || alive=0
+kill $bj 2>/dev/null; wait $bj 2>/dev/null
+[ $alive = 1 ] && [ -s "$TMP/part/cartpole_human/seed01/train.json" ] && [ ! -e "$TMP/part/slow/seed01/train.json" ] \
+    && ok || bad "bench_judge kept no finished training before its end (alive $alive): $(cat "$TMP/bj4.err")"
 
 e2e_end

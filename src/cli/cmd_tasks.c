@@ -2,11 +2,13 @@
 // how its fitness is measured: the facts a user needs to pick a task and read a result.
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <mujoco/mujoco.h>
 #include <cjson/cJSON.h>
 
 #include "cli/cli.h"
+#include "rl/explore.h"
 #include "rl/train_cfg.h"
 #include "task/task.h"
 
@@ -43,6 +45,21 @@ static cJSON *task_json(const task_def *t, double dt) {
     cJSON *tr = train_cfg_record(&cfg);
     cJSON_DeleteItemFromObjectCaseSensitive(tr, "seed");
     cJSON_AddItemToObject(o, "trainer", tr);
+    // What --exploration X changes in that default (ant's gSDE starts at another noise
+    // scale, DEP brings its rule's settings): a cache of such cells is current only if
+    // these are too.
+    cJSON *ex = cJSON_AddObjectToObject(o, "explorations");
+    for (int k = EXPLORE_GSDE; k <= EXPLORE_DEP; k++) {
+        train_cfg xc = {.exploration = k};
+        train_cfg_defaults(&xc, t);
+        cJSON *rec = train_cfg_record(&xc), *delta = cJSON_AddObjectToObject(ex, explore_name(k));
+        for (cJSON *it = rec->child; it; it = it->next) {
+            const cJSON *g = cJSON_GetObjectItemCaseSensitive(tr, it->string);
+            if (strcmp(it->string, "exploration") && strcmp(it->string, "seed") && !cJSON_Compare(g, it, 1))
+                cJSON_AddItemToObject(delta, it->string, cJSON_Duplicate(it, 1));
+        }
+        cJSON_Delete(rec);
+    }
     return o;
 }
 
