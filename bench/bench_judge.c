@@ -293,6 +293,24 @@ static int train_set(const task_def *t, reward *rw, int n, const char *refdir, c
     return rc;
 }
 
+// How far one training tells the rewards apart: the spread of the references between
+// rewards against a training's own spread over seeds, and the one-way intraclass
+// correlation ICC(1) = (MSB - MSW) / (MSB + (S - 1) MSW): the share of one training's
+// fitness variance that is the reward's rather than the seed's.
+static void print_spread(const reward *rw, int n, int seeds) {
+    if (n < 2 || seeds < 2) return;
+    double means[MAX_REWARDS], grand, between, msw = 0;
+    for (int i = 0; i < n; i++) {
+        double sd;
+        stats_mean_sd(rw[i].ref, seeds, &means[i], &sd);
+        msw += sd * sd / n;
+    }
+    stats_mean_sd(means, n, &grand, &between);
+    double msb = seeds * between * between;
+    printf("reference spread: between rewards sd %.3f, over seeds sd %.3f, ICC(1) %.3f (%d rewards x %d seeds)\n",
+           between, sqrt(msw), (msb - msw) / (msb + (seeds - 1) * msw), n, seeds);
+}
+
 typedef struct judged {
     const char *name;
     double score[MAX_REWARDS];  // the judge's number per reward (NaN: failed)
@@ -653,6 +671,7 @@ int main(int argc, char **argv) {
     int trc = train_set(t, rw, n, refdir, "--reference", seeds, jobs, 0, ck, &ref_s);
     if (trc == 2) { free_rewards(rw, n); return 2; }
     if (trc) fprintf(stderr, "bench_judge: some reference trainings failed\n");
+    if (!trc) print_spread(rw, n, seeds);
     if (replay_only) {
         // the search's second rung end: half the budget on its checkpoint grid
         double pre_s = 0;

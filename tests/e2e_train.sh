@@ -215,6 +215,21 @@ REF="$TMP/ref/cartpole_human/seed01/train.json"
 mt=$(stat -c %y "$REF")
 "$BJ" --reference "$TMP/ref" "${BJA[@]}" > /dev/null 2> "$TMP/bj2.err" && grep -q "^reference: 0 of 1 trainings to run" "$TMP/bj2.err" \
     && [ "$(stat -c %y "$REF")" = "$mt" ] && ok || bad "bench_judge did not reuse its own cache: $(cat "$TMP/bj2.err")"
+# ... and prints how far one training tells the rewards apart: cached references of 1.0
+# and 0.8 (human) and 0.2 and 0.4 (sparse) are 0.424 apart between rewards, 0.141 over
+# seeds, ICC(1) (0.36 - 0.02) / (0.36 + 0.02) = 0.895.
+python3 - "$REF" "$TMP/spread" <<'PY'
+import json, os, sys
+src, out = sys.argv[1:]
+for name, fits in (("cartpole_human", (1.0, 0.8)), ("cartpole_sparse", (0.2, 0.4))):
+    for s, f in enumerate(fits, 1):
+        d = json.load(open(src)); d["fitness"] = f; d["config"]["seed"] = s
+        os.makedirs(f"{out}/{name}/seed{s:02d}"); json.dump(d, open(f"{out}/{name}/seed{s:02d}/train.json", "w"))
+PY
+"$BJ" --reference "$TMP/spread" --task cartpole --ref-seeds 2 --jobs 1 --judges none \
+    "$ROOT/rewards/cartpole_human.c" "$ROOT/rewards/cartpole_sparse.c" > "$TMP/bj_spread.txt" 2>&1 \
+    && grep -qx "reference spread: between rewards sd 0.424, over seeds sd 0.141, ICC(1) 0.895 (2 rewards x 2 seeds)" "$TMP/bj_spread.txt" \
+    && ok || bad "bench_judge's reference spread: $(cat "$TMP/bj_spread.txt")"
 mkdir -p "$TMP/old/cartpole_human/seed01"
 python3 - "$REF" "$TMP/old/cartpole_human/seed01/train.json" <<'PY'
 import json, sys
