@@ -640,6 +640,11 @@ int main(int argc, char **argv) {
         return 2;
     }
     const task_def *t = task_find(task_name);
+    if (replay_only && json_path) {
+        fprintf(stderr, "bench_judge: --json records the judges' trainings, --replay trains none: give one of them\n");
+        free(rw);
+        return 2;
+    }
     if (!t || seeds < 1 || seeds > MAX_SEEDS || jobs < 1) {
         fprintf(stderr, "bench_judge: unknown task '%s' or bad --ref-seeds/--jobs\n", task_name);
         return 2;
