@@ -90,6 +90,7 @@ for x, delta in t["explorations"].items(): now.update({f"{x}.{k}": v for k, v in
 json.dump(now, sys.stdout, indent=1)' > "$d/.trainer.now" || exit 2
     if [ -e "$d/trainer.json" ]; then
         diff=$(first_diff "$d/trainer.json" "$d/.trainer.now") || rc=$?
+        rm -f "$d/.trainer.now"
         [ $rc -eq 0 ] && return 0
         [ $rc -eq 3 ] || exit 2
         set -- $diff
@@ -188,6 +189,7 @@ if steps: want["steps"] = int(steps)
 json.dump(json.load(open(ev))["config"], open(was, "w")); json.dump(want, open(now, "w"))
 EOF
             rc=0; diff=$(first_diff "$OUT/$t/.found.was" "$OUT/$t/.found.now") || rc=$?
+            rm -f "$OUT/$t/.found.was" "$OUT/$t/.found.now"
             if [ $rc -eq 0 ]; then mkdir -p "$dst" && cp "$ev" "$dst/train.json"
             elif [ $rc -eq 3 ]; then set -- $diff
                 echo "trainer_tables: $ev was trained with $1 $2, this build trains with $3: the found cell seed $s trains anew" >&2
