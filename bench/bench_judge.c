@@ -173,9 +173,9 @@ static void free_rewards(reward *rw, int n) {
 
 // Whether the cached training tr (read from path) is the one job j would train now: its
 // "config" (train_cfg_record of the settings it ran with) equals the job's settings,
-// which are filled with this build's defaults. Otherwise one line on stderr naming the file, the first setting that
-// differs and the fix (a fresh `opt` DIR): a changed default (e.g. the task's epochs)
-// would mix old trainings into the new table.
+// which are filled with this build's defaults. Otherwise one line on stderr naming the
+// file, the first setting that differs and the fix (a fresh `opt` DIR): a changed default
+// (e.g. the task's epochs) would mix old trainings into the new table.
 static int cache_current(const cJSON *tr, const judge_job *j, const char *path, const char *opt, const char *dir) {
     train_cfg_delta d;
     const cJSON *rec = cJSON_GetObjectItemCaseSensitive(tr, "config");
