@@ -17,12 +17,15 @@
 //
 // usage: bench_judge [--task T] [--reference DIR] [--ref-seeds S] [--jobs J]
 //                    [--judges max-half,robust-half,halving] [--rungs 0.25,0.5,1] [--replay]
-//                    [--prefix DIR] [--json FILE] [REWARD.c ...]
+//                    [--judge-seeds 1,1,2] [--prefix DIR] [--json FILE] [REWARD.c ...]
 // --rungs: the halving judge's rung ends, as `eureka search --rungs` takes them.
 // --replay: no judge training; replay schedules on the trainings' checkpoint curves (see
 //           replay below): seconds instead of an hour per schedule, once the prefix
 //           trainings (the first half of each reference training on the search's
 //           checkpoint grid, cached in --prefix DIR, default build/judge_prefix) exist.
+// --judge-seeds: with --replay, one more judge (--rungs, default the search's) that
+//           trains each candidate on this many seeds (one count, or one per rung) and
+//           ranks on their mean; every line is then scored against the seeds left over.
 // Default rewards: rewards/<task>_*.c and ../shared/data/<task>_llm_rewards/*.c (beside
 // the repository). The reference trainings are cached in DIR (default
 // build/judge_reference) as DIR/<reward>/seedNN/train.json, each as it ends (a killed
@@ -47,6 +50,7 @@
 #include "util/fs.h"
 #include "util/stats.h"
 #include "util/clock.h"
+#include "util/rng.h"
 
 #define MAX_REWARDS 64
 #define MAX_SEEDS 10
@@ -404,18 +408,42 @@ static void halving(const task_def *t, reward *rw, int n, int jobs, long full, l
 // --replay: a judge's schedule replayed on the trainings' checkpoint curves, with no
 // training. A training that halving stops and resumes is bit for bit the straight one
 // (rl/ppo.h), so a seed's curve up to a rung end is what the judge would see for that
-// seed. Each seed in turn plays the judge's training and the other seeds' mean reference
-// is what it is scored against, which gives S estimates of the Spearman: their spread is
-// the benchmark's own noise. The curve of a seed: the prefix training (the first half of
-// the budget on the search's checkpoint grid, with the graded fitness), then the
-// reference beyond it. The statistic at a rung end: the mean over the checkpoints within
-// the robust window (the judge's: the last 3 of 20 checkpoints, 0.15 of the full budget;
-// at least one checkpoint) of the success rate, or of the graded fitness where the judge
-// ranks on it (halving_rung_graded; judge "judge"), or EUREKA's maximum (judge "max").
+// seed. Some seeds play the judge's trainings (a seating, below) and the mean of the
+// others is the reference the judge is scored against; every seating is replayed, which
+// gives several estimates of the Spearman: their spread is the benchmark's own noise.
+// The curve of a seed: the prefix training (the first half of the budget on the search's
+// checkpoint grid, with the graded fitness), then the reference beyond it. The statistic
+// at a rung end: the mean over the checkpoints within the robust window (the judge's: the
+// last 3 of 20 checkpoints, 0.15 of the full budget; at least one checkpoint) of the
+// success rate, or of the graded fitness where the judge ranks on it
+// (halving_rung_graded; judge "judge"), or EUREKA's maximum (judge "max"); a rung that
+// trains a candidate on several seeds ranks on their mean.
 #define ROBUST_WINDOW 0.15
+// Random fields of the search's default size (--samples 8) drawn from all the rewards:
+// the real iterations give only a few decisions per seating, these many more.
+#define DRAW_K 8
+#define DRAWS 500
+#define MAX_SEATINGS 720
+#define DEFAULT_RUNGS "0.25,0.5,1"  // halving_plan_default's
 
 typedef enum { STAT_MAX, STAT_ROBUST, STAT_JUDGE } replay_stat;
 static const char *const stat_name[] = {"max", "robust", "judge"};
+
+// Which reference seeds play the judge: seat[k] is the seed of every candidate's k-th
+// training; the seeds not seated are the reference.
+typedef struct seating {
+    int seat[MAX_SEEDS];
+    int n;
+} seating;
+
+// One judge to replay: its rung ends (fractions of the full budget, as --rungs takes
+// them), its statistic, and how many of the seated seeds each rung's score averages
+// (non-decreasing: a seed's training, once started, goes on to the last rung it is in).
+typedef struct schedule {
+    const char *rungs;
+    replay_stat stat;
+    int seeds[HALVING_MAX_RUNGS];
+} schedule;
 
 static double curve_score(const curve *c, long end, long full, replay_stat stat, int graded) {
     double sum = 0, best = -1;
@@ -431,39 +459,59 @@ static double curve_score(const curve *c, long end, long full, replay_stat stat,
     return k == 0 ? 0 : stat == STAT_MAX ? best : sum / k;
 }
 
-// One tournament of the rewards idx[0..m) replayed with seed s as the judge's training:
-// their order, best first, in order[] (positions in idx). 0, or 1 when a curve is missing.
-static int replay_tournament(const reward *rw, const int *idx, int m, int s, const halving_plan *plan, long full,
-                             long update, replay_stat stat, int *order) {
+// Every ordered choice of j distinct seeds out of `seeds` (seat 0 first varies slowest),
+// at most max; returns how many.
+static int seatings_make(int seeds, int j, seating *out, int max) {
+    int n = 0, t[MAX_SEEDS] = {0};
+    for (;;) {
+        int distinct = 1;
+        for (int a = 0; a < j && distinct; a++)
+            for (int b = a + 1; b < j; b++) distinct &= t[a] != t[b];
+        if (distinct && n < max) {
+            out[n].n = j;
+            memcpy(out[n].seat, t, sizeof t);
+            n++;
+        }
+        int k = j - 1;
+        while (k >= 0 && ++t[k] == seeds) t[k--] = 0;
+        if (k < 0) return n;
+    }
+}
+
+// The reference of reward r for a seating: the mean of the seeds it does not seat.
+static double seating_ref(const reward *r, int seeds, const seating *st) {
+    double sum = 0;
+    int m = 0;
+    for (int o = 0; o < seeds; o++) {
+        int seated = 0;
+        for (int k = 0; k < st->n; k++) seated |= st->seat[k] == o;
+        if (!seated) { sum += r->ref[o]; m++; }
+    }
+    return m ? sum / m : NAN;
+}
+
+// One tournament of the rewards idx[0..m) replayed with the seating's seeds as the
+// judge's trainings: their order, best first, in order[] (positions in idx).
+static void replay_tournament(const reward *rw, const int *idx, int m, const seating *st, const schedule *sc,
+                              const halving_plan *plan, long full, long update, int *order) {
     halving_cand c[MAX_REWARDS];
     memset(c, 0, sizeof c);
-    for (int i = 0; i < m; i++) {
-        if (rw[idx[i]].cur[s].n == 0) {
-            fprintf(stderr, "bench_judge --replay: no checkpoint curve for %s seed %d\n", rw[idx[i]].name, s + 1);
-            return 1;
-        }
-        c[i].src = rw[idx[i]].src;
-    }
+    for (int i = 0; i < m; i++) c[i].src = rw[idx[i]].src;
     for (int r = 0; r < plan->n_rungs; r++) {
-        int graded = stat == STAT_JUDGE && halving_rung_graded(r, plan->n_rungs);
+        int graded = sc->stat == STAT_JUDGE && halving_rung_graded(r, plan->n_rungs);
+        // a training stops after the update that reaches the rung end
+        long end = (plan->steps[r] + update - 1) / update * update;
         for (int i = 0; i < m; i++) {
             if (c[i].out || c[i].rungs_done != r) continue;
-            // a training stops after the update that reaches the rung end
-            long end = (plan->steps[r] + update - 1) / update * update;
-            c[i].score = curve_score(&rw[idx[i]].cur[s], end, full, stat, graded);
+            double sum = 0;
+            for (int k = 0; k < sc->seeds[r]; k++)
+                sum += curve_score(&rw[idx[i]].cur[st->seat[k]], end, full, sc->stat, graded);
+            c[i].score = sum / sc->seeds[r];
             c[i].rungs_done = r + 1;
         }
         halving_select(plan, r, c, m);
     }
     halving_order(c, m, order);
-    return 0;
-}
-
-// The reference of reward i against which judge seed s is scored: the other seeds' mean.
-static double other_seeds_ref(const reward *r, int seeds, int s) {
-    double sum = 0;
-    for (int o = 0; o < seeds; o++) if (o != s) sum += r->ref[o];
-    return sum / (seeds - 1);
 }
 
 // The rewards a language model wrote in one iteration of a real search (iterNN_*), as
@@ -484,25 +532,53 @@ static int iteration_groups(const reward *rw, int n, int *idx, int *first, int *
     return ng;
 }
 
-// One schedule over every reference seed: prints its line. The rung ends are fractions
-// of the full budget; a list ending below 1 (round 1's "0.5") is a tournament whose last
-// rung stops there. Besides the whole field's Spearman, each iteration's group is judged
-// on its own as the search judges it: the pick's reference against the group's best
-// (regret) and how often the pick is the group's best. 0, or 1 when the reference lacks
-// curves or the schedule is bad.
-static int replay_one(const reward *rw, int n, int seeds, long full, long ck, long update, const char *rungs,
-                      replay_stat stat) {
+// The reference-regret of one field idx[0..m) under a seating: the field's best
+// reference minus the pick's; *hit: whether the pick is the best.
+static double field_regret(const reward *rw, const int *idx, int m, const double *y, const seating *st,
+                           const schedule *sc, const double *frac, int nf, long end_steps, long ck, long full,
+                           long update, int *hit) {
+    halving_plan gp;
+    err_info e = {0};
+    int order[MAX_REWARDS];
+    *hit = 0;
+    if (halving_plan_make(m, end_steps, ck, frac, nf, &gp, &e)) return NAN;
+    replay_tournament(rw, idx, m, st, sc, &gp, full, update, order);
+    double best = -1;
+    for (int i = 0; i < m; i++) if (y[idx[i]] > best) best = y[idx[i]];
+    *hit = y[idx[order[0]]] >= best;
+    return best - y[idx[order[0]]];
+}
+
+// Steps the schedule spends over the plan: a candidate that stops after rung r trained
+// seeds[r] trainings of steps[r].
+static long schedule_steps(const schedule *sc, const halving_plan *plan) {
+    long sum = 0;
+    for (int r = 0; r < plan->n_rungs; r++) {
+        int next = r + 1 < plan->n_rungs ? plan->keep[r + 1] : 0;
+        sum += (long)(plan->keep[r] - next) * sc->seeds[r] * plan->steps[r];
+    }
+    return sum;
+}
+
+// One schedule over every seating: prints its line. The rung ends are fractions of the
+// full budget; a list ending below 1 (round 1's "0.5") is a tournament whose last rung
+// stops there. Besides the whole field's Spearman, each iteration's group is judged on
+// its own as the search judges it (the pick's reference against the group's best: regret,
+// and how often the pick is the group's best), and so are DRAWS random fields of DRAW_K.
+// 0, or 1 when the schedule is bad.
+static int replay_one(const reward *rw, int n, int seeds, const seating *st, int n_st, long full, long ck,
+                      long update, const schedule *sc) {
     double frac[HALVING_MAX_RUNGS];
     int nf = 0;
     halving_plan plan;
     err_info e = {0};
-    if (halving_parse_fractions(rungs, frac, &nf, &e)) {
+    if (halving_parse_fractions(sc->rungs, frac, &nf, &e)) {
         fprintf(stderr, "bench_judge --replay: %s\n", e.msg);
         return 1;
     }
     double last = frac[nf - 1];
     if (!(last > 0 && last <= 1)) {
-        fprintf(stderr, "bench_judge --replay: %s: the last rung must end in (0, 1] of the full budget\n", rungs);
+        fprintf(stderr, "bench_judge --replay: %s: the last rung must end in (0, 1] of the full budget\n", sc->rungs);
         return 1;
     }
     for (int r = 0; r < nf; r++) frac[r] /= last;
@@ -514,58 +590,81 @@ static int replay_one(const reward *rw, int n, int seeds, long full, long ck, lo
     int all[MAX_REWARDS], order[MAX_REWARDS], gidx[MAX_REWARDS], gfirst[MAX_REWARDS], glen[MAX_REWARDS];
     for (int i = 0; i < n; i++) all[i] = i;
     int ng = iteration_groups(rw, n, gidx, gfirst, glen);
-    double rho[MAX_SEEDS], pick_ref[MAX_SEEDS], regret = 0;
-    int best_picked = 0, decisions = 0;
-    for (int s = 0; s < seeds; s++) {
-        if (replay_tournament(rw, all, n, s, &plan, full, update, stat, order)) return 1;
+    static double rho[MAX_SEATINGS], pick_ref[MAX_SEATINGS];
+    double regret = 0, dregret = 0;
+    int best_picked = 0, decisions = 0, dhits = 0, draws = 0;
+    for (int s = 0; s < n_st; s++) {
+        replay_tournament(rw, all, n, &st[s], sc, &plan, full, update, order);
         double x[MAX_REWARDS], y[MAX_REWARDS];
         for (int k = 0; k < n; k++) x[order[k]] = (double)(n - k);
-        for (int i = 0; i < n; i++) y[i] = other_seeds_ref(&rw[i], seeds, s);
+        for (int i = 0; i < n; i++) y[i] = seating_ref(&rw[i], seeds, &st[s]);
         rho[s] = stats_spearman(x, y, n);
         pick_ref[s] = y[order[0]];
+        int hit;
         for (int g = 0; g < ng; g++) {
-            halving_plan gp;
-            const int *gi = gidx + gfirst[g];
-            if (halving_plan_make(glen[g], end_steps, ck, frac, nf, &gp, &e) ||
-                replay_tournament(rw, gi, glen[g], s, &gp, full, update, stat, order))
-                return 1;
-            double best = -1;
-            for (int i = 0; i < glen[g]; i++) if (y[gi[i]] > best) best = y[gi[i]];
-            regret += best - y[gi[order[0]]];
-            best_picked += y[gi[order[0]]] >= best;
+            regret += field_regret(rw, gidx + gfirst[g], glen[g], y, &st[s], sc, frac, nf, end_steps, ck, full,
+                                   update, &hit);
+            best_picked += hit;
             decisions++;
+        }
+        // the same fields for every schedule and seating: a paired comparison
+        rng dr;
+        rng_seed(&dr, 1, 0);
+        for (int d = 0; d < DRAWS && n > DRAW_K; d++) {
+            int pool[MAX_REWARDS], field[DRAW_K];
+            memcpy(pool, all, (size_t)n * sizeof *pool);
+            for (int k = 0; k < DRAW_K; k++) {      // a partial Fisher-Yates shuffle
+                int j = k + (int)rng_below(&dr, (uint64_t)(n - k));
+                int tmp = pool[k];
+                pool[k] = pool[j];
+                pool[j] = tmp;
+                field[k] = pool[k];
+            }
+            dregret += field_regret(rw, field, DRAW_K, y, &st[s], sc, frac, nf, end_steps, ck, full, update, &hit);
+            dhits += hit;
+            draws++;
         }
     }
     double rm, rsd, pm, psd;
-    stats_mean_sd(rho, seeds, &rm, &rsd);
-    stats_mean_sd(pick_ref, seeds, &pm, &psd);
-    printf("%-6s %-16s %6.2f %9.3f %7.3f", stat_name[stat], rungs, (double)halving_plan_steps(&plan) / ((double)n * full),
-           rm, rsd);
-    printf("  [");    // the per-seed values: their spread is the benchmark's noise
-    for (int s = 0; s < seeds; s++) printf("%s%.3f", s ? " " : "", rho[s]);
-    printf("] %9.3f", pm);
-    if (decisions) printf(" %10.3f %6d/%d", regret / decisions, best_picked, decisions);
-    printf("\n");
+    stats_mean_sd(rho, n_st, &rm, &rsd);
+    stats_mean_sd(pick_ref, n_st, &pm, &psd);
+    char seeds_txt[64] = "";
+    for (int r = 0; r < plan.n_rungs; r++) {
+        size_t l = strlen(seeds_txt);
+        snprintf(seeds_txt + l, sizeof seeds_txt - l, "%s%d", r ? "," : "", sc->seeds[r]);
+    }
+    printf("%-6s %-16s %-8s %6.2f %9.3f %7.3f %9.3f", stat_name[sc->stat], sc->rungs, seeds_txt,
+           (double)schedule_steps(sc, &plan) / ((double)n * full), rm, rsd, pm);
+    if (decisions) printf(" %10.3f %7d/%-3d", regret / decisions, best_picked, decisions);
+    else printf(" %10s %11s", "-", "-");
+    if (draws) printf(" %10.3f %7.0f%%", dregret / draws, 100.0 * dhits / draws);
+    else printf(" %10s %8s", "-", "-");
+    printf("  [");    // per seating: their spread is the benchmark's noise
+    for (int s = 0; s < n_st; s++) printf("%s%.3f", s ? " " : "", rho[s]);
+    printf("]\n");
     return 0;
 }
 
-// Which statistic ranks the field better at one rung end: the Spearman with the other
-// seeds' reference of the success rate and of the graded fitness (each the mean over the
-// robust window of a seed's curve), per judge seed, at rung ends on the checkpoint grid.
-static void replay_statistics(const reward *rw, int n, int seeds, long full, long ck) {
+// Which statistic ranks the field better at one rung end: the Spearman with the
+// seating's reference of the success rate and of the graded fitness (each the mean over
+// the robust window of the first seated seed's curve), per seating, at rung ends on the
+// checkpoint grid.
+static void replay_statistics(const reward *rw, int n, int seeds, const seating *st, int n_st, long full,
+                              long ck) {
     static const int at[] = {2, 3, 4, 5, 7, 10};
-    printf("\nstatistic at a rung end (checkpoints of the window), Spearman per judge seed\n%-10s", "rung end");
-    for (int s = 0; s < seeds; s++) printf("  success s%d  graded s%d", s + 1, s + 1);
+    printf("\nstatistic at a rung end (checkpoints of the window), Spearman per seating (judge seed)\n%-10s",
+           "rung end");
+    for (int s = 0; s < n_st; s++) printf("  success s%d  graded s%d", st[s].seat[0] + 1, st[s].seat[0] + 1);
     printf("\n");
     for (size_t k = 0; k < sizeof at / sizeof at[0]; k++) {
         long end = at[k] * ck;
         printf("%-10ld", end);
-        for (int s = 0; s < seeds; s++) {
+        for (int s = 0; s < n_st; s++) {
             double x[MAX_REWARDS], g[MAX_REWARDS], y[MAX_REWARDS];
             for (int i = 0; i < n; i++) {
-                x[i] = curve_score(&rw[i].cur[s], end, full, STAT_ROBUST, 0);
-                g[i] = curve_score(&rw[i].cur[s], end, full, STAT_ROBUST, 1);
-                y[i] = other_seeds_ref(&rw[i], seeds, s);
+                x[i] = curve_score(&rw[i].cur[st[s].seat[0]], end, full, STAT_ROBUST, 0);
+                g[i] = curve_score(&rw[i].cur[st[s].seat[0]], end, full, STAT_ROBUST, 1);
+                y[i] = seating_ref(&rw[i], seeds, &st[s]);
             }
             printf("  %10.3f %10.3f", stats_spearman(x, y, n), stats_spearman(g, y, n));
         }
@@ -573,26 +672,74 @@ static void replay_statistics(const reward *rw, int n, int seeds, long full, lon
     }
 }
 
+// Parse --judge-seeds: one count for every rung, or one per rung; each at least 1 and
+// at most the reference seeds less one (the reference needs one), non-decreasing.
+// Returns the largest, or 0 with a message on stderr.
+static int parse_judge_seeds(const char *text, int n_rungs, int seeds, int *out) {
+    int m = 0;
+    const char *p = text;
+    while (*p && m < HALVING_MAX_RUNGS) {
+        char *end;
+        long v = strtol(p, &end, 10);
+        if (end == p || (*end && *end != ',') || v < 1 || v >= seeds || (m && v < out[m - 1])) {
+            fprintf(stderr, "bench_judge: --judge-seeds %s: give counts from 1 to %d (the reference keeps a seed of "
+                            "--ref-seeds %d), one or one per rung, none below the one before\n", text, seeds - 1, seeds);
+            return 0;
+        }
+        out[m++] = (int)v;
+        p = *end ? end + 1 : end;
+    }
+    if (m == 1) for (int r = 1; r < n_rungs; r++) out[r] = out[0];
+    else if (m != n_rungs || *p) {
+        fprintf(stderr, "bench_judge: --judge-seeds %s: give one count, or one per rung (%d)\n", text, n_rungs);
+        return 0;
+    }
+    return out[n_rungs - 1];
+}
+
 // EUREKA's round-1 judge (max at half), then each schedule ranked on the success rate at
 // every rung (robust) and, for a tournament of several rungs, as the judge ranks (judge).
-static int replay(const reward *rw, int n, int seeds, long full, long ck, long update, const char *extra) {
+// Every line one seed per rung; then `extra` (--rungs, default the search's) with the
+// judge seeds `jseeds` per rung, when given. All lines are scored on the same seatings:
+// the largest seed count of `jseeds` seated, the rest the reference.
+static int replay(const reward *rw, int n, int seeds, long full, long ck, long update, const char *extra,
+                  const int *jseeds, int j_max) {
     if (seeds < 2) {
         fprintf(stderr, "bench_judge --replay: needs --ref-seeds 2 or more (one plays the judge)\n");
         return 1;
     }
-    printf("\nreplay on the prefix + reference curves (%d rewards, %d seeds; budget: steps / (rewards x full))\n", n,
-           seeds);
-    printf("%-6s %-16s %6s %9s %7s %s\n", "stat", "rungs", "budget", "spearman", "sd",
-           " per judge seed    pick ref  it.regret  it.best");
+    for (int i = 0; i < n; i++)
+        for (int s = 0; s < seeds; s++)
+            if (rw[i].cur[s].n == 0) {
+                fprintf(stderr, "bench_judge --replay: no checkpoint curve for %s seed %d\n", rw[i].name, s + 1);
+                return 1;
+            }
+    static seating st[MAX_SEATINGS];
+    int n_st = seatings_make(seeds, j_max, st, MAX_SEATINGS);
+    printf("\nreplay on the prefix + reference curves (%d rewards, %d seeds, %d seatings of %d judge seed%s; "
+           "budget: steps / (rewards x full); regret: iterations, then %d random fields of %d)\n",
+           n, seeds, n_st, j_max, j_max > 1 ? "s" : "", DRAWS, DRAW_K);
+    printf("%-6s %-16s %-8s %6s %9s %7s %9s %10s %11s %10s %8s  %s\n", "stat", "rungs", "seeds", "budget",
+           "spearman", "sd", "pick ref", "it.regret", "it.best", "regret", "best", "per seating");
     static const char *plans[] = {"0.5", "0.25,0.5,1", "0.3,0.6,1", "0.4,1", "0.5,1", "1"};
-    int rc = replay_one(rw, n, seeds, full, ck, update, "0.5", STAT_MAX);
-    for (size_t k = 0; k <= sizeof plans / sizeof plans[0]; k++) {
-        const char *p = k < sizeof plans / sizeof plans[0] ? plans[k] : extra;
-        if (!p) continue;
-        rc |= replay_one(rw, n, seeds, full, ck, update, p, STAT_ROBUST);
-        if (strchr(p, ',')) rc |= replay_one(rw, n, seeds, full, ck, update, p, STAT_JUDGE);
+    schedule sc = {"0.5", STAT_MAX, {1, 1, 1, 1, 1, 1}};
+    int rc = replay_one(rw, n, seeds, st, n_st, full, ck, update, &sc);
+    for (size_t k = 0; k < sizeof plans / sizeof plans[0]; k++) {
+        sc.rungs = plans[k];
+        sc.stat = STAT_ROBUST;
+        rc |= replay_one(rw, n, seeds, st, n_st, full, ck, update, &sc);
+        sc.stat = STAT_JUDGE;
+        if (strchr(plans[k], ',')) rc |= replay_one(rw, n, seeds, st, n_st, full, ck, update, &sc);
     }
-    if (!rc) replay_statistics(rw, n, seeds, full, ck);
+    if (extra || j_max > 1) {
+        sc.rungs = extra ? extra : DEFAULT_RUNGS;
+        memcpy(sc.seeds, jseeds, sizeof sc.seeds);
+        sc.stat = STAT_ROBUST;
+        rc |= replay_one(rw, n, seeds, st, n_st, full, ck, update, &sc);
+        sc.stat = STAT_JUDGE;
+        if (strchr(sc.rungs, ',')) rc |= replay_one(rw, n, seeds, st, n_st, full, ck, update, &sc);
+    }
+    if (!rc) replay_statistics(rw, n, seeds, st, n_st, full, ck);
     return rc;
 }
 
@@ -606,7 +753,7 @@ static double rank_correlation(const judged *j, const reward *rw, int n) {
 
 int main(int argc, char **argv) {
     const char *task_name = "reorient", *refdir = "judge_reference", *predir = "judge_prefix";
-    const char *judges = "max-half,robust-half,halving", *rungs = NULL;
+    const char *judges = "max-half,robust-half,halving", *rungs = NULL, *judge_seeds = NULL;
     const char *json_path = NULL;
     int seeds = 3, jobs = judge_cores(), replay_only = 0;
     reward *rw = calloc(MAX_REWARDS, sizeof *rw);
@@ -619,11 +766,13 @@ int main(int argc, char **argv) {
         else if (!strcmp(argv[i], "--jobs") && i + 1 < argc) jobs = atoi(argv[++i]);
         else if (!strcmp(argv[i], "--judges") && i + 1 < argc) judges = argv[++i];
         else if (!strcmp(argv[i], "--rungs") && i + 1 < argc) rungs = argv[++i];
+        else if (!strcmp(argv[i], "--judge-seeds") && i + 1 < argc) judge_seeds = argv[++i];
         else if (!strcmp(argv[i], "--json") && i + 1 < argc) json_path = argv[++i];
         else if (!strcmp(argv[i], "--replay")) replay_only = 1;
         else if (argv[i][0] == '-') {
             fprintf(stderr, "usage: bench_judge [--task T] [--reference DIR] [--ref-seeds S] [--jobs J] "
-                            "[--judges max-half,robust-half,halving] [--rungs 0.25,0.5,1] [--replay] [--prefix DIR] [--json FILE] "
+                            "[--judges max-half,robust-half,halving] [--rungs 0.25,0.5,1] [--replay] [--judge-seeds 1,1,2] "
+                            "[--prefix DIR] [--json FILE] "
                             "[REWARD.c ...]\n");
             return 2;
         } else if (n < MAX_REWARDS) {
@@ -648,6 +797,18 @@ int main(int argc, char **argv) {
     if (!t || seeds < 1 || seeds > MAX_SEEDS || jobs < 1) {
         fprintf(stderr, "bench_judge: unknown task '%s' or bad --ref-seeds/--jobs\n", task_name);
         return 2;
+    }
+    int jseeds[HALVING_MAX_RUNGS] = {1, 1, 1, 1, 1, 1}, j_max = 1;
+    if (judge_seeds && !replay_only) {
+        fprintf(stderr, "bench_judge: --judge-seeds is replayed on cached curves: give it with --replay\n");
+        free(rw);
+        return 2;
+    }
+    if (judge_seeds) {
+        int nr = 0;
+        double fr[HALVING_MAX_RUNGS];
+        halving_parse_fractions(rungs ? rungs : DEFAULT_RUNGS, fr, &nr, &fe);
+        if (!(j_max = parse_judge_seeds(judge_seeds, nr, seeds, jseeds))) { free(rw); return 2; }
     }
     if (n == 0) {
         char dir[2048], prefix[64];
@@ -685,7 +846,7 @@ int main(int argc, char **argv) {
         if (trc) fprintf(stderr, "bench_judge: some prefix trainings failed\n");
         for (int i = 0; i < n; i++)
             for (int s = 0; s < seeds; s++) merge_curves(&rw[i], s);
-        int rc = replay(rw, n, seeds, full, ck, update, rungs);
+        int rc = replay(rw, n, seeds, full, ck, update, rungs, jseeds, j_max);
         free_rewards(rw, n);
         return rc;
     }

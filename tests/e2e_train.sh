@@ -258,4 +258,51 @@ kill $bj 2>/dev/null; wait $bj 2>/dev/null
 [ $alive = 1 ] && [ -s "$TMP/part/cartpole_human/seed01/train.json" ] && [ ! -e "$TMP/part/slow/seed01/train.json" ] \
     && ok || bad "bench_judge kept no finished training before its end (alive $alive): $(cat "$TMP/bj4.err")"
 
+# 8. bench_judge --replay --judge-seeds: a judge that trains each candidate on two seeds
+# ranks on their mean, and every line is scored against the seed left over. Three
+# rewards whose curves are flat at one value per seed (seed 2 swaps the first two):
+#   A: 0.9 0.5 0.9   B: 0.5 0.9 0.5   C: 0.1 0.1 0.1
+# One seed (the first seated) ranks A, B the wrong way round against the reference in
+# four of the six ordered seatings: Spearman 1, 0.5, 0.5, 0.5, 0.5, 1 (mean 0.667). Two
+# seeds tie A and B (which goes to the first) except where seeds 1 and 3 are seated and
+# seed 2 is the reference: 1, 0.5, 1, 1, 0.5, 1 (mean 0.833), for twice the steps.
+"$BJ" --reference "$TMP/ref" --prefix "$TMP/pre" --task cartpole --ref-seeds 1 --jobs 1 --replay \
+    "$ROOT/rewards/cartpole_human.c" > /dev/null 2> "$TMP/bj5.err"
+cp "$ROOT/rewards/cartpole_human.c" "$TMP/third.c"
+python3 - "$REF" "$TMP/pre/cartpole_human/seed01/train.json" "$TMP/flat" <<'PY2'
+import json, os, sys
+ref, pre, out = sys.argv[1:]
+vals = {"cartpole_human": (0.9, 0.5, 0.9), "cartpole_sparse": (0.5, 0.9, 0.5), "third": (0.1, 0.1, 0.1)}
+for kind, src in (("reference", ref), ("prefix", pre)):
+    for name, fits in vals.items():
+        for s, f in enumerate(fits, 1):
+            d = json.load(open(src))
+            d["config"]["seed"] = s
+            d["fitness"] = f
+            ck = d["checkpoints"]
+            ck["fitness"] = [f] * len(ck["steps"])
+            if "graded" in ck: ck["graded"] = [f] * len(ck["steps"])
+            os.makedirs(f"{out}/{kind}/{name}/seed{s:02d}")
+            json.dump(d, open(f"{out}/{kind}/{name}/seed{s:02d}/train.json", "w"))
+PY2
+"$BJ" --reference "$TMP/flat/reference" --prefix "$TMP/flat/prefix" --task cartpole --ref-seeds 3 --jobs 1 \
+    --replay --rungs 1 --judge-seeds 2 "$ROOT/rewards/cartpole_human.c" "$ROOT/rewards/cartpole_sparse.c" \
+    "$TMP/third.c" > "$TMP/bj6.txt" 2> "$TMP/bj6.err"
+rc=$?
+[ $rc -eq 0 ] && grep -q "needs --ref-seeds 2" "$TMP/bj5.err" \
+    && grep -q "^robust 1  *1  *1.00  *0.667 .*\[1.000 0.500 0.500 0.500 0.500 1.000\]$" "$TMP/bj6.txt" \
+    && grep -q "^robust 1  *2  *2.00  *0.833 .*\[1.000 0.500 1.000 1.000 0.500 1.000\]$" "$TMP/bj6.txt" \
+    && ok || bad "bench_judge --judge-seeds: exit $rc: $(cat "$TMP/bj6.err" "$TMP/bj6.txt")"
+# ... and a count the reference cannot spare, or one without --replay, is a usage error.
+"$BJ" --reference "$TMP/flat/reference" --task cartpole --ref-seeds 3 --replay --judge-seeds 3 \
+    "$ROOT/rewards/cartpole_human.c" > /dev/null 2> "$TMP/bj7.err"
+rc=$?
+"$BJ" --reference "$TMP/flat/reference" --task cartpole --ref-seeds 3 --judge-seeds 2 \
+    "$ROOT/rewards/cartpole_human.c" > /dev/null 2> "$TMP/bj8.err"
+rc2=$?
+[ $rc -eq 2 ] && [ $rc2 -eq 2 ] \
+    && grep -qx "bench_judge: --judge-seeds 3: give counts from 1 to 2 (the reference keeps a seed of --ref-seeds 3), one or one per rung, none below the one before" "$TMP/bj7.err" \
+    && grep -qx "bench_judge: --judge-seeds is replayed on cached curves: give it with --replay" "$TMP/bj8.err" \
+    && ok || bad "bench_judge --judge-seeds usage: exit $rc/$rc2: $(cat "$TMP/bj7.err" "$TMP/bj8.err")"
+
 e2e_end
