@@ -782,9 +782,18 @@ int main(int argc, char **argv) {
     double frac[HALVING_MAX_RUNGS];
     int nfrac = 0;
     err_info fe = {0};
-    halving_plan probe;     // the list's shape (increasing, ending at 1), before any training
-    if (rungs && (halving_parse_fractions(rungs, frac, &nfrac, &fe) ||
-                  halving_plan_make(2, 1000000, 1, frac, nfrac, &probe, &fe))) {
+    // The list's shape (increasing, ending at 1), before any training; a replayed
+    // tournament may stop short of the full budget, as round 1's "0.5" does.
+    int bad = rungs && halving_parse_fractions(rungs, frac, &nfrac, &fe);
+    for (int r = 0; rungs && !bad && replay_only && r < nfrac; r++)
+        if (!(frac[r] > (r ? frac[r - 1] : 0) && frac[r] <= 1)) {
+            fprintf(stderr, "bench_judge: --rungs %s: give fractions in (0, 1], increasing (a replay may end "
+                            "before 1)\n", rungs);
+            return 2;
+        }
+    halving_plan probe;
+    if (rungs && !bad && !replay_only) bad = halving_plan_make(2, 1000000, 1, frac, nfrac, &probe, &fe);
+    if (bad) {
         fprintf(stderr, "bench_judge: %s\n", fe.msg);
         return 2;
     }
