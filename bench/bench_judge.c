@@ -498,7 +498,7 @@ static void replay_tournament(const reward *rw, const int *idx, int m, const sea
     memset(c, 0, sizeof c);
     for (int i = 0; i < m; i++) c[i].src = rw[idx[i]].src;
     for (int r = 0; r < plan->n_rungs; r++) {
-        int graded = sc->stat == STAT_JUDGE && halving_rung_graded(r, plan->n_rungs);
+        int graded = sc->stat == STAT_JUDGE && halving_rung_graded(plan, r);
         // a training stops after the update that reaches the rung end
         long end = (plan->steps[r] + update - 1) / update * update;
         for (int i = 0; i < m; i++) {

@@ -47,4 +47,29 @@ PY
     && grep -q "^muscle energy per episode: " "$TMP/analyze.txt" \
     && ok || bad "analyze table: no muscle activation row: $(tail -3 "$TMP/analyze.txt")"
 
+# What the first rung ranks on (--first-cut): reorient_muscle has a graded fitness, so by
+# default the first of two rungs ranks each candidate on it, and with --first-cut success
+# on the robust success rate, as the last rung does; run.json records the choice (a
+# resume reads it back), and any other word is a usage error.
+for cut in graded success; do
+    flag=(); [ $cut = success ] && flag=(--first-cut success)
+    "$EUREKA" search --task reorient_muscle --llm offline --iterations 1 --samples 2 "${flag[@]}" \
+        --train-steps 8192 --rungs 0.5,1 --robust-cases 20 --eval-seeds 0 --jobs 2 --threads 1 --quiet \
+        --out "$TMP/cut_$cut" > "$TMP/cut_$cut.txt" 2>&1
+    rc=$?
+    python3 - "$TMP/cut_$cut" $cut <<'PY' && [ $rc -eq 0 ] && ok || bad "--first-cut $cut: exit $rc: $(tail -1 "$TMP/cut_$cut.txt")"
+import glob, json, sys
+run, cut = sys.argv[1:]
+assert json.load(open(f"{run}/run.json"))["first_cut"] == cut
+firsts = [json.load(open(f))[0] for f in sorted(glob.glob(f"{run}/iter01/sample*/rungs.json"))]
+assert len(firsts) == 2
+for r in firsts:
+    assert r["score"] == r["fitness_graded" if cut == "graded" else "fitness_robust"], r
+PY
+done
+"$EUREKA" search --task reorient_muscle --first-cut best > /dev/null 2> "$TMP/cut_bad.err"
+rc=$?
+[ $rc -eq 2 ] && grep -q "first-cut best: use graded or success" "$TMP/cut_bad.err" \
+    && ok || bad "--first-cut best: exit $rc: $(cat "$TMP/cut_bad.err")"
+
 e2e_end

@@ -293,16 +293,26 @@ static void test_measure_forged(void) {
 }
 
 // What a rung ranks on: the graded fitness at the first of several rungs when the result
-// has one, else the robust statistic.
+// has one and the plan's graded_cut is on (not --first-cut success), else the robust
+// statistic.
 static void test_rung_score(void) {
     cJSON *both = cJSON_Parse("{\"fitness_robust\": 0.25, \"fitness_graded\": 0.875}");
     cJSON *robust = cJSON_Parse("{\"fitness_robust\": 0.25}");
     cJSON *none = cJSON_Parse("{}");
-    CHECK(halving_rung_score(both, 0, 3) == 0.875 && halving_rung_score(both, 0, 2) == 0.875);
-    CHECK(halving_rung_score(both, 1, 3) == 0.25 && halving_rung_score(both, 2, 3) == 0.25);
-    CHECK(halving_rung_score(both, 0, 1) == 0.25);
-    CHECK(halving_rung_score(robust, 0, 3) == 0.25 && halving_rung_score(robust, 2, 3) == 0.25);
-    CHECK(halving_rung_score(none, 0, 3) == -INFINITY);
+    halving_plan p3, p2, p1;
+    err_info e = {0};
+    const double f3[] = {0.25, 0.5, 1}, f2[] = {0.5, 1}, f1[] = {1};
+    CHECK(halving_plan_make(8, 1000, 10, f3, 3, &p3, &e) == ERR_OK && p3.graded_cut == 1);
+    CHECK(halving_plan_make(8, 1000, 10, f2, 2, &p2, &e) == ERR_OK);
+    CHECK(halving_plan_make(8, 1000, 10, f1, 1, &p1, &e) == ERR_OK);
+    CHECK(halving_rung_score(both, &p3, 0) == 0.875 && halving_rung_score(both, &p2, 0) == 0.875);
+    CHECK(halving_rung_score(both, &p3, 1) == 0.25 && halving_rung_score(both, &p3, 2) == 0.25);
+    CHECK(halving_rung_score(both, &p1, 0) == 0.25);
+    CHECK(halving_rung_score(robust, &p3, 0) == 0.25 && halving_rung_score(robust, &p3, 2) == 0.25);
+    CHECK(halving_rung_score(none, &p3, 0) == -INFINITY);
+    // --first-cut success: every rung on the success rate
+    p3.graded_cut = 0;
+    CHECK(halving_rung_score(both, &p3, 0) == 0.25 && !halving_rung_graded(&p3, 0));
     cJSON_Delete(both);
     cJSON_Delete(robust);
     cJSON_Delete(none);

@@ -425,6 +425,34 @@ static void test_seeds(void) {
         CHECK(search_recheck_seed(1, 2, 3) != search_candidate_seed(1, it, 3));
 }
 
+// --first-cut goes through run.json: a resume ranks the first rung as the run began;
+// a run from before the flag (no "first_cut") on the graded fitness, as it ran; an edited
+// value stops the resume with the key named.
+static void test_first_cut_resume(void) {
+    const char *docs[] = {"{\"task\": \"cartpole\", \"first_cut\": \"success\"}",
+                          "{\"task\": \"cartpole\", \"first_cut\": \"graded\"}", "{\"task\": \"cartpole\"}",
+                          "{\"task\": \"cartpole\", \"first_cut\": \"best\"}"};
+    const int want[] = {1, 0, 0, -1};
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/first_cut", tmp);
+    err_info e = {0};
+    CHECK(fs_mkdirs(dir, &e) == ERR_OK);
+    for (int i = 0; i < 4; i++) {
+        CHECK(run_write_text(dir, "run.json", docs[i], &e) == ERR_OK);
+        search_cfg r;
+        search_cfg_default(&r);
+        cJSON *hold = NULL;
+        int rc = search_resume_cfg(dir, &r, &hold, &e);
+        if (want[i] < 0) {
+            CHECK(rc == ERR_PARSE);
+            CHECK_STR_CONTAINS(e.msg, "first_cut");
+        } else {
+            CHECK_MSG(rc == ERR_OK && r.first_cut_success == want[i], "%s: rc %d, %s", docs[i], rc, e.msg);
+        }
+        cJSON_Delete(hold);
+    }
+}
+
 static void test_bad_cfg(void) {
     search_cfg c;
     small_cfg(&c, NULL);
@@ -443,6 +471,7 @@ int main(void) {
     if (!mkdtemp(tmp)) { perror("mkdtemp"); return 1; }
     TEST_RUN(test_seeds);
     TEST_RUN(test_bad_cfg);
+    TEST_RUN(test_first_cut_resume);
     TEST_RUN(test_offline_search);
     TEST_RUN(test_recheck);
     TEST_RUN(test_elitist_regressed);

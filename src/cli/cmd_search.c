@@ -195,7 +195,7 @@ static int all_failed(const search_summary *s) {
 int cmd_search(int argc, char **argv) {
     search_cfg c;
     search_cfg_default(&c);
-    const char *task = NULL, *resume = NULL, *context = NULL;
+    const char *task = NULL, *resume = NULL, *context = NULL, *first_cut = NULL;
     long seed = 1;
     int quiet = 0, json = 0, help = 0, video = 0;
     cli_trainer_opts topt = {0};
@@ -216,6 +216,7 @@ int cmd_search(int argc, char **argv) {
         {"--threads", CLI_INT, &c.threads, "threads per training (default max(1, cores/jobs))", 1, 64},
         {"--train-steps", CLI_LONG, &c.train_steps, "full budget the tournament's survivors reach (default the task's)", 1, 1e12},
         {"--rungs", CLI_STR, &c.rungs, "rung ends as fractions of it, halving the field at each (default 0.25,0.5,1)", 0, 0},
+        {"--first-cut", CLI_STR, &first_cut, "graded|success: what the first rung ranks on (default graded; measured: docs/search.md)", 0, 0},
         {"--robust-cases", CLI_INT, &c.robust_cases, "held-out cases of the judge's robust statistic (default 2x the task's set)", 1, 100000},
         {"--context", CLI_STR, &context, "elitist|eureka: reflect on the best so far or on each iteration's best (default elitist)", 0, 0},
         {"--train-seconds", CLI_DOUBLE, &c.train_seconds, "wall-clock cap per candidate training", 1, 1e9},
@@ -244,12 +245,16 @@ int cmd_search(int argc, char **argv) {
         err_set(&e, ERR_USAGE, "--context %s: use elitist or eureka", context);
         return cli_fail("search", &e);
     }
+    if (first_cut && strcmp(first_cut, "graded") != 0 && strcmp(first_cut, "success") != 0) {
+        err_set(&e, ERR_USAGE, "--first-cut %s: use graded or success", first_cut);
+        return cli_fail("search", &e);
+    }
     cJSON *hold = NULL;
     char resume_dir[RUN_PATH_MAX];
     if (resume) {
-        if (task || c.out || topt.set || topt.exploration || topt.noise_period || topt.curriculum) {
-            err_set(&e, ERR_USAGE, "--resume takes its settings from DIR/run.json: drop --task, --out, --set "
-                    "and the trainer flags");
+        if (task || c.out || first_cut || topt.set || topt.exploration || topt.noise_period || topt.curriculum) {
+            err_set(&e, ERR_USAGE, "--resume takes its settings from DIR/run.json: drop --task, --out, --first-cut, "
+                    "--set and the trainer flags");
             return cli_fail("search", &e);
         }
         // The run's settings, but the connection (backend, model, base URL, timeouts,
@@ -263,6 +268,7 @@ int cmd_search(int argc, char **argv) {
         if (!(c.task = cli_task(task, &e)) || cli_trainer_apply(&topt, c.task, &c.trainer, &e)) return cli_fail("search", &e);
         c.seed = (uint64_t)seed;
         c.context_eureka = context && strcmp(context, "eureka") == 0;
+        c.first_cut_success = first_cut && strcmp(first_cut, "success") == 0;
     }
     ui u = {0};
     u.c = &c;

@@ -27,6 +27,7 @@ int halving_plan_make(int k, long full, long quantum, const double *frac, int n,
         prev = s;
     }
     p->n_rungs = n;
+    p->graded_cut = 1;
     return ERR_OK;
 }
 
@@ -94,12 +95,12 @@ void halving_select(const halving_plan *plan, int r, halving_cand *c, int k) {
     free(order);
 }
 
-int halving_rung_graded(int rung, int n_rungs) { return rung == 0 && n_rungs > 1; }
+int halving_rung_graded(const halving_plan *p, int rung) { return p->graded_cut && rung == 0 && p->n_rungs > 1; }
 
-double halving_rung_score(const cJSON *result, int rung, int n_rungs) {
+double halving_rung_score(const cJSON *result, const halving_plan *p, int rung) {
     const cJSON *g = cJSON_GetObjectItemCaseSensitive(result, "fitness_graded");
     const cJSON *f = cJSON_GetObjectItemCaseSensitive(result, "fitness_robust");
-    if (halving_rung_graded(rung, n_rungs) && cJSON_IsNumber(g)) return g->valuedouble;
+    if (halving_rung_graded(p, rung) && cJSON_IsNumber(g)) return g->valuedouble;
     return cJSON_IsNumber(f) ? f->valuedouble : -INFINITY;
 }
 
@@ -107,7 +108,7 @@ typedef struct run_ctx {
     const halving_opts *o;
     halving_cand *c;
     int *cand_of;
-    int n_rungs;
+    const halving_plan *plan;
     int rung;
     int rc;
     err_info *e;
@@ -121,7 +122,7 @@ static void on_done(void *ctx, int i, judge_verdict *v) {
     memset(v, 0, sizeof *v);
     x->rungs_done = rc->rung + 1;
     x->score = -INFINITY;
-    if (x->v.status == SB_OK) x->score = halving_rung_score(x->v.result, rc->rung, rc->n_rungs);
+    if (x->v.status == SB_OK) x->score = halving_rung_score(x->v.result, rc->plan, rc->rung);
     else x->out = 1;
     if (rc->o->on_rung && !rc->rc) {
         err_info pe = {0};
@@ -168,7 +169,7 @@ int halving_run(const halving_opts *o, const halving_plan *plan, halving_cand *c
         }
         if (n == 0) continue;
         memset(vd, 0, (size_t)k * sizeof *vd);
-        run_ctx ctx = {o, c, cand_of, plan->n_rungs, r, ERR_OK, e};
+        run_ctx ctx = {o, c, cand_of, plan, r, ERR_OK, e};
         judge_opts jo = o->jo;
         jo.on_progress = o->jo.on_progress ? progress_of : NULL;
         jo.on_done = on_done;

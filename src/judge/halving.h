@@ -24,6 +24,8 @@ typedef struct halving_plan {
     int n_rungs;
     long steps[HALVING_MAX_RUNGS];  // total training steps at the end of each rung
     int keep[HALVING_MAX_RUNGS];    // candidates that train in each rung (keep[0]: all)
+    int graded_cut;                 // 1: the first rung of several ranks on the graded
+                                    // fitness (halving_rung_graded); halving_plan_make's default
 } halving_plan;
 
 // The plan for k candidates and full budget `full`, the rungs ending at the fractions
@@ -77,17 +79,18 @@ int halving_run(const halving_opts *o, const halving_plan *plan, halving_cand *c
 // (score, then lower index); sets out on the others. No-op after the last rung.
 void halving_select(const halving_plan *plan, int r, halving_cand *c, int k);
 
-// Whether rung (0-based) of n_rungs ranks on the graded fitness: the first rung of a
-// tournament of several, which cuts the whole field while most rewards have not yet
-// succeeded on a single held-out case (their success rates tie near 0, the graded fitness
-// still orders them); later rungs cut among the leaders, whose success rates have left
-// the floor and rank better than the graded fitness (measured: docs/search.md).
-int halving_rung_graded(int rung, int n_rungs);
+// Whether rung (0-based) of the plan ranks on the graded fitness: with graded_cut, the
+// first rung of a tournament of several, which cuts the whole field while most rewards
+// may not yet have succeeded on a single held-out case (their success rates tie near 0,
+// the graded fitness still orders them); later rungs cut among the leaders, whose success
+// rates have left the floor. Whether the first cut gains by it depends on the trainer:
+// measured in docs/search.md (`eureka search --first-cut`).
+int halving_rung_graded(const halving_plan *p, int rung);
 
 // The number rung ranks on, from a judged training result: "fitness_graded" (task.h)
 // where halving_rung_graded says so and the task has one, else the robust statistic
 // "fitness_robust"; -INFINITY when absent.
-double halving_rung_score(const cJSON *result, int rung, int n_rungs);
+double halving_rung_score(const cJSON *result, const halving_plan *p, int rung);
 
 // The candidates ordered best first: furthest rung, then score, then index.
 void halving_order(const halving_cand *c, int k, int *order);

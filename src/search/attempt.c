@@ -310,7 +310,7 @@ static int load_rungs(search *S, int it, const cand *k, halving_cand *h, err_inf
                 // rank on the measured numbers only: a graded fitness the task does not
                 // have is dropped, never ranked on
                 judge_measure_write(h->v.result, &m2);
-                h->score = halving_rung_score(h->v.result, n - 1, S->plan.n_rungs);
+                h->score = halving_rung_score(h->v.result, &S->plan, n - 1);
             }
         }
         if (!rc && h->v.status == SB_OK && !h->frozen) {    // a frozen one never trains on

@@ -66,7 +66,9 @@ int search_plan(const search_cfg *c, halving_plan *plan, long *ck_interval, long
     double frac[HALVING_MAX_RUNGS] = {0.25, 0.5, 1.0};
     int nfrac = 3;
     if (c->rungs && halving_parse_fractions(c->rungs, frac, &nfrac, e)) return e ? e->code : ERR_USAGE;
-    return halving_plan_make(c->samples, full, *ck_interval, frac, nfrac, plan, e);
+    rc = halving_plan_make(c->samples, full, *ck_interval, frac, nfrac, plan, e);
+    plan->graded_cut = !c->first_cut_success;
+    return rc;
 }
 
 // "backend model at url" of a run.json "llm" record, or of the client.
@@ -122,6 +124,7 @@ cJSON *settings_json(const search *S) {
     cJSON_AddNumberToObject(o, "finalists", c->finalists);
     cJSON_AddNumberToObject(o, "retries", c->retries);
     cJSON_AddStringToObject(o, "rungs", c->rungs ? c->rungs : "0.25,0.5,1");
+    cJSON_AddStringToObject(o, "first_cut", c->first_cut_success ? "success" : "graded");
     cJSON *rg = cJSON_AddArrayToObject(o, "rung_steps");
     for (int r = 0; r < S->plan.n_rungs; r++) cJSON_AddItemToArray(rg, cJSON_CreateNumber((double)S->plan.steps[r]));
     cJSON_AddNumberToObject(o, "ck_interval", (double)S->ck_interval);
@@ -176,6 +179,10 @@ int search_resume_cfg(const char *dir, search_cfg *c, cJSON **hold, err_info *e)
 #undef NUM
     const char *rungs = cJSON_GetStringValue(cJSON_GetObjectItem(r, "rungs"));
     if (rungs) c->rungs = rungs;
+    // Runs made before --first-cut have none: the graded cut, as they ran.
+    const char *cut = cJSON_GetStringValue(cJSON_GetObjectItem(r, "first_cut"));
+    if (cut && strcmp(cut, "graded") != 0 && strcmp(cut, "success") != 0) bad = "first_cut";
+    c->first_cut_success = cut && strcmp(cut, "success") == 0;
     const char *ctx = cJSON_GetStringValue(cJSON_GetObjectItem(r, "context"));
     c->context_eureka = ctx && strcmp(ctx, "eureka") == 0;
     c->init_human = cJSON_IsTrue(cJSON_GetObjectItem(r, "init_human"));
