@@ -293,16 +293,22 @@ rc=$?
     && grep -q "^robust 1  *1  *1.00  *0.667 .*\[1.000 0.500 0.500 0.500 0.500 1.000\]$" "$TMP/bj6.txt" \
     && grep -q "^robust 1  *2  *2.00  *0.833 .*\[1.000 0.500 1.000 1.000 0.500 1.000\]$" "$TMP/bj6.txt" \
     && ok || bad "bench_judge --judge-seeds: exit $rc: $(cat "$TMP/bj6.err" "$TMP/bj6.txt")"
-# ... and a count the reference cannot spare, or one without --replay, is a usage error.
+# ... and a count the reference cannot spare, or one without --replay, is a usage error
 "$BJ" --reference "$TMP/flat/reference" --task cartpole --ref-seeds 3 --replay --judge-seeds 3 \
     "$ROOT/rewards/cartpole_human.c" > /dev/null 2> "$TMP/bj7.err"
 rc=$?
 "$BJ" --reference "$TMP/flat/reference" --task cartpole --ref-seeds 3 --judge-seeds 2 \
     "$ROOT/rewards/cartpole_human.c" > /dev/null 2> "$TMP/bj8.err"
 rc2=$?
-[ $rc -eq 2 ] && [ $rc2 -eq 2 ] \
+# (a replayed tournament may end before the full budget, as round 1's "0.5" does, but its
+# rungs still increase)
+"$BJ" --reference "$TMP/flat/reference" --task cartpole --ref-seeds 3 --replay --rungs 0.5,0.3 \
+    "$ROOT/rewards/cartpole_human.c" > /dev/null 2> "$TMP/bj9.err"
+rc3=$?
+[ $rc -eq 2 ] && [ $rc2 -eq 2 ] && [ $rc3 -eq 2 ] \
+    && grep -qx "bench_judge: --rungs 0.5,0.3: give fractions in (0, 1], increasing (a replay may end before 1)" "$TMP/bj9.err" \
     && grep -qx "bench_judge: --judge-seeds 3: give counts from 1 to 2 (the reference keeps a seed of --ref-seeds 3), one or one per rung, none below the one before" "$TMP/bj7.err" \
     && grep -qx "bench_judge: --judge-seeds is replayed on cached curves: give it with --replay" "$TMP/bj8.err" \
-    && ok || bad "bench_judge --judge-seeds usage: exit $rc/$rc2: $(cat "$TMP/bj7.err" "$TMP/bj8.err")"
+    && ok || bad "bench_judge --judge-seeds/--rungs usage: exit $rc/$rc2/$rc3: $(cat "$TMP/bj7.err" "$TMP/bj8.err" "$TMP/bj9.err")"
 
 e2e_end
