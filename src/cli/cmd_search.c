@@ -268,7 +268,7 @@ int cmd_search(int argc, char **argv) {
         if (!(c.task = cli_task(task, &e)) || cli_trainer_apply(&topt, c.task, &c.trainer, &e)) return cli_fail("search", &e);
         c.seed = (uint64_t)seed;
         c.context_eureka = context && strcmp(context, "eureka") == 0;
-        c.first_cut_success = first_cut && strcmp(first_cut, "success") == 0;
+        if (first_cut) c.first_cut_success = strcmp(first_cut, "success") == 0;
     }
     ui u = {0};
     u.c = &c;
