@@ -191,7 +191,7 @@ int cmd_show(int argc, char **argv) {
                     cJSON_AddItemToArray(a, cJSON_CreateNumber(lo));
                     cJSON_AddItemToArray(a, cJSON_CreateNumber(hi));
                 }
-                double g = jnum(tr, "fitness_graded", NAN);   // what a first rung ranks on
+                double g = jnum(tr, "fitness_graded", NAN);   // what a first rung ranks on (--first-cut graded)
                 if (isfinite(g)) {
                     snprintf(graded, sizeof graded, "%.3f", g);
                     cJSON_AddNumberToObject(sj, "fitness_graded", g);
