@@ -424,7 +424,6 @@ static void halving(const task_def *t, reward *rw, int n, int jobs, long full, l
 #define DRAW_K 8
 #define DRAWS 500
 #define MAX_SEATINGS 720
-#define DEFAULT_RUNGS "0.25,0.5,1"  // halving_plan_default's
 
 typedef enum { STAT_MAX, STAT_ROBUST, STAT_JUDGE } replay_stat;
 static const char *const stat_name[] = {"max", "robust", "judge"};
@@ -721,7 +720,7 @@ static int replay(const reward *rw, int n, int seeds, long full, long ck, long u
            n, seeds, n_st, j_max, j_max > 1 ? "s" : "", DRAWS, DRAW_K);
     printf("%-6s %-16s %-8s %6s %9s %7s %9s %10s %11s %10s %8s  %s\n", "stat", "rungs", "seeds", "budget",
            "spearman", "sd", "pick ref", "it.regret", "it.best", "regret", "best", "per seating");
-    static const char *plans[] = {"0.5", "0.25,0.5,1", "0.3,0.6,1", "0.4,1", "0.5,1", "1"};
+    static const char *plans[] = {"0.5", HALVING_DEFAULT_RUNGS, "0.3,0.6,1", "0.4,1", "0.5,1", "1"};
     schedule sc = {"0.5", STAT_MAX, {1, 1, 1, 1, 1, 1}};
     int rc = replay_one(rw, n, seeds, st, n_st, full, ck, update, &sc);
     for (size_t k = 0; k < sizeof plans / sizeof plans[0]; k++) {
@@ -732,7 +731,7 @@ static int replay(const reward *rw, int n, int seeds, long full, long ck, long u
         if (strchr(plans[k], ',')) rc |= replay_one(rw, n, seeds, st, n_st, full, ck, update, &sc);
     }
     if (extra || j_max > 1) {
-        sc.rungs = extra ? extra : DEFAULT_RUNGS;
+        sc.rungs = extra ? extra : HALVING_DEFAULT_RUNGS;
         memcpy(sc.seeds, jseeds, sizeof sc.seeds);
         sc.stat = STAT_ROBUST;
         rc |= replay_one(rw, n, seeds, st, n_st, full, ck, update, &sc);
@@ -816,7 +815,7 @@ int main(int argc, char **argv) {
     if (judge_seeds) {
         int nr = 0;
         double fr[HALVING_MAX_RUNGS];
-        halving_parse_fractions(rungs ? rungs : DEFAULT_RUNGS, fr, &nr, &fe);
+        halving_parse_fractions(rungs ? rungs : HALVING_DEFAULT_RUNGS, fr, &nr, &fe);
         if (!(j_max = parse_judge_seeds(judge_seeds, nr, seeds, jseeds))) { free(rw); return 2; }
     }
     if (n == 0) {

@@ -32,8 +32,10 @@ int halving_plan_make(int k, long full, long quantum, const double *frac, int n,
 }
 
 int halving_plan_default(int k, long full, long quantum, halving_plan *p, err_info *e) {
-    static const double frac[] = {0.25, 0.5, 1.0};
-    return halving_plan_make(k, full, quantum, frac, 3, p, e);
+    double frac[HALVING_MAX_RUNGS];
+    int n = 0;
+    int rc = halving_parse_fractions(HALVING_DEFAULT_RUNGS, frac, &n, e);
+    return rc ? rc : halving_plan_make(k, full, quantum, frac, n, p, e);
 }
 
 int halving_parse_fractions(const char *text, double *frac, int *n, err_info *e) {

@@ -19,6 +19,7 @@
 #include "judge/judge.h"
 
 #define HALVING_MAX_RUNGS 6
+#define HALVING_DEFAULT_RUNGS "0.25,0.5,1"     // the default plan's rung ends (--rungs)
 
 typedef struct halving_plan {
     int n_rungs;

@@ -51,7 +51,7 @@ typedef struct search_cfg {
     int jobs;                   // workers at once (0 = number of cores)
     int threads;                // threads per worker (0 = max(1, cores / jobs))
     long train_steps;           // full budget the tournament's survivors reach (0 = the task's)
-    const char *rungs;          // rung ends as fractions of it, "0.25,0.5,1" (NULL = that)
+    const char *rungs;          // rung ends as fractions of it, NULL: HALVING_DEFAULT_RUNGS
     int first_cut_success;      // 1: the first rung ranks on the success rate, as the others
                                 // do; 0 (default): on the graded fitness (halving.h)
     int robust_cases;           // held-out cases of the judge's robust statistic (0 = default)

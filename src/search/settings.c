@@ -63,9 +63,10 @@ int search_plan(const search_cfg *c, halving_plan *plan, long *ck_interval, long
     if (rc) return rc;
     long update = (long)dflt.n_envs * dflt.horizon;
     *ck_interval = (full / 20 + update - 1) / update * update;
-    double frac[HALVING_MAX_RUNGS] = {0.25, 0.5, 1.0};
-    int nfrac = 3;
-    if (c->rungs && halving_parse_fractions(c->rungs, frac, &nfrac, e)) return e ? e->code : ERR_USAGE;
+    double frac[HALVING_MAX_RUNGS];
+    int nfrac = 0;
+    if (halving_parse_fractions(c->rungs ? c->rungs : HALVING_DEFAULT_RUNGS, frac, &nfrac, e))
+        return e ? e->code : ERR_USAGE;
     rc = halving_plan_make(c->samples, full, *ck_interval, frac, nfrac, plan, e);
     plan->graded_cut = !c->first_cut_success;
     return rc;
@@ -123,7 +124,7 @@ cJSON *settings_json(const search *S) {
     cJSON_AddNumberToObject(o, "eval_steps", (double)S->eval_steps);
     cJSON_AddNumberToObject(o, "finalists", c->finalists);
     cJSON_AddNumberToObject(o, "retries", c->retries);
-    cJSON_AddStringToObject(o, "rungs", c->rungs ? c->rungs : "0.25,0.5,1");
+    cJSON_AddStringToObject(o, "rungs", c->rungs ? c->rungs : HALVING_DEFAULT_RUNGS);
     cJSON_AddStringToObject(o, "first_cut", c->first_cut_success ? "success" : "graded");
     cJSON *rg = cJSON_AddArrayToObject(o, "rung_steps");
     for (int r = 0; r < S->plan.n_rungs; r++) cJSON_AddItemToArray(rg, cJSON_CreateNumber((double)S->plan.steps[r]));
