@@ -163,8 +163,9 @@ static void merge_curves(reward *r, int s) {
         if (f->steps[k] > last) { c->steps[j] = f->steps[k]; c->fit[j] = f->fit[k]; c->graded[j++] = f->graded[k]; }
 }
 
-static void free_rewards(reward *rw, int n) {
-    for (int i = 0; i < n; i++) {
+// Everything of the MAX_REWARDS entries (unused ones are zero) and the array.
+static void free_rewards(reward *rw) {
+    for (int i = 0; i < MAX_REWARDS; i++) {
         free(rw[i].src);
         for (int s = 0; s < MAX_SEEDS; s++) {
             curve_free(&rw[i].ref_c[s]);
@@ -750,12 +751,13 @@ static double rank_correlation(const judged *j, const reward *rw, int n) {
     return stats_spearman(x, y, n);
 }
 
-int main(int argc, char **argv) {
+// The benchmark on rw, a zeroed array of MAX_REWARDS that the caller owns and frees: every
+// exit, a usage error included, leaves the freeing to main.
+static int bench(int argc, char **argv, reward *rw) {
     const char *task_name = "reorient", *refdir = "judge_reference", *predir = "judge_prefix";
     const char *judges = "max-half,robust-half,halving", *rungs = NULL, *judge_seeds = NULL;
     const char *json_path = NULL;
     int seeds = 3, jobs = judge_cores(), replay_only = 0;
-    reward *rw = calloc(MAX_REWARDS, sizeof *rw);
     int n = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--task") && i + 1 < argc) task_name = argv[++i];
@@ -799,7 +801,6 @@ int main(int argc, char **argv) {
     const task_def *t = task_find(task_name);
     if (replay_only && json_path) {
         fprintf(stderr, "bench_judge: --json records the judges' trainings, --replay trains none: give one of them\n");
-        free(rw);
         return 2;
     }
     if (!t || seeds < 1 || seeds > MAX_SEEDS || jobs < 1) {
@@ -809,14 +810,13 @@ int main(int argc, char **argv) {
     int jseeds[HALVING_MAX_RUNGS] = {1, 1, 1, 1, 1, 1}, j_max = 1;
     if (judge_seeds && !replay_only) {
         fprintf(stderr, "bench_judge: --judge-seeds is replayed on cached curves: give it with --replay\n");
-        free(rw);
         return 2;
     }
     if (judge_seeds) {
         int nr = 0;
         double fr[HALVING_MAX_RUNGS];
         halving_parse_fractions(rungs ? rungs : HALVING_DEFAULT_RUNGS, fr, &nr, &fe);
-        if (!(j_max = parse_judge_seeds(judge_seeds, nr, seeds, jseeds))) { free(rw); return 2; }
+        if (!(j_max = parse_judge_seeds(judge_seeds, nr, seeds, jseeds))) return 2;
     }
     if (n == 0) {
         char dir[2048], prefix[64];
@@ -843,19 +843,18 @@ int main(int argc, char **argv) {
 
     double ref_s = 0;
     int trc = train_set(t, rw, n, refdir, "--reference", seeds, jobs, 0, ck, &ref_s);
-    if (trc == 2) { free_rewards(rw, n); return 2; }
+    if (trc == 2) return 2;
     if (trc) fprintf(stderr, "bench_judge: some reference trainings failed\n");
     if (!trc) print_spread(rw, n, seeds);
     if (replay_only) {
         // the search's second rung end: half the budget on its checkpoint grid
         double pre_s = 0;
         trc = train_set(t, rw, n, predir, "--prefix", seeds, jobs, (full / 2 + ck - 1) / ck * ck, ck, &pre_s);
-        if (trc == 2) { free_rewards(rw, n); return 2; }
+        if (trc == 2) return 2;
         if (trc) fprintf(stderr, "bench_judge: some prefix trainings failed\n");
         for (int i = 0; i < n; i++)
             for (int s = 0; s < seeds; s++) merge_curves(&rw[i], s);
         int rc = replay(rw, n, seeds, full, ck, update, rungs, jseeds, j_max);
-        free_rewards(rw, n);
         return rc;
     }
     judged res[3];
@@ -923,6 +922,13 @@ int main(int argc, char **argv) {
         free(txt);
     }
     cJSON_Delete(out);
-    free_rewards(rw, n);
     return 0;
+}
+
+int main(int argc, char **argv) {
+    reward *rw = calloc(MAX_REWARDS, sizeof *rw);
+    if (!rw) { fprintf(stderr, "bench_judge: out of memory\n"); return 1; }
+    int rc = bench(argc, argv, rw);
+    free_rewards(rw);
+    return rc;
 }
