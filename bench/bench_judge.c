@@ -418,7 +418,9 @@ static void halving(const task_def *t, reward *rw, int n, int jobs, long full, l
 // last 3 of 20 checkpoints, 0.15 of the full budget; at least one checkpoint) of the
 // success rate, or of the graded fitness where the judge ranks on it
 // (halving_rung_graded; judge "judge"), or EUREKA's maximum (judge "max"); a rung that
-// trains a candidate on several seeds ranks on their mean.
+// trains a candidate on several seeds ranks on their mean. Judge "both" is a hybrid that
+// the search does not offer, measured and turned down (docs/search.md): its first cut
+// ranks on the sum of a candidate's success-rate rank and graded rank in the field.
 #define ROBUST_WINDOW 0.15
 // Random fields of the search's default size (--samples 8) drawn from all the rewards:
 // the real iterations give only a few decisions per seating, these many more.
@@ -426,8 +428,8 @@ static void halving(const task_def *t, reward *rw, int n, int jobs, long full, l
 #define DRAWS 500
 #define MAX_SEATINGS 720
 
-typedef enum { STAT_MAX, STAT_ROBUST, STAT_JUDGE } replay_stat;
-static const char *const stat_name[] = {"max", "robust", "judge"};
+typedef enum { STAT_MAX, STAT_ROBUST, STAT_JUDGE, STAT_BOTH } replay_stat;
+static const char *const stat_name[] = {"max", "robust", "judge", "both"};
 
 // Which reference seeds play the judge: seat[k] is the seed of every candidate's k-th
 // training; the seeds not seated are the reference.
@@ -498,16 +500,32 @@ static void replay_tournament(const reward *rw, const int *idx, int m, const sea
     memset(c, 0, sizeof c);
     for (int i = 0; i < m; i++) c[i].src = rw[idx[i]].src;
     for (int r = 0; r < plan->n_rungs; r++) {
-        int graded = sc->stat == STAT_JUDGE && halving_rung_graded(plan, r);
+        int graded = (sc->stat == STAT_JUDGE || sc->stat == STAT_BOTH) && halving_rung_graded(plan, r);
+        int both = graded && sc->stat == STAT_BOTH;     // both numbers, ranked in the field below
         // a training stops after the update that reaches the rung end
         long end = (plan->steps[r] + update - 1) / update * update;
+        double s[MAX_REWARDS], g[MAX_REWARDS];
+        int alive[MAX_REWARDS], na = 0;
         for (int i = 0; i < m; i++) {
             if (c[i].out || c[i].rungs_done != r) continue;
-            double sum = 0;
-            for (int k = 0; k < sc->seeds[r]; k++)
-                sum += curve_score(&rw[idx[i]].cur[st->seat[k]], end, full, sc->stat, graded);
+            double sum = 0, gsum = 0;
+            for (int k = 0; k < sc->seeds[r]; k++) {
+                const curve *cu = &rw[idx[i]].cur[st->seat[k]];
+                sum += curve_score(cu, end, full, sc->stat, graded && !both);
+                if (both) gsum += curve_score(cu, end, full, sc->stat, 1);
+            }
+            s[na] = sum / sc->seeds[r];
+            g[na] = gsum / sc->seeds[r];
+            alive[na++] = i;
             c[i].score = sum / sc->seeds[r];
             c[i].rungs_done = r + 1;
+        }
+        if (both && na > 1) {
+            // the sum of the success rate's rank and the graded fitness's, success breaking ties
+            double rs[MAX_REWARDS], rg[MAX_REWARDS];
+            stats_ranks(s, na, rs);
+            stats_ranks(g, na, rg);
+            for (int a = 0; a < na; a++) c[alive[a]].score = rs[a] + rg[a] + 1e-3 * s[a];
         }
         halving_select(plan, r, c, m);
     }
@@ -698,7 +716,8 @@ static int parse_judge_seeds(const char *text, int n_rungs, int seeds, int *out)
 }
 
 // EUREKA's round-1 judge (max at half), then each schedule ranked on the success rate at
-// every rung (robust) and, for a tournament of several rungs, as the judge ranks (judge).
+// every rung (robust) and, for a tournament of several rungs, as the judge ranks (judge)
+// and with the hybrid first cut (both).
 // Every line one seed per rung; then `extra` (--rungs, default the search's) with the
 // judge seeds `jseeds` per rung, when given. All lines are scored on the same seatings:
 // the largest seed count of `jseeds` seated, the rest the reference.
@@ -729,6 +748,8 @@ static int replay(const reward *rw, int n, int seeds, long full, long ck, long u
         sc.stat = STAT_ROBUST;
         rc |= replay_one(rw, n, seeds, st, n_st, full, ck, update, &sc);
         sc.stat = STAT_JUDGE;
+        if (strchr(plans[k], ',')) rc |= replay_one(rw, n, seeds, st, n_st, full, ck, update, &sc);
+        sc.stat = STAT_BOTH;
         if (strchr(plans[k], ',')) rc |= replay_one(rw, n, seeds, st, n_st, full, ck, update, &sc);
     }
     if (extra || j_max > 1) {

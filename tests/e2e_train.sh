@@ -293,6 +293,38 @@ rc=$?
     && grep -q "^robust 1  *1  *1.00  *0.667 .*\[1.000 0.500 0.500 0.500 0.500 1.000\]$" "$TMP/bj6.txt" \
     && grep -q "^robust 1  *2  *2.00  *0.833 .*\[1.000 0.500 1.000 1.000 0.500 1.000\]$" "$TMP/bj6.txt" \
     && ok || bad "bench_judge --judge-seeds: exit $rc: $(cat "$TMP/bj6.err" "$TMP/bj6.txt")"
+# ... and the three first cuts of the default schedule (0.25,0.5,1: 4 rewards, 2 go on
+# after the first rung) on flat curves where the graded fitness and the success rate
+# disagree. Success (= the reference) A .4, B .3, C .2, D .1; graded A .7, B .1, C .8, D .9.
+#   robust keeps A, B: order A B C D, Spearman 1
+#   judge (graded) keeps D, C; then A, B by their graded: C D A B, Spearman -0.6
+#   both: rank sums A 4+2, B 3+1, C 2+3, D 1+4; keeps A, then C over D on success;
+#   the two cut by their sums: A C D B, Spearman 0.4
+cp "$ROOT/rewards/cartpole_human.c" "$TMP/fourth.c"
+python3 - "$REF" "$TMP/pre/cartpole_human/seed01/train.json" "$TMP/mixed" <<'PY3'
+import json, os, sys
+ref, pre, out = sys.argv[1:]
+vals = {"cartpole_human": (0.4, 0.7), "cartpole_sparse": (0.3, 0.1), "third": (0.2, 0.8), "fourth": (0.1, 0.9)}
+for kind, src in (("reference", ref), ("prefix", pre)):
+    for name, (f, g) in vals.items():
+        for s in (1, 2):
+            d = json.load(open(src))
+            d["config"]["seed"] = s
+            d["fitness"] = f
+            ck = d["checkpoints"]
+            ck["fitness"] = [f] * len(ck["steps"])
+            ck["graded"] = [g] * len(ck["steps"])
+            os.makedirs(f"{out}/{kind}/{name}/seed{s:02d}")
+            json.dump(d, open(f"{out}/{kind}/{name}/seed{s:02d}/train.json", "w"))
+PY3
+"$BJ" --reference "$TMP/mixed/reference" --prefix "$TMP/mixed/prefix" --task cartpole --ref-seeds 2 --jobs 1 \
+    --replay "$ROOT/rewards/cartpole_human.c" "$ROOT/rewards/cartpole_sparse.c" "$TMP/third.c" "$TMP/fourth.c" \
+    > "$TMP/bj10.txt" 2> "$TMP/bj10.err"
+rc=$?
+[ $rc -eq 0 ] && grep -q "^robust 0.25,0.5,1 .* 1.000 .*\[1.000 1.000\]$" "$TMP/bj10.txt" \
+    && grep -q "^judge  0.25,0.5,1 .* -0.600 .*\[-0.600 -0.600\]$" "$TMP/bj10.txt" \
+    && grep -q "^both   0.25,0.5,1 .* 0.400 .*\[0.400 0.400\]$" "$TMP/bj10.txt" \
+    && ok || bad "bench_judge's three first cuts: exit $rc: $(cat "$TMP/bj10.err"; grep 0.25,0.5,1 "$TMP/bj10.txt")"
 # ... and a count the reference cannot spare, or one without --replay, is a usage error
 "$BJ" --reference "$TMP/flat/reference" --task cartpole --ref-seeds 3 --replay --judge-seeds 3 \
     "$ROOT/rewards/cartpole_human.c" > /dev/null 2> "$TMP/bj7.err"

@@ -32,8 +32,7 @@ static int cmp_ranked(const void *a, const void *b) {
     return x < y ? -1 : x > y;
 }
 
-// Average ranks (1-based) of x[0..n) into r.
-static void ranks(const double *x, int n, double *r) {
+void stats_ranks(const double *x, int n, double *r) {
     ranked *t = malloc((size_t)n * sizeof *t);
     if (!t) { for (int i = 0; i < n; i++) r[i] = NAN; return; }
     for (int i = 0; i < n; i++) t[i] = (ranked){x[i], i};
@@ -53,8 +52,8 @@ double stats_spearman(const double *x, const double *y, int n) {
     double *rx = malloc((size_t)n * sizeof *rx), *ry = malloc((size_t)n * sizeof *ry);
     double rho = NAN;
     if (rx && ry) {
-        ranks(x, n, rx);
-        ranks(y, n, ry);
+        stats_ranks(x, n, rx);
+        stats_ranks(y, n, ry);
         double mx, my, sx, sy, cov = 0;
         stats_mean_sd(rx, n, &mx, &sx);
         stats_mean_sd(ry, n, &my, &sy);
