@@ -23,14 +23,20 @@ while [ $# -gt 0 ] && [ "$1" != "--" ]; do specs+=("$1"); shift; done
 [ $# -gt 0 ] && shift
 [ ${#specs[@]} -gt 0 ] || { echo "usage: bench/judge_iterations.sh RUN:ITER [RUN:ITER ...] [-- BENCH_JUDGE_FLAGS]" >&2; exit 2; }
 
-mkdir -p "$OUT/cands"
-rm -f "$OUT/cands/"*.c
+# every RUN:ITER checked before OUT/cands is touched
 for spec in "${specs[@]}"; do
     run=${spec%:*} it=${spec##*:}
     [[ "$spec" == *:* && "$it" =~ ^[0-9]+$ ]] ||
         { echo "judge_iterations: $spec: give RUN:ITER, e.g. build/headline/abc1234/seed1:3" >&2; exit 2; }
     dir=$(printf '%s/iter%02d' "$run" "$((10#$it))")
     [ -d "$dir" ] || { echo "judge_iterations: $dir: no such iteration: check the run directory and ITER" >&2; exit 2; }
+done
+
+mkdir -p "$OUT/cands"
+rm -f "$OUT/cands/"*.c
+for spec in "${specs[@]}"; do
+    run=${spec%:*} it=${spec##*:}
+    dir=$(printf '%s/iter%02d' "$run" "$((10#$it))")
     # the run's folder name, letters and digits only: a group name bench_judge can split
     tag=$(basename "$run" | tr -cd 'A-Za-z0-9')
     n=0

@@ -325,6 +325,31 @@ rc=$?
     && grep -q "^judge  0.25,0.5,1 .* -0.600 .*\[-0.600 -0.600\]$" "$TMP/bj10.txt" \
     && grep -q "^both   0.25,0.5,1 .* 0.400 .*\[0.400 0.400\]$" "$TMP/bj10.txt" \
     && ok || bad "bench_judge's three first cuts: exit $rc: $(cat "$TMP/bj10.err"; grep 0.25,0.5,1 "$TMP/bj10.txt")"
+# 9. bench/judge_iterations.sh: one iteration of a run directory as one field. Three
+# samples, one without code (left out, said on stderr); the caches under OUT hold the flat
+# curves of A and C above under the names the script gives them. Success ranks A first
+# (reference .4 against .2: the pick loses nothing), the graded first cut keeps C (loses .2).
+JR="$TMP/jrun/seedX"
+mkdir -p "$JR/iter02/sample00" "$JR/iter02/sample01" "$JR/iter02/sample02"
+cp "$ROOT/rewards/cartpole_human.c" "$JR/iter02/sample00/reward.c"
+cp "$TMP/third.c" "$JR/iter02/sample02/reward.c"
+for k in reference prefix; do
+    mkdir -p "$TMP/jout/$k"
+    cp -r "$TMP/mixed/$k/cartpole_human" "$TMP/jout/$k/iter02seedX_sample00"
+    cp -r "$TMP/mixed/$k/third" "$TMP/jout/$k/iter02seedX_sample02"
+done
+BENCH_JUDGE="$BJ" OUT="$TMP/jout" "$ROOT/bench/judge_iterations.sh" "$JR:2" -- --task cartpole --jobs 1 \
+    > "$TMP/ji.txt" 2> "$TMP/ji.err"
+rc=$?
+BENCH_JUDGE="$BJ" OUT="$TMP/jout" "$ROOT/bench/judge_iterations.sh" "$JR" > /dev/null 2> "$TMP/ji2.err"
+rc2=$?
+[ $rc -eq 0 ] && [ $rc2 -eq 2 ] && [ "$(ls "$TMP/jout/cands")" = "$(printf 'iter02seedX_sample00.c\niter02seedX_sample02.c')" ] \
+    && grep -qxF "judge_iterations: $JR/iter02/sample01 has no reward.c (its reply had no code): left out" "$TMP/ji.err" \
+    && grep -q "reference: 0 of 4 trainings to run" "$TMP/ji.err" \
+    && grep -q "^robust 0.25,0.5,1 .* 0.000  *2/2 " "$TMP/ji.txt" \
+    && grep -q "^judge  0.25,0.5,1 .* 0.200  *0/2 " "$TMP/ji.txt" \
+    && grep -qxF "judge_iterations: $JR: give RUN:ITER, e.g. build/headline/abc1234/seed1:3" "$TMP/ji2.err" \
+    && ok || bad "judge_iterations.sh: exit $rc/$rc2: $(cat "$TMP/ji.err" "$TMP/ji2.err"; grep 0.25,0.5,1 "$TMP/ji.txt")"
 # ... and a count the reference cannot spare, or one without --replay, is a usage error
 "$BJ" --reference "$TMP/flat/reference" --task cartpole --ref-seeds 3 --replay --judge-seeds 3 \
     "$ROOT/rewards/cartpole_human.c" > /dev/null 2> "$TMP/bj7.err"
