@@ -23,35 +23,36 @@ while [ $# -gt 0 ] && [ "$1" != "--" ]; do specs+=("$1"); shift; done
 [ $# -gt 0 ] && shift
 [ ${#specs[@]} -gt 0 ] || { echo "usage: bench/judge_iterations.sh RUN:ITER [RUN:ITER ...] [-- BENCH_JUDGE_FLAGS]" >&2; exit 2; }
 
-# every RUN:ITER checked before OUT/cands is touched
+# every RUN:ITER checked before OUT/cands is touched: its folder, and its group name
+# (iterNN and the run's folder name, letters and digits only: what bench_judge splits on)
+dirs=() groups=()
 for spec in "${specs[@]}"; do
     run=${spec%:*} it=${spec##*:}
     [[ "$spec" == *:* && "$it" =~ ^[0-9]+$ ]] ||
         { echo "judge_iterations: $spec: give RUN:ITER, e.g. build/headline/abc1234/seed1:3" >&2; exit 2; }
     dir=$(printf '%s/iter%02d' "$run" "$((10#$it))")
     [ -d "$dir" ] || { echo "judge_iterations: $dir: no such iteration: check the run directory and ITER" >&2; exit 2; }
+    group=$(printf 'iter%02d%s' "$((10#$it))" "$(basename "$run" | tr -cd 'A-Za-z0-9')")
+    for g in "${groups[@]}"; do
+        [ "$g" != "$group" ] || { echo "judge_iterations: $spec: $group again: two runs of one folder name; give each its own name" >&2; exit 2; }
+    done
+    dirs+=("$dir") groups+=("$group")
 done
 
 mkdir -p "$OUT/cands"
 rm -f "$OUT/cands/"*.c
-for spec in "${specs[@]}"; do
-    run=${spec%:*} it=${spec##*:}
-    dir=$(printf '%s/iter%02d' "$run" "$((10#$it))")
-    # the run's folder name, letters and digits only: a group name bench_judge can split
-    tag=$(basename "$run" | tr -cd 'A-Za-z0-9')
+for k in "${!dirs[@]}"; do
     n=0
-    for s in "$dir"/sample*/; do
+    for s in "${dirs[$k]}"/sample*/; do
         s=${s%/}
-        to="$OUT/cands/$(printf 'iter%02d%s' "$((10#$it))" "$tag")_$(basename "$s").c"
-        [ ! -e "$to" ] || { echo "judge_iterations: $spec: $(basename "$to") again: two runs of one folder name; give each its own name" >&2; exit 2; }
         if [ -f "$s/reward.c" ]; then
-            cp "$s/reward.c" "$to"
+            cp "$s/reward.c" "$OUT/cands/${groups[$k]}_$(basename "$s").c"
             n=$((n + 1))
         else
             echo "judge_iterations: $s has no reward.c (its reply had no code): left out" >&2
         fi
     done
-    [ $n -gt 1 ] || { echo "judge_iterations: $dir has $n candidates with code: a field needs 2 or more" >&2; exit 2; }
+    [ $n -gt 1 ] || { echo "judge_iterations: ${dirs[$k]} has $n candidates with code: a field needs 2 or more" >&2; exit 2; }
 done
 
 exec "$BJ" --ref-seeds "$SEEDS" --replay --reference "$OUT/reference" --prefix "$OUT/prefix" "$@" "$OUT/cands/"*.c
