@@ -514,10 +514,9 @@ static void replay_tournament(const reward *rw, const int *idx, int m, const sea
                 sum += curve_score(cu, end, full, sc->stat, graded && !both);
                 if (both) gsum += curve_score(cu, end, full, sc->stat, 1);
             }
-            s[na] = sum / sc->seeds[r];
+            c[i].score = s[na] = sum / sc->seeds[r];
             g[na] = gsum / sc->seeds[r];
             alive[na++] = i;
-            c[i].score = sum / sc->seeds[r];
             c[i].rungs_done = r + 1;
         }
         if (both && na > 1) {

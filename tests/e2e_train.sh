@@ -325,6 +325,24 @@ rc=$?
     && grep -q "^judge  0.25,0.5,1 .* -0.600 .*\[-0.600 -0.600\]$" "$TMP/bj10.txt" \
     && grep -q "^both   0.25,0.5,1 .* 0.400 .*\[0.400 0.400\]$" "$TMP/bj10.txt" \
     && ok || bad "bench_judge's three first cuts: exit $rc: $(cat "$TMP/bj10.err"; grep 0.25,0.5,1 "$TMP/bj10.txt")"
+# ... and a count the reference cannot spare, or one without --replay, is a usage error
+"$BJ" --reference "$TMP/flat/reference" --task cartpole --ref-seeds 3 --replay --judge-seeds 3 \
+    "$ROOT/rewards/cartpole_human.c" > /dev/null 2> "$TMP/bj7.err"
+rc=$?
+"$BJ" --reference "$TMP/flat/reference" --task cartpole --ref-seeds 3 --judge-seeds 2 \
+    "$ROOT/rewards/cartpole_human.c" > /dev/null 2> "$TMP/bj8.err"
+rc2=$?
+# (a replayed tournament may end before the full budget, as round 1's "0.5" does, but its
+# rungs still increase)
+"$BJ" --reference "$TMP/flat/reference" --task cartpole --ref-seeds 3 --replay --rungs 0.5,0.3 \
+    "$ROOT/rewards/cartpole_human.c" > /dev/null 2> "$TMP/bj9.err"
+rc3=$?
+[ $rc -eq 2 ] && [ $rc2 -eq 2 ] && [ $rc3 -eq 2 ] \
+    && grep -qx "bench_judge: --rungs 0.5,0.3: give fractions in (0, 1], increasing (a replay may end before 1)" "$TMP/bj9.err" \
+    && grep -qx "bench_judge: --judge-seeds 3: give counts from 1 to 2 (the reference keeps a seed of --ref-seeds 3), one or one per rung, none below the one before" "$TMP/bj7.err" \
+    && grep -qx "bench_judge: --judge-seeds is replayed on cached curves: give it with --replay" "$TMP/bj8.err" \
+    && ok || bad "bench_judge --judge-seeds/--rungs usage: exit $rc/$rc2/$rc3: $(cat "$TMP/bj7.err" "$TMP/bj8.err" "$TMP/bj9.err")"
+
 # 9. bench/judge_iterations.sh: one iteration of a run directory as one field. Three
 # samples, one without code (left out, said on stderr); the caches under OUT hold the flat
 # curves of A and C above under the names the script gives them. Success ranks A first
@@ -350,22 +368,5 @@ rc2=$?
     && grep -q "^judge  0.25,0.5,1 .* 0.200  *0/2 " "$TMP/ji.txt" \
     && grep -qxF "judge_iterations: $JR: give RUN:ITER, e.g. build/headline/abc1234/seed1:3" "$TMP/ji2.err" \
     && ok || bad "judge_iterations.sh: exit $rc/$rc2: $(cat "$TMP/ji.err" "$TMP/ji2.err"; grep 0.25,0.5,1 "$TMP/ji.txt")"
-# ... and a count the reference cannot spare, or one without --replay, is a usage error
-"$BJ" --reference "$TMP/flat/reference" --task cartpole --ref-seeds 3 --replay --judge-seeds 3 \
-    "$ROOT/rewards/cartpole_human.c" > /dev/null 2> "$TMP/bj7.err"
-rc=$?
-"$BJ" --reference "$TMP/flat/reference" --task cartpole --ref-seeds 3 --judge-seeds 2 \
-    "$ROOT/rewards/cartpole_human.c" > /dev/null 2> "$TMP/bj8.err"
-rc2=$?
-# (a replayed tournament may end before the full budget, as round 1's "0.5" does, but its
-# rungs still increase)
-"$BJ" --reference "$TMP/flat/reference" --task cartpole --ref-seeds 3 --replay --rungs 0.5,0.3 \
-    "$ROOT/rewards/cartpole_human.c" > /dev/null 2> "$TMP/bj9.err"
-rc3=$?
-[ $rc -eq 2 ] && [ $rc2 -eq 2 ] && [ $rc3 -eq 2 ] \
-    && grep -qx "bench_judge: --rungs 0.5,0.3: give fractions in (0, 1], increasing (a replay may end before 1)" "$TMP/bj9.err" \
-    && grep -qx "bench_judge: --judge-seeds 3: give counts from 1 to 2 (the reference keeps a seed of --ref-seeds 3), one or one per rung, none below the one before" "$TMP/bj7.err" \
-    && grep -qx "bench_judge: --judge-seeds is replayed on cached curves: give it with --replay" "$TMP/bj8.err" \
-    && ok || bad "bench_judge --judge-seeds/--rungs usage: exit $rc/$rc2/$rc3: $(cat "$TMP/bj7.err" "$TMP/bj8.err" "$TMP/bj9.err")"
 
 e2e_end
