@@ -419,7 +419,7 @@ static void halving(const task_def *t, reward *rw, int n, int jobs, long full, l
 // success rate, or of the graded fitness where the judge ranks on it
 // (halving_rung_graded; judge "judge"), or EUREKA's maximum (judge "max"); a rung that
 // trains a candidate on several seeds ranks on their mean. Judge "both" is a hybrid that
-// the search does not offer, measured and turned down (docs/search.md): its first cut
+// the search does not offer, measured and turned down (docs/judge.md): its first cut
 // ranks on the sum of a candidate's success-rate rank and graded rank in the field.
 #define ROBUST_WINDOW 0.15
 // Random fields of the search's default size (--samples 8) drawn from all the rewards:

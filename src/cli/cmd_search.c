@@ -216,7 +216,7 @@ int cmd_search(int argc, char **argv) {
         {"--threads", CLI_INT, &c.threads, "threads per training (default max(1, cores/jobs))", 1, 64},
         {"--train-steps", CLI_LONG, &c.train_steps, "full budget the tournament's survivors reach (default the task's)", 1, 1e12},
         {"--rungs", CLI_STR, &c.rungs, "rung ends as fractions of it, halving the field at each (default 0.25,0.5,1)", 0, 0},
-        {"--first-cut", CLI_STR, &first_cut, "graded|success: what the first rung ranks on (default graded; measured: docs/search.md)", 0, 0},
+        {"--first-cut", CLI_STR, &first_cut, "graded|success: what the first rung ranks on (default graded; measured: docs/judge.md)", 0, 0},
         {"--robust-cases", CLI_INT, &c.robust_cases, "held-out cases of the judge's robust statistic (default 2x the task's set)", 1, 100000},
         {"--context", CLI_STR, &context, "elitist|eureka: reflect on the best so far or on each iteration's best (default elitist)", 0, 0},
         {"--train-seconds", CLI_DOUBLE, &c.train_seconds, "wall-clock cap per candidate training", 1, 1e9},

@@ -85,7 +85,7 @@ void halving_select(const halving_plan *plan, int r, halving_cand *c, int k);
 // may not yet have succeeded on a single held-out case (their success rates tie near 0,
 // the graded fitness still orders them); later rungs cut among the leaders, whose success
 // rates have left the floor. Whether the first cut gains by it depends on the trainer:
-// measured in docs/search.md (`eureka search --first-cut`).
+// measured in docs/judge.md (`eureka search --first-cut`).
 int halving_rung_graded(const halving_plan *p, int rung);
 
 // The number rung ranks on, from a judged training result: "fitness_graded" (task.h)
