@@ -3,7 +3,8 @@
 // ranges their tendons really span, the action map, the same held-out goals as reorient,
 // fingertips on the cube at action 0, muscles strong enough to turn the cube. baoding: the
 // model's sizes are env.h's, targets circle opposite each other both ways, and the fitness on
-// synthetic ball trajectories with known answers (on target, one ball dropped, off phase).
+// synthetic ball trajectories with known answers (on target, one ball dropped, off phase),
+// and its curriculum knob (the targets' speed).
 #include <math.h>
 #include <stdlib.h>
 
@@ -353,6 +354,64 @@ static void test_baoding_fitness(void) {
     venv_free(v);
 }
 
+// --curriculum on baoding: a level turns the targets that much slower from the same start
+// (the same draws), and a restored instance must carry a speed some level gives.
+static void test_baoding_curriculum(void) {
+    const task_def *t = task_find("baoding");
+    CHECK(t->reset_level != NULL);
+    venv *v = venv_new(t, 1, 1, NULL, NULL);
+    if (!v || !t->reset_level) { CHECK(0); venv_free(v); return; }
+    const mjModel *m = venv_model(v);
+    mjData *d = mj_makeData(m);
+    double *qpos = malloc((size_t)m->nq * sizeof(double));
+    void *full = calloc(1, t->inst_size), *slow = calloc(1, t->inst_size);
+    double a[N_MUSCLES] = {0};
+    int same_start = 1, quarter = 1;
+    for (int c = 0; c < 20; c++) {
+        rng r1, r4;
+        rng_seed(&r1, 11, (uint64_t)c);
+        rng_seed(&r4, 11, (uint64_t)c);
+        env_state s1, s4;
+        mj_resetData(m, d);
+        memset(full, 0, t->inst_size);
+        t->reset(m, d, full, &r1);
+        mju_copy(qpos, d->qpos, m->nq);
+        t->fill(m, d, full, a, &s1);
+        mj_resetData(m, d);
+        memset(slow, 0, t->inst_size);
+        t->reset_level(m, d, slow, &r4, 0.25);
+        t->fill(m, d, slow, a, &s4);
+        same_start &= memcmp(qpos, d->qpos, (size_t)m->nq * sizeof(double)) == 0 &&
+                      memcmp(s1.target_pos, s4.target_pos, sizeof s1.target_pos) == 0;
+        for (int i = 0; i < N_BALLS; i++)
+            for (int j = 0; j < 3; j++) quarter &= s4.target_vel[i][j] == 0.25 * s1.target_vel[i][j];
+        // One second later (25 control steps): a fifth of a turn at the task's speed, a
+        // twentieth at a quarter of it, the same way round.
+        double start1 = atan2(s1.target_pos[0][1], s1.target_pos[0][0]);
+        for (int k = 0; k < 25; k++) t->act(m, d, full, a), t->act(m, d, slow, a);
+        t->fill(m, d, full, a, &s1);
+        t->fill(m, d, slow, a, &s4);
+        double turn1 = remainder(atan2(s1.target_pos[0][1], s1.target_pos[0][0]) - start1, 2 * M_PI);
+        double turn4 = remainder(atan2(s4.target_pos[0][1], s4.target_pos[0][0]) - start1, 2 * M_PI);
+        quarter &= fabs(fabs(turn1) - 2 * M_PI / PERIOD) < 1e-9 && fabs(turn4 - turn1 / 4) < 1e-9;
+    }
+    CHECK_MSG(same_start, "baoding: a curriculum level changed the start (balls or targets)");
+    CHECK_MSG(quarter, "baoding: level 0.25 did not turn the targets at a quarter of the speed");
+    // A forged saved instance: speed 0 or over 1 is no level's.
+    CHECK(t->inst_ok(m, slow));
+    double *speed = &((double *)slow)[2];   // phase0, dir, speed: bd_inst's first fields
+    CHECK(*speed == 0.25);
+    *speed = 0.0;
+    CHECK(!t->inst_ok(m, slow));
+    *speed = 1.5;
+    CHECK(!t->inst_ok(m, slow));
+    free(full);
+    free(slow);
+    free(qpos);
+    mj_deleteData(d);
+    venv_free(v);
+}
+
 int main(void) {
     TEST_RUN(test_muscles);
     TEST_RUN(test_same_goals);
@@ -360,5 +419,6 @@ int main(void) {
     TEST_RUN(test_reorient_muscle_rest_and_strength);
     TEST_RUN(test_baoding_model_and_targets);
     TEST_RUN(test_baoding_fitness);
+    TEST_RUN(test_baoding_curriculum);
     TEST_END();
 }

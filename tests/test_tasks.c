@@ -31,6 +31,9 @@ static void test_registry(void) {
         CHECK_STR_CONTAINS(task_names(), names[i]);
     }
     for (int i = 0; i < n; i++) CHECK(task_find(all[i]->name) == all[i]);
+    // A curriculum knob comes with the words `eureka tasks` says of it.
+    for (int i = 0; i < n; i++)
+        CHECK_MSG(!all[i]->reset_level == !all[i]->curriculum_doc, "%s: reset_level and curriculum_doc", all[i]->name);
     CHECK(task_find("nope") == NULL);
     CHECK(task_find(NULL) == NULL);
     char buf[4096];
@@ -375,12 +378,15 @@ static void test_cli(void) {
     for (int i = 0; i < 8; i++) CHECK_STR_CONTAINS(out, names[i]);
     CHECK_STR_CONTAINS(out, "\"obs_dim\":\t51");
     CHECK_STR_CONTAINS(out, "\"episode_seconds\":\t3");
+    CHECK_STR_CONTAINS(out, "\"curriculum\":\t\"the targets' speed");
+    CHECK_STR_CONTAINS(out, "\"curriculum\":\tnull");
     f = popen(EUREKA_BIN " tasks 2>&1", "r");
     n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
     buf[n] = '\0';
     CHECK(f && pclose(f) == 0);
     CHECK_STR_CONTAINS(out, "75 x 25 Hz = 3 s");
     CHECK_STR_CONTAINS(out, "fitness: success rate over 100 held-out goals");
+    CHECK_STR_CONTAINS(out, "--curriculum: the goal rotation: level x 0.6-1.2 rad");
     f = popen(EUREKA_BIN " tasks nope 2>&1", "r");
     n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
     buf[n] = '\0';

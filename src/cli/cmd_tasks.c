@@ -37,6 +37,9 @@ static cJSON *task_json(const task_def *t, double dt) {
     cJSON_AddNumberToObject(o, "fitness_max", t->fitness_max);
     cJSON_AddStringToObject(o, "fitness", t->fitness_doc);
     cJSON_AddNumberToObject(o, "train_steps", (double)t->defaults.train_steps);
+    // What --curriculum's level scales; null: the task has no knob.
+    if (t->curriculum_doc) cJSON_AddStringToObject(o, "curriculum", t->curriculum_doc);
+    else cJSON_AddNullToObject(o, "curriculum");
     // The default trainer: what `eureka train` runs with no --set, as train.json's
     // "config" records it, less the seed (per run). Scripts that cache trainings compare
     // it to see that a default changed.
@@ -105,6 +108,8 @@ int cmd_tasks(int argc, char **argv) {
                  t->episode_steps * dt);
         printf("%-15s %4d %4d %18s  %s\n", t->name, t->obs_dim, t->act_dim, ep, t->summary);
         printf("%-15s %4s %4s %18s  fitness: %s\n", "", "", "", "", t->fitness_doc);
+        if (t->curriculum_doc)
+            printf("%-15s %4s %4s %18s  --curriculum: %s\n", "", "", "", "", t->curriculum_doc);
     }
     return 0;
 }

@@ -95,6 +95,8 @@ typedef struct task_def {
     // (0, 1], where 1 is the task itself (reset). May be NULL: no curriculum. Held-out
     // cases always reset at the full task.
     void (*reset_level)(const mjModel *m, mjData *d, void *inst, rng *r, double level);
+    // What that level scales, for `eureka tasks` (set exactly when reset_level is).
+    const char *curriculum_doc;
 
     // Rendering only (src/viz/render.c), each may be NULL; never called during training.
     // Add to scn what the physics model does not show (a goal marker), within

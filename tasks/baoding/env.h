@@ -2,8 +2,9 @@
  * World frame: z up, metres, seconds. The palm is a flat tray whose surface is at
  * z = PALM_HEIGHT, centred on the z axis; the two balls roll on it in the ring between
  * a low inner boss and a low outer rim. Each ball has a target that circles the z axis at
- * ORBIT_RADIUS, one full turn every PERIOD seconds, the two targets always opposite each
- * other. The hand above is three fingers of three hinge joints each; every joint is moved
+ * ORBIT_RADIUS, one full turn every PERIOD seconds (slower in the easier stages of a
+ * training with a curriculum: target_pos and target_vel always say where they are), the
+ * two targets always opposite each other. The hand above is three fingers of three hinge joints each; every joint is moved
  * by two muscles pulling against each other: muscle 2j turns joint j toward its lower
  * limit, muscle 2j+1 toward its upper limit (joint j: finger j/3; j%3 = 0 side, 1 base,
  * 2 mid). Muscles only pull; a muscle's force follows its activation, which lags its

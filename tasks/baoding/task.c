@@ -3,7 +3,9 @@
 // target on a circle of 4.5 cm about the palm's centre whose phase turns once every 5 s,
 // the two targets opposite. Held-out episodes vary the start phase (uniform over the
 // circle) and the direction of turn (either, with equal odds); the balls start on their
-// targets. 25 Hz control, 125-step episodes (5 s: one turn). Fitness = the fraction of the
+// targets. 25 Hz control, 125-step episodes (5 s: one turn). The curriculum's knob is the
+// targets' speed: static to dynamic, as SDS has it (a level of 1/4 turns them a quarter as
+// fast). Fitness = the fraction of the
 // 125 steps with both balls within 1.5 cm of their targets (MyoChallenge's proximity
 // threshold), over 50 held-out episodes; a ball that leaves the palm ends the episode and
 // the remaining steps count as misses.
@@ -28,6 +30,8 @@
 typedef struct bd_inst {
     double phase0;               // rad: target 0's angle at t = 0 (target 1 is opposite)
     double dir;                  // +1 counter-clockwise seen from above, -1 clockwise
+    double speed;                // the targets' speed, a fraction of the task's (1; less in
+                                 // a curriculum's easier stages)
     int steps;                   // control steps taken in this episode
     int hits;                    // steps with both balls within TARGET_TOLERANCE
     int tip_geom[N_FINGERS];     // ids looked up at reset
@@ -51,7 +55,7 @@ static double episode_time(const mjModel *m, const bd_inst *in) {
 
 // Target i's position and velocity at time t (s) after the start of the episode.
 static void target_at(const bd_inst *in, int i, double t, double pos[3], double vel[3]) {
-    double w = in->dir * 2.0 * M_PI / PERIOD;
+    double w = in->dir * in->speed * 2.0 * M_PI / PERIOD;
     double ang = in->phase0 + w * t + i * M_PI;
     pos[0] = ORBIT_RADIUS * cos(ang);
     pos[1] = ORBIT_RADIUS * sin(ang);
@@ -62,11 +66,13 @@ static void target_at(const bd_inst *in, int i, double t, double pos[3], double 
 }
 
 // Start phase uniform over the circle, direction either way, each ball on its target
-// (within 2 mm) at rest, fingers within 0.05 rad of 0, muscles at rest (half active).
-static void bd_reset(const mjModel *m, mjData *d, void *inst, rng *r) {
+// (within 2 mm) at rest, fingers within 0.05 rad of 0, muscles at rest (half active); the
+// targets turn at `level` times the task's speed (the same draws at every level).
+static void bd_reset_level(const mjModel *m, mjData *d, void *inst, rng *r, double level) {
     bd_inst *in = inst;
     in->phase0 = rng_range(r, 0.0, 2.0 * M_PI);
     in->dir = rng_uniform(r) < 0.5 ? -1.0 : 1.0;
+    in->speed = level;
     for (int j = 0; j < N_JOINTS; j++) d->qpos[FINGER_QPOS + j] = rng_range(r, -0.05, 0.05);
     for (int i = 0; i < N_BALLS; i++) {
         double p[3], v[3];
@@ -85,6 +91,10 @@ static void bd_reset(const mjModel *m, mjData *d, void *inst, rng *r) {
     }
     hand_muscle_rest(m, d);
     mj_forward(m, d);
+}
+
+static void bd_reset(const mjModel *m, mjData *d, void *inst, rng *r) {
+    bd_reset_level(m, d, inst, r, 1.0);
 }
 
 // Action in [-1, 1] per muscle -> excitation (a + 1) / 2 in [0, 1] (src/task/hand.c).
@@ -173,12 +183,14 @@ static double bd_fitness(const mjModel *m, const mjData *d, const void *inst, in
     return (double)((const bd_inst *)inst)->hits / EPISODE;
 }
 
-// A restored instance: ids reset looks up, counts within the episode, a direction.
+// A restored instance: ids reset looks up, counts within the episode, a direction, a
+// speed a level could give.
 static int bd_inst_ok(const mjModel *m, const void *inst) {
     const bd_inst *in = inst;
     char name[16];
     int ok = in->steps >= 0 && in->steps <= EPISODE && in->hits >= 0 && in->hits <= in->steps &&
-             (in->dir == 1.0 || in->dir == -1.0) && isfinite(in->phase0);
+             (in->dir == 1.0 || in->dir == -1.0) && isfinite(in->phase0) &&
+             in->speed > 0.0 && in->speed <= 1.0;
     for (int f = 0; f < N_FINGERS && ok; f++) {
         snprintf(name, sizeof name, "f%d_tip", f);
         ok = in->tip_geom[f] == mj_name2id(m, mjOBJ_GEOM, name);
@@ -241,4 +253,6 @@ const task_def task_baoding = {
     .inst_ok = bd_inst_ok,
     .decorate = bd_decorate,
     .caption = bd_caption,
+    .reset_level = bd_reset_level,
+    .curriculum_doc = "the targets' speed: level x one turn per 5 s, from the same starts",
 };

@@ -144,6 +144,7 @@ const task_def task_reorient = {
     .graded = ro_graded,
     .inst_ok = ro_inst_ok,
     .reset_level = ro_reset_level,
+    .curriculum_doc = "the goal rotation: level x 0.6-1.2 rad",
     .decorate = ro_decorate,
     .caption = ro_caption,
 };

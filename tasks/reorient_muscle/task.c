@@ -137,6 +137,7 @@ const task_def task_reorient_muscle = {
     .graded = rm_graded,
     .inst_ok = rm_inst_ok,
     .reset_level = rm_reset_level,
+    .curriculum_doc = "the goal rotation: level x 0.6-1.2 rad",
     .decorate = rm_decorate,
     .caption = rm_caption,
 };
