@@ -110,7 +110,8 @@ typedef struct cli_trainer_opts {
     {"--noise-period", CLI_INT, &(o).noise_period,                                            \
      "gsde/lattice: control steps between noise draws (default 8)", 1, 1000000},              \
     {"--curriculum", CLI_BOOL, &(o).curriculum,                                               \
-     "train on the task's difficulty knob in 4 stages, widened at 50% success (reorient)", 0, 0}
+     "train on the task's difficulty knob (`eureka tasks` names it) in 4 stages, each "       \
+     "passed at a training fitness of 0.5", 0, 0}
 
 // The train.json behind --policy P: P itself (a file), P/train.json, or the best policy
 // of run P (P may start with latest[-TASK], as any RUN); dir gets the directory of that
