@@ -4,11 +4,11 @@
  * a low inner boss and a low outer rim. Each ball has a target that circles the z axis at
  * ORBIT_RADIUS, one full turn every PERIOD seconds (slower in the easier stages of a
  * training with a curriculum: target_pos and target_vel always say where they are), the
- * two targets always opposite each other. The hand above is three fingers of three hinge joints each; every joint is moved
- * by two muscles pulling against each other: muscle 2j turns joint j toward its lower
- * limit, muscle 2j+1 toward its upper limit (joint j: finger j/3; j%3 = 0 side, 1 base,
- * 2 mid). Muscles only pull; a muscle's force follows its activation, which lags its
- * excitation by 10-40 ms. */
+ * two targets always opposite each other. The hand above is three fingers of three hinge
+ * joints each; every joint is moved by two muscles pulling against each other: muscle 2j
+ * turns joint j toward its lower limit, muscle 2j+1 toward its upper limit (joint j:
+ * finger j/3; j%3 = 0 side, 1 base, 2 mid). Muscles only pull; a muscle's force follows
+ * its activation, which lags its excitation by 10-40 ms. */
 #define N_FINGERS 3
 #define N_JOINTS 9
 #define N_MUSCLES 18

@@ -3,12 +3,11 @@
 // target on a circle of 4.5 cm about the palm's centre whose phase turns once every 5 s,
 // the two targets opposite. Held-out episodes vary the start phase (uniform over the
 // circle) and the direction of turn (either, with equal odds); the balls start on their
-// targets. 25 Hz control, 125-step episodes (5 s: one turn). The curriculum's knob is the
-// targets' speed: static to dynamic, as SDS has it (a level of 1/4 turns them a quarter as
-// fast). Fitness = the fraction of the
+// targets. 25 Hz control, 125-step episodes (5 s: one turn). Fitness = the fraction of the
 // 125 steps with both balls within 1.5 cm of their targets (MyoChallenge's proximity
 // threshold), over 50 held-out episodes; a ball that leaves the palm ends the episode and
-// the remaining steps count as misses.
+// the remaining steps count as misses. The curriculum's knob is the targets' speed: static
+// to dynamic, as SDS has it (a level of 1/4 turns them a quarter as fast).
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
